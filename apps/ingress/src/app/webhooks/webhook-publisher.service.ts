@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { QuarantineHeaders, WebhookHeaders } from '@wabridge/contracts';
+import { BatchingProducer, type OutgoingRecord } from '@wabridge/kafka';
+import { metricsRegistry } from '@wabridge/observability';
+import { verifyMetaSignature } from '@wabridge/webhook-security';
+import { Counter, Histogram } from 'prom-client';
+import { INGRESS_CONFIG, type IngressConfig } from '../../config/ingress.config';
+import { splitEnvelope } from './split-envelope';
+
+export type AcceptOutcome =
+  | { kind: 'accepted'; events: number }
+  | { kind: 'unauthenticated' }
+  | { kind: 'quarantined'; reason: string }
+  | { kind: 'unavailable' };
+
+const received = new Counter({
+  name: 'wabridge_ingress_webhooks_total',
+  help: 'Meta webhook requests by outcome',
+  labelNames: ['outcome'],
+  registers: [metricsRegistry],
+});
+
+const publishSeconds = new Histogram({
+  name: 'wabridge_ingress_publish_seconds',
+  help: 'Time from a verified request to Kafka acknowledging all its records',
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+  registers: [metricsRegistry],
+});
+
+export const INGRESS_PRODUCER = Symbol('INGRESS_PRODUCER');
+export const INGRESS_PROBE = Symbol('INGRESS_PROBE');
+
+/** Verifies Meta's signature, splits the request into one record per change and publishes them. */
+@Injectable()
+export class WebhookPublisherService {
+  constructor(
+    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
+    @Inject(INGRESS_PRODUCER) private readonly producer: BatchingProducer,
+  ) {}
+
+  async accept(raw: Buffer, signature: string | undefined, traceparent: string | undefined): Promise<AcceptOutcome> {
+    if (!verifyMetaSignature(raw, signature, this.config.appSecrets)) {
+      received.inc({ outcome: 'unauthenticated' });
+      return { kind: 'unauthenticated' };
+    }
+    const receivedAt = new Date().toISOString();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return this.quarantine(raw, 'malformed JSON', receivedAt);
+    }
+    const split = splitEnvelope(raw, parsed);
+    if (!split.ok) return this.quarantine(raw, split.reason, receivedAt);
+
+    const records: OutgoingRecord[] = split.changes.map((change) => {
+      const headers: Record<string, string> = {
+        [WebhookHeaders.eventId]: change.eventId,
+        [WebhookHeaders.receivedAt]: receivedAt,
+        [WebhookHeaders.wabaId]: change.wabaId,
+        [WebhookHeaders.field]: change.field,
+        [WebhookHeaders.contentType]: 'application/json',
+      };
+      if (change.phoneNumberId) headers[WebhookHeaders.phoneNumberId] = change.phoneNumberId;
+      if (traceparent) headers[WebhookHeaders.traceparent] = traceparent;
+      return { key: change.key, value: change.value, headers };
+    });
+    const stop = publishSeconds.startTimer();
+    try {
+      await this.producer.send(this.config.topics.webhooks, records);
+    } catch {
+      received.inc({ outcome: 'unavailable' });
+      return { kind: 'unavailable' };
+    }
+    stop();
+    received.inc({ outcome: 'accepted' });
+    return { kind: 'accepted', events: records.length };
+  }
+
+  /** Authentic but unusable: kept byte for byte on the quarantine topic for the operator. */
+  private async quarantine(raw: Buffer, reason: string, receivedAt: string): Promise<AcceptOutcome> {
+    try {
+      await this.producer.send(this.config.topics.quarantine, [
+        {
+          key: null,
+          value: raw,
+          headers: {
+            [QuarantineHeaders.reason]: reason,
+            [QuarantineHeaders.receivedAt]: receivedAt,
+            [QuarantineHeaders.source]: 'ingress',
+          },
+        },
+      ]);
+    } catch {
+      received.inc({ outcome: 'unavailable' });
+      return { kind: 'unavailable' };
+    }
+    received.inc({ outcome: 'quarantined' });
+    return { kind: 'quarantined', reason };
+  }
+}

@@ -1,0 +1,42 @@
+import { env, parseEnv } from '@wabridge/config';
+import { topicNames, type TopicNames } from '@wabridge/contracts';
+import { z } from 'zod';
+
+const schema = z.object({
+  KAFKA_BROKERS: env.kafkaBrokers(),
+  KAFKA_TOPIC_PREFIX: env.topicPrefix(),
+  LOG_LEVEL: env.logLevel(),
+  HOST: z.string().default('0.0.0.0'),
+  INGRESS_PORT: env.port(3001),
+  META_APP_SECRETS: env.list().pipe(z.array(z.string()).min(1, 'at least one app secret is required')),
+  META_VERIFY_TOKEN: env.required(),
+  INGRESS_PUBLISH_TIMEOUT_MS: env.positiveInt(3000),
+});
+
+export interface IngressConfig {
+  kafkaBrokers: string[];
+  topics: TopicNames;
+  logLevel: string;
+  host: string;
+  port: number;
+  appSecrets: string[];
+  verifyToken: string;
+  /** how long a webhook waits for Kafka's acknowledgement before Meta gets a 503 */
+  publishTimeoutMs: number;
+}
+
+export function loadIngressConfig(source: NodeJS.ProcessEnv = process.env): IngressConfig {
+  const parsed = parseEnv(schema, source);
+  return {
+    kafkaBrokers: parsed.KAFKA_BROKERS,
+    topics: topicNames(parsed.KAFKA_TOPIC_PREFIX),
+    logLevel: parsed.LOG_LEVEL,
+    host: parsed.HOST,
+    port: parsed.INGRESS_PORT,
+    appSecrets: parsed.META_APP_SECRETS,
+    verifyToken: parsed.META_VERIFY_TOKEN,
+    publishTimeoutMs: parsed.INGRESS_PUBLISH_TIMEOUT_MS,
+  };
+}
+
+export const INGRESS_CONFIG = Symbol('INGRESS_CONFIG');

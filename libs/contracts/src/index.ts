@@ -1,0 +1,5 @@
+export * from './lib/topics';
+export * from './lib/meta-webhook';
+export * from './lib/outbound-event';
+export * from './lib/delivery-event';
+export * from './lib/validators';

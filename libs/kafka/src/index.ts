@@ -1,0 +1,5 @@
+export * from './lib/kafka-client';
+export * from './lib/topic-admin';
+export * from './lib/batching-producer';
+export * from './lib/consumer-runner';
+export * from './lib/kafka-probe';

@@ -1,0 +1,147 @@
+import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { KafkaLogger } from './kafka-client';
+
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  timestamp: string;
+}
+
+export interface BatchContext {
+  /** Marks this record, and everything before it in the partition, as handled; only handled offsets are committed. */
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
+  /** Pauses this partition; unresolved records are fetched again after the returned resume function runs. */
+  pause(): () => void;
+  isRunning(): boolean;
+  isStale(): boolean;
+}
+
+export type BatchHandler = (records: ConsumedRecord[], context: BatchContext) => Promise<void>;
+
+export interface ConsumerRunnerOptions {
+  groupId: string;
+  topics: string[];
+  handler: BatchHandler;
+  logger?: KafkaLogger;
+  fromBeginning?: boolean;
+  sessionTimeout?: number;
+  heartbeatInterval?: number;
+  maxWaitTimeInMs?: number;
+  partitionsConsumedConcurrently?: number;
+  maxBytesPerPartition?: number;
+}
+
+export function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  if (!headers) return decoded;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) decoded[name] = first.toString();
+  }
+  return decoded;
+}
+
+function toRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key ? message.key.toString() : null,
+    value: message.value,
+    headers: decodeHeaders(message.headers),
+    timestamp: message.timestamp,
+  };
+}
+
+/**
+ * Runs a consumer group member that hands whole batches to a handler and commits only the offsets
+ * the handler resolved: a record that was neither handled nor handed off is fetched again, after a
+ * crash, a rebalance or a restart.
+ */
+export class ConsumerRunner {
+  private readonly consumer: Consumer;
+  private joined = false;
+  private crashed = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: ConsumerRunnerOptions,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeout ?? 10000,
+      heartbeatInterval: options.heartbeatInterval ?? 1000,
+      rebalanceTimeout: 30000,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+      this.crashed = false;
+    });
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      this.crashed = !event.payload.restart;
+      options.logger?.error(
+        { component: 'consumer', groupId: options.groupId, err: event.payload.error, restart: event.payload.restart },
+        'consumer crashed',
+      );
+    });
+  }
+
+  /** true once the member joined its group, until it crashed for good */
+  get isHealthy(): boolean {
+    return this.joined && !this.crashed;
+  }
+
+  get raw(): Consumer {
+    return this.consumer;
+  }
+
+  /** Connects, subscribes and starts consuming; resolves when the member has joined its group. */
+  async start(joinTimeoutMs = 30000): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    const joined = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`consumer group ${this.options.groupId} did not join within ${joinTimeoutMs} ms`)),
+        joinTimeoutMs,
+      );
+      const off = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      });
+    });
+    await this.consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        const records = batch.messages.map((message) => toRecord(batch.topic, batch.partition, message));
+        if (records.length === 0) return;
+        await this.options.handler(records, {
+          resolveOffset: (offset) => payload.resolveOffset(offset),
+          heartbeat: () => payload.heartbeat(),
+          pause: () => payload.pause(),
+          isRunning: () => payload.isRunning(),
+          isStale: () => payload.isStale(),
+        });
+        await payload.commitOffsetsIfNecessary();
+      },
+    });
+    await joined;
+  }
+
+  async stop(): Promise<void> {
+    this.joined = false;
+    await this.consumer.disconnect();
+  }
+}

@@ -1,0 +1,104 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './repo-root';
+import { waitFor } from './wait-for';
+
+export type ServiceName = 'ingress' | 'gateway' | 'router' | 'metering' | 'wa-sim';
+
+export const PORT_VARIABLE: Record<ServiceName, string> = {
+  ingress: 'INGRESS_PORT',
+  gateway: 'GATEWAY_PORT',
+  router: 'ROUTER_PORT',
+  metering: 'METERING_PORT',
+  'wa-sim': 'WA_SIM_PORT',
+};
+
+/** A wabridge service running as a real child process, exactly as `npm start` runs it. */
+export class ServiceProcess {
+  private child: ChildProcess | undefined;
+  private exited: Promise<number | null> = Promise.resolve(null);
+  readonly url: string;
+
+  constructor(
+    readonly name: ServiceName,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+    readonly logFile: string,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Spawns the process and waits until /health/ready answers 200. */
+  async start(readyTimeoutMs = 60000): Promise<void> {
+    const root = repoRoot();
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', this.name, 'src', 'main.ts')], {
+      cwd: root,
+      env: {
+        ...process.env,
+        SWC_NODE_PROJECT: join(root, 'tsconfig.json'),
+        NODE_ENV: 'test',
+        ...this.env,
+        [PORT_VARIABLE[this.name]]: String(this.port),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    let exitCode: number | null | undefined;
+    void this.exited.then((code) => (exitCode = code));
+    await waitFor(
+      async () => {
+        if (exitCode !== undefined) throw new Error(`${this.name} exited with ${exitCode}: ${this.tail()}`);
+        const response = await fetch(`${this.url}/health/ready`);
+        return response.status === 200;
+      },
+      { timeoutMs: readyTimeoutMs, intervalMs: 100, what: `${this.name} to become ready` },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n--- ${this.name} log ---\n${this.tail()}`);
+    });
+  }
+
+  /** Graceful stop (SIGTERM), then SIGKILL after a grace period. */
+  async stop(graceMs = 10000): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Crash it: SIGKILL, no shutdown hooks. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  logs(): string {
+    try {
+      return readFileSync(this.logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  private tail(): string {
+    return this.logs().split('\n').slice(-30).join('\n');
+  }
+}
+
+export function serviceLogDir(): string {
+  const dir = join(repoRoot(), 'tmp', 'test-logs');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}

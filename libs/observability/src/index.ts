@@ -1,0 +1,5 @@
+export * from './lib/readiness';
+export * from './lib/metrics';
+export * from './lib/logging';
+export * from './lib/observability.module';
+export * from './lib/process-warnings';

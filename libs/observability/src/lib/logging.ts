@@ -1,0 +1,38 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Params } from 'nestjs-pino';
+
+/**
+ * pino settings shared by every service. Requests are logged by method, route path and status only:
+ * no query string, no headers, no body, no remote address. What a service logs itself must follow
+ * the same rule (SPEC §1: no IPs, phone numbers, message text or keys in logs).
+ */
+export function loggerParams(service: string, level: string): Params {
+  return {
+    pinoHttp: {
+      level,
+      base: { service },
+      messageKey: 'msg',
+      timestamp: () => `,"time":"${new Date().toISOString()}"`,
+      formatters: { level: (label: string) => ({ level: label }) },
+      quietReqLogger: true,
+      genReqId: () => '',
+      customProps: () => ({}),
+      autoLogging: {
+        ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? ''),
+      },
+      customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) => {
+        if (error || res.statusCode >= 500) return 'error';
+        if (res.statusCode >= 400) return 'warn';
+        return 'debug';
+      },
+      serializers: {
+        req: (req: { method?: string; url?: string }) => ({
+          method: req.method,
+          path: (req.url ?? '').split('?')[0].replace(/\/[0-9]{6,}(?=\/|$)/g, '/:id'),
+        }),
+        res: (res: { statusCode?: number }) => ({ status: res.statusCode }),
+        err: (err: Error) => ({ type: err.name, message: err.message }),
+      },
+    },
+  };
+}

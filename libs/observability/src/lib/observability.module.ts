@@ -1,0 +1,35 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { HealthController } from './health.controller';
+import { loggerParams } from './logging';
+import { MetricsController } from './metrics.controller';
+import { READINESS_CHECKS } from './readiness';
+
+export interface ObservabilityOptions {
+  service: string;
+  logLevel: string;
+  /** a provider for READINESS_CHECKS, built from the service's own dependencies */
+  readiness: Omit<Provider & { provide: typeof READINESS_CHECKS }, 'provide'> & Record<string, unknown>;
+  /** modules the readiness provider injects from */
+  imports?: DynamicModule['imports'];
+}
+
+/** /health/live, /health/ready, /metrics and structured pino logs, the same in every service. */
+@Module({})
+export class ObservabilityModule {
+  static forRoot(options: ObservabilityOptions): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      global: true,
+      imports: [
+        TerminusModule.forRoot({ logger: false }),
+        LoggerModule.forRoot(loggerParams(options.service, options.logLevel)),
+        ...(options.imports ?? []),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [{ ...options.readiness, provide: READINESS_CHECKS } as Provider],
+      exports: [LoggerModule],
+    };
+  }
+}

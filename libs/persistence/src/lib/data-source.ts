@@ -1,0 +1,65 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { ChannelEntity } from './entities/channel.entity';
+import { ClientEntity } from './entities/client.entity';
+import { DeliveryEntity } from './entities/delivery.entity';
+import { MeteringDedupeEntity, PricedMessageCountEntity, TemplateSendCountEntity } from './entities/metering.entity';
+import { WebhookDestinationEntity } from './entities/webhook-destination.entity';
+import { InitialSchema1764093600000 } from './migrations/1764093600000-initial-schema';
+
+export const ENTITIES = [
+  ClientEntity,
+  ChannelEntity,
+  ApiKeyEntity,
+  WebhookDestinationEntity,
+  DeliveryEntity,
+  TemplateSendCountEntity,
+  PricedMessageCountEntity,
+  MeteringDedupeEntity,
+];
+
+export const MIGRATIONS = [InitialSchema1764093600000];
+
+export interface DataSourceOptions {
+  url: string;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+/** The one way services and tools build a DataSource: schema comes from migrations, never synchronize. */
+export function createDataSource(options: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    extra: {
+      max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? 'wabridge',
+      connectionTimeoutMillis: 5000,
+    },
+  });
+}
+
+const MIGRATION_LOCK = 7243001;
+
+/** Applies pending migrations; several processes may call it at once (an advisory lock serialises them). */
+export async function runMigrations(url: string): Promise<string[]> {
+  const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'wabridge-migrate' });
+  await dataSource.initialize();
+  const lock = dataSource.createQueryRunner();
+  try {
+    await lock.connect();
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((migration) => migration.name);
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release();
+    await dataSource.destroy();
+  }
+}

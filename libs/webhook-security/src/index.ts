@@ -1,0 +1,3 @@
+export * from './lib/meta-signature';
+export * from './lib/standard-webhooks';
+export * from './lib/url-safety';
