@@ -8,13 +8,14 @@ import {
   TestStack,
   testLogDir,
   TopicCollector,
+  uniqueDigits,
   waitFor,
 } from '@wabridge/testing';
 import { signMetaPayload } from '@wabridge/webhook-security';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
-const uniqueNumber = () => String(100000000000000 + Math.floor(Math.random() * 899999999999999));
+const uniqueNumber = () => uniqueDigits(15);
 
 describe('ingress (real Kafka)', () => {
   let stack: TestStack;

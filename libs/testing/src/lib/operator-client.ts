@@ -9,6 +9,13 @@ export interface ProvisionedChannel {
   apiKey: string;
 }
 
+/** A random id of `length` digits (Meta's ids are digit strings); randomInt is capped at 2^48, hence the pieces. */
+export function uniqueDigits(length: number): string {
+  let digits = String(randomInt(1, 10));
+  while (digits.length < length) digits += String(randomInt(0, 1e9)).padStart(9, '0');
+  return digits.slice(0, length);
+}
+
 async function call<T>(method: string, url: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
   const response = await fetch(url, {
     method,
@@ -21,8 +28,10 @@ async function call<T>(method: string, url: string, token: string, body?: unknow
 
 /** Onboards a client with one channel and an API key through the real operator API. */
 export async function provisionChannel(gatewayUrl: string, adminToken: string): Promise<ProvisionedChannel> {
-  const phoneNumberId = String(randomInt(100000000000000, 999999999999999));
-  const wabaId = String(randomInt(100000000000000, 999999999999999));
+  // randomInt's range is limited to 2^48, so 15-digit ids are built from two parts
+  const fifteenDigits = () => `${randomInt(100000, 1000000)}${randomInt(0, 1000000000).toString().padStart(9, '0')}`;
+  const phoneNumberId = fifteenDigits();
+  const wabaId = fifteenDigits();
   const displayPhoneNumber = String(randomInt(10000000000, 99999999999));
   const client = await call<{ id: string }>('POST', `${gatewayUrl}/admin/v1/clients`, adminToken, { name: `client ${phoneNumberId}` });
   if (client.status !== 201) throw new Error(`create client: ${client.status} ${JSON.stringify(client.body)}`);

@@ -23,12 +23,13 @@ export class PartnerServer {
   ) {}
 
   static async start(responder?: Responder): Promise<PartnerServer> {
-    let instance: PartnerServer | undefined;
-    const server = createServer((req, res) => instance?.handle(req, res));
+    const holder: { instance?: PartnerServer } = {};
+    const server = createServer((req, res) => holder.instance?.handle(req, res));
     server.keepAliveTimeout = 30000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    instance = new PartnerServer(server, `http://127.0.0.1:${port}`);
+    const instance = new PartnerServer(server, `http://127.0.0.1:${port}`);
+    holder.instance = instance;
     if (responder) instance.respondWith(responder);
     return instance;
   }

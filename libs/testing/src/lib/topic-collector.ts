@@ -5,23 +5,24 @@ import { waitFor } from './wait-for';
 
 /** Reads a topic from the beginning into memory, for tests that assert on what Kafka holds. */
 export class TopicCollector {
-  readonly records: ConsumedRecord[] = [];
-
-  private constructor(private readonly runner: ConsumerRunner) {}
+  private constructor(
+    private readonly runner: ConsumerRunner,
+    readonly records: ConsumedRecord[],
+  ) {}
 
   static async start(topic: string, brokers = testInfra().kafkaBrokers): Promise<TopicCollector> {
-    let collector: TopicCollector | undefined;
+    const received: ConsumedRecord[] = [];
     const runner = new ConsumerRunner(createKafka({ brokers: brokers.split(','), clientId: 'wabridge-test-collector' }), {
       groupId: `test-collector-${randomBytes(6).toString('hex')}`,
       topics: [topic],
       fromBeginning: true,
-      handler: (records, context) => {
-        collector?.records.push(...records);
-        for (const record of records) context.resolveOffset(record.offset);
+      handler: (batch, context) => {
+        received.push(...batch);
+        for (const record of batch) context.resolveOffset(record.offset);
         return Promise.resolve();
       },
     });
-    collector = new TopicCollector(runner);
+    const collector = new TopicCollector(runner, received);
     await runner.start();
     return collector;
   }

@@ -1,0 +1,139 @@
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { QuarantineHeaders, WebhookHeaders } from '@wabridge/contracts';
+import {
+  BatchingProducer,
+  ConsumerRunner,
+  createKafka,
+  ensureTopics,
+  type BatchContext,
+  type ConsumedRecord,
+  type OutgoingRecord,
+} from '@wabridge/kafka';
+import { metricsRegistry } from '@wabridge/observability';
+import { PinoLogger } from 'nestjs-pino';
+import { Counter } from 'prom-client';
+import { METERING_CONFIG, type MeteringConfig } from '../../config/metering.config';
+import { decodeOutboundRecord, decodeWebhookRecord, type DecodedRecord, type MeteringFact } from './metering-facts';
+import { MeteringService } from './metering.service';
+
+export const METERING_KAFKA = Symbol('METERING_KAFKA');
+export const METERING_PRODUCER = Symbol('METERING_PRODUCER');
+
+/** How long a partition rests after a batch could not be applied, before it is fetched again. */
+const RETRY_BACKOFF_MS = 1000;
+
+const quarantined = new Counter({
+  name: 'wabridge_metering_quarantined_total',
+  help: 'Records metering could not read, sent to the quarantine topic, by source topic',
+  labelNames: ['topic'],
+  registers: [metricsRegistry],
+});
+
+const batchFailures = new Counter({
+  name: 'wabridge_metering_batch_failures_total',
+  help: 'Batches that could not be applied or quarantined and will be fetched again',
+  registers: [metricsRegistry],
+});
+
+interface Invalid {
+  record: ConsumedRecord;
+  reason: string;
+}
+
+/**
+ * Consumes accepted sends and Meta webhooks. A batch is decoded, its facts counted in one
+ * transaction, its unreadable records quarantined, and only then are its offsets resolved: a crash
+ * anywhere before that means the batch is fetched again, and counting it again changes nothing.
+ */
+@Injectable()
+export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly runner: ConsumerRunner;
+
+  constructor(
+    @Inject(METERING_CONFIG) private readonly config: MeteringConfig,
+    @Inject(METERING_KAFKA) private readonly kafka: ReturnType<typeof createKafka>,
+    @Inject(METERING_PRODUCER) private readonly producer: BatchingProducer,
+    private readonly metering: MeteringService,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(MeteringConsumer.name);
+    this.runner = new ConsumerRunner(kafka, {
+      groupId: config.groupId,
+      topics: [config.topics.outbound, config.topics.webhooks],
+      handler: (records, context) => this.handle(records, context),
+      logger: logger.logger,
+    });
+  }
+
+  get isHealthy(): boolean {
+    return this.runner.isHealthy && this.producer.isConnected;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { outbound, webhooks, quarantine } = this.config.topics;
+    await ensureTopics(this.kafka, [{ topic: outbound }, { topic: webhooks }, { topic: quarantine }]);
+    await this.producer.connect();
+    await this.runner.start();
+    this.logger.info({ groupId: this.config.groupId }, 'metering consumer joined its group');
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+    await this.producer.disconnect();
+  }
+
+  private decode(record: ConsumedRecord): DecodedRecord<MeteringFact> {
+    return record.topic === this.config.topics.outbound ? decodeOutboundRecord(record.value) : decodeWebhookRecord(record.value);
+  }
+
+  private async handle(records: ConsumedRecord[], context: BatchContext): Promise<void> {
+    const facts: MeteringFact[] = [];
+    const invalid: Invalid[] = [];
+    for (const record of records) {
+      const decoded = this.decode(record);
+      if (decoded.ok) facts.push(...decoded.facts);
+      else invalid.push({ record, reason: decoded.reason });
+    }
+    try {
+      // Counting first: it is idempotent, quarantining is not, so a failure between the two repeats only the harmless step.
+      await this.metering.count(facts);
+      await this.quarantine(invalid);
+    } catch (error) {
+      batchFailures.inc();
+      const { topic, partition, offset } = records[0];
+      this.logger.error({ err: error, topic, partition, offset, records: records.length }, 'batch not applied, will retry');
+      const resume = context.pause();
+      setTimeout(resume, RETRY_BACKOFF_MS).unref();
+      return;
+    }
+    context.resolveOffset(records[records.length - 1].offset);
+    await context.heartbeat();
+  }
+
+  /** Unreadable records go to the quarantine topic byte for byte, with the reason; never dropped silently. */
+  private async quarantine(invalid: Invalid[]): Promise<void> {
+    if (invalid.length === 0) return;
+    const out: OutgoingRecord[] = invalid.map(({ record, reason }) => ({
+      key: null,
+      value: record.value,
+      headers: {
+        [QuarantineHeaders.reason]: reason,
+        [QuarantineHeaders.receivedAt]: record.headers[WebhookHeaders.receivedAt] ?? new Date(Number(record.timestamp)).toISOString(),
+        [QuarantineHeaders.source]: 'metering',
+      },
+    }));
+    await this.producer.send(this.config.topics.quarantine, out);
+    for (const { record, reason } of invalid) {
+      quarantined.inc({ topic: record.topic });
+      this.logger.warn(
+        { topic: record.topic, partition: record.partition, offset: record.offset, reason },
+        'record quarantined',
+      );
+    }
+  }
+}

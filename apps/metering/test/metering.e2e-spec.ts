@@ -1,0 +1,390 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { QuarantineHeaders } from '@wabridge/contracts';
+import { BatchingProducer, ConsumerRunner, createKafka, type ConsumedRecord, type OutgoingRecord } from '@wabridge/kafka';
+import { ChannelEntity, ClientEntity, createDataSource } from '@wabridge/persistence';
+import { FIXTURE_IDS, metaFixtureFor, TestStack, testInfra, waitFor, type MetaFixture } from '@wabridge/testing';
+import type { DataSource } from 'typeorm';
+
+interface TestChannel {
+  clientId: string;
+  channelId: string;
+  phoneNumberId: string;
+  wabaId: string;
+}
+
+interface Totals {
+  template_sends: number;
+  priced_messages: number;
+}
+
+/** A 15-digit id like Meta's (randomInt's range is limited to 2^48). */
+const businessId = () => `${randomInt(1, 10)}${String(randomInt(0, 1e14)).padStart(14, '0')}`;
+
+const JUNE = { from: '2024-06-01', to: '2024-06-30' };
+// The fixtures' statuses carry timestamp 1718000100 / 1718000160: 2024-06-10 (UTC).
+const FIXTURE_DAY = '2024-06-10';
+
+describe('metering (e2e)', () => {
+  let stack: TestStack;
+  let dataSource: DataSource;
+  let kafka: ReturnType<typeof createKafka>;
+  let admin: ReturnType<ReturnType<typeof createKafka>['admin']>;
+  let producer: BatchingProducer;
+  let groupId: string;
+  /** every channel a test counted for, with what it must still show after a full replay */
+  const expected = new Map<TestChannel, Totals>();
+
+  beforeAll(async () => {
+    stack = await TestStack.start({ services: ['metering'] });
+    groupId = `${stack.prefix}wabridge-metering`;
+    dataSource = createDataSource({ url: testInfra().databaseUrl, poolSize: 2, applicationName: 'metering-e2e' });
+    await dataSource.initialize();
+    kafka = createKafka({ brokers: testInfra().kafkaBrokers.split(','), clientId: 'metering-e2e' });
+    admin = kafka.admin();
+    await admin.connect();
+    producer = new BatchingProducer(kafka);
+    await producer.connect();
+  }, 120_000);
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await admin?.disconnect();
+    await dataSource?.destroy();
+    await stack?.stop();
+  });
+
+  /** A client with one channel, written straight into Postgres (the gateway is not part of this stack). */
+  async function onboard(): Promise<TestChannel> {
+    const client = await dataSource.getRepository(ClientEntity).save({ name: `metering e2e ${randomUUID()}` });
+    const phoneNumberId = businessId();
+    const wabaId = businessId();
+    const channel = await dataSource.getRepository(ChannelEntity).save({
+      clientId: client.id,
+      phoneNumberId,
+      wabaId,
+      displayPhoneNumber: businessId().slice(0, 11),
+    });
+    return { clientId: client.id, channelId: channel.id, phoneNumberId, wabaId };
+  }
+
+  const newWamid = () => `wamid.e2e-${randomUUID()}`;
+
+  function outboundEvent(
+    channel: TestChannel,
+    wamid: string,
+    options: { type?: string; template?: { name: string; language: string }; acceptedAt?: string } = {},
+  ): OutgoingRecord {
+    const type = options.type ?? 'template';
+    const event = {
+      wamid,
+      phone_number_id: channel.phoneNumberId,
+      channel_id: channel.channelId,
+      client_id: channel.clientId,
+      type,
+      ...(type === 'template' ? { template: options.template ?? { name: 'order_update', language: 'en_US' } } : {}),
+      accepted_at: options.acceptedAt ?? `${FIXTURE_DAY}T06:14:00.000Z`,
+    };
+    return { key: channel.phoneNumberId, value: JSON.stringify(event) };
+  }
+
+  function webhook(channel: Pick<TestChannel, 'phoneNumberId' | 'wabaId'>, fixture: MetaFixture, wamid: string): OutgoingRecord {
+    return {
+      key: channel.phoneNumberId,
+      value: metaFixtureFor(fixture, {
+        [FIXTURE_IDS.phoneNumberId]: channel.phoneNumberId,
+        [FIXTURE_IDS.wabaId]: channel.wabaId,
+        [FIXTURE_IDS.templateWamid]: wamid,
+        [FIXTURE_IDS.inboundWamid]: newWamid(),
+      }),
+    };
+  }
+
+  async function get(path: string, authorization: string | null = `Bearer ${stack.adminToken}`) {
+    const response = await fetch(`${stack.url('metering')}${path}`, {
+      headers: authorization === null ? {} : { authorization },
+    });
+    return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+  }
+
+  const usagePath = (params: Record<string, string>) => `/admin/v1/usage?${new URLSearchParams(params).toString()}`;
+
+  async function totalsOf(channel: TestChannel, range = JUNE): Promise<Totals> {
+    const response = await get(usagePath({ client_id: channel.clientId, ...range, group_by: 'day' }));
+    if (response.status !== 200) throw new Error(`usage answered ${response.status}: ${response.text}`);
+    return (JSON.parse(response.text) as { totals: Totals }).totals;
+  }
+
+  async function waitForTotals(channel: TestChannel, totals: Totals, range = JUNE): Promise<void> {
+    await waitFor(
+      async () => {
+        const current = await totalsOf(channel, range);
+        return current.template_sends === totals.template_sends && current.priced_messages === totals.priced_messages;
+      },
+      { timeoutMs: 30_000, what: `usage totals ${JSON.stringify(totals)}` },
+    );
+  }
+
+  /** Metering committed every record produced so far (it commits only after applying a batch). */
+  async function drained(): Promise<boolean> {
+    for (const topic of [stack.topics.outbound, stack.topics.webhooks]) {
+      const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+      const done = new Map(committed[0].partitions.map((p) => [p.partition, p.offset]));
+      if (!ends.every(({ partition, high }) => high === '0' || done.get(partition) === high)) return false;
+    }
+    return true;
+  }
+
+  const waitDrained = () => waitFor(drained, { timeoutMs: 30_000, what: 'metering to commit every produced record' });
+
+  async function metric(name: string): Promise<number> {
+    const response = await get('/metrics', null);
+    const match = new RegExp(`^${name} (\\d+)`, 'm').exec(response.text);
+    return match ? Number(match[1]) : 0;
+  }
+
+  it('counts a template send and its priced sent and read statuses once, in every grouping, as JSON and CSV', async () => {
+    const channel = await onboard();
+    const wamid = newWamid();
+    await producer.send(stack.topics.outbound, [outboundEvent(channel, wamid)]);
+    await producer.send(stack.topics.webhooks, [
+      webhook(channel, 'status-sent-priced.json', wamid),
+      webhook(channel, 'status-read-priced.json', wamid),
+    ]);
+    await waitForTotals(channel, { template_sends: 1, priced_messages: 1 });
+    await waitDrained();
+    expected.set(channel, { template_sends: 1, priced_messages: 1 });
+
+    const rows = {
+      template: [{ template: 'order_update', language: 'en_US', template_sends: 1, priced_messages: 0 }],
+      category: [{ category: 'marketing', pricing_type: 'regular', template_sends: 0, priced_messages: 1 }],
+      day: [{ day: FIXTURE_DAY, template_sends: 1, priced_messages: 1 }],
+      channel: [{ channel_id: channel.channelId, template_sends: 1, priced_messages: 1 }],
+    };
+    const csv = {
+      template: 'template,language,template_sends,priced_messages\r\norder_update,en_US,1,0\r\n',
+      category: 'category,pricing_type,template_sends,priced_messages\r\nmarketing,regular,0,1\r\n',
+      day: `day,template_sends,priced_messages\r\n${FIXTURE_DAY},1,1\r\n`,
+      channel: `channel_id,template_sends,priced_messages\r\n${channel.channelId},1,1\r\n`,
+    };
+    for (const groupBy of ['template', 'category', 'day', 'channel'] as const) {
+      const json = await get(usagePath({ client_id: channel.clientId, ...JUNE, group_by: groupBy }));
+      expect(json).toMatchObject({ status: 200, type: expect.stringContaining('application/json') });
+      expect(JSON.parse(json.text)).toEqual({
+        client_id: channel.clientId,
+        ...JUNE,
+        group_by: groupBy,
+        rows: rows[groupBy],
+        totals: { template_sends: 1, priced_messages: 1 },
+      });
+      const text = await get(usagePath({ client_id: channel.clientId, ...JUNE, group_by: groupBy, format: 'csv' }));
+      expect(text).toEqual({ status: 200, type: 'text/csv; charset=utf-8', text: csv[groupBy] });
+    }
+
+    // One dedupe key per kind for the message: sent and read of it were one priced message.
+    const keys = await dataSource.query<{ kind: string }[]>('SELECT kind FROM metering_dedupe WHERE wamid = $1 ORDER BY kind', [wamid]);
+    expect(keys.map((key) => key.kind)).toEqual(['priced_message', 'template_send']);
+  });
+
+  it('counts the same outbound event and the same webhooks produced three times only once', async () => {
+    const channel = await onboard();
+    const wamid = newWamid();
+    const send = outboundEvent(channel, wamid);
+    const sent = webhook(channel, 'status-sent-priced.json', wamid);
+    const read = webhook(channel, 'status-read-priced.json', wamid);
+    await producer.send(stack.topics.outbound, [send]);
+    await producer.send(stack.topics.webhooks, [sent]);
+    await waitForTotals(channel, { template_sends: 1, priced_messages: 1 });
+    expected.set(channel, { template_sends: 1, priced_messages: 1 });
+
+    const duplicatesBefore = await metric('wabridge_metering_duplicates_total\\{kind="template_send"\\}');
+    await producer.send(stack.topics.outbound, [send, send]);
+    await producer.send(stack.topics.webhooks, [sent, read, sent, read, read]);
+    await waitDrained();
+    expect(await totalsOf(channel)).toEqual({ template_sends: 1, priced_messages: 1 });
+    expect(await metric('wabridge_metering_duplicates_total\\{kind="template_send"\\}')).toBe(duplicatesBefore + 2);
+  });
+
+  it('counts nothing for statuses without pricing, inbound messages, non-template sends and unknown numbers', async () => {
+    const channel = await onboard();
+    const stranger = { phoneNumberId: businessId(), wabaId: channel.wabaId };
+    const unattributedBefore = await metric('wabridge_metering_unattributed_total');
+    await producer.send(stack.topics.outbound, [
+      outboundEvent(channel, newWamid(), { type: 'text' }),
+      outboundEvent(channel, newWamid(), { type: 'image' }),
+    ]);
+    await producer.send(stack.topics.webhooks, [
+      webhook(channel, 'status-failed.json', newWamid()),
+      webhook(channel, 'inbound-text.json', newWamid()),
+      webhook(stranger, 'status-sent-priced.json', newWamid()),
+    ]);
+    await waitDrained();
+    expected.set(channel, { template_sends: 0, priced_messages: 0 });
+
+    const report = await get(usagePath({ client_id: channel.clientId, ...JUNE, group_by: 'day' }));
+    expect(JSON.parse(report.text)).toMatchObject({ rows: [], totals: { template_sends: 0, priced_messages: 0 } });
+    expect(await metric('wabridge_metering_unattributed_total')).toBe(unattributedBefore + 1);
+  });
+
+  it('reports the current UTC month when no dates are given', async () => {
+    const channel = await onboard();
+    const now = new Date();
+    await producer.send(stack.topics.outbound, [outboundEvent(channel, newWamid(), { acceptedAt: now.toISOString() })]);
+    const month = now.toISOString().slice(0, 7);
+    const body = await waitFor(
+      async () => {
+        const response = await get(usagePath({ client_id: channel.clientId }));
+        const report = JSON.parse(response.text) as { totals: Totals; from: string; group_by: string };
+        return report.totals.template_sends === 1 ? report : false;
+      },
+      { timeoutMs: 30_000, what: 'the send to show up in the default report' },
+    );
+    expect(body).toMatchObject({ from: `${month}-01`, group_by: 'template' });
+  });
+
+  it('quarantines unreadable records byte for byte and keeps counting behind them', async () => {
+    const seen: ConsumedRecord[] = [];
+    const quarantine = new ConsumerRunner(kafka, {
+      groupId: `${stack.prefix}e2e-quarantine-${randomUUID()}`,
+      topics: [stack.topics.quarantine],
+      fromBeginning: true,
+      handler: (records, context) => {
+        seen.push(...records);
+        context.resolveOffset(records[records.length - 1].offset);
+        return Promise.resolve();
+      },
+    });
+    await quarantine.start();
+    try {
+      const channel = await onboard();
+      const badJson = Buffer.from(`{"object":"whatsapp_business_account","entry":[ ${randomUUID()}`);
+      const badEvent = Buffer.from(
+        JSON.stringify({ ...JSON.parse(String(outboundEvent(channel, newWamid()).value)), client_id: 'not-a-uuid' }),
+      );
+      const good = newWamid();
+      await producer.send(stack.topics.webhooks, [{ key: channel.phoneNumberId, value: badJson }]);
+      await producer.send(stack.topics.outbound, [{ key: channel.phoneNumberId, value: badEvent }, outboundEvent(channel, good)]);
+
+      const [webhookCopy, outboundCopy] = await waitFor(
+        () => {
+          const a = seen.find((record) => record.value?.equals(badJson));
+          const b = seen.find((record) => record.value?.equals(badEvent));
+          return a && b ? [a, b] : false;
+        },
+        { timeoutMs: 30_000, what: 'both bad records on the quarantine topic' },
+      );
+      expect(webhookCopy.headers).toMatchObject({ [QuarantineHeaders.reason]: 'malformed JSON', [QuarantineHeaders.source]: 'metering' });
+      expect(outboundCopy.headers).toMatchObject({
+        [QuarantineHeaders.reason]: expect.stringContaining('schema violation'),
+        [QuarantineHeaders.source]: 'metering',
+      });
+      expect(outboundCopy.key).toBeNull();
+
+      await waitForTotals(channel, { template_sends: 1, priced_messages: 0 });
+      expected.set(channel, { template_sends: 1, priced_messages: 0 });
+    } finally {
+      await quarantine.stop();
+    }
+  });
+
+  it('keeps every count exact after a crash and a full replay of both topics', async () => {
+    const before = await onboard();
+    const first = newWamid();
+    await producer.send(stack.topics.outbound, [outboundEvent(before, first)]);
+    await producer.send(stack.topics.webhooks, [webhook(before, 'status-sent-priced.json', first)]);
+    await waitForTotals(before, { template_sends: 1, priced_messages: 1 });
+    expected.set(before, { template_sends: 1, priced_messages: 1 });
+
+    await stack.service('metering').kill();
+
+    const after = await onboard();
+    const [a, b] = [newWamid(), newWamid()];
+    await producer.send(stack.topics.outbound, [
+      outboundEvent(after, a, { acceptedAt: '2024-06-11T10:00:00Z' }),
+      outboundEvent(after, b, { template: { name: 'otp', language: 'de' }, acceptedAt: '2024-06-11T10:00:01Z' }),
+      outboundEvent(before, first),
+    ]);
+    await producer.send(stack.topics.webhooks, [
+      webhook(after, 'status-sent-priced.json', a),
+      webhook(after, 'status-sent-priced.json', b),
+      webhook(after, 'status-read-priced.json', a),
+      webhook(before, 'status-read-priced.json', first),
+    ]);
+    // Rewind the group to the very beginning: every batch metering ever applied comes again, as if
+    // it had crashed after each commit to Postgres but before each offset commit.
+    await waitFor(
+      async () => {
+        await admin.resetOffsets({ groupId, topic: stack.topics.outbound, earliest: true });
+        await admin.resetOffsets({ groupId, topic: stack.topics.webhooks, earliest: true });
+        return true;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: 'the killed member to leave the group' },
+    );
+    await stack.service('metering').start();
+
+    await waitForTotals(after, { template_sends: 2, priced_messages: 2 });
+    await waitDrained();
+    expected.set(after, { template_sends: 2, priced_messages: 2 });
+    for (const [channel, totals] of expected) {
+      expect(await totalsOf(channel)).toEqual(totals);
+    }
+    const byTemplate = await get(usagePath({ client_id: after.clientId, ...JUNE, group_by: 'template' }));
+    expect(JSON.parse(byTemplate.text).rows).toEqual([
+      { template: 'order_update', language: 'en_US', template_sends: 1, priced_messages: 0 },
+      { template: 'otp', language: 'de', template_sends: 1, priced_messages: 0 },
+    ]);
+  }, 150_000);
+
+  describe('usage API', () => {
+    let channel: TestChannel;
+    beforeAll(async () => {
+      channel = await onboard();
+    });
+
+    it.each([
+      ['no Authorization header', () => null],
+      ['a wrong token', () => 'Bearer not-the-admin-token'],
+      ['a wrong token of the right length', () => `Bearer ${'x'.repeat(stack.adminToken.length)}`],
+      ['another scheme', () => `Basic ${stack.adminToken}`],
+      ['the bare token', () => stack.adminToken],
+    ])('answers 401 with a JSON error for %s', async (_what, authorization) => {
+      const response = await get(usagePath({ client_id: channel.clientId }), authorization());
+      expect(response.status).toBe(401);
+      expect(JSON.parse(response.text)).toEqual({ error: expect.any(String) });
+    });
+
+    it('checks the token before the query', async () => {
+      expect((await get('/admin/v1/usage?group_by=week', null)).status).toBe(401);
+    });
+
+    it.each([
+      ['a missing client_id', { client_id: undefined }, 'client_id is required'],
+      ['a client_id that is no UUID', { client_id: 'client-1' }, 'client_id must be a UUID'],
+      ['an impossible date', { from: '2024-02-30' }, 'from must be a date YYYY-MM-DD'],
+      ['a date in another format', { to: '10/06/2024' }, 'to must be a date YYYY-MM-DD'],
+      ['from after to', { from: '2024-06-02', to: '2024-06-01' }, 'from must not be after to'],
+      ['an unknown group_by', { group_by: 'week' }, 'group_by must be one of template, category, day, channel'],
+      ['an unknown format', { format: 'xlsx' }, 'format must be one of json, csv'],
+      ['an unknown parameter', { groupby: 'day' }, 'unknown query parameter'],
+    ])('answers 400 for %s', async (_what, params: Record<string, string | undefined>, error) => {
+      const query = new URLSearchParams();
+      for (const [name, value] of Object.entries({ client_id: channel.clientId, ...params })) {
+        if (value !== undefined) query.set(name, value);
+      }
+      const response = await get(`/admin/v1/usage?${query.toString()}`);
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.text)).toEqual({ error: expect.stringContaining(error) });
+    });
+
+    it('answers 400 for a parameter given twice', async () => {
+      const response = await get(`/admin/v1/usage?client_id=${channel.clientId}&client_id=${channel.clientId}`);
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.text)).toEqual({ error: 'client_id must be given once' });
+    });
+
+    it('answers 404 for a client that does not exist', async () => {
+      const response = await get(usagePath({ client_id: randomUUID() }));
+      expect(response.status).toBe(404);
+      expect(JSON.parse(response.text)).toEqual({ error: 'client not found' });
+    });
+  });
+});

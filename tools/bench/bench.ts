@@ -1,0 +1,341 @@
+// `npm run bench`: wabridge's benchmark on this machine, every service on a real Kafka broker and
+// PostgreSQL, each number beside a baseline measured in the same run. Prints one JSON object on its
+// last line and rewrites the results table in docs/performance.md.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { request } from 'undici';
+import {
+  createDatabase,
+  freePort,
+  prepareStack,
+  repoRoot,
+  serviceLogDir,
+  ServiceProcess,
+  startEmbeddedPostgres,
+  startKafka,
+  waitFor,
+  type KafkaBroker,
+  type Postgres,
+  type ServiceName,
+} from '@wabridge/local-infra';
+import { signMetaPayload } from '@wabridge/webhook-security';
+import { postLoad, type LoadResult } from './load';
+import { inboundWebhook, signedVariants } from './payloads';
+
+const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const E2E_RATE = Number(process.env.BENCH_E2E_RATE ?? 1000);
+const E2E_DURATION_S = Number(process.env.BENCH_E2E_DURATION_S ?? 20);
+
+interface Infra {
+  kafkaBrokers: string;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+async function startInfra(): Promise<Infra> {
+  let kafka: KafkaBroker | undefined;
+  let postgres: Postgres | undefined;
+  let kafkaBrokers = process.env.KAFKA_BROKERS;
+  if (!kafkaBrokers) {
+    kafka = await startKafka({ log: say, partitions: 3 });
+    kafkaBrokers = kafka.brokers.join(',');
+  }
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    postgres = await startEmbeddedPostgres({ log: say });
+    serverUrl = postgres.url;
+  }
+  const databaseUrl = await createDatabase(serverUrl, `wabridge_bench_${Date.now()}`);
+  return {
+    kafkaBrokers,
+    databaseUrl,
+    stop: async () => {
+      await Promise.allSettled([kafka?.stop(), postgres?.stop()]);
+    },
+  };
+}
+
+async function startBaseline(secret: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('tools', 'bench', 'baseline-server.ts')], {
+    cwd: repoRoot(),
+    env: { ...process.env, BASELINE_PORT: String(port), BASELINE_APP_SECRET: secret, SWC_NODE_PROJECT: 'tsconfig.json' },
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}/webhooks/whatsapp`;
+  await waitFor(async () => (await fetch(url, { method: 'POST', body: '{}' })).status === 401, { what: 'baseline server' });
+  return { url, child };
+}
+
+/** Samples the resident memory of the services' processes. */
+class RssSampler {
+  readonly maxMb = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly services: ServiceProcess[]) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.sample(), 500);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.sample();
+  }
+
+  private sample(): void {
+    for (const service of this.services) {
+      if (!service.pid) continue;
+      try {
+        const status = readFileSync(`/proc/${service.pid}/status`, 'utf8');
+        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        const mb = Math.round(kb / 1024);
+        this.maxMb.set(service.name, Math.max(this.maxMb.get(service.name) ?? 0, mb));
+      } catch {
+        // the process may be restarting; the next sample will catch it
+      }
+    }
+  }
+}
+
+interface E2eResult {
+  sent: number;
+  received: number;
+  lost: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Sends signed webhooks at a fixed rate and measures when the bound partner receives each one. */
+async function endToEnd(ingressUrl: string, secret: string, phoneNumberId: string, partner: PartnerSink): Promise<E2eResult> {
+  const total = E2E_RATE * E2E_DURATION_S;
+  const sentAt = new Map<string, number>();
+  const start = performance.now();
+  const inFlight: Promise<unknown>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / E2E_RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const marker = `e2e${i}_${randomBytes(4).toString('hex')}`;
+    const body = inboundWebhook(phoneNumberId, marker);
+    sentAt.set(marker, performance.now());
+    inFlight.push(
+      request(ingressUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMetaPayload(body, secret) },
+        body,
+      }).then((response) => response.body.dump()),
+    );
+    if (inFlight.length > 2000) await Promise.all(inFlight.splice(0, 1000));
+  }
+  await Promise.all(inFlight);
+  await waitFor(() => partner.arrivals.size >= total, { timeoutMs: 60000, what: 'all events at the partner' }).catch(() => undefined);
+  const latencies: number[] = [];
+  for (const [marker, at] of partner.arrivals) {
+    const sent = sentAt.get(marker);
+    if (sent !== undefined) latencies.push(at - sent);
+  }
+  latencies.sort((a, b) => a - b);
+  const received = [...sentAt.keys()].filter((marker) => partner.arrivals.has(marker)).length;
+  return {
+    sent: total,
+    received,
+    lost: total - received,
+    p50: round(percentile(latencies, 50)),
+    p99: round(percentile(latencies, 99)),
+    max: round(latencies[latencies.length - 1] ?? NaN),
+  };
+}
+
+const round = (value: number) => Math.round(value * 10) / 10;
+
+/** The partner's webhook endpoint: a keep-alive node:http server noting when each message id arrives. */
+class PartnerSink {
+  readonly arrivals = new Map<string, number>();
+  private server: Server | undefined;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const at = performance.now();
+        const match = /"id":"wamid\.([^"]+)"/.exec(Buffer.concat(chunks).toString());
+        if (match && !this.arrivals.has(match[1])) this.arrivals.set(match[1], at);
+        res.writeHead(200).end();
+      });
+    });
+    this.server.keepAliveTimeout = 60000;
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+async function operator<T>(url: string, token: string, body?: unknown): Promise<T> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
+  if (response.status >= 300) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+function writeReport(results: Record<string, number | string>, ingress: LoadResult, baseline: LoadResult, e2e: E2eResult, rss: Map<string, number>): void {
+  const file = join(repoRoot(), 'docs', 'performance.md');
+  const begin = '<!-- bench:begin -->';
+  const end = '<!-- bench:end -->';
+  const table = [
+    begin,
+    `Last run: ${new Date().toISOString()} — ${String(results.machine)}; load ${DURATION_S} s per throughput scenario, ${CONNECTIONS} connections; e2e ${E2E_RATE}/s for ${E2E_DURATION_S} s.`,
+    '',
+    '| scenario | wabridge | baseline (same run) | ratio / note |',
+    '|---|---|---|---|',
+    `| signed 1 KB webhooks, max throughput | ingress ${ingress.rps} req/s (p50 ${ingress.p50} ms, p99 ${ingress.p99} ms) | bare node:http + HMAC ${baseline.rps} req/s (p50 ${baseline.p50} ms, p99 ${baseline.p99} ms) | ${String(results.ingress_ratio)}× |`,
+    `| ingress p99 at a fixed 2,000 req/s | ${String(results.ingress_p99_ms_at_2k)} ms | ${String(results.baseline_p99_ms_at_2k)} ms | |`,
+    `| end to end ingress → partner at ${E2E_RATE}/s | p50 ${e2e.p50} ms, p99 ${e2e.p99} ms, max ${e2e.max} ms | — | ${e2e.lost} lost of ${e2e.sent} |`,
+    `| resident memory (max during the run) | ${[...rss].map(([name, mb]) => `${name} ${mb} MB`).join(', ')} | — | |`,
+    '',
+    '```json',
+    JSON.stringify(results),
+    '```',
+    end,
+  ].join('\n');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    text = `# Performance\n\n${begin}\n${end}\n`;
+  }
+  const pattern = new RegExp(`${begin}[\\s\\S]*${end}`);
+  writeFileSync(file, pattern.test(text) ? text.replace(pattern, table) : `${text}\n${table}\n`);
+}
+
+async function main(): Promise<void> {
+  const infra = await startInfra();
+  const services: ServiceProcess[] = [];
+  let baselineChild: ChildProcess | undefined;
+  const partner = new PartnerSink();
+  try {
+    await prepareStack(infra.databaseUrl, infra.kafkaBrokers, { topicPrefix: '', partitions: 3 });
+    const secret = randomBytes(16).toString('hex');
+    const adminToken = randomBytes(16).toString('hex');
+    const ports = {} as Record<ServiceName, number>;
+    for (const name of ['ingress', 'gateway', 'router', 'wa-sim'] as ServiceName[]) ports[name] = await freePort();
+    const env = {
+      KAFKA_BROKERS: infra.kafkaBrokers,
+      DATABASE_URL: infra.databaseUrl,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      META_APP_SECRETS: secret,
+      META_VERIFY_TOKEN: 'bench',
+      ADMIN_TOKEN: adminToken,
+      GRAPH_API_URL: `http://127.0.0.1:${ports['wa-sim']}`,
+      GRAPH_API_TOKEN: 'bench-graph',
+      PUBLIC_URL: `http://127.0.0.1:${ports.gateway}`,
+      WEBHOOK_URL_ALLOW_HTTP: 'true',
+      WEBHOOK_URL_ALLOW_CIDRS: '127.0.0.0/8',
+      WA_SIM_INGRESS_URL: `http://127.0.0.1:${ports.ingress}/webhooks/whatsapp`,
+      META_APP_SECRET: secret,
+      WA_SIM_AUTO_STATUSES: 'false',
+    };
+    for (const name of Object.keys(ports) as ServiceName[]) {
+      services.push(new ServiceProcess(name, ports[name], env, join(serviceLogDir(), `bench-${name}.log`)));
+    }
+    await Promise.all(services.map((service) => service.start()));
+    const rss = new RssSampler(services);
+    rss.start();
+    const ingressUrl = `http://127.0.0.1:${ports.ingress}/webhooks/whatsapp`;
+
+    // onboard a client whose partner is the sink, through the real operator and partner APIs
+    await partner.start();
+    const gateway = `http://127.0.0.1:${ports.gateway}`;
+    const phoneNumberId = '190000000000001';
+    const client = await operator<{ id: string }>(`${gateway}/admin/v1/clients`, adminToken, { name: 'bench' });
+    const channel = await operator<{ id: string }>(`${gateway}/admin/v1/channels`, adminToken, {
+      client_id: client.id,
+      phone_number_id: phoneNumberId,
+      waba_id: '190000000000002',
+      display_phone_number: '15550000001',
+    });
+    const key = await operator<{ api_key: string }>(`${gateway}/admin/v1/channels/${channel.id}/api-keys`, adminToken);
+    const bind = await fetch(`${gateway}/v1/configs/webhook`, {
+      method: 'POST',
+      headers: { 'D360-API-KEY': key.api_key, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: partner.url }),
+    });
+    if (bind.status !== 200) throw new Error(`binding failed: ${bind.status}`);
+
+    // throughput: the same signed 1 KB payloads against the baseline and against ingress
+    const numbers = Array.from({ length: 32 }, (_, i) => String(180000000000000 + i));
+    const payloads = signedVariants(512, secret, numbers);
+    const baselineServer = await startBaseline(secret);
+    baselineChild = baselineServer.child;
+    say('warm-up');
+    await postLoad(baselineServer.url, payloads, { durationS: 2, connections: CONNECTIONS });
+    await postLoad(ingressUrl, payloads, { durationS: 2, connections: CONNECTIONS });
+    say('baseline: max throughput');
+    const baseline = await postLoad(baselineServer.url, payloads, { durationS: DURATION_S, connections: CONNECTIONS });
+    say(`  ${JSON.stringify(baseline)}`);
+    say('ingress: max throughput');
+    const ingress = await postLoad(ingressUrl, payloads, { durationS: DURATION_S, connections: CONNECTIONS });
+    say(`  ${JSON.stringify(ingress)}`);
+    say('baseline and ingress at 2,000 req/s');
+    const baseline2k = await postLoad(baselineServer.url, payloads, { durationS: DURATION_S, connections: 32, rate: 2000 });
+    const ingress2k = await postLoad(ingressUrl, payloads, { durationS: DURATION_S, connections: 32, rate: 2000 });
+    say(`  baseline ${JSON.stringify(baseline2k)}\n  ingress ${JSON.stringify(ingress2k)}`);
+    baselineChild.kill('SIGTERM');
+
+    say(`end to end at ${E2E_RATE}/s for ${E2E_DURATION_S} s`);
+    const e2e = await endToEnd(ingressUrl, secret, phoneNumberId, partner);
+    say(`  ${JSON.stringify(e2e)}`);
+    rss.stop();
+
+    const results = {
+      machine: `${process.platform}/${process.arch}, ${(await import('node:os')).cpus().length} cores, Node ${process.versions.node}`,
+      ingress_rps: ingress.rps,
+      baseline_rps: baseline.rps,
+      ingress_ratio: Math.round((ingress.rps / baseline.rps) * 100) / 100,
+      ingress_p50_ms: ingress.p50,
+      ingress_p99_ms: ingress.p99,
+      ingress_errors: ingress.non2xx + ingress.errors,
+      ingress_p99_ms_at_2k: ingress2k.p99,
+      baseline_p99_ms_at_2k: baseline2k.p99,
+      e2e_rate: E2E_RATE,
+      e2e_p50_ms: e2e.p50,
+      e2e_p99_ms: e2e.p99,
+      e2e_lost: e2e.lost,
+      max_rss_mb: Math.max(...rss.maxMb.values()),
+    };
+    writeReport(results, ingress, baseline, e2e, rss.maxMb);
+    process.stdout.write(`${JSON.stringify(results)}\n`);
+  } finally {
+    baselineChild?.kill('SIGTERM');
+    await partner.stop().catch(() => undefined);
+    await Promise.allSettled(services.map((service) => service.stop()));
+    await infra.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
