@@ -1,5 +1,5 @@
 import { WebhookHeaders } from '@wabridge/contracts';
-import { startKafka, type KafkaBroker } from '@wabridge/local-infra';
+import { freePort, startKafka, type KafkaBroker } from '@wabridge/local-infra';
 import {
   FIXTURE_IDS,
   metaFixtureFor,
@@ -178,7 +178,6 @@ describe('ingress when Kafka is unavailable', () => {
 
   beforeAll(async () => {
     broker = await startKafka();
-    const { freePort } = await import('@wabridge/local-infra');
     ingress = new ServiceProcess(
       'ingress',
       await freePort(),

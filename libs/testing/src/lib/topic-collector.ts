@@ -38,6 +38,23 @@ export class TopicCollector {
     );
   }
 
+  /** The JSON values of the records matching `filter`, once there are at least `count` of them. */
+  async waitForValues<T>(
+    count: number,
+    filter: (value: T, record: ConsumedRecord) => boolean,
+    what: string,
+  ): Promise<{ value: T; record: ConsumedRecord }[]> {
+    return waitFor(
+      () => {
+        const matching = this.records
+          .map((record) => ({ record, value: JSON.parse(record.value?.toString('utf8') ?? 'null') as T }))
+          .filter(({ value, record }) => filter(value, record));
+        return matching.length >= count ? matching : undefined;
+      },
+      { timeoutMs: 15000, what },
+    );
+  }
+
   async stop(): Promise<void> {
     await this.runner.stop();
   }

@@ -1,0 +1,62 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { BatchingProducer } from '@wabridge/kafka';
+import { ObservabilityModule } from '@wabridge/observability';
+import type { DataSource } from 'typeorm';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { HttpErrorFilter } from './errors/http-error.filter';
+import { PartnerHealthController } from './health/partner-health.controller';
+import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER, InfraModule } from './infra/infra.module';
+import { MessagesModule } from './messages/messages.module';
+import { OperatorModule } from './operator/operator.module';
+import { WebhookConfigModule } from './webhook-config/webhook-config.module';
+
+const DB_CHECK_TIMEOUT_MS = 2000;
+
+async function databaseAnswers(dataSource: DataSource): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), DB_CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([dataSource.query('SELECT 1').then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    const configModule: DynamicModule = {
+      module: class GatewayConfigModule {},
+      global: true,
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
+      exports: [GATEWAY_CONFIG],
+    };
+    return {
+      module: AppModule,
+      imports: [
+        configModule,
+        ObservabilityModule.forRoot({
+          service: 'gateway',
+          logLevel: config.logLevel,
+          imports: [InfraModule],
+          readiness: {
+            inject: [GATEWAY_PRODUCER, GATEWAY_DATA_SOURCE],
+            useFactory: (producer: BatchingProducer, dataSource: DataSource) => [
+              { name: 'kafka', check: () => producer.isConnected },
+              { name: 'postgres', check: () => databaseAnswers(dataSource) },
+            ],
+          },
+        }),
+        InfraModule,
+        OperatorModule,
+        WebhookConfigModule,
+        MessagesModule,
+      ],
+      controllers: [PartnerHealthController],
+      providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
+    };
+  }
+}

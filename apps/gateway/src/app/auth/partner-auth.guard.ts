@@ -1,0 +1,55 @@
+import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { metricsRegistry } from '@wabridge/observability';
+import { Counter } from 'prom-client';
+import { apiError } from '../errors/api-exception';
+import { bearerToken } from './api-key';
+import { PartnerAuthService, type PartnerChannel } from './partner-auth.service';
+
+const ALLOW_BEARER_KEY = 'wabridge:allow-bearer-key';
+
+/** On Graph-style paths Meta SDKs send the key as `Authorization: Bearer <key>`. */
+export const AllowBearerKey = () => SetMetadata(ALLOW_BEARER_KEY, true);
+
+type AuthenticatedRequest = FastifyRequest & { partnerChannel?: PartnerChannel };
+
+const refused = new Counter({
+  name: 'wabridge_gateway_auth_refused_total',
+  help: 'Partner requests refused for a missing, unknown or revoked API key',
+  registers: [metricsRegistry],
+});
+
+export const INVALID_KEY_MESSAGE = 'Invalid or missing D360-API-KEY';
+
+/** Partner authentication with `D360-API-KEY` (and Bearer where allowed). The key is never logged. */
+@Injectable()
+export class PartnerAuthGuard implements CanActivate {
+  constructor(
+    private readonly auth: PartnerAuthService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers['d360-api-key'];
+    let key = typeof header === 'string' ? header.trim() : undefined;
+    if (key === undefined && this.reflector.get<boolean>(ALLOW_BEARER_KEY, context.getHandler())) {
+      key = bearerToken(request.headers.authorization);
+    }
+    const channel = await this.auth.authenticate(key);
+    if (!channel) {
+      refused.inc();
+      throw apiError(401, INVALID_KEY_MESSAGE);
+    }
+    request.partnerChannel = channel;
+    return true;
+  }
+}
+
+/** The channel of the request's key (set by PartnerAuthGuard). */
+export const Partner = createParamDecorator((_data: unknown, context: ExecutionContext): PartnerChannel => {
+  const channel = context.switchToHttp().getRequest<AuthenticatedRequest>().partnerChannel;
+  if (!channel) throw apiError(401, INVALID_KEY_MESSAGE);
+  return channel;
+});

@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { GATEWAY_DATA_SOURCE } from '../infra/infra.module';
+import { hashApiKey, isPlausibleApiKey } from './api-key';
+
+/** The channel a valid key belongs to. */
+export interface PartnerChannel {
+  keyId: string;
+  channelId: string;
+  clientId: string;
+  phoneNumberId: string;
+  wabaId: string;
+  displayPhoneNumber: string;
+}
+
+interface CacheEntry {
+  channel: PartnerChannel | null;
+  expiresAt: number;
+}
+
+/**
+ * A revoked key must be refused within 1 s on every instance, and instances do not talk to each
+ * other, so answers are cached for half of that and then looked up again.
+ */
+export const KEY_CACHE_TTL_MS = 500;
+const CACHE_MAX_ENTRIES = 50000;
+
+interface KeyRow {
+  key_id: string;
+  channel_id: string;
+  client_id: string;
+  phone_number_id: string;
+  waba_id: string;
+  display_phone_number: string;
+}
+
+/** Resolves partner API keys to channels; only the key's hash is ever looked up or kept. */
+@Injectable()
+export class PartnerAuthService {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly pending = new Map<string, Promise<PartnerChannel | null>>();
+
+  constructor(@Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource) {}
+
+  async authenticate(key: string | undefined): Promise<PartnerChannel | null> {
+    if (key === undefined || !isPlausibleApiKey(key)) return null;
+    const hash = hashApiKey(key);
+    const cached = this.cache.get(hash);
+    if (cached && cached.expiresAt > Date.now()) return cached.channel;
+    // concurrent requests with the same key share one lookup
+    let lookup = this.pending.get(hash);
+    if (!lookup) {
+      lookup = this.lookup(hash).finally(() => this.pending.delete(hash));
+      this.pending.set(hash, lookup);
+    }
+    return lookup;
+  }
+
+  /** Drops this instance's cached answers for a channel whose keys just changed. */
+  forgetChannel(channelId: string): void {
+    for (const [hash, entry] of this.cache) {
+      if (entry.channel?.channelId === channelId) this.cache.delete(hash);
+    }
+  }
+
+  private async lookup(hash: string): Promise<PartnerChannel | null> {
+    const rows: KeyRow[] = await this.dataSource.query(
+      `SELECT k.id AS key_id, c.id AS channel_id, c.client_id, c.phone_number_id, c.waba_id, c.display_phone_number
+         FROM api_keys k JOIN channels c ON c.id = k.channel_id
+        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+      [hash],
+    );
+    const row = rows[0];
+    const channel: PartnerChannel | null = row
+      ? {
+          keyId: row.key_id,
+          channelId: row.channel_id,
+          clientId: row.client_id,
+          phoneNumberId: row.phone_number_id,
+          wabaId: row.waba_id,
+          displayPhoneNumber: row.display_phone_number,
+        }
+      : null;
+    if (this.cache.size >= CACHE_MAX_ENTRIES) this.evictExpired();
+    this.cache.set(hash, { channel, expiresAt: Date.now() + KEY_CACHE_TTL_MS });
+    return channel;
+  }
+
+  private evictExpired(): void {
+    const now = Date.now();
+    for (const [hash, entry] of this.cache) if (entry.expiresAt <= now) this.cache.delete(hash);
+    // still full of live entries (a flood of distinct keys): start over rather than grow without bound
+    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+  }
+}

@@ -1,0 +1,44 @@
+import { HttpException } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+
+/** An answer whose body is already final: the exception filter sends it unchanged. */
+export class ApiException extends HttpException {
+  constructor(status: number, body: object) {
+    super(body, status);
+  }
+}
+
+/** `{"error": "..."}`: the shape of every wabridge-own error (operator API, webhook config, auth). */
+export function apiError(status: number, message: string): ApiException {
+  return new ApiException(status, { error: message });
+}
+
+export interface MetaErrorBody {
+  error: { message: string; type: string; code: number; is_transient?: boolean; fbtrace_id: string };
+}
+
+/**
+ * An error in the Graph API's own shape, for the Meta-style paths, so SDKs built for Meta parse it.
+ * Code 100 is Meta's "invalid parameter", code 2 its transient "service unavailable".
+ */
+export function metaErrorBody(message: string, code: number): MetaErrorBody {
+  return {
+    error: {
+      message,
+      type: 'OAuthException',
+      code,
+      ...(code === 2 ? { is_transient: true } : {}),
+      fbtrace_id: randomBytes(9).toString('base64url'),
+    },
+  };
+}
+
+export function metaError(status: number, message: string, code = status >= 500 ? 2 : 100): ApiException {
+  return new ApiException(status, metaErrorBody(message, code));
+}
+
+/** The partner-facing send and health paths answer errors in Meta's shape. */
+export function isMetaStylePath(url: string): boolean {
+  const path = url.split('?')[0];
+  return /\/messages\/?$/.test(path) || /\/health_status\/?$/.test(path);
+}

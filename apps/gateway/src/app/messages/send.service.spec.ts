@@ -1,0 +1,86 @@
+import { topicNames } from '@wabridge/contracts';
+import type { BatchingProducer, OutgoingRecord } from '@wabridge/kafka';
+import { metricsRegistry } from '@wabridge/observability';
+import type { PinoLogger } from 'nestjs-pino';
+import type { GatewayConfig } from '../../config/gateway.config';
+import type { PartnerChannel } from '../auth/partner-auth.service';
+import type { GraphApiClient, UpstreamResult } from './graph-api.client';
+import { SendService } from './send.service';
+
+const channel: PartnerChannel = {
+  keyId: 'k',
+  channelId: '2f1c0f57-6a55-4c55-9a53-0c6a3b0f6f11',
+  clientId: '8d0b6f0e-3c8e-4a43-8c5e-7d0f1f2a9b22',
+  phoneNumberId: '106540352242922',
+  wabaId: 'w',
+  displayPhoneNumber: 'd',
+};
+const config = { topics: topicNames('unit.') } as GatewayConfig;
+const accepted: UpstreamResult = {
+  kind: 'response',
+  status: 200,
+  contentType: 'application/json',
+  body: Buffer.from('{"messaging_product":"whatsapp","messages":[{"id":"wamid.UNIT"}]}'),
+};
+
+function harness(upstream: UpstreamResult, publish: (topic: string, records: OutgoingRecord[]) => Promise<void>) {
+  const logged: { level: string; fields: object; message: string }[] = [];
+  const logger = {
+    setContext: () => undefined,
+    error: (fields: object, message: string) => logged.push({ level: 'error', fields, message }),
+    warn: (fields: object, message: string) => logged.push({ level: 'warn', fields, message }),
+  } as unknown as PinoLogger;
+  const graph = { path: (id: string, edge: string) => `/v21.0/${id}/${edge}`, call: () => Promise.resolve(upstream) } as unknown as GraphApiClient;
+  const producer = { send: publish } as unknown as BatchingProducer;
+  return { service: new SendService(config, producer, graph, logger), logged };
+}
+
+async function lostEvents(): Promise<number> {
+  const metric = await metricsRegistry.getSingleMetric('wabridge_gateway_outbound_publish_failures_total')?.get();
+  return metric?.values[0]?.value ?? 0;
+}
+
+describe('SendService', () => {
+  const request = { messaging_product: 'whatsapp', to: '4915123456789', type: 'text', text: { body: 'hi' } };
+  const raw = Buffer.from(JSON.stringify(request));
+
+  it('publishes the outbound event keyed by phone_number_id before answering', async () => {
+    const published: { topic: string; records: OutgoingRecord[] }[] = [];
+    const { service } = harness(accepted, (topic, records) => {
+      published.push({ topic, records });
+      return Promise.resolve();
+    });
+    expect(await service.send(channel, 'cloud', request, raw)).toBe(accepted);
+    expect(published).toHaveLength(1);
+    expect(published[0].topic).toBe('unit.whatsapp.outbound.v1');
+    expect(published[0].records[0].key).toBe(channel.phoneNumberId);
+    expect(JSON.parse(String(published[0].records[0].value))).toMatchObject({ wamid: 'wamid.UNIT', type: 'text' });
+  });
+
+  it('still answers what Meta answered when Kafka fails, and logs the wamid and counts it', async () => {
+    const before = await lostEvents();
+    const { service, logged } = harness(accepted, () => Promise.reject(new Error('Kafka did not acknowledge')));
+    expect(await service.send(channel, 'cloud', request, raw)).toBe(accepted);
+    expect(await lostEvents()).toBe(before + 1);
+    expect(logged).toEqual([
+      expect.objectContaining({ level: 'error', fields: expect.objectContaining({ wamid: 'wamid.UNIT', channel_id: channel.channelId }) }),
+    ]);
+    expect(JSON.stringify(logged)).not.toContain('4915123456789');
+  });
+
+  it('publishes nothing when Meta refused or could not be reached', async () => {
+    for (const upstream of [
+      { kind: 'response', status: 400, contentType: 'application/json', body: Buffer.from('{"error":{"code":100}}') },
+      { kind: 'unreachable' },
+      { kind: 'timeout' },
+    ] as UpstreamResult[]) {
+      let publishes = 0;
+      const { service } = harness(upstream, () => {
+        publishes += 1;
+        return Promise.resolve();
+      });
+      expect(await service.send(channel, 'cloud', request, raw)).toBe(upstream);
+      expect(publishes).toBe(0);
+    }
+  });
+});

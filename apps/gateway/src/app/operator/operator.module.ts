@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { OperatorController, PartnerKeysController } from './operator.controller';
+import { OperatorService } from './operator.service';
+
+@Module({
+  imports: [AuthModule],
+  controllers: [OperatorController, PartnerKeysController],
+  providers: [OperatorService],
+})
+export class OperatorModule {}

@@ -1,0 +1,54 @@
+import { checkCustomHeaders, parseWebhookUrl, UnsafeUrlError, type UrlPolicy } from '@wabridge/webhook-security';
+
+/** A partner's validated request to bind its webhook. */
+export interface WebhookBindingRequest {
+  /** as given by the partner, echoed back unchanged */
+  url: string;
+  hostname: string;
+  headers: Record<string, string>;
+  /** optional per-binding delivery options (SPEC §6) */
+  onPremiseFormat: boolean;
+  appSecret: string | null;
+  ordered: boolean;
+}
+
+export type ParsedBinding = { ok: true; binding: WebhookBindingRequest } | { ok: false; error: string };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The static checks of POST /v1/configs/webhook: URL scheme, credentials and literal addresses,
+ * custom headers and the optional delivery options. DNS is checked afterwards by the caller.
+ */
+export function parseBindingRequest(body: unknown, policy: UrlPolicy): ParsedBinding {
+  if (!isObject(body)) return { ok: false, error: 'body must be a JSON object with url' };
+  let url: URL;
+  try {
+    url = parseWebhookUrl(body.url, policy);
+  } catch (error) {
+    if (error instanceof UnsafeUrlError) return { ok: false, error: error.message };
+    throw error;
+  }
+  const headerProblem = checkCustomHeaders(body.headers);
+  if (headerProblem) return { ok: false, error: headerProblem };
+  for (const flag of ['on_premise_format', 'ordered']) {
+    if (body[flag] !== undefined && typeof body[flag] !== 'boolean') return { ok: false, error: `${flag} must be a boolean` };
+  }
+  const appSecret = body.app_secret;
+  if (appSecret !== undefined && appSecret !== null && (typeof appSecret !== 'string' || appSecret.length === 0 || appSecret.length > 256)) {
+    return { ok: false, error: 'app_secret must be a string of 1 to 256 characters' };
+  }
+  return {
+    ok: true,
+    binding: {
+      url: body.url as string,
+      hostname: url.hostname,
+      headers: (body.headers ?? {}) as Record<string, string>,
+      onPremiseFormat: body.on_premise_format === true,
+      appSecret: typeof appSecret === 'string' ? appSecret : null,
+      ordered: body.ordered === true,
+    },
+  };
+}

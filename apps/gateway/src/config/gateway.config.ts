@@ -1,0 +1,78 @@
+import { env, parseEnv } from '@wabridge/config';
+import { topicNames, type TopicNames } from '@wabridge/contracts';
+import type { UrlPolicy } from '@wabridge/webhook-security';
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+
+const withoutTrailingSlash = (value: string) => value.replace(/\/+$/, '');
+
+const schema = z.object({
+  KAFKA_BROKERS: env.kafkaBrokers(),
+  KAFKA_TOPIC_PREFIX: env.topicPrefix(),
+  DATABASE_URL: env.databaseUrl(),
+  LOG_LEVEL: env.logLevel(),
+  HOST: z.string().default('0.0.0.0'),
+  GATEWAY_PORT: env.port(3000),
+  ADMIN_TOKEN: env.required(),
+  GRAPH_API_URL: env.url().transform(withoutTrailingSlash),
+  GRAPH_API_VERSION: z
+    .string()
+    .trim()
+    .regex(/^v\d+\.\d+$/, 'must look like v21.0')
+    .default('v21.0'),
+  GRAPH_API_TOKEN: env.required(),
+  GRAPH_API_TIMEOUT_MS: env.positiveInt(10000),
+  PUBLIC_URL: env.url().transform(withoutTrailingSlash),
+  WEBHOOK_URL_ALLOW_HTTP: env.boolean(false),
+  WEBHOOK_URL_ALLOW_CIDRS: env
+    .list()
+    .pipe(z.array(z.string().refine((cidr) => ipaddr.isValidCIDR(cidr), 'each entry must be a CIDR such as 10.0.0.0/8'))),
+  GATEWAY_PUBLISH_TIMEOUT_MS: env.positiveInt(3000),
+});
+
+export interface GatewayConfig {
+  kafkaBrokers: string[];
+  topics: TopicNames;
+  databaseUrl: string;
+  logLevel: string;
+  host: string;
+  port: number;
+  adminToken: string;
+  graphApi: {
+    /** base URL without a trailing slash */
+    url: string;
+    version: string;
+    /** the system-user token every upstream call carries */
+    token: string;
+    timeoutMs: number;
+  };
+  /** the address partners call, returned by the 360dialog-style key endpoint */
+  publicUrl: string;
+  webhookUrlPolicy: UrlPolicy;
+  /** how long a send waits for Kafka to acknowledge its outbound event */
+  publishTimeoutMs: number;
+}
+
+export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const parsed = parseEnv(schema, source);
+  return {
+    kafkaBrokers: parsed.KAFKA_BROKERS,
+    topics: topicNames(parsed.KAFKA_TOPIC_PREFIX),
+    databaseUrl: parsed.DATABASE_URL,
+    logLevel: parsed.LOG_LEVEL,
+    host: parsed.HOST,
+    port: parsed.GATEWAY_PORT,
+    adminToken: parsed.ADMIN_TOKEN,
+    graphApi: {
+      url: parsed.GRAPH_API_URL,
+      version: parsed.GRAPH_API_VERSION,
+      token: parsed.GRAPH_API_TOKEN,
+      timeoutMs: parsed.GRAPH_API_TIMEOUT_MS,
+    },
+    publicUrl: parsed.PUBLIC_URL,
+    webhookUrlPolicy: { allowHttp: parsed.WEBHOOK_URL_ALLOW_HTTP, allowCidrs: parsed.WEBHOOK_URL_ALLOW_CIDRS },
+    publishTimeoutMs: parsed.GATEWAY_PUBLISH_TIMEOUT_MS,
+  };
+}
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

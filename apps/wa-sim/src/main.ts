@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ConfigError } from '@wabridge/config';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app/app.module';
+import { loadWaSimConfig } from './config/wa-sim.config';
+
+const BODY_LIMIT = 3 * 1024 * 1024;
+
+async function bootstrap(): Promise<void> {
+  const config = loadWaSimConfig(process.env);
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: false });
+  // rawBody: /sim/webhook forwards the exact bytes it was given, as Meta signs exact bytes
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    rawBody: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await app.listen(config.port, config.host);
+  app.get(Logger).log(`wa-sim listening on ${config.port}`);
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.exit(1);
+});
