@@ -5,3 +5,4 @@ export * from './lib/entities/api-key.entity';
 export * from './lib/entities/webhook-destination.entity';
 export * from './lib/entities/delivery.entity';
 export * from './lib/entities/metering.entity';
+export * from './lib/change-listener';

@@ -7,6 +7,8 @@ import { DeliveryEntity } from './entities/delivery.entity';
 import { MeteringDedupeEntity, PricedMessageCountEntity, TemplateSendCountEntity } from './entities/metering.entity';
 import { WebhookDestinationEntity } from './entities/webhook-destination.entity';
 import { InitialSchema1764093600000 } from './migrations/1764093600000-initial-schema';
+import { BindingChangeNotifications1764094500000 } from './migrations/1764094500000-binding-change-notifications';
+import { MultiWebhookEnabled1764094000000 } from './migrations/1764094000000-multi-webhook-enabled';
 
 export const ENTITIES = [
   ClientEntity,
@@ -19,7 +21,11 @@ export const ENTITIES = [
   MeteringDedupeEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1764093600000];
+export const MIGRATIONS = [
+  InitialSchema1764093600000,
+  MultiWebhookEnabled1764094000000,
+  BindingChangeNotifications1764094500000,
+];
 
 export interface DataSourceOptions {
   url: string;

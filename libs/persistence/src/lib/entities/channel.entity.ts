@@ -18,6 +18,10 @@ export class ChannelEntity {
   @Column({ name: 'display_phone_number', type: 'text' })
   displayPhoneNumber!: string;
 
+  /** /multi_webhook switched on (its destinations are the channel's `extra` webhook_destinations) */
+  @Column({ name: 'multi_webhook_enabled', type: 'boolean', default: false })
+  multiWebhookEnabled!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -1,0 +1,55 @@
+import { ConsumerRunner, type createKafka, type KafkaLogger } from '@wabridge/kafka';
+import { PartitionPipeline, type PipelineOptions } from './partition-pipeline';
+
+export type KafkaClient = ReturnType<typeof createKafka>;
+
+/** How long a batch call waits for unfinished deliveries before kafkajs may fetch again. */
+export const HOLD_MS = 200;
+
+/** Batches are kept small: a stuck record causes refetches of at most this much per hold. */
+const MAX_BYTES_PER_PARTITION = 1024 * 1024;
+
+export interface LaneConsumerOptions extends Omit<PipelineOptions, 'holdMs'> {
+  groupId: string;
+  topics: string[];
+  logger: KafkaLogger;
+  /** partitions handled at the same time; every batch call returns within HOLD_MS, so this can be generous */
+  partitionsConsumedConcurrently?: number;
+}
+
+/** A consumer group member feeding a PartitionPipeline: the shared shape of the first and retry lanes. */
+export class LaneConsumer {
+  private readonly runner: ConsumerRunner;
+  private readonly pipeline: PartitionPipeline;
+
+  constructor(kafka: KafkaClient, options: LaneConsumerOptions) {
+    this.pipeline = new PartitionPipeline({ ...options, holdMs: HOLD_MS });
+    this.runner = new ConsumerRunner(kafka, {
+      groupId: options.groupId,
+      topics: options.topics,
+      handler: this.pipeline.handle,
+      logger: options.logger,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 16,
+      maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
+    });
+    // A rebalance may hand our partitions to another member: what we still track must not be
+    // resolved against the new assignment.
+    const consumer = this.runner.raw;
+    consumer.on(consumer.events.GROUP_JOIN, () => this.pipeline.reset());
+  }
+
+  get isHealthy(): boolean {
+    return this.runner.isHealthy;
+  }
+
+  start(): Promise<void> {
+    return this.runner.start();
+  }
+
+  /** Stops consuming (batch calls drain their records first), then waits for stragglers. */
+  async stop(drainMs: number): Promise<void> {
+    await this.runner.stop();
+    await this.pipeline.drain(drainMs);
+    this.pipeline.close();
+  }
+}

@@ -1,0 +1,106 @@
+import { ChannelEntity, WebhookDestinationEntity } from '@wabridge/persistence';
+import { IsNull, type DataSource } from 'typeorm';
+import type { DeliveryTarget } from './delivery-request';
+import { TtlCache } from './ttl-cache';
+
+/**
+ * Bindings are read at every attempt but served from a cache. A change is normally seen at once
+ * (PostgreSQL notifies every router on commit, see ChangeListener); this bound is the backstop should
+ * a notification be lost, so a rebinding reaches every instance within 1 s (SPEC §4) whatever happens.
+ */
+export const BINDING_CACHE_MS = 500;
+
+export const PRIMARY_SLOT = 'primary';
+
+export interface BoundChannel {
+  id: string;
+  phoneNumberId: string;
+  wabaId: string;
+}
+
+export interface BoundDestination extends DeliveryTarget {
+  id: string;
+  channelId: string;
+  /** `primary`, or the name of an extra (/multi_webhook) destination: what retries remember */
+  slot: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function toChannel(row: ChannelEntity): BoundChannel {
+  return { id: row.id, phoneNumberId: row.phoneNumberId, wabaId: row.wabaId };
+}
+
+function toDestination(row: WebhookDestinationEntity): BoundDestination {
+  return {
+    id: row.id,
+    channelId: row.channelId,
+    slot: row.kind === 'primary' ? PRIMARY_SLOT : row.name,
+    url: row.url,
+    headers: row.headers ?? {},
+    signingSecret: row.signingSecret,
+    appSecret: row.appSecret,
+  };
+}
+
+/** Where a channel's events go right now: channels and their enabled destinations, briefly cached. */
+export class BindingRepository {
+  private readonly channelsByPhone = new TtlCache<string, BoundChannel | null>(BINDING_CACHE_MS);
+  private readonly channelsById = new TtlCache<string, BoundChannel | null>(BINDING_CACHE_MS);
+  private readonly channelsByWabaId = new TtlCache<string, BoundChannel[]>(BINDING_CACHE_MS);
+  private readonly destinations = new TtlCache<string, BoundDestination[]>(BINDING_CACHE_MS);
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  channelByPhone(phoneNumberId: string): Promise<BoundChannel | null> {
+    return this.channelsByPhone.get(phoneNumberId, async () => {
+      const row = await this.dataSource.getRepository(ChannelEntity).findOne({ where: { phoneNumberId } });
+      return row ? toChannel(row) : null;
+    });
+  }
+
+  channelById(id: string): Promise<BoundChannel | null> {
+    if (!UUID.test(id)) return Promise.resolve(null);
+    return this.channelsById.get(id, async () => {
+      const row = await this.dataSource.getRepository(ChannelEntity).findOne({ where: { id } });
+      return row ? toChannel(row) : null;
+    });
+  }
+
+  /** Every channel of a WABA: account-level changes (no phone number) go to each of them. */
+  channelsByWaba(wabaId: string): Promise<BoundChannel[]> {
+    return this.channelsByWabaId.get(wabaId, async () => {
+      const rows = await this.dataSource
+        .getRepository(ChannelEntity)
+        .find({ where: { wabaId }, order: { createdAt: 'ASC' } });
+      return rows.map(toChannel);
+    });
+  }
+
+  /** The channel's primary and extra destinations that are not disabled, primary first. */
+  destinationsOf(channelId: string): Promise<BoundDestination[]> {
+    return this.destinations.get(channelId, async () => {
+      const rows = await this.dataSource
+        .getRepository(WebhookDestinationEntity)
+        .find({ where: { channelId, disabledAt: IsNull() }, order: { kind: 'DESC', name: 'ASC' } });
+      return rows.map(toDestination);
+    });
+  }
+
+  /** A channel's destinations changed (a notification, or this router disabled one after a 410). */
+  forgetDestinations(channelId: string): void {
+    this.destinations.invalidate(channelId);
+  }
+
+  /** A channel was created, changed or removed: its lookups by number, id and WABA are stale. */
+  forgetChannel(phoneNumberId: string): void {
+    this.channelsByPhone.invalidate(phoneNumberId);
+    this.channelsById.clear();
+    this.channelsByWabaId.clear();
+  }
+
+  /** Notifications may have been missed (listener reconnected): trust nothing cached. */
+  forgetAll(): void {
+    for (const cache of [this.channelsByPhone, this.channelsById, this.channelsByWabaId, this.destinations]) cache.clear();
+  }
+}

@@ -1,0 +1,43 @@
+import { checkCustomHeaders, signMetaPayload, standardWebhookHeaders } from '@wabridge/webhook-security';
+
+export const USER_AGENT = 'wabridge/0.1 (+https://github.com/wabridge/wabridge)';
+
+/** What the router needs to know about a destination to deliver to it. */
+export interface DeliveryTarget {
+  url: string;
+  headers: Record<string, string>;
+  /** the binding's Standard Webhooks `whsec_` secret */
+  signingSecret: string;
+  /** a partner-supplied Meta app secret: when set, the body is also signed as Meta signs it */
+  appSecret: string | null;
+}
+
+export interface DeliveryRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/**
+ * The HTTP request of one attempt: the event's exact bytes, the binding's custom headers and our own
+ * headers, which always win. `webhook-id` is the event id, so every retry of an event carries the
+ * same id and partners can dedupe.
+ */
+export function buildDeliveryRequest(
+  eventId: string,
+  body: Buffer,
+  target: DeliveryTarget,
+  now: Date = new Date(),
+): DeliveryRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(target.headers ?? {})) {
+    // The gateway validated these when they were set; checking again keeps a bad row from
+    // overriding the signature or framing headers.
+    if (checkCustomHeaders({ [name]: value }) === null) headers[name.toLowerCase()] = value;
+  }
+  headers['content-type'] = 'application/json';
+  headers['user-agent'] = USER_AGENT;
+  Object.assign(headers, standardWebhookHeaders(eventId, body, [target.signingSecret], now));
+  if (target.appSecret) headers['x-hub-signature-256'] = signMetaPayload(body, target.appSecret);
+  return { url: target.url, headers, body };
+}

@@ -1,0 +1,209 @@
+import { assertDeliveryAttemptEvent, type DeliveryAttemptEvent } from '@wabridge/contracts';
+import type { OutgoingRecord } from '@wabridge/kafka';
+import type { BoundChannel, BoundDestination } from './binding.repository';
+import type { AttemptResult } from './delivery-outcome';
+import type { DeliveryRequest } from './delivery-request';
+import type { DeliveryRow } from './delivery.repository';
+import { DeliveryService } from './delivery.service';
+import type { InboundEvent, RetryTicket } from './event-records';
+import { retryPolicy } from './retry-policy';
+
+const NOW = new Date('2025-01-01T00:00:10Z');
+const topics = { deliveries: 'deliveries', dead: 'dead' };
+const retryTopics = ['retry.0', 'retry.1'];
+
+const channelA: BoundChannel = { id: '00000000-0000-4000-8000-00000000000a', phoneNumberId: '111', wabaId: 'W1' };
+const channelB: BoundChannel = { id: '00000000-0000-4000-8000-00000000000b', phoneNumberId: '222', wabaId: 'W1' };
+
+function destination(channel: BoundChannel, slot: string, url: string): BoundDestination {
+  return { id: `dest-${channel.phoneNumberId}-${slot}`, channelId: channel.id, slot, url, headers: {}, signingSecret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', appSecret: null };
+}
+
+function inbound(overrides: Partial<InboundEvent> = {}): InboundEvent {
+  return {
+    eventId: 'evt_1',
+    receivedAt: new Date('2025-01-01T00:00:00Z'),
+    phoneNumberId: '111',
+    wabaId: 'W1',
+    key: '111',
+    value: Buffer.from('{"object":"whatsapp_business_account"}'),
+    headers: { 'event-id': 'evt_1', 'received-at': '2025-01-01T00:00:00.000Z', 'phone-number-id': '111', 'waba-id': 'W1' },
+    ...overrides,
+  };
+}
+
+class World {
+  channels: BoundChannel[] = [channelA, channelB];
+  destinations: BoundDestination[] = [];
+  answers = new Map<string, AttemptResult>();
+  readonly posted: DeliveryRequest[] = [];
+  readonly sent: { topic: string; record: OutgoingRecord }[] = [];
+  readonly rows: DeliveryRow[] = [];
+  readonly disabled: string[] = [];
+  readonly forgotten: string[] = [];
+  failingTopics = new Set<string>();
+
+  service(windowMs = 3_600_000): DeliveryService {
+    return new DeliveryService({
+      topics,
+      retryTopics,
+      policy: retryPolicy([5000, 60_000], windowMs, 1),
+      bindings: {
+        channelByPhone: (phone) => Promise.resolve(this.channels.find((c) => c.phoneNumberId === phone) ?? null),
+        channelById: (id) => Promise.resolve(this.channels.find((c) => c.id === id) ?? null),
+        channelsByWaba: (waba) => Promise.resolve(this.channels.filter((c) => c.wabaId === waba)),
+        destinationsOf: (id) => Promise.resolve(this.destinations.filter((d) => d.channelId === id)),
+        forgetDestinations: (id) => void this.forgotten.push(id),
+      },
+      http: {
+        post: (request) => {
+          this.posted.push(request);
+          return Promise.resolve(this.answers.get(request.url) ?? { kind: 'response', statusCode: 200, retryAfter: null, latencyMs: 3 });
+        },
+      },
+      store: {
+        record: (row) => Promise.resolve(void this.rows.push(row)),
+        disableDestination: (id) => Promise.resolve((this.disabled.push(id), true)),
+      },
+      producer: {
+        send: (topic, records) => {
+          if (this.failingTopics.has(topic)) return Promise.reject(new Error('kafka down'));
+          for (const record of records) this.sent.push({ topic, record });
+          return Promise.resolve();
+        },
+      },
+      logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+      clock: () => NOW,
+      random: () => 0.5,
+    });
+  }
+
+  on(topic: string): OutgoingRecord[] {
+    return this.sent.filter((item) => item.topic === topic).map((item) => item.record);
+  }
+
+  outcomes(): DeliveryAttemptEvent[] {
+    return this.on('deliveries').map((record) => assertDeliveryAttemptEvent(JSON.parse(String(record.value))));
+  }
+}
+
+describe('DeliveryService', () => {
+  it('delivers to the primary and every extra at once, retrying only the one that failed', async () => {
+    const world = new World();
+    world.destinations = [destination(channelA, 'primary', 'https://a.example/'), destination(channelA, 'crm', 'https://crm.example/')];
+    world.answers.set('https://crm.example/', { kind: 'response', statusCode: 500, retryAfter: null, latencyMs: 7 });
+    await world.service().deliverFresh(inbound(), '0:5');
+
+    expect(world.posted.map((request) => request.url).sort()).toEqual(['https://a.example/', 'https://crm.example/']);
+    const [retry] = world.on('retry.0');
+    expect(world.on('retry.0')).toHaveLength(1);
+    expect(retry.headers).toMatchObject({
+      destination: 'crm',
+      attempt: '2',
+      reason: 'http_status',
+      scope: 'slot',
+      'channel-id': channelA.id,
+      'due-at': '2025-01-01T00:00:15.000Z',
+      'source-offset': '0:5',
+    });
+    expect(world.outcomes().map((o) => [o.destination, o.state, o.status_code])).toEqual(
+      expect.arrayContaining([
+        ['primary', 'delivered', 200],
+        ['crm', 'retry_scheduled', 500],
+      ]),
+    );
+    expect(world.rows).toEqual([
+      expect.objectContaining({ eventId: 'evt_1', destination: 'crm', state: 'retry_scheduled', attempts: 1, lastStatusCode: 500, lastError: 'http_status' }),
+    ]);
+  });
+
+  it('keeps an event for an unknown number on the retry lane, visible as retry_scheduled', async () => {
+    const world = new World();
+    await world.service().deliverFresh(inbound({ phoneNumberId: '999', key: '999' }));
+    expect(world.posted).toHaveLength(0);
+    expect(world.on('retry.0')[0].headers).toMatchObject({ destination: 'primary', reason: 'unknown_number', scope: 'channel', attempt: '2' });
+    expect(world.on('retry.0')[0].headers?.['channel-id']).toBeUndefined();
+    expect(world.rows).toEqual([
+      expect.objectContaining({ destination: 'primary', phoneNumberId: '999', channelId: null, state: 'retry_scheduled', lastError: 'unknown_number' }),
+    ]);
+  });
+
+  it('keeps an event for a channel without binding, and delivers it once a binding exists', async () => {
+    const world = new World();
+    await world.service().deliverFresh(inbound());
+    const [kept] = world.on('retry.0');
+    expect(kept.headers).toMatchObject({ reason: 'no_binding', scope: 'channel', 'channel-id': channelA.id });
+    expect(world.rows[0]).toMatchObject({ destination: 'primary', channelId: channelA.id, lastError: 'no_binding' });
+
+    world.destinations = [destination(channelA, 'primary', 'https://late.example/')];
+    const ticket: RetryTicket = { event: inbound({ headers: kept.headers ?? {} }), attempt: 2, slot: 'primary', scope: 'channel', channelId: channelA.id, dueAt: NOW, reason: 'no_binding' };
+    await world.service().deliverRetry(ticket);
+    expect(world.posted.map((request) => request.url)).toEqual(['https://late.example/']);
+    expect(world.rows[1]).toMatchObject({ destination: 'primary', state: 'delivered', attempts: 2 });
+  });
+
+  it('fans a WABA-level event out to every channel of the WABA, one row per channel', async () => {
+    const world = new World();
+    world.destinations = [destination(channelA, 'primary', 'https://a.example/'), destination(channelB, 'primary', 'https://b.example/')];
+    world.answers.set('https://b.example/', { kind: 'error', errorClass: 'timeout', latencyMs: 5000 });
+    await world.service().deliverFresh(inbound({ phoneNumberId: null, key: 'waba:W1' }));
+    expect(world.posted.map((request) => request.url).sort()).toEqual(['https://a.example/', 'https://b.example/']);
+    expect(world.on('retry.0')[0].headers).toMatchObject({ 'channel-id': channelB.id, reason: 'timeout' });
+    expect(world.rows).toEqual([expect.objectContaining({ destination: 'primary@222', phoneNumberId: '222', lastError: 'timeout' })]);
+  });
+
+  it('retries a slot at its current URL, and keeps the event when the slot is gone', async () => {
+    const world = new World();
+    world.destinations = [destination(channelA, 'primary', 'https://new.example/')];
+    const ticket: RetryTicket = { event: inbound(), attempt: 3, slot: 'primary', scope: 'slot', channelId: channelA.id, dueAt: NOW, reason: 'timeout' };
+    await world.service().deliverRetry(ticket);
+    expect(world.posted.map((request) => request.url)).toEqual(['https://new.example/']);
+    expect(world.posted[0].headers['webhook-id']).toBe('evt_1');
+
+    await world.service().deliverRetry({ ...ticket, slot: 'crm' });
+    expect(world.posted).toHaveLength(1);
+    expect(world.on('retry.1')[0].headers).toMatchObject({ destination: 'crm', attempt: '4', reason: 'no_binding', scope: 'slot' });
+  });
+
+  it('disables a destination that answers 410 and does not retry it', async () => {
+    const world = new World();
+    world.destinations = [destination(channelA, 'primary', 'https://gone.example/')];
+    world.answers.set('https://gone.example/', { kind: 'response', statusCode: 410, retryAfter: null, latencyMs: 2 });
+    await world.service().deliverFresh(inbound());
+    expect(world.disabled).toEqual(['dest-111-primary']);
+    expect(world.forgotten).toEqual([channelA.id]);
+    expect(world.on('retry.0')).toHaveLength(0);
+    expect(world.rows).toEqual([expect.objectContaining({ state: 'disabled', lastStatusCode: 410 })]);
+    expect(world.outcomes()[0]).toMatchObject({ state: 'disabled', status_code: 410 });
+  });
+
+  it('dead-letters when the window is over, with the original bytes', async () => {
+    const world = new World();
+    world.destinations = [destination(channelA, 'primary', 'https://down.example/')];
+    world.answers.set('https://down.example/', { kind: 'response', statusCode: 503, retryAfter: null, latencyMs: 2 });
+    const event = inbound();
+    await world.service(12_000).deliverRetry({ event, attempt: 4, slot: 'primary', scope: 'slot', channelId: channelA.id, dueAt: NOW, reason: 'http_status' });
+    const [dead] = world.on('dead');
+    expect(dead.value).toBe(event.value);
+    expect(dead.headers).toMatchObject({ 'event-id': 'evt_1', attempts: '4', 'last-error': 'http_status', destination: 'primary' });
+    expect(world.rows).toEqual([expect.objectContaining({ state: 'dead', attempts: 4, nextAttemptAt: null })]);
+    expect(world.outcomes()[0]).toMatchObject({ state: 'dead', next_attempt_at: null });
+  });
+
+  it('fails (the record is handled again) when a retry cannot be made durable', async () => {
+    const world = new World();
+    world.destinations = [destination(channelA, 'primary', 'https://down.example/'), destination(channelA, 'crm', 'https://ok.example/')];
+    world.answers.set('https://down.example/', { kind: 'error', errorClass: 'network', latencyMs: 1 });
+    world.failingTopics.add('retry.0');
+    await expect(world.service().deliverFresh(inbound())).rejects.toThrow('kafka down');
+    // the sibling attempt still ran to completion before the failure was reported
+    expect(world.posted).toHaveLength(2);
+  });
+
+  it('does not fail an event because its outcome record could not be published', async () => {
+    const world = new World();
+    world.destinations = [destination(channelA, 'primary', 'https://a.example/')];
+    world.failingTopics.add('deliveries');
+    await expect(world.service().deliverFresh(inbound())).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,208 @@
+import {
+  DeadLetterHeaders,
+  QuarantineHeaders,
+  RetryHeaders,
+  WebhookHeaders,
+  type DeliveryErrorClass,
+} from '@wabridge/contracts';
+import type { ConsumedRecord, OutgoingRecord } from '@wabridge/kafka';
+
+/**
+ * Headers the router adds to its own retry-lane records, beside the contract's RetryHeaders. They
+ * stay internal to the router.
+ */
+export const RouterRetryHeaders = {
+  /** the channel this retry is for (a WABA-level event fans out to several channels) */
+  channelId: 'channel-id',
+  /** `slot`: retry one destination slot; `channel`: route the event again (nothing was bound yet) */
+  scope: 'scope',
+} as const;
+
+export type RetryScope = 'slot' | 'channel';
+
+/** One event from whatsapp.webhooks.v1, as the router needs it. The value stays opaque bytes. */
+export interface InboundEvent {
+  eventId: string;
+  receivedAt: Date;
+  phoneNumberId: string | null;
+  wabaId: string | null;
+  /** the Kafka key: the phone_number_id, or `waba:<id>` for account-level changes */
+  key: string;
+  value: Buffer;
+  /** the record's headers as received, carried along on retry and dead-letter records */
+  headers: Record<string, string>;
+}
+
+/** A retry-lane record: the event plus what the next attempt is about. */
+export interface RetryTicket {
+  event: InboundEvent;
+  /** the number of the attempt this record asks for, ≥ 2 */
+  attempt: number;
+  /** `primary` or an extra destination's name */
+  slot: string;
+  scope: RetryScope;
+  channelId: string | null;
+  dueAt: Date;
+  reason: DeliveryErrorClass;
+}
+
+export type Read<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+const ERROR_CLASSES: readonly DeliveryErrorClass[] = [
+  'timeout',
+  'network',
+  'redirect',
+  'http_status',
+  'unsafe_destination',
+  'no_binding',
+  'unknown_number',
+  'circuit_open',
+];
+
+function nonEmpty(value: string | undefined): string | null {
+  return value !== undefined && value.trim().length > 0 ? value : null;
+}
+
+function dateOf(value: string | undefined): Date | null {
+  if (value === undefined) return null;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? null : new Date(time);
+}
+
+/**
+ * Reads a whatsapp.webhooks.v1 record. Routing needs only the headers, so the body is never parsed.
+ * A record without event id, body or any routing id cannot be delivered: the caller quarantines it.
+ */
+export function readWebhookRecord(record: ConsumedRecord): Read<InboundEvent> {
+  const headers = record.headers;
+  const eventId = nonEmpty(headers[WebhookHeaders.eventId]);
+  if (!eventId) return { ok: false, reason: 'record without event-id header' };
+  if (!record.value || record.value.length === 0) return { ok: false, reason: 'record without a value' };
+  const phoneNumberId = nonEmpty(headers[WebhookHeaders.phoneNumberId]);
+  const wabaId = nonEmpty(headers[WebhookHeaders.wabaId]);
+  if (!phoneNumberId && !wabaId) return { ok: false, reason: 'record without phone-number-id and waba-id headers' };
+  const receivedAt = dateOf(headers[WebhookHeaders.receivedAt]) ?? new Date(Number(record.timestamp) || Date.now());
+  return {
+    ok: true,
+    value: {
+      eventId,
+      receivedAt,
+      phoneNumberId,
+      wabaId,
+      key: phoneNumberId ?? `waba:${wabaId}`,
+      value: record.value,
+      headers,
+    },
+  };
+}
+
+/** The due time of a retry-lane record, or null when it has none (it is then handled at once). */
+export function dueAtOf(record: ConsumedRecord): Date | null {
+  return dateOf(record.headers[RetryHeaders.dueAt]);
+}
+
+/** Reads a retry-lane record written by retryRecord(). */
+export function readRetryRecord(record: ConsumedRecord): Read<RetryTicket> {
+  const event = readWebhookRecord(record);
+  if (!event.ok) return event;
+  const headers = record.headers;
+  const attempt = Number(headers[RetryHeaders.attempt]);
+  if (!Number.isInteger(attempt) || attempt < 2) return { ok: false, reason: 'retry record with a bad attempt header' };
+  const slot = nonEmpty(headers[RetryHeaders.destination]);
+  if (!slot) return { ok: false, reason: 'retry record without destination header' };
+  const dueAt = dueAtOf(record);
+  if (!dueAt) return { ok: false, reason: 'retry record with a bad due-at header' };
+  const reason = headers[RetryHeaders.reason] as DeliveryErrorClass;
+  if (!ERROR_CLASSES.includes(reason)) return { ok: false, reason: 'retry record with an unknown reason' };
+  const scope = headers[RouterRetryHeaders.scope] === 'channel' ? 'channel' : 'slot';
+  return {
+    ok: true,
+    value: {
+      event: event.value,
+      attempt,
+      slot,
+      scope,
+      channelId: nonEmpty(headers[RouterRetryHeaders.channelId]),
+      dueAt,
+      reason,
+    },
+  };
+}
+
+export interface RetryRecordInput {
+  attempt: number;
+  slot: string;
+  scope: RetryScope;
+  channelId: string | null;
+  dueAt: Date;
+  reason: DeliveryErrorClass;
+  /** `partition:offset` of the original webhooks record, on the first retry */
+  sourceOffset?: string;
+}
+
+/**
+ * A retry-lane record: the original bytes, the original headers (so the event id, received-at and
+ * routing ids survive every hop) and the retry state. Only the destination *slot* is recorded, never
+ * its URL, so a retry goes wherever the slot points at the time of the attempt.
+ */
+export function retryRecord(event: InboundEvent, input: RetryRecordInput): OutgoingRecord {
+  const headers: Record<string, string> = {
+    ...event.headers,
+    [RetryHeaders.eventId]: event.eventId,
+    [RetryHeaders.receivedAt]: event.receivedAt.toISOString(),
+    [RetryHeaders.destination]: input.slot,
+    [RetryHeaders.attempt]: String(input.attempt),
+    [RetryHeaders.dueAt]: input.dueAt.toISOString(),
+    [RetryHeaders.reason]: input.reason,
+    [RouterRetryHeaders.scope]: input.scope,
+  };
+  if (input.channelId) headers[RouterRetryHeaders.channelId] = input.channelId;
+  else delete headers[RouterRetryHeaders.channelId];
+  if (input.sourceOffset && !headers[RetryHeaders.sourceOffset]) headers[RetryHeaders.sourceOffset] = input.sourceOffset;
+  return { key: event.key, value: event.value, headers };
+}
+
+export interface DeadLetterInput {
+  slot: string;
+  attempts: number;
+  lastError: DeliveryErrorClass;
+  channelId: string | null;
+  /** the number the event was meant for; for a WABA-level event, the channel it was fanned out to */
+  phoneNumberId: string;
+  deadAt: Date;
+}
+
+/**
+ * A partner.deliveries.dead.v1 record: the original bytes and headers (a replay re-publishes exactly
+ * what Meta sent) plus why and where it died. The router's retry state headers are dropped.
+ */
+export function deadLetterRecord(event: InboundEvent, input: DeadLetterInput): OutgoingRecord {
+  const headers: Record<string, string> = { ...event.headers };
+  for (const name of [RetryHeaders.attempt, RetryHeaders.dueAt, RetryHeaders.reason, RouterRetryHeaders.scope]) {
+    delete headers[name];
+  }
+  Object.assign(headers, {
+    [DeadLetterHeaders.eventId]: event.eventId,
+    [DeadLetterHeaders.receivedAt]: event.receivedAt.toISOString(),
+    [DeadLetterHeaders.phoneNumberId]: input.phoneNumberId,
+    [DeadLetterHeaders.destination]: input.slot,
+    [DeadLetterHeaders.attempts]: String(input.attempts),
+    [DeadLetterHeaders.lastError]: input.lastError,
+    [DeadLetterHeaders.deadAt]: input.deadAt.toISOString(),
+  });
+  if (input.channelId) headers[RouterRetryHeaders.channelId] = input.channelId;
+  return { key: input.phoneNumberId, value: event.value, headers };
+}
+
+/** An undeliverable record kept byte for byte for the operator. */
+export function quarantineRecord(record: ConsumedRecord, reason: string, at: Date): OutgoingRecord {
+  return {
+    key: null,
+    value: record.value,
+    headers: {
+      [QuarantineHeaders.reason]: reason,
+      [QuarantineHeaders.receivedAt]: record.headers[WebhookHeaders.receivedAt] ?? at.toISOString(),
+      [QuarantineHeaders.source]: 'router',
+    },
+  };
+}

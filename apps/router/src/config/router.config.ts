@@ -1,0 +1,104 @@
+import { env, parseEnv } from '@wabridge/config';
+import { topicNames, type TopicNames } from '@wabridge/contracts';
+import type { UrlPolicy } from '@wabridge/webhook-security';
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+import { parseDuration, retryLaneTopics, retryPolicy, type RetryPolicy } from '../app/delivery/retry-policy';
+
+const DEFAULT_SCHEDULE = '5s,1m,5m,30m,2h,5h,10h,12h';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === null) {
+        ctx.addIssue({ code: 'custom', message: 'expected a duration such as 7d, 36h, 90m, 3600s or milliseconds' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const schedule = () =>
+  env
+    .list()
+    .transform((values, ctx) => {
+      const steps = (values.length > 0 ? values : DEFAULT_SCHEDULE.split(',')).map(parseDuration);
+      if (steps.some((step) => step === null)) {
+        ctx.addIssue({ code: 'custom', message: 'expected comma-separated durations such as 5s,1m,5m,30m,2h' });
+        return z.NEVER;
+      }
+      return steps as number[];
+    });
+
+const schema = z.object({
+  KAFKA_BROKERS: env.kafkaBrokers(),
+  KAFKA_TOPIC_PREFIX: env.topicPrefix(),
+  DATABASE_URL: env.databaseUrl(),
+  LOG_LEVEL: env.logLevel(),
+  HOST: z.string().default('0.0.0.0'),
+  ROUTER_PORT: env.port(3002),
+  ROUTER_GROUP_ID: z.string().trim().min(1, 'must not be empty').optional(),
+  DELIVERY_TIMEOUT_MS: env.positiveInt(5000),
+  RETRY_WINDOW: duration('7d'),
+  RETRY_TIME_SCALE: env.positiveNumber(1),
+  RETRY_SCHEDULE: schedule(),
+  WEBHOOK_URL_ALLOW_HTTP: env.boolean(false),
+  WEBHOOK_URL_ALLOW_CIDRS: env
+    .list()
+    .pipe(z.array(z.string().refine((cidr) => ipaddr.isValidCIDR(cidr), 'each entry must be a CIDR such as 10.0.0.0/8'))),
+  ROUTER_MAX_CONCURRENCY: env.positiveInt(64),
+  ROUTER_TOPIC_PARTITIONS: env.positiveInt(6),
+});
+
+export interface RouterConfig {
+  kafkaBrokers: string[];
+  topics: TopicNames;
+  /** one FIFO topic per retry lane, `<retry topic>.<index>` */
+  retryTopics: string[];
+  logLevel: string;
+  host: string;
+  port: number;
+  databaseUrl: string;
+  /** consumer group of the first-attempt lane */
+  groupId: string;
+  /** consumer group of the retry lanes */
+  retryGroupId: string;
+  /** one attempt, response headers and body included */
+  deliveryTimeoutMs: number;
+  retry: RetryPolicy;
+  urlPolicy: UrlPolicy;
+  /** HTTP attempts in flight per process */
+  maxConcurrency: number;
+  /** HTTP attempts in flight per destination origin: a slow partner can hold a quarter of the process at most */
+  maxConcurrencyPerDestination: number;
+  /** partitions of the topics this service creates when they are missing */
+  topicPartitions: number;
+}
+
+export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): RouterConfig {
+  const parsed = parseEnv(schema, source);
+  const topics = topicNames(parsed.KAFKA_TOPIC_PREFIX);
+  const retry = retryPolicy(parsed.RETRY_SCHEDULE, parsed.RETRY_WINDOW, parsed.RETRY_TIME_SCALE);
+  const groupId = parsed.ROUTER_GROUP_ID ?? `${parsed.KAFKA_TOPIC_PREFIX}wabridge-router`;
+  return {
+    kafkaBrokers: parsed.KAFKA_BROKERS,
+    topics,
+    retryTopics: retryLaneTopics(topics.retry, retry),
+    logLevel: parsed.LOG_LEVEL,
+    host: parsed.HOST,
+    port: parsed.ROUTER_PORT,
+    databaseUrl: parsed.DATABASE_URL,
+    groupId,
+    retryGroupId: `${groupId}-retry`,
+    deliveryTimeoutMs: parsed.DELIVERY_TIMEOUT_MS,
+    retry,
+    urlPolicy: { allowHttp: parsed.WEBHOOK_URL_ALLOW_HTTP, allowCidrs: parsed.WEBHOOK_URL_ALLOW_CIDRS },
+    maxConcurrency: parsed.ROUTER_MAX_CONCURRENCY,
+    maxConcurrencyPerDestination: Math.max(1, Math.floor(parsed.ROUTER_MAX_CONCURRENCY / 4)),
+    topicPartitions: parsed.ROUTER_TOPIC_PARTITIONS,
+  };
+}
+
+export const ROUTER_CONFIG = Symbol('ROUTER_CONFIG');
