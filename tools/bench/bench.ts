@@ -22,6 +22,7 @@ import {
   type Postgres,
   type ServiceName,
 } from '@wabridge/local-infra';
+import { silenceKnownWarnings } from '@wabridge/observability';
 import { signMetaPayload } from '@wabridge/webhook-security';
 import { postLoad, type LoadResult } from './load';
 import { inboundWebhook, signedVariants } from './payloads';
@@ -43,7 +44,7 @@ async function startInfra(): Promise<Infra> {
   let postgres: Postgres | undefined;
   let kafkaBrokers = process.env.KAFKA_BROKERS;
   if (!kafkaBrokers) {
-    kafka = await startKafka({ log: say, partitions: 3 });
+    kafka = await startKafka({ log: say, partitions: 3, profile: 'throughput' });
     kafkaBrokers = kafka.brokers.join(',');
   }
   let serverUrl = process.env.DATABASE_URL;
@@ -230,6 +231,7 @@ function writeReport(results: Record<string, number | string>, ingress: LoadResu
 }
 
 async function main(): Promise<void> {
+  silenceKnownWarnings();
   const infra = await startInfra();
   const services: ServiceProcess[] = [];
   let baselineChild: ChildProcess | undefined;

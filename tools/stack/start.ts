@@ -16,6 +16,7 @@ import {
   type Postgres,
   type ServiceName,
 } from '@wabridge/local-infra';
+import { silenceKnownWarnings } from '@wabridge/observability';
 import { seedDemo } from './seed';
 import { loadStackConfig } from './stack.config';
 
@@ -38,6 +39,7 @@ const PORT_VARIABLE: Record<ServiceName, string> = {
 };
 
 async function main(): Promise<void> {
+  silenceKnownWarnings();
   const config = loadStackConfig(process.env);
   const given = (name: string) => process.env[name];
   const started: { kafka?: KafkaBroker; postgres?: Postgres; services: ServiceProcess[] } = { services: [] };
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
   try {
     let kafkaBrokers = config.kafkaBrokers;
     if (!kafkaBrokers) {
-      started.kafka = await startKafka({ log: say });
+      started.kafka = await startKafka({ log: say, profile: 'throughput' });
       kafkaBrokers = started.kafka.brokers.join(',');
     }
     let databaseUrl = config.databaseUrl;
