@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RouteInfo } from '@nestjs/common/interfaces';
 import type { Params } from 'nestjs-pino';
 
 /**
@@ -6,8 +7,10 @@ import type { Params } from 'nestjs-pino';
  * no query string, no headers, no body, no remote address. What a service logs itself must follow
  * the same rule (SPEC §1: no IPs, phone numbers, message text or keys in logs).
  */
-export function loggerParams(service: string, level: string): Params {
+export function loggerParams(service: string, level: string, hotRoutes: RouteInfo[] = []): Params {
   return {
+    // hot paths (ingress webhooks) skip per-request loggers: they count outcomes in metrics instead
+    ...(hotRoutes.length > 0 ? { exclude: hotRoutes } : {}),
     pinoHttp: {
       level,
       base: { service },

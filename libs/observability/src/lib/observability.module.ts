@@ -1,4 +1,5 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import type { RouteInfo } from '@nestjs/common/interfaces';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health.controller';
@@ -13,6 +14,8 @@ export interface ObservabilityOptions {
   readiness: Omit<Provider & { provide: typeof READINESS_CHECKS }, 'provide'> & Record<string, unknown>;
   /** modules the readiness provider injects from */
   imports?: DynamicModule['imports'];
+  /** high-volume routes that get no per-request log line (their outcomes are metrics) */
+  hotRoutes?: RouteInfo[];
 }
 
 /** /health/live, /health/ready, /metrics and structured pino logs, the same in every service. */
@@ -24,7 +27,7 @@ export class ObservabilityModule {
       global: true,
       imports: [
         TerminusModule.forRoot({ logger: false }),
-        LoggerModule.forRoot(loggerParams(options.service, options.logLevel)),
+        LoggerModule.forRoot(loggerParams(options.service, options.logLevel, options.hotRoutes)),
         ...(options.imports ?? []),
       ],
       controllers: [HealthController, MetricsController],
