@@ -1,9 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
 import { ConfigError } from '@wabridge/config';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app/app.module';
+import { MULTIPART_ROUTES } from './app/media/media-paths';
+import { buildOpenApiDocument, DOCS_PATH } from './app/openapi/openapi-document';
 import { loadGatewayConfig } from './config/gateway.config';
 
 const BODY_LIMIT = 1024 * 1024;
@@ -21,7 +24,19 @@ async function bootstrap(): Promise<void> {
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (request, body, done) =>
     parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), done),
   );
+  // multipart only where media is uploaded, and not read here: the controller streams it to Meta
+  adapter.getInstance().addContentTypeParser('multipart/form-data', (request, payload, done) => {
+    if (MULTIPART_ROUTES.has(request.routeOptions.url ?? '')) {
+      done(null, undefined);
+      return;
+    }
+    // read and drop the body, so the client can finish sending and read the 415
+    payload.resume();
+    done(Object.assign(new Error('unsupported content type'), { statusCode: 415 }), undefined);
+  });
   app.useLogger(app.get(Logger));
+  const document = { ...buildOpenApiDocument(app), servers: [{ url: config.publicUrl }] };
+  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}/json`, yamlDocumentUrl: `${DOCS_PATH}/yaml` });
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   app.get(Logger).log(`gateway listening on ${config.port}`);

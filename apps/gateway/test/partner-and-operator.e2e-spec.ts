@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { provisionChannel, TestStack, testInfra, waitFor, type ProvisionedChannel } from '@wabridge/testing';
 import { Client } from 'pg';
 import { bearer, call, partnerKey } from './support/http';
@@ -329,5 +331,22 @@ describe('gateway: operator API, partner keys and webhook binding', () => {
     expect(huge.body).toEqual({ error: expect.any(String) });
     const health = await call('GET', `${gateway}/health`);
     expect(health.status).toBe(200);
+  });
+
+  it('serves the OpenAPI document at /docs (UI) and /docs/json, as committed in docs/openapi.json, with PUBLIC_URL as server', async () => {
+    const ui = await call('GET', `${gateway}/docs`);
+    expect(ui.status).toBe(200);
+    expect(ui.headers.get('content-type')).toContain('text/html');
+    expect(ui.text).toContain('swagger');
+    // the UI's assets are served locally (no CDN)
+    const bundle = /src=['"]([^'"]*swagger-ui-bundle\.js)['"]/.exec(ui.text)?.[1];
+    expect(bundle).toBeDefined();
+    const asset = await fetch(new URL(bundle!, `${gateway}/docs`));
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toContain('javascript');
+    const json = await call('GET', `${gateway}/docs/json`);
+    expect(json.status).toBe(200);
+    const committed = JSON.parse(readFileSync(join(__dirname, '../../../docs/openapi.json'), 'utf8')) as Record<string, unknown>;
+    expect(json.body).toEqual({ ...committed, servers: [{ url: gateway }] });
   });
 });

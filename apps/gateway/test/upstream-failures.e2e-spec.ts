@@ -37,6 +37,30 @@ describe('gateway: Graph API unreachable or slow', () => {
     }
   });
 
+  it('answers 502 in Meta\'s shape on the template and media paths too', async () => {
+    const form = new FormData();
+    form.append('messaging_product', 'whatsapp');
+    form.append('file', new Blob([Buffer.from('bytes')], { type: 'image/png' }), 'a.png');
+    const requests: [string, string, unknown][] = [
+      ['GET', '/v1/configs/templates', undefined],
+      ['POST', '/v1/configs/templates', { name: 'x', category: 'UTILITY', language: 'en', components: [] }],
+      ['DELETE', '/v1/configs/templates/x', undefined],
+      ['GET', '/message_templates', undefined],
+      ['GET', '/1037543291543636', undefined],
+      ['DELETE', '/1037543291543636', undefined],
+      ['GET', '/v1/media/1037543291543636', undefined],
+      ['GET', '/whatsapp_business/attachments/?mid=1&ext=1&hash=h', undefined],
+    ];
+    for (const [method, path, body] of requests) {
+      const answer = await call(method, `${stack.url('gateway')}${path}`, { headers: partnerKey(channel.apiKey), body });
+      expect({ method, path, status: answer.status }).toEqual({ method, path, status: 502 });
+      expect(answer.body.error).toMatchObject({ type: 'OAuthException', code: 2, is_transient: true });
+    }
+    const upload = await fetch(`${stack.url('gateway')}/media`, { method: 'POST', headers: partnerKey(channel.apiKey), body: form });
+    expect(upload.status).toBe(502);
+    expect(await upload.json()).toMatchObject({ error: { code: 2 } });
+  });
+
   it('answers 504 in Meta\'s shape when the Graph API does not answer in time', async () => {
     hanging = createServer((socket) => {
       sockets.add(socket);

@@ -7,6 +7,8 @@ import { AppModule } from './app/app.module';
 import { loadWaSimConfig } from './config/wa-sim.config';
 
 const BODY_LIMIT = 3 * 1024 * 1024;
+/** Meta accepts media uploads of up to 100 MB. */
+const MEDIA_BODY_LIMIT = 100 * 1024 * 1024;
 
 async function bootstrap(): Promise<void> {
   const config = loadWaSimConfig(process.env);
@@ -16,6 +18,10 @@ async function bootstrap(): Promise<void> {
     bufferLogs: true,
     rawBody: true,
   });
+  // media uploads: the simulator parses the multipart form itself (MediaController)
+  adapter
+    .getInstance()
+    .addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: MEDIA_BODY_LIMIT }, (_request, body, done) => done(null, body));
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);

@@ -7,8 +7,11 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import { PartnerHealthController } from './health/partner-health.controller';
 import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER, InfraModule } from './infra/infra.module';
+import { MediaModule } from './media/media.module';
 import { MessagesModule } from './messages/messages.module';
+import { MultiWebhookModule } from './multi-webhook/multi-webhook.module';
 import { OperatorModule } from './operator/operator.module';
+import { TemplatesModule } from './templates/templates.module';
 import { WebhookConfigModule } from './webhook-config/webhook-config.module';
 
 const DB_CHECK_TIMEOUT_MS = 2000;
@@ -53,7 +56,11 @@ export class AppModule {
         InfraModule,
         OperatorModule,
         WebhookConfigModule,
+        MultiWebhookModule,
         MessagesModule,
+        TemplatesModule,
+        // last: its `GET /{media_id}` and `/{version}/{media_id}` patterns match what other features serve statically
+        MediaModule,
       ],
       controllers: [PartnerHealthController],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],

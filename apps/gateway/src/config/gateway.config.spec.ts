@@ -26,9 +26,18 @@ describe('gateway config', () => {
     expect(config).toMatchObject({
       port: 3000,
       host: '0.0.0.0',
-      graphApi: { url: 'https://graph.facebook.com', version: 'v21.0', token: 'system-user-token', timeoutMs: 10000 },
+      graphApi: {
+        url: 'https://graph.facebook.com',
+        version: 'v21.0',
+        token: 'system-user-token',
+        timeoutMs: 10000,
+        mediaUrl: 'https://lookaside.fbsbx.com',
+      },
       publicUrl: 'https://api.wabridge.example',
       webhookUrlPolicy: { allowHttp: false, allowCidrs: [] },
+      mediaMaxBytes: 100 * 1024 * 1024,
+      multiWebhookMax: 3,
+      sendRateLimit: { perSecond: 80, instances: 1 },
     });
     expect(config.topics.outbound).toBe('whatsapp.outbound.v1');
   });
@@ -46,7 +55,23 @@ describe('gateway config', () => {
     expect(config.port).toBe(4000);
   });
 
+  it('downloads media from GRAPH_API_URL when it is not Meta (a simulator), or from GRAPH_MEDIA_URL', () => {
+    expect(loadGatewayConfig({ ...minimal, GRAPH_API_URL: 'http://127.0.0.1:3010/' }).graphApi.mediaUrl).toBe('http://127.0.0.1:3010');
+    expect(loadGatewayConfig({ ...minimal, GRAPH_MEDIA_URL: 'https://media-proxy.example/' }).graphApi.mediaUrl).toBe('https://media-proxy.example');
+  });
+
+  it('reads the multi-webhook cap and the send rate limit', () => {
+    const config = loadGatewayConfig({ ...minimal, MULTI_WEBHOOK_MAX: '5', SEND_RATE_LIMIT_PER_S: '1000', GATEWAY_INSTANCES: '4' });
+    expect(config.multiWebhookMax).toBe(5);
+    expect(config.sendRateLimit).toEqual({ perSecond: 1000, instances: 4 });
+  });
+
   it.each([
+    ['MULTI_WEBHOOK_MAX', { MULTI_WEBHOOK_MAX: '0' }],
+    ['SEND_RATE_LIMIT_PER_S', { SEND_RATE_LIMIT_PER_S: 'fast' }],
+    ['GATEWAY_INSTANCES', { GATEWAY_INSTANCES: '-1' }],
+    ['MEDIA_MAX_BYTES', { MEDIA_MAX_BYTES: '1.5' }],
+    ['GRAPH_MEDIA_URL', { GRAPH_MEDIA_URL: 'lookaside' }],
     ['ADMIN_TOKEN', { ADMIN_TOKEN: undefined }],
     ['GRAPH_API_TOKEN', { GRAPH_API_TOKEN: '' }],
     ['GRAPH_API_URL', { GRAPH_API_URL: 'graph.facebook.com' }],

@@ -6,6 +6,10 @@ import { z } from 'zod';
 
 const withoutTrailingSlash = (value: string) => value.replace(/\/+$/, '');
 
+/** Meta serves media bytes from this host, not from the Graph API host. */
+const META_GRAPH_HOST = 'graph.facebook.com';
+const META_MEDIA_URL = 'https://lookaside.fbsbx.com';
+
 const schema = z.object({
   KAFKA_BROKERS: env.kafkaBrokers(),
   KAFKA_TOPIC_PREFIX: env.topicPrefix(),
@@ -28,6 +32,11 @@ const schema = z.object({
     .list()
     .pipe(z.array(z.string().refine((cidr) => ipaddr.isValidCIDR(cidr), 'each entry must be a CIDR such as 10.0.0.0/8'))),
   GATEWAY_PUBLISH_TIMEOUT_MS: env.positiveInt(3000),
+  GRAPH_MEDIA_URL: env.url().transform(withoutTrailingSlash).optional(),
+  MEDIA_MAX_BYTES: env.positiveInt(100 * 1024 * 1024),
+  MULTI_WEBHOOK_MAX: env.positiveInt(3),
+  SEND_RATE_LIMIT_PER_S: env.positiveInt(80),
+  GATEWAY_INSTANCES: env.positiveInt(1),
 });
 
 export interface GatewayConfig {
@@ -45,12 +54,32 @@ export interface GatewayConfig {
     /** the system-user token every upstream call carries */
     token: string;
     timeoutMs: number;
+    /**
+     * where media bytes are downloaded (`/whatsapp_business/attachments/...`): Meta's lookaside host
+     * when GRAPH_API_URL is Meta's, else GRAPH_API_URL itself (a simulator or a proxy serving both)
+     */
+    mediaUrl: string;
   };
   /** the address partners call, returned by the 360dialog-style key endpoint */
   publicUrl: string;
   webhookUrlPolicy: UrlPolicy;
   /** how long a send waits for Kafka to acknowledge its outbound event */
   publishTimeoutMs: number;
+  /** the largest media upload accepted (Meta's own cap is 100 MB) */
+  mediaMaxBytes: number;
+  /** how many extra /multi_webhook destinations a channel may have (the primary not counted) */
+  multiWebhookMax: number;
+  sendRateLimit: {
+    /** Meta's throughput tier of a number, summed over every gateway instance */
+    perSecond: number;
+    /** instances sharing that budget: each enforces perSecond / instances */
+    instances: number;
+  };
+}
+
+function mediaUrlFor(graphApiUrl: string, configured: string | undefined): string {
+  if (configured) return configured;
+  return new URL(graphApiUrl).hostname === META_GRAPH_HOST ? META_MEDIA_URL : graphApiUrl;
 }
 
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
@@ -68,10 +97,14 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
       version: parsed.GRAPH_API_VERSION,
       token: parsed.GRAPH_API_TOKEN,
       timeoutMs: parsed.GRAPH_API_TIMEOUT_MS,
+      mediaUrl: mediaUrlFor(parsed.GRAPH_API_URL, parsed.GRAPH_MEDIA_URL),
     },
     publicUrl: parsed.PUBLIC_URL,
     webhookUrlPolicy: { allowHttp: parsed.WEBHOOK_URL_ALLOW_HTTP, allowCidrs: parsed.WEBHOOK_URL_ALLOW_CIDRS },
     publishTimeoutMs: parsed.GATEWAY_PUBLISH_TIMEOUT_MS,
+    mediaMaxBytes: parsed.MEDIA_MAX_BYTES,
+    multiWebhookMax: parsed.MULTI_WEBHOOK_MAX,
+    sendRateLimit: { perSecond: parsed.SEND_RATE_LIMIT_PER_S, instances: parsed.GATEWAY_INSTANCES },
   };
 }
 

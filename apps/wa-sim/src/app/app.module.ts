@@ -1,8 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ObservabilityModule } from '@wabridge/observability';
 import { WA_SIM_CONFIG, type WaSimConfig } from '../config/wa-sim.config';
+import { GraphTokenService } from './graph/graph-token.service';
 import { GraphController } from './graph/graph.controller';
+import { MediaStoreService } from './graph/media-store.service';
+import { MediaController } from './graph/media.controller';
 import { SentRequestsService } from './graph/sent-requests.service';
+import { TemplateStoreService } from './graph/template-store.service';
+import { TemplatesController } from './graph/templates.controller';
 import { SimController } from './sim/sim.controller';
 import { WebhookEmitterService } from './webhooks/webhook-emitter.service';
 
@@ -20,8 +25,15 @@ export class AppModule {
         }),
       ],
       // SimController is registered first so its static /sim/* routes are not shadowed by Graph's parametric ones
-      controllers: [SimController, GraphController],
-      providers: [{ provide: WA_SIM_CONFIG, useValue: config }, SentRequestsService, WebhookEmitterService],
+      controllers: [SimController, TemplatesController, MediaController, GraphController],
+      providers: [
+        { provide: WA_SIM_CONFIG, useValue: config },
+        GraphTokenService,
+        SentRequestsService,
+        WebhookEmitterService,
+        MediaStoreService,
+        TemplateStoreService,
+      ],
     };
   }
 }

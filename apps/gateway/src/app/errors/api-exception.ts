@@ -37,8 +37,12 @@ export function metaError(status: number, message: string, code = status >= 500 
   return new ApiException(status, metaErrorBody(message, code));
 }
 
-/** The partner-facing send and health paths answer errors in Meta's shape. */
+/** The partner-facing Graph-like paths (sends, health, templates, media) answer errors in Meta's shape. */
 export function isMetaStylePath(url: string): boolean {
   const path = url.split('?')[0];
-  return /\/messages\/?$/.test(path) || /\/health_status\/?$/.test(path);
+  return (
+    /\/(messages|health_status|message_templates|media)\/?$/.test(path) ||
+    /^\/v1\/(configs\/templates|media)(\/|$)/.test(path) ||
+    path.startsWith('/whatsapp_business/')
+  );
 }

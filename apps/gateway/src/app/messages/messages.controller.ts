@@ -1,13 +1,27 @@
 import { Controller, Get, Inject, Param, Post, type RawBodyRequest, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiResponse } from '@nestjs/swagger';
+import { metricsRegistry } from '@wabridge/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { Counter } from 'prom-client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { AllowBearerKey, Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
-import { metaError, metaErrorBody } from '../errors/api-exception';
-import type { UpstreamResult } from './graph-api.client';
+import { metaError } from '../errors/api-exception';
+import { GraphErrors, GraphStyleApi, PartnerApi, rateLimited as rateLimitedAnswer, Schemas, TAGS } from '../openapi/api-docs';
+import { parseJsonOrUndefined, relay } from '../graph/upstream-reply';
 import { toCloudSend, toOnPremiseResponse } from './on-premise';
 import { isObject, type JsonObject } from './outbound-event';
+import { rateLimitErrorBody, SendRateLimiter } from './send-rate-limiter';
 import { SendService } from './send.service';
+
+export const SEND_RATE_LIMITER = Symbol('SEND_RATE_LIMITER');
+
+const rateLimited = new Counter({
+  name: 'wabridge_gateway_sends_rate_limited_total',
+  help: 'Sends refused with 429 (130429) because the channel exceeded its throughput tier',
+  registers: [metricsRegistry],
+});
 
 const GRAPH_VERSION = /^v\d+\.\d+$/;
 
@@ -20,48 +34,62 @@ function sendBody(request: RawBodyRequest<FastifyRequest>): { parsed: JsonObject
   return { parsed: request.body, raw };
 }
 
-function relay(reply: FastifyReply, result: UpstreamResult): void {
-  switch (result.kind) {
-    case 'response':
-      void reply.status(result.status).header('content-type', result.contentType).send(result.body);
-      return;
-    case 'unreachable':
-      void reply.status(502).send(metaErrorBody('Bad gateway: the WhatsApp Graph API could not be reached', 2));
-      return;
-    case 'timeout':
-      void reply.status(504).send(metaErrorBody('Gateway timeout: the WhatsApp Graph API did not answer in time', 2));
-      return;
-    default: {
-      const exhaustive: never = result;
-      throw new Error(`unhandled upstream result ${JSON.stringify(exhaustive)}`);
-    }
-  }
-}
-
 /** Partner sends in the three dialects partners use; Meta's answers are relayed unchanged. */
 @Controller()
 @UseGuards(PartnerAuthGuard)
 export class MessagesController {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(SEND_RATE_LIMITER) private readonly rateLimiter: SendRateLimiter,
     private readonly sends: SendService,
   ) {}
 
+  /**
+   * Meta's throughput tier, enforced before Meta does: a send over the channel's budget is answered
+   * 429 with Meta's own 130429 body and never reaches the Graph API. Mark-as-read calls are no
+   * messages and pass. Returns false when the reply was sent.
+   */
+  private withinRate(channel: PartnerChannel, body: JsonObject, reply: FastifyReply): boolean {
+    if (body.status === 'read') return true;
+    const decision = this.rateLimiter.take(channel.channelId);
+    if (decision.allowed) return true;
+    rateLimited.inc();
+    void reply
+      .status(429)
+      .header('retry-after', String(decision.retryAfterSeconds))
+      .send(rateLimitErrorBody(randomBytes(9).toString('base64url')));
+    return false;
+  }
+
   /** Cloud API style (360dialog's Cloud endpoint). */
   @Post('messages')
+  @PartnerApi(TAGS.messages)
+  @ApiOperation({ summary: 'Send a message (Cloud API style), or mark one as read', description: "Forwarded to Meta byte for byte; Meta's status and body are returned unchanged." })
+  @ApiBody({ schema: Schemas.cloudMessage })
+  @ApiResponse({ status: 200, schema: Schemas.cloudSendResponse })
+  @ApiResponse({ status: 429, ...rateLimitedAnswer, schema: Schemas.metaError })
+  @GraphErrors()
   async cloud(@Partner() channel: PartnerChannel, @Req() request: RawBodyRequest<FastifyRequest>, @Res() reply: FastifyReply): Promise<void> {
     const { parsed, raw } = sendBody(request);
+    if (!this.withinRate(channel, parsed, reply)) return;
     relay(reply, await this.sends.send(channel, 'cloud', parsed, raw));
   }
 
   /** On-premise API style: converted to a Cloud send, answered in the on-premise shape. */
   @Post('v1/messages')
+  @PartnerApi(TAGS.messages)
+  @ApiOperation({ summary: 'Send a message (on-premise API style)', description: 'Adds `messaging_product`, drops template `namespace`, keeps `language.policy`; answers with `meta.api_status`.' })
+  @ApiBody({ schema: Schemas.onPremiseMessage })
+  @ApiResponse({ status: 200, schema: Schemas.onPremiseSendResponse })
+  @ApiResponse({ status: 429, ...rateLimitedAnswer, schema: Schemas.metaError })
+  @GraphErrors()
   async onPremise(
     @Partner() channel: PartnerChannel,
     @Req() request: RawBodyRequest<FastifyRequest>,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const { parsed } = sendBody(request);
+    if (!this.withinRate(channel, parsed, reply)) return;
     const cloud = toCloudSend(parsed);
     const result = await this.sends.send(channel, 'on_premise', cloud, Buffer.from(JSON.stringify(cloud)));
     if (result.kind === 'response' && result.status >= 200 && result.status < 300) {
@@ -77,6 +105,15 @@ export class MessagesController {
   /** Graph API style, for Meta SDKs pointed at wabridge: the path must name the key's own number. */
   @Post(':version/:phoneNumberId/messages')
   @AllowBearerKey()
+  @GraphStyleApi(TAGS.messages)
+  @ApiOperation({ summary: 'Send a message (Graph API path, for Meta SDKs)', description: "The path's number must be the key's channel." })
+  @ApiParam({ name: 'version', example: 'v21.0' })
+  @ApiParam({ name: 'phoneNumberId' })
+  @ApiBody({ schema: Schemas.cloudMessage })
+  @ApiResponse({ status: 200, schema: Schemas.cloudSendResponse })
+  @ApiResponse({ status: 403, description: "not the key's number", schema: Schemas.metaError })
+  @ApiResponse({ status: 429, ...rateLimitedAnswer, schema: Schemas.metaError })
+  @GraphErrors()
   async graph(
     @Partner() channel: PartnerChannel,
     @Param('version') version: string,
@@ -89,20 +126,17 @@ export class MessagesController {
       throw metaError(403, '(#200) The API key does not grant access to this phone number', 200);
     }
     const { parsed, raw } = sendBody(request);
+    if (!this.withinRate(channel, parsed, reply)) return;
     relay(reply, await this.sends.send(channel, 'graph', parsed, raw));
   }
 
   /** Graph health of the key's number (`GET /{phone_number_id}?fields=health_status`). */
   @Get('health_status')
+  @PartnerApi(TAGS.health)
+  @ApiOperation({ summary: "Graph health status of the key's number" })
+  @ApiResponse({ status: 200, schema: Schemas.healthStatus })
+  @GraphErrors()
   async healthStatus(@Partner() channel: PartnerChannel, @Res() reply: FastifyReply): Promise<void> {
     relay(reply, await this.sends.healthStatus(channel));
-  }
-}
-
-function parseJsonOrUndefined(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return undefined;
   }
 }

@@ -4,7 +4,7 @@ import { metricsRegistry } from '@wabridge/observability';
 import type { PinoLogger } from 'nestjs-pino';
 import type { GatewayConfig } from '../../config/gateway.config';
 import type { PartnerChannel } from '../auth/partner-auth.service';
-import type { GraphApiClient, UpstreamResult } from './graph-api.client';
+import type { GraphApiClient, UpstreamResult } from '../graph/graph-api.client';
 import { SendService } from './send.service';
 
 const channel: PartnerChannel = {

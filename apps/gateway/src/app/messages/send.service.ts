@@ -6,7 +6,7 @@ import { Counter } from 'prom-client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { GATEWAY_PRODUCER } from '../infra/infra.module';
-import { GraphApiClient, type UpstreamResult } from './graph-api.client';
+import { GraphApiClient, type UpstreamResult } from '../graph/graph-api.client';
 import { outboundEventFor, type JsonObject } from './outbound-event';
 
 export type SendRoute = 'cloud' | 'on_premise' | 'graph';

@@ -143,17 +143,22 @@ export class OperatorService {
   }
 
   /**
-   * Issues a new key. In one transaction every older key of the channel is revoked and its primary
-   * binding dropped: the client moves to whoever gets the new key. The channel row is locked, so two
-   * concurrent re-issues leave exactly one valid key.
+   * Issues a new key. In one transaction every older key of the channel is revoked and every
+   * destination dropped — the primary binding and the /multi_webhook extras, which the holder of the
+   * old key set up: the client moves to whoever gets the new key, and no copy of its messages keeps
+   * flowing to the previous partner (SPEC §1). The channel row is locked, so two concurrent
+   * re-issues leave exactly one valid key. `NO KEY UPDATE` rather than `UPDATE`: a concurrent
+   * primary bind holds its key row and then checks its foreign key on this row (a key-share lock),
+   * which `FOR UPDATE` would block — a deadlock.
    */
   async issueKey(channelId: string): Promise<{ id: string; api_key: string }> {
     const apiKey = generateApiKey();
     const id = await this.dataSource.transaction(async (manager) => {
-      const channel: unknown[] = await manager.query(`SELECT id FROM channels WHERE id = $1 FOR UPDATE`, [channelId]);
+      const channel: unknown[] = await manager.query(`SELECT id FROM channels WHERE id = $1 FOR NO KEY UPDATE`, [channelId]);
       if (channel.length === 0) throw apiError(404, 'channel not found');
       await manager.query(`UPDATE api_keys SET revoked_at = now() WHERE channel_id = $1 AND revoked_at IS NULL`, [channelId]);
-      await manager.query(`DELETE FROM webhook_destinations WHERE channel_id = $1 AND kind = 'primary'`, [channelId]);
+      await manager.query(`DELETE FROM webhook_destinations WHERE channel_id = $1`, [channelId]);
+      await manager.query(`UPDATE channels SET multi_webhook_enabled = false WHERE id = $1`, [channelId]);
       const [row]: { id: string }[] = await manager.query(
         `INSERT INTO api_keys (channel_id, key_hash) VALUES ($1, $2) RETURNING id`,
         [channelId, hashApiKey(apiKey)],

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Headers, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import { metricsRegistry } from '@wabridge/observability';
 import type { FastifyReply } from 'fastify';
 import { Counter } from 'prom-client';
-import { WA_SIM_CONFIG, type WaSimConfig } from '../../config/wa-sim.config';
 import { WebhookEmitterService } from '../webhooks/webhook-emitter.service';
+import { GraphTokenService } from './graph-token.service';
+import { unknownObjectError } from './media-payloads';
+import { MediaStoreService } from './media-store.service';
 import {
   checkSendRequest,
   healthStatus,
@@ -22,22 +23,15 @@ const sends = new Counter({
   registers: [metricsRegistry],
 });
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
 /** The part of Meta's Graph API that wabridge's gateway calls. */
 @Controller()
 export class GraphController {
-  private readonly expectedToken: Buffer;
-
   constructor(
-    @Inject(WA_SIM_CONFIG) config: WaSimConfig,
+    private readonly token: GraphTokenService,
     private readonly requests: SentRequestsService,
     private readonly emitter: WebhookEmitterService,
-  ) {
-    this.expectedToken = digest(`Bearer ${config.graphApiToken}`);
-  }
+    private readonly media: MediaStoreService,
+  ) {}
 
   @Post(':version/:phoneNumberId/messages')
   send(
@@ -47,7 +41,7 @@ export class GraphController {
     @Body() body: unknown,
     @Res() reply: FastifyReply,
   ): void {
-    if (!this.authorized(authorization)) {
+    if (!this.token.authorized(authorization)) {
       sends.inc({ outcome: 'unauthorized' });
       void reply.status(401).send(invalidTokenError());
       return;
@@ -77,26 +71,35 @@ export class GraphController {
     }
   }
 
-  /** GET /{phone_number_id}?fields=health_status */
-  @Get(':version/:phoneNumberId')
+  /**
+   * A Graph node: `GET /{phone_number_id}?fields=health_status`, or `GET /{media_id}` (the media URL
+   * of an upload; with `phone_number_id`, only that number's).
+   */
+  @Get(':version/:id')
   node(
-    @Param('phoneNumberId') phoneNumberId: string,
+    @Param('id') id: string,
     @Query('fields') fields: string | undefined,
+    @Query('phone_number_id') phoneNumberId: string | undefined,
     @Headers('authorization') authorization: string | undefined,
     @Res() reply: FastifyReply,
   ): void {
-    if (!this.authorized(authorization)) {
+    if (!this.token.authorized(authorization)) {
       void reply.status(401).send(invalidTokenError());
       return;
     }
-    if (fields !== 'health_status') {
-      void reply.status(400).send(metaError(100, '(#100) The simulator only serves fields=health_status'));
+    if (fields === 'health_status') {
+      void reply.status(200).send(healthStatus(this.emitter.numberFor(id)));
       return;
     }
-    void reply.status(200).send(healthStatus(this.emitter.numberFor(phoneNumberId)));
-  }
-
-  private authorized(header: string | undefined): boolean {
-    return header !== undefined && timingSafeEqual(digest(header), this.expectedToken);
+    if (fields !== undefined) {
+      void reply.status(400).send(metaError(100, '(#100) The simulator serves fields=health_status and media ids only'));
+      return;
+    }
+    const metadata = this.media.metadataFor(id, phoneNumberId);
+    if (!metadata) {
+      void reply.status(400).send(unknownObjectError(id));
+      return;
+    }
+    void reply.status(200).send(metadata);
   }
 }

@@ -1,0 +1,96 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
+import type { PartnerChannel } from '../auth/partner-auth.service';
+import { PartnerApi, Schemas, TAGS } from '../openapi/api-docs';
+import { MultiWebhookService, multiWebhookError, type MultiWebhookChange, type MultiWebhookView } from './multi-webhook.service';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * 360dialog's /multi_webhook: named extra destinations that each receive a copy of every event,
+ * next to the primary webhook of /v1/configs/webhook. Every answer is 200 with the resulting state.
+ */
+@Controller('multi_webhook')
+@UseGuards(PartnerAuthGuard)
+@PartnerApi(TAGS.multiWebhook)
+@ApiResponse({ status: 400, description: 'bad input or unsafe URL/headers', schema: Schemas.multiWebhookError })
+export class MultiWebhookController {
+  constructor(private readonly multiWebhook: MultiWebhookService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Whether the feature is on, and the extra destinations' })
+  @ApiResponse({ status: 200, schema: Schemas.multiWebhookState })
+  current(@Partner() channel: PartnerChannel): Promise<MultiWebhookView> {
+    return this.multiWebhook.current(channel);
+  }
+
+  /** `{enabled, destinations?}` replaces the whole set. */
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Switch on or off and replace every extra destination', description: 'Each destination gets its own signing secret, shown in this answer only. `enabled: false` removes them all.' })
+  @ApiBody({ schema: { type: 'object', required: ['enabled'], properties: { enabled: { type: 'boolean' }, destinations: { type: 'array', items: Schemas.extraDestination } } } })
+  @ApiResponse({ status: 200, schema: Schemas.multiWebhookChange })
+  @ApiResponse({ status: 409, description: 'a name repeats or the cap (MULTI_WEBHOOK_MAX) is exceeded', schema: Schemas.multiWebhookError })
+  replace(@Partner() channel: PartnerChannel, @Body() body: unknown): Promise<MultiWebhookChange> {
+    return this.multiWebhook.replace(channel, body);
+  }
+
+  /** `{destinations}` appends. */
+  @Put()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Append destinations' })
+  @ApiBody({ schema: { type: 'object', required: ['destinations'], properties: { destinations: { type: 'array', items: Schemas.extraDestination } } } })
+  @ApiResponse({ status: 200, schema: Schemas.multiWebhookChange })
+  @ApiResponse({ status: 409, description: 'the feature is off, a name is taken, or the cap would be exceeded', schema: Schemas.multiWebhookError })
+  append(@Partner() channel: PartnerChannel, @Body() body: unknown): Promise<MultiWebhookChange> {
+    return this.multiWebhook.append(channel, body);
+  }
+
+  /** `{name, url?, headers?}` changes one destination. */
+  @Patch()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Change the url or headers of one destination, by name', description: 'The destination keeps its signing secret.' })
+  @ApiBody({ schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, url: { type: 'string' }, headers: { type: 'object', additionalProperties: { type: 'string' } } } } })
+  @ApiResponse({ status: 200, schema: Schemas.multiWebhookChange })
+  @ApiResponse({ status: 404, description: 'no destination of that name', schema: Schemas.multiWebhookError })
+  patch(@Partner() channel: PartnerChannel, @Body() body: unknown): Promise<MultiWebhookChange> {
+    return this.multiWebhook.patch(channel, body);
+  }
+
+  @Patch(':name')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Change one destination, named in the path' })
+  @ApiParam({ name: 'name' })
+  @ApiBody({ schema: { type: 'object', properties: { url: { type: 'string' }, headers: { type: 'object', additionalProperties: { type: 'string' } } } } })
+  @ApiResponse({ status: 200, schema: Schemas.multiWebhookChange })
+  @ApiResponse({ status: 404, description: 'no destination of that name', schema: Schemas.multiWebhookError })
+  patchNamed(@Partner() channel: PartnerChannel, @Param('name') name: string, @Body() body: unknown): Promise<MultiWebhookChange> {
+    if (!isObject(body)) throw multiWebhookError(400, 'body must be a JSON object with the fields to change');
+    return this.multiWebhook.patch(channel, { ...body, name });
+  }
+
+  /** Without `?name=`, every destination goes and the feature is switched off. */
+  @Delete()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Delete one destination (`?name=`), or all of them and switch the feature off' })
+  @ApiQuery({ name: 'name', required: false })
+  @ApiResponse({ status: 200, schema: Schemas.multiWebhookChange })
+  @ApiResponse({ status: 404, description: 'no destination of that name', schema: Schemas.multiWebhookError })
+  remove(@Partner() channel: PartnerChannel, @Query('name') name: unknown): Promise<MultiWebhookChange> {
+    if (name !== undefined && typeof name !== 'string') throw multiWebhookError(400, 'name must be given once');
+    return this.multiWebhook.remove(channel, name);
+  }
+
+  @Delete(':name')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Delete one destination, named in the path' })
+  @ApiParam({ name: 'name' })
+  @ApiResponse({ status: 200, schema: Schemas.multiWebhookChange })
+  @ApiResponse({ status: 404, description: 'no destination of that name', schema: Schemas.multiWebhookError })
+  removeNamed(@Partner() channel: PartnerChannel, @Param('name') name: string): Promise<MultiWebhookChange> {
+    return this.multiWebhook.remove(channel, name);
+  }
+}

@@ -1,0 +1,59 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { AppModule } from '../app.module';
+import { MediaModule } from '../media/media.module';
+import { MessagesModule } from '../messages/messages.module';
+import { MultiWebhookModule } from '../multi-webhook/multi-webhook.module';
+import { OperatorModule } from '../operator/operator.module';
+import { TemplatesModule } from '../templates/templates.module';
+import { WebhookConfigModule } from '../webhook-config/webhook-config.module';
+import { componentName, SchemaDefinitions, SECURITY, TAGS } from './api-docs';
+
+/** Where the gateway serves the document: the UI at /docs, the JSON at /docs/json. */
+export const DOCS_PATH = 'docs';
+
+const DESCRIPTION = `The partner-facing Messaging API of wabridge — a copy of the 360dialog / WhatsApp Business API surface, so
+existing clients work unchanged — and the operator API.
+
+Partners authenticate with \`D360-API-KEY: <key>\` (on Graph-style paths also \`Authorization: Bearer <key>\`); a
+missing, unknown or revoked key is answered 401 \`{"error": "Invalid or missing D360-API-KEY"}\`. Proxied paths relay
+Meta's status and body unchanged and answer 502/504 in Meta's error shape when the Graph API cannot be asked.
+The operator API takes \`Authorization: Bearer <ADMIN_TOKEN>\`.`;
+
+/**
+ * The OpenAPI document of the partner and operator APIs (not of /health/*, /metrics, which are the
+ * operations endpoints every service shares). Without servers: the running gateway adds PUBLIC_URL.
+ */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('wabridge gateway')
+    .setDescription(DESCRIPTION)
+    .setVersion('1')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'D360-API-KEY', description: "the channel's partner key" }, SECURITY.partnerKey)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'the partner key, on Graph-style paths' }, SECURITY.partnerBearer)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'ADMIN_TOKEN', description: 'the operator token' }, SECURITY.admin)
+    .addTag(TAGS.messages, 'Sends and mark-as-read, in the Cloud, on-premise and Graph dialects')
+    .addTag(TAGS.webhook, 'The primary webhook of the key\'s number (last writer wins)')
+    .addTag(TAGS.multiWebhook, 'Extra named destinations, each delivered independently')
+    .addTag(TAGS.templates, 'Message templates of the key\'s WABA')
+    .addTag(TAGS.media, 'Media of the key\'s number; media URLs point at the gateway')
+    .addTag(TAGS.health, 'Health for partners')
+    .addTag(TAGS.operator, 'Onboarding: clients, channels, keys')
+    .build();
+  const document = SwaggerModule.createDocument(app, config, {
+    include: [AppModule, OperatorModule, WebhookConfigModule, MultiWebhookModule, MessagesModule, TemplatesModule, MediaModule],
+    autoTagControllers: false,
+  });
+  document.components = {
+    ...document.components,
+    schemas: {
+      ...document.components?.schemas,
+      ...Object.fromEntries(Object.entries(SchemaDefinitions).map(([name, schema]) => [componentName(name), schema])),
+    },
+  };
+  // the attachments route also matches any path below it (`/*`); one entry documents both
+  delete document.paths[ATTACHMENTS_WILDCARD_PATH];
+  return document;
+}
+
+const ATTACHMENTS_WILDCARD_PATH = '/whatsapp_business/attachments/{path}';

@@ -1,0 +1,154 @@
+/**
+ * Conversions between Meta's template API (`/{waba_id}/message_templates`, cursor-paginated) and
+ * the two shapes partners read: 360dialog's `/v1/configs/templates` list (`waba_templates` with
+ * `count`, `total`, `offset`, `limit`) and Graph's `{data, paging}` on `/message_templates`.
+ */
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export const WABA_LIST_MAX_LIMIT = 1000;
+const DEFAULT_SORT = 'business_templates.name';
+/** 360dialog prefixes its filter and sort fields with the table name */
+const FIELD_PREFIX = 'business_templates.';
+const FILTER_FIELDS = ['id', 'name', 'language', 'status', 'category'] as const;
+type FilterField = (typeof FILTER_FIELDS)[number];
+
+export interface WabaListQuery {
+  limit: number;
+  offset: number;
+  filters: Partial<Record<FilterField, string>>;
+  sort: string[];
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function nonNegativeInt(value: unknown, fallback: number): number | null {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value)) return null;
+  return Number(value);
+}
+
+const bareField = (field: string) => (field.startsWith(FIELD_PREFIX) ? field.slice(FIELD_PREFIX.length) : field);
+
+/**
+ * `?limit&offset&filters={"name":"x"}&sort=business_templates.name`, and plain `?name=x` as older
+ * clients send it. Unknown filter fields are refused rather than silently ignored.
+ */
+export function parseWabaListQuery(query: Record<string, unknown>): Parsed<WabaListQuery> {
+  const limit = nonNegativeInt(query.limit, WABA_LIST_MAX_LIMIT);
+  if (limit === null || limit < 1 || limit > WABA_LIST_MAX_LIMIT) return { ok: false, error: `limit must be an integer from 1 to ${WABA_LIST_MAX_LIMIT}` };
+  const offset = nonNegativeInt(query.offset, 0);
+  if (offset === null) return { ok: false, error: 'offset must be a non-negative integer' };
+
+  const given: Record<string, unknown> = {};
+  if (query.filters !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = typeof query.filters === 'string' ? JSON.parse(query.filters) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!isObject(parsed)) return { ok: false, error: 'filters must be a JSON object such as {"name":"order_shipped"}' };
+    for (const [field, value] of Object.entries(parsed)) given[bareField(field)] = value;
+  }
+  for (const field of FILTER_FIELDS) if (query[field] !== undefined) given[field] = query[field];
+  const filters: WabaListQuery['filters'] = {};
+  for (const [field, value] of Object.entries(given)) {
+    if (!(FILTER_FIELDS as readonly string[]).includes(field)) return { ok: false, error: `filters.${field} is not supported (use ${FILTER_FIELDS.join(', ')})` };
+    if (typeof value !== 'string') return { ok: false, error: `filters.${field} must be a string` };
+    filters[field as FilterField] = value;
+  }
+
+  const sortParam = query.sort ?? DEFAULT_SORT;
+  if (typeof sortParam !== 'string') return { ok: false, error: 'sort must be given once' };
+  const sort = sortParam.split(',').map((field) => field.trim()).filter(Boolean);
+  for (const field of sort) {
+    if (!(FILTER_FIELDS as readonly string[]).includes(bareField(field.replace(/^-/, '')))) return { ok: false, error: `sort by ${field} is not supported` };
+  }
+  return { ok: true, value: { limit, offset, filters, sort } };
+}
+
+/**
+ * A Graph template as 360dialog listed it: the same fields, `status` in lower case (360dialog's
+ * legacy list has `approved`, `rejected`, ...; `category` stays upper case).
+ */
+export function toWabaTemplate(graph: JsonObject): JsonObject {
+  return {
+    ...graph,
+    status: typeof graph.status === 'string' ? graph.status.toLowerCase() : graph.status,
+    rejected_reason: graph.rejected_reason ?? null,
+  };
+}
+
+function fieldOf(template: JsonObject, field: FilterField): string {
+  const value = template[field];
+  return typeof value === 'string' ? value : '';
+}
+
+/** Filters, sorts and slices every template of the WABA into 360dialog's list answer. */
+export function wabaTemplatesPage(all: JsonObject[], query: WabaListQuery): JsonObject {
+  const matching = all.map(toWabaTemplate).filter((template) =>
+    Object.entries(query.filters).every(([field, wanted]) => {
+      const value = fieldOf(template, field as FilterField);
+      // status and category are enumerations whose case differs between Meta and 360dialog
+      return field === 'status' || field === 'category' ? value.toLowerCase() === wanted.toLowerCase() : value === wanted;
+    }),
+  );
+  const sorted = [...matching].sort((left, right) => {
+    for (const key of query.sort) {
+      const descending = key.startsWith('-');
+      const field = bareField(key.replace(/^-/, '')) as FilterField;
+      const order = fieldOf(left, field).localeCompare(fieldOf(right, field));
+      if (order !== 0) return descending ? -order : order;
+    }
+    return fieldOf(left, 'language').localeCompare(fieldOf(right, 'language'));
+  });
+  const page = sorted.slice(query.offset, query.offset + query.limit);
+  return {
+    count: page.length,
+    filters: query.filters,
+    limit: query.limit,
+    offset: query.offset,
+    sort: query.sort,
+    total: matching.length,
+    waba_templates: page,
+  };
+}
+
+/** The query parameters of Graph's template list a partner may pass through `/message_templates`. */
+const GRAPH_LIST_PARAMETERS = ['limit', 'after', 'before', 'fields', 'name', 'status', 'category', 'language', 'content', 'name_or_content', 'quality_score', 'summary'];
+
+export function graphListQuery(query: Record<string, unknown>): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const name of GRAPH_LIST_PARAMETERS) {
+    const value = query[name];
+    if (typeof value === 'string') params.set(name, value);
+  }
+  return params;
+}
+
+/**
+ * Graph's `paging.next`/`previous` point at graph.facebook.com with the system-user token in the
+ * query; a partner following them must land on the gateway instead, and never see that token.
+ */
+export function rewritePaging(body: unknown, publicUrl: string, path: string): unknown {
+  if (!isObject(body) || !isObject(body.paging)) return body;
+  const paging: JsonObject = { ...body.paging };
+  for (const link of ['next', 'previous']) {
+    const value = paging[link];
+    if (typeof value !== 'string') continue;
+    let params: URLSearchParams;
+    try {
+      params = graphListQuery(Object.fromEntries(new URL(value).searchParams));
+    } catch {
+      delete paging[link];
+      continue;
+    }
+    paging[link] = `${publicUrl}${path}?${params.toString()}`;
+  }
+  return { ...body, paging };
+}

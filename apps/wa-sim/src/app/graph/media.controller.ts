@@ -1,0 +1,99 @@
+import { Controller, Delete, Get, Headers, Param, Post, Query, type RawBodyRequest, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import { GraphTokenService } from './graph-token.service';
+import { checkUpload, unknownObjectError } from './media-payloads';
+import { MediaStoreService } from './media-store.service';
+import { invalidTokenError, metaError } from './meta-payloads';
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * Meta's media endpoints: upload (`POST /{phone_number_id}/media`, multipart), the media URL
+ * (`GET /{media_id}`, served by GraphController next to health), delete, and the bytes behind the
+ * lookaside URL. Media is kept in memory.
+ */
+@Controller()
+export class MediaController {
+  constructor(
+    private readonly token: GraphTokenService,
+    private readonly store: MediaStoreService,
+  ) {}
+
+  @Post(':version/:phoneNumberId/media')
+  async upload(
+    @Param('phoneNumberId') phoneNumberId: string,
+    @Headers('authorization') authorization: string | undefined,
+    @Req() request: RawBodyRequest<FastifyRequest>,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if (!this.token.authorized(authorization)) {
+      void reply.status(401).send(invalidTokenError());
+      return;
+    }
+    const contentType = request.headers['content-type'] ?? '';
+    const raw = request.body;
+    if (!contentType.startsWith('multipart/form-data') || !Buffer.isBuffer(raw)) {
+      void reply.status(400).send(metaError(100, '(#100) The request must be multipart/form-data with a file'));
+      return;
+    }
+    let form: FormData;
+    try {
+      form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+    } catch {
+      void reply.status(400).send(metaError(100, '(#100) The multipart body could not be parsed'));
+      return;
+    }
+    const check = await checkUpload(form);
+    if (!check.ok) {
+      void reply.status(400).send(check.body);
+      return;
+    }
+    const media = this.store.add(phoneNumberId, check.mimeType, check.bytes);
+    void reply.status(200).send({ id: media.id });
+  }
+
+  @Delete(':version/:mediaId')
+  remove(
+    @Param('mediaId') mediaId: string,
+    @Query('phone_number_id') phoneNumberId: string | undefined,
+    @Headers('authorization') authorization: string | undefined,
+    @Res() reply: FastifyReply,
+  ): void {
+    if (!this.token.authorized(authorization)) {
+      void reply.status(401).send(invalidTokenError());
+      return;
+    }
+    const media = this.store.get(mediaId);
+    if (!media || (phoneNumberId !== undefined && media.phoneNumberId !== phoneNumberId)) {
+      void reply.status(400).send(unknownObjectError(mediaId));
+      return;
+    }
+    this.store.delete(mediaId);
+    void reply.status(200).send({ success: true });
+  }
+
+  /** The bytes, for the URL `GET /{media_id}` handed out (lookaside.fbsbx.com in Meta's case). */
+  @Get(['whatsapp_business/attachments', 'whatsapp_business/attachments/*'])
+  download(
+    @Query('mid') mid: string | undefined,
+    @Query('hash') hash: string | undefined,
+    @Headers('authorization') authorization: string | undefined,
+    @Res() reply: FastifyReply,
+  ): void {
+    if (!this.token.authorized(authorization)) {
+      void reply.status(401).send(invalidTokenError());
+      return;
+    }
+    const media = typeof mid === 'string' ? this.store.get(mid) : undefined;
+    if (!media || typeof hash !== 'string' || !sameText(hash, media.urlHash)) {
+      void reply.status(404).send(metaError(100, 'Media not found or URL expired'));
+      return;
+    }
+    void reply.status(200).header('content-type', media.mimeType).header('content-length', String(media.bytes.length)).send(media.bytes);
+  }
+}
