@@ -67,6 +67,19 @@ describe('metering (e2e)', () => {
     return { clientId: client.id, channelId: channel.id, phoneNumberId, wabaId };
   }
 
+  /** A further channel of an existing client. */
+  async function addChannel(clientId: string): Promise<TestChannel> {
+    const phoneNumberId = businessId();
+    const wabaId = businessId();
+    const channel = await dataSource.getRepository(ChannelEntity).save({
+      clientId,
+      phoneNumberId,
+      wabaId,
+      displayPhoneNumber: businessId().slice(0, 11),
+    });
+    return { clientId, channelId: channel.id, phoneNumberId, wabaId };
+  }
+
   const newWamid = () => `wamid.e2e-${randomUUID()}`;
 
   function outboundEvent(
@@ -333,6 +346,194 @@ describe('metering (e2e)', () => {
       { template: 'otp', language: 'de', template_sends: 1, priced_messages: 0 },
     ]);
   }, 150_000);
+
+  describe('monthly statement', () => {
+    const statementPath = (clientId: string, period: string, format?: string) =>
+      `/admin/v1/usage/statements/${clientId}/${period}${format ? `?format=${format}` : ''}`;
+
+    /** A status webhook of one priced message, built like Meta's (timestamp in unix seconds). */
+    function pricedStatus(channel: TestChannel, wamid: string, at: string, pricing: Record<string, unknown>): OutgoingRecord {
+      const body = JSON.parse(String(webhook(channel, 'status-sent-priced.json', wamid).value)) as {
+        entry: { changes: { value: { statuses: Record<string, unknown>[] } }[] }[];
+      };
+      const status = body.entry[0].changes[0].value.statuses[0];
+      status.timestamp = String(Date.parse(at) / 1000);
+      status.pricing = pricing;
+      return { key: channel.phoneNumberId, value: JSON.stringify(body) };
+    }
+
+    let first: TestChannel;
+    let second: TestChannel;
+    let clientName: string;
+
+    beforeAll(async () => {
+      first = await onboard();
+      second = await addChannel(first.clientId);
+      clientName = (await dataSource.getRepository(ClientEntity).findOneByOrFail({ id: first.clientId })).name;
+      const sends = [
+        // the last moment of May and the first of July bracket June: neither is in June's statement
+        outboundEvent(first, newWamid(), { acceptedAt: '2024-05-31T23:59:59.999Z' }),
+        outboundEvent(first, newWamid(), { acceptedAt: '2024-06-01T00:00:00.000Z' }),
+        outboundEvent(first, newWamid(), { acceptedAt: '2024-06-15T12:00:00.000Z' }),
+        outboundEvent(first, newWamid(), { acceptedAt: '2024-06-30T23:59:59.999Z', template: { name: 'otp', language: 'de' } }),
+        outboundEvent(second, newWamid(), { acceptedAt: '2024-06-20T08:00:00.000Z' }),
+        outboundEvent(second, newWamid(), { acceptedAt: '2024-07-01T00:00:00.000Z' }),
+        outboundEvent(first, newWamid(), { acceptedAt: '2024-06-03T09:00:00.000Z', type: 'text' }),
+      ];
+      const marketing = { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' };
+      const statuses = [
+        pricedStatus(first, newWamid(), '2024-06-02T10:00:00Z', marketing),
+        pricedStatus(first, newWamid(), '2024-06-29T10:00:00Z', marketing),
+        pricedStatus(first, newWamid(), '2024-06-29T10:00:00Z', { billable: false, pricing_model: 'CBP', category: 'service' }),
+        pricedStatus(second, newWamid(), '2024-06-10T10:00:00Z', {
+          pricing_model: 'PMP',
+          type: 'free_customer_service',
+          category: 'service',
+        }),
+        pricedStatus(second, newWamid(), '2024-05-31T23:00:00Z', marketing),
+      ];
+      await producer.send(stack.topics.outbound, sends);
+      await producer.send(stack.topics.webhooks, statuses);
+      await waitForTotals(first, { template_sends: 6, priced_messages: 5 }, { from: '2024-05-01', to: '2024-07-31' });
+    });
+
+    it('lists June per channel × template × language and channel × category × pricing type, with totals', async () => {
+      const before = Date.now();
+      const response = await get(statementPath(first.clientId, '2024-06'));
+      expect(response).toMatchObject({ status: 200, type: expect.stringContaining('application/json') });
+      const statement = JSON.parse(response.text) as Record<string, unknown>;
+      const ch = (c: TestChannel) => ({
+        channel_id: c.channelId,
+        phone_number_id: c.phoneNumberId,
+        display_phone_number: expect.stringMatching(/^\d{11}$/),
+      });
+      // Lines are ordered by channel id first (a stable sort keeps each channel's own order).
+      const lines = (items: [TestChannel, Record<string, unknown>][]) =>
+        [...items]
+          .sort(([x], [y]) => (x.channelId < y.channelId ? -1 : x.channelId > y.channelId ? 1 : 0))
+          .map(([c, rest]) => ({ ...ch(c), ...rest }));
+      expect(statement).toEqual({
+        client_id: first.clientId,
+        client_name: clientName,
+        period: '2024-06',
+        from: '2024-06-01',
+        to: '2024-06-30',
+        generated_at: expect.any(String),
+        final_after: '2024-07-08T00:00:00.000Z',
+        provisional: false,
+        template_sends: lines([
+          [first, { template: 'order_update', language: 'en_US', quantity: 2 }],
+          [first, { template: 'otp', language: 'de', quantity: 1 }],
+          [second, { template: 'order_update', language: 'en_US', quantity: 1 }],
+        ]),
+        priced_messages: lines([
+          [first, { category: 'marketing', pricing_type: 'regular', quantity: 2 }],
+          [first, { category: 'service', pricing_type: 'not_billable', quantity: 1 }],
+          [second, { category: 'service', pricing_type: 'free_customer_service', quantity: 1 }],
+        ]),
+        channels: lines([
+          [first, { template_sends: 3, priced_messages: 3 }],
+          [second, { template_sends: 1, priced_messages: 1 }],
+        ]),
+        totals: { template_sends: 4, priced_messages: 4 },
+      });
+      const generatedAt = Date.parse(statement.generated_at as string);
+      expect(generatedAt).toBeGreaterThanOrEqual(before - 1000);
+      expect(generatedAt).toBeLessThanOrEqual(Date.now() + 1000);
+    });
+
+    it('serves the same statement as CSV a finance system can import', async () => {
+      const response = await get(statementPath(first.clientId, '2024-06', 'csv'));
+      expect(response).toMatchObject({ status: 200, type: 'text/csv; charset=utf-8' });
+      const [header, ...rows] = response.text.trimEnd().split('\r\n');
+      expect(header.split(',')).toEqual([
+        'period',
+        'client_id',
+        'client_name',
+        'line_type',
+        'channel_id',
+        'phone_number_id',
+        'display_phone_number',
+        'template',
+        'language',
+        'category',
+        'pricing_type',
+        'quantity',
+        'provisional',
+        'generated_at',
+      ]);
+      const parsed = rows.map((row) => row.split(','));
+      for (const fields of parsed) {
+        expect(fields).toHaveLength(14);
+        expect(fields.slice(0, 3)).toEqual(['2024-06', first.clientId, clientName]);
+        expect(fields[12]).toBe('false');
+      }
+      const byType = (type: string) => parsed.filter((fields) => fields[3] === type);
+      const sum = (type: string) => byType(type).reduce((total, fields) => total + Number(fields[11]), 0);
+      expect(byType('template_send')).toHaveLength(3);
+      expect(byType('priced_message')).toHaveLength(3);
+      expect(sum('template_send')).toBe(4);
+      expect(sum('priced_message')).toBe(4);
+      expect(byType('total_template_sends').map((fields) => fields[11])).toEqual(['4']);
+      expect(byType('total_priced_messages').map((fields) => fields[11])).toEqual(['4']);
+      expect(byType('template_send').map((fields) => [fields[4], fields[5], fields[7], fields[8], fields[11]])).toContainEqual([
+        first.channelId,
+        first.phoneNumberId,
+        'otp',
+        'de',
+        '1',
+      ]);
+    });
+
+    it('counts May and July in their own statements, and an empty month has zero totals', async () => {
+      const may = JSON.parse((await get(statementPath(first.clientId, '2024-05'))).text) as { totals: Totals };
+      expect(may.totals).toEqual({ template_sends: 1, priced_messages: 1 });
+      const july = JSON.parse((await get(statementPath(first.clientId, '2024-07'))).text) as { totals: Totals };
+      expect(july.totals).toEqual({ template_sends: 1, priced_messages: 0 });
+      const empty = JSON.parse((await get(statementPath(first.clientId, '2023-01'))).text) as Record<string, unknown>;
+      expect(empty).toMatchObject({
+        template_sends: [],
+        priced_messages: [],
+        channels: [],
+        totals: { template_sends: 0, priced_messages: 0 },
+      });
+    });
+
+    it('marks the current month provisional', async () => {
+      const month = new Date().toISOString().slice(0, 7);
+      const response = await get(statementPath(first.clientId, month));
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.text)).toMatchObject({ period: month, provisional: true });
+    });
+
+    it.each([
+      ['no Authorization header', null],
+      ['a wrong token', 'Bearer not-the-admin-token'],
+    ])('answers 401 for %s', async (_what, authorization) => {
+      const response = await get(statementPath(first.clientId, '2024-06'), authorization);
+      expect(response.status).toBe(401);
+      expect(JSON.parse(response.text)).toEqual({ error: expect.any(String) });
+    });
+
+    it.each([
+      ['a client id that is no UUID', () => statementPath('client-1', '2024-06'), 'client_id must be a UUID'],
+      ['a malformed month', () => statementPath(first.clientId, '2024-6'), 'period must be a month YYYY-MM'],
+      ['month 13', () => statementPath(first.clientId, '2024-13'), 'period must be a month YYYY-MM'],
+      ['a future month', () => statementPath(first.clientId, '2999-01'), 'period must not be in the future'],
+      ['an unknown format', () => statementPath(first.clientId, '2024-06', 'pdf'), 'format must be one of json, csv'],
+      ['an unknown parameter', () => `${statementPath(first.clientId, '2024-06')}?from=2024-06-01`, 'unknown query parameter "from"'],
+    ])('answers 400 for %s', async (_what, path, error) => {
+      const response = await get(path());
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.text)).toEqual({ error });
+    });
+
+    it('answers 404 for a client that does not exist', async () => {
+      const response = await get(statementPath(randomUUID(), '2024-06'));
+      expect(response.status).toBe(404);
+      expect(JSON.parse(response.text)).toEqual({ error: 'client not found' });
+    });
+  });
 
   describe('usage API', () => {
     let channel: TestChannel;

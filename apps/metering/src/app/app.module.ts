@@ -5,6 +5,7 @@ import { METERING_CONFIG, type MeteringConfig } from '../config/metering.config'
 import { DatabaseModule, databaseReachable, METERING_DATA_SOURCE } from './database/database.module';
 import { MeteringConsumer } from './metering/metering.consumer';
 import { MeteringModule } from './metering/metering.module';
+import { RetentionModule } from './retention/retention.module';
 import { UsageModule } from './usage/usage.module';
 
 @Module({})
@@ -34,6 +35,7 @@ export class AppModule {
         }),
         DatabaseModule,
         MeteringModule,
+        RetentionModule,
         UsageModule,
       ],
     };

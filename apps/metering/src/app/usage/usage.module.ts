@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '../database/database.module';
+import { StatementController } from './statement.controller';
 import { UsageController } from './usage.controller';
 import { UsageRepository } from './usage.repository';
 
 @Module({
   imports: [DatabaseModule],
-  controllers: [UsageController],
+  controllers: [UsageController, StatementController],
   providers: [UsageRepository],
 })
 export class UsageModule {}

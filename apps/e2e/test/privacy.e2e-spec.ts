@@ -1,0 +1,270 @@
+// Privacy proof (SPEC §1, issue 5): after a full run through every service — a channel onboarded, a
+// partner bound, a template and a text message sent, an inbound message and priced statuses
+// received and forwarded, metering counting them — no table, no service log and no metrics page
+// holds the end-user phone numbers, the message texts or the keys that went through.
+import { createHash, randomBytes } from 'node:crypto';
+import { createKafka } from '@wabridge/kafka';
+import { createDataSource } from '@wabridge/persistence';
+import {
+  FIXTURE_IDS,
+  metaFixture,
+  metaFixtureFor,
+  metaHeaders,
+  PartnerServer,
+  provisionChannel,
+  TestStack,
+  testInfra,
+  uniqueDigits,
+  waitFor,
+  type ProvisionedChannel,
+  type ServiceName,
+} from '@wabridge/testing';
+import type { DataSource } from 'typeorm';
+
+const SERVICES: ServiceName[] = ['ingress', 'gateway', 'router', 'metering', 'wa-sim'];
+
+/** Plain words and digits only: they look the same in JSON, logs and Postgres' text output. */
+const marker = (label: string) => `${label} ${randomBytes(6).toString('hex')} ${randomBytes(6).toString('hex')}`;
+
+describe('privacy: what wabridge keeps after a full run', () => {
+  let stack: TestStack;
+  let db: DataSource;
+  let partner: PartnerServer;
+  let channel: ProvisionedChannel;
+  /** set once the exchange went through; the scans mean nothing without it */
+  let exchanged = false;
+
+  // What an end user and a partner put through wabridge; none of it may be kept.
+  const templateRecipient = `49151${uniqueDigits(8)}`;
+  const textRecipient = `49160${uniqueDigits(8)}`;
+  const inboundSender = `49170${uniqueDigits(8)}`;
+  const templateName = marker('Customer');
+  const templateOrder = marker('Order');
+  const textBody = marker('Your parcel left our warehouse');
+  const inboundBody = marker('Where is my parcel');
+  const contactName = marker('Contact');
+  let templateWamid = '';
+  let textWamid = '';
+
+  beforeAll(async () => {
+    stack = await TestStack.start({ services: SERVICES });
+    db = createDataSource({ url: testInfra().databaseUrl, poolSize: 2, applicationName: 'privacy-e2e' });
+    await db.initialize();
+    // The partner refuses its first request, so the router also keeps a retry row of this run.
+    let answered = 0;
+    partner = await PartnerServer.start(() => (answered++ === 0 ? 503 : 200));
+  }, 120_000);
+
+  afterAll(async () => {
+    await partner?.close();
+    await db?.destroy();
+    await stack?.stop();
+  });
+
+  const send = async (body: unknown): Promise<string> => {
+    const response = await fetch(`${stack.url('gateway')}/messages`, {
+      method: 'POST',
+      headers: { 'D360-API-KEY': channel.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const answer = (await response.json()) as { messages?: { id: string }[] };
+    if (response.status !== 200 || !answer.messages) throw new Error(`send answered ${response.status}: ${JSON.stringify(answer)}`);
+    return answer.messages[0].id;
+  };
+
+  const postToIngress = async (body: Buffer): Promise<void> => {
+    const response = await fetch(`${stack.url('ingress')}/webhooks/whatsapp`, {
+      method: 'POST',
+      headers: metaHeaders(body, stack.appSecret),
+      body,
+    });
+    expect(response.status).toBe(200);
+  };
+
+  /** A status of one of our messages, as Meta would send it: to this channel, about this recipient, now. */
+  const status = (fixture: 'status-sent-priced.json' | 'status-read-priced.json', wamid: string, recipient: string, pricing?: string) => {
+    let text = metaFixtureFor(fixture, {
+      [FIXTURE_IDS.phoneNumberId]: channel.phoneNumberId,
+      [FIXTURE_IDS.wabaId]: channel.wabaId,
+      [FIXTURE_IDS.displayPhoneNumber]: channel.displayPhoneNumber,
+      [FIXTURE_IDS.templateWamid]: wamid,
+      [FIXTURE_IDS.endUserPhone]: recipient,
+      '1718000100': String(Math.floor(Date.now() / 1000)),
+      '1718000160': String(Math.floor(Date.now() / 1000)),
+    }).toString();
+    if (pricing) text = text.replace(/"pricing":\{[^}]*\}/, `"pricing":${pricing}`);
+    return Buffer.from(text);
+  };
+
+  it('runs a full exchange through every service', async () => {
+    channel = await provisionChannel(stack.url('gateway'), stack.adminToken);
+    const bound = await fetch(`${stack.url('gateway')}/v1/configs/webhook`, {
+      method: 'POST',
+      headers: { 'D360-API-KEY': channel.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `${partner.url}/whatsapp` }),
+    });
+    expect(bound.status).toBe(200);
+
+    const template = JSON.parse(metaFixture('send-template-request.json').toString()) as Record<string, unknown>;
+    const templateBody = JSON.stringify({ ...template, to: `+${templateRecipient}` })
+      .replace('"Kerry"', JSON.stringify(templateName))
+      .replace('"#10023"', JSON.stringify(templateOrder));
+    templateWamid = await send(JSON.parse(templateBody));
+    textWamid = await send({ messaging_product: 'whatsapp', to: textRecipient, type: 'text', text: { body: textBody } });
+
+    const inbound = metaFixtureFor('inbound-text.json', {
+      [FIXTURE_IDS.phoneNumberId]: channel.phoneNumberId,
+      [FIXTURE_IDS.wabaId]: channel.wabaId,
+      [FIXTURE_IDS.displayPhoneNumber]: channel.displayPhoneNumber,
+      [FIXTURE_IDS.inboundWamid]: `wamid.${randomBytes(16).toString('base64url')}`,
+      [FIXTURE_IDS.endUserPhone]: inboundSender,
+      [FIXTURE_IDS.inboundText]: inboundBody,
+      'Kerry Fisher': contactName,
+      '1718000000': String(Math.floor(Date.now() / 1000)),
+    });
+    const posted = [
+      inbound,
+      status('status-sent-priced.json', templateWamid, templateRecipient),
+      status('status-read-priced.json', templateWamid, templateRecipient),
+      status(
+        'status-sent-priced.json',
+        textWamid,
+        textRecipient,
+        '{"billable":false,"pricing_model":"PMP","type":"free_customer_service","category":"service"}',
+      ),
+    ];
+    for (const body of posted) await postToIngress(body);
+
+    // The partner got each of them (and the simulator's own sent/delivered/read for both sends)...
+    await waitFor(
+      () =>
+        posted.every((body) => partner.received.some((request) => request.body.equals(body))) &&
+        partner.received.length >= posted.length + 6,
+      { timeoutMs: 30_000, what: 'the partner to receive every webhook' },
+    );
+    // ...the router finished with every event (a retried one among them)...
+    await waitFor(
+      async () => {
+        const [{ count }] = await db.query<{ count: string }[]>(
+          `SELECT count(*)::text AS count FROM deliveries WHERE channel_id = $1 AND state = 'delivered' AND attempts > 1`,
+          [channel.channelId],
+        );
+        return Number(count) > 0;
+      },
+      { timeoutMs: 30_000, what: 'the router to record the retried delivery' },
+    );
+    const admin = createKafka({ brokers: testInfra().kafkaBrokers.split(','), clientId: 'privacy-e2e' }).admin();
+    await admin.connect();
+    try {
+      await waitFor(
+        async () => {
+          const [ends, committed] = await Promise.all([
+            admin.fetchTopicOffsets(stack.topics.webhooks),
+            admin.fetchOffsets({ groupId: `${stack.prefix}wabridge-router`, topics: [stack.topics.webhooks] }),
+          ]);
+          const done = new Map(committed[0].partitions.map((p) => [p.partition, p.offset]));
+          return ends.every(({ partition, high }) => high === '0' || done.get(partition) === high);
+        },
+        { timeoutMs: 30_000, what: 'the router to commit every webhook' },
+      );
+    } finally {
+      await admin.disconnect();
+    }
+    // ...and metering counted the template send and both priced messages.
+    const today = new Date().toISOString().slice(0, 10);
+    await waitFor(
+      async () => {
+        const response = await fetch(
+          `${stack.url('metering')}/admin/v1/usage?client_id=${channel.clientId}&from=${today}&to=${today}&group_by=channel`,
+          { headers: { authorization: `Bearer ${stack.adminToken}` } },
+        );
+        const report = (await response.json()) as { totals: { template_sends: number; priced_messages: number } };
+        return report.totals.template_sends === 1 && report.totals.priced_messages === 2;
+      },
+      { timeoutMs: 30_000, what: 'metering to count 1 template send and 2 priced messages' },
+    );
+    exchanged = true;
+  }, 90_000);
+
+  /** Everything that went through and must not stay, with a name for the failure message. */
+  const forbidden = (): [string, string][] => [
+    ['template recipient phone number', templateRecipient],
+    ['text recipient phone number', textRecipient],
+    ['inbound sender phone number', inboundSender],
+    ['template parameter (name)', templateName],
+    ['template parameter (order)', templateOrder],
+    ['outbound text', textBody],
+    ['inbound text', inboundBody],
+    ['contact profile name', contactName],
+    ['API key', channel.apiKey],
+    ['admin token', stack.adminToken],
+  ];
+
+  const leaks = (haystack: string) => {
+    const text = haystack.toLowerCase();
+    return forbidden()
+      .filter(([, value]) => text.includes(value.toLowerCase()))
+      .map(([what]) => what);
+  };
+
+  it('keeps none of it in any table of the database', async () => {
+    expect(exchanged).toBe(true);
+    const tables = await db.query<{ table_name: string }[]>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+    );
+    expect(tables.map((t) => t.table_name)).toEqual(
+      expect.arrayContaining([
+        'clients',
+        'channels',
+        'api_keys',
+        'webhook_destinations',
+        'deliveries',
+        'template_send_counts',
+        'priced_message_counts',
+        'metering_dedupe',
+      ]),
+    );
+    const found: Record<string, string[]> = {};
+    let everything = '';
+    for (const { table_name: table } of tables) {
+      const rows = await db.query<{ row: string }[]>(`SELECT t::text AS row FROM public."${table.replace(/"/g, '""')}" t`);
+      const text = rows.map((r) => r.row).join('\n');
+      everything += text;
+      const leaked = leaks(text);
+      if (leaked.length > 0) found[table] = leaked;
+    }
+    expect(found).toEqual({});
+    // The scan did read this run's rows: the client, the channel, its key (as a SHA-256 only), its
+    // binding and the dedupe keys of its metered messages.
+    const keyHash = createHash('sha256').update(channel.apiKey).digest('hex');
+    const kept = [channel.clientId, channel.channelId, channel.phoneNumberId, keyHash, `${partner.url}/whatsapp`, templateWamid, textWamid];
+    for (const value of kept) expect(everything).toContain(value);
+  });
+
+  it('keeps none of it in any service log', () => {
+    expect(exchanged).toBe(true);
+    const found: Record<string, string[]> = {};
+    for (const name of SERVICES) {
+      const log = stack.service(name).logs();
+      expect(log.length).toBeGreaterThan(0);
+      const leaked = leaks(log);
+      if (leaked.length > 0) found[name] = leaked;
+    }
+    expect(found).toEqual({});
+    // The logs cover this run's traffic: the services logged about its messages and channel.
+    const logs = stack.logs();
+    expect(logs).toContain(channel.channelId);
+  });
+
+  it('exposes none of it on any service metrics page', async () => {
+    expect(exchanged).toBe(true);
+    const found: Record<string, string[]> = {};
+    for (const name of SERVICES) {
+      const response = await fetch(`${stack.url(name)}/metrics`);
+      expect(response.status).toBe(200);
+      const leaked = leaks(await response.text());
+      if (leaked.length > 0) found[name] = leaked;
+    }
+    expect(found).toEqual({});
+  });
+});
