@@ -231,6 +231,17 @@ describe('router: delivery to partners', () => {
     }
   });
 
+  it('delivers the on-premise shape, signed as sent, to a binding that asks for it', async () => {
+    const server = await partner();
+    const channel = await kit.channel();
+    const binding = await kit.bind(channel.channelId, server.url, { onPremiseFormat: true });
+    const event = await kit.publish(channel);
+    const [request] = await server.waitForRequests(1, 20_000, (r) => r.headers['webhook-id'] === event.eventId);
+    const cloud = JSON.parse(event.body.toString()).entry[0].changes[0].value;
+    expect(JSON.parse(request.body.toString())).toEqual({ contacts: cloud.contacts, messages: cloud.messages });
+    expect(() => new Webhook(binding.signingSecret).verify(request.body, request.headers)).not.toThrow();
+  });
+
   it('quarantines a record it cannot route instead of dropping it', async () => {
     const body = Buffer.from('{"object":"whatsapp_business_account","entry":[]}');
     await kit.producer.send(stack.topics.webhooks, [{ key: 'x', value: body, headers: { [WebhookHeaders.receivedAt]: new Date().toISOString() } }]);

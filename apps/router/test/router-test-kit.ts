@@ -118,8 +118,9 @@ export class RouterTestKit {
     private readonly topics: TopicNames,
   ) {}
 
-  static async create(topics: TopicNames): Promise<RouterTestKit> {
-    const { databaseUrl, kafkaBrokers } = testInfra();
+  /** On the run's Kafka and Postgres unless `infra` names dedicated ones (fault tests). */
+  static async create(topics: TopicNames, infra: { databaseUrl: string; kafkaBrokers: string } = testInfra()): Promise<RouterTestKit> {
+    const { databaseUrl, kafkaBrokers } = infra;
     const db = createDataSource({ url: databaseUrl, poolSize: 3, applicationName: 'router-e2e' });
     await db.initialize();
     const brokers = kafkaBrokers.split(',');
@@ -145,7 +146,7 @@ export class RouterTestKit {
   async bind(
     channelId: string,
     url: string,
-    options: { kind?: 'primary' | 'extra'; name?: string; headers?: Record<string, string> } = {},
+    options: { kind?: 'primary' | 'extra'; name?: string; headers?: Record<string, string>; onPremiseFormat?: boolean } = {},
   ): Promise<Binding> {
     const signingSecret = generateSigningSecret();
     const row = await this.db.getRepository(WebhookDestinationEntity).save({
@@ -155,6 +156,7 @@ export class RouterTestKit {
       url,
       headers: options.headers ?? {},
       signingSecret,
+      onPremiseFormat: options.onPremiseFormat ?? false,
     });
     return { id: row.id, signingSecret };
   }

@@ -68,8 +68,18 @@ describe('loadRouterConfig', () => {
     [{ ROUTER_MAX_CONCURRENCY: '0' }, 'ROUTER_MAX_CONCURRENCY'],
     [{ WEBHOOK_URL_ALLOW_HTTP: 'maybe' }, 'WEBHOOK_URL_ALLOW_HTTP'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ ROUTER_BREAKER_FAILURES: '0' }, 'ROUTER_BREAKER_FAILURES'],
+    [{ ROUTER_BREAKER_COOLDOWN: 'soon' }, 'ROUTER_BREAKER_COOLDOWN'],
   ])('names the bad variable in %j', (env, variable) => {
     expect(configError(env)).toContain(variable);
+  });
+
+  it('reads the circuit breaker settings (not time-scaled: a cool-down is about the partner, not the schedule)', () => {
+    expect(loadRouterConfig(required).breaker).toEqual({ failureThreshold: 5, coolDownMs: 30_000 });
+    expect(loadRouterConfig({ ...required, ROUTER_BREAKER_FAILURES: '3', ROUTER_BREAKER_COOLDOWN: '2m', RETRY_TIME_SCALE: '0.001' }).breaker).toEqual({
+      failureThreshold: 3,
+      coolDownMs: 120_000,
+    });
   });
 
   it('requires the brokers and the database', () => {

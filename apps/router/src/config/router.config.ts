@@ -50,6 +50,8 @@ const schema = z.object({
     .pipe(z.array(z.string().refine((cidr) => ipaddr.isValidCIDR(cidr), 'each entry must be a CIDR such as 10.0.0.0/8'))),
   ROUTER_MAX_CONCURRENCY: env.positiveInt(64),
   ROUTER_TOPIC_PARTITIONS: env.positiveInt(6),
+  ROUTER_BREAKER_FAILURES: env.positiveInt(5),
+  ROUTER_BREAKER_COOLDOWN: duration('30s'),
 });
 
 export interface RouterConfig {
@@ -75,6 +77,8 @@ export interface RouterConfig {
   maxConcurrencyPerDestination: number;
   /** partitions of the topics this service creates when they are missing */
   topicPartitions: number;
+  /** per-destination circuit breaker: consecutive failures that open it, and the cool-down before a probe */
+  breaker: { failureThreshold: number; coolDownMs: number };
 }
 
 export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): RouterConfig {
@@ -98,6 +102,7 @@ export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): Route
     maxConcurrency: parsed.ROUTER_MAX_CONCURRENCY,
     maxConcurrencyPerDestination: Math.max(1, Math.floor(parsed.ROUTER_MAX_CONCURRENCY / 4)),
     topicPartitions: parsed.ROUTER_TOPIC_PARTITIONS,
+    breaker: { failureThreshold: parsed.ROUTER_BREAKER_FAILURES, coolDownMs: parsed.ROUTER_BREAKER_COOLDOWN },
   };
 }
 

@@ -9,6 +9,7 @@ import { WebhookDestinationEntity } from './entities/webhook-destination.entity'
 import { InitialSchema1764093600000 } from './migrations/1764093600000-initial-schema';
 import { BindingChangeNotifications1764094500000 } from './migrations/1764094500000-binding-change-notifications';
 import { MultiWebhookEnabled1764094000000 } from './migrations/1764094000000-multi-webhook-enabled';
+import { SigningSecretRotation1764094200000 } from './migrations/1764094200000-signing-secret-rotation';
 
 export const ENTITIES = [
   ClientEntity,
@@ -24,6 +25,7 @@ export const ENTITIES = [
 export const MIGRATIONS = [
   InitialSchema1764093600000,
   MultiWebhookEnabled1764094000000,
+  SigningSecretRotation1764094200000,
   BindingChangeNotifications1764094500000,
 ];
 

@@ -1,4 +1,5 @@
 import { ConsumerRunner, type createKafka, type KafkaLogger } from '@wabridge/kafka';
+import { recordConsumerLag } from '../delivery/router-metrics';
 import { PartitionPipeline, type PipelineOptions } from './partition-pipeline';
 
 export type KafkaClient = ReturnType<typeof createKafka>;
@@ -11,6 +12,8 @@ const MAX_BYTES_PER_PARTITION = 1024 * 1024;
 
 export interface LaneConsumerOptions extends Omit<PipelineOptions, 'holdMs'> {
   groupId: string;
+  /** `first` or `retry`: the consumer lag metric's label */
+  lane: string;
   topics: string[];
   logger: KafkaLogger;
   /** partitions handled at the same time; every batch call returns within HOLD_MS, so this can be generous */
@@ -36,6 +39,9 @@ export class LaneConsumer {
     // resolved against the new assignment.
     const consumer = this.runner.raw;
     consumer.on(consumer.events.GROUP_JOIN, () => this.pipeline.reset());
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) =>
+      recordConsumerLag(options.lane, event.payload.topic, event.payload.partition, Number(event.payload.offsetLag)),
+    );
   }
 
   get isHealthy(): boolean {

@@ -22,6 +22,7 @@ export class RetryConsumer {
     private readonly logger: PinoLogger,
   ) {
     this.lane = new LaneConsumer(kafka, {
+      lane: 'retry',
       groupId: config.retryGroupId,
       topics: config.retryTopics,
       logger: logger.logger,

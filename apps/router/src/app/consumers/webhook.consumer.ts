@@ -18,6 +18,7 @@ export class WebhookConsumer {
     private readonly logger: PinoLogger,
   ) {
     this.lane = new LaneConsumer(kafka, {
+      lane: 'first',
       groupId: config.groupId,
       topics: [config.topics.webhooks],
       logger: logger.logger,

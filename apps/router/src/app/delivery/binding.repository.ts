@@ -39,7 +39,12 @@ function toDestination(row: WebhookDestinationEntity): BoundDestination {
     url: row.url,
     headers: row.headers ?? {},
     signingSecret: row.signingSecret,
+    previousSigningSecret:
+      row.previousSigningSecret && row.previousSecretExpiresAt
+        ? { secret: row.previousSigningSecret, expiresAt: row.previousSecretExpiresAt }
+        : null,
     appSecret: row.appSecret,
+    onPremiseFormat: row.onPremiseFormat,
   };
 }
 

@@ -20,6 +20,35 @@ describe('buildDeliveryRequest', () => {
     expect(request.headers['x-hub-signature-256']).toBeUndefined();
   });
 
+  it('signs with the previous secret too while a rotation has not expired, and only with the new one after', () => {
+    const previous = generateSigningSecret();
+    const now = new Date();
+    const rotating = { ...target, previousSigningSecret: { secret: previous, expiresAt: new Date(now.getTime() + 60_000) } };
+    const during = buildDeliveryRequest('evt_1', body, rotating, now);
+    expect(during.headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(() => new Webhook(secret).verify(body, during.headers)).not.toThrow();
+    expect(() => new Webhook(previous).verify(body, during.headers)).not.toThrow();
+
+    const after = buildDeliveryRequest('evt_1', body, rotating, new Date(now.getTime() + 60_000));
+    expect(after.headers['webhook-signature'].split(' ')).toHaveLength(1);
+    const unrelated = buildDeliveryRequest('evt_1', body, { ...target, previousSigningSecret: null }, now);
+    expect(() => new Webhook(previous).verify(body, unrelated.headers)).toThrow();
+  });
+
+  it('sends and signs the on-premise shape when the binding asks for it', () => {
+    const appSecret = 'partner-app-secret';
+    const inbound = Buffer.from(
+      JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: { messages: [{ id: 'wamid.1' }] } }] }] }),
+    );
+    const request = buildDeliveryRequest('evt_1', inbound, { ...target, appSecret, onPremiseFormat: true });
+    expect(JSON.parse(request.body.toString())).toEqual({ messages: [{ id: 'wamid.1' }] });
+    expect(() => new Webhook(secret).verify(request.body, request.headers)).not.toThrow();
+    expect(request.headers['x-hub-signature-256']).toBe(signMetaPayload(request.body, appSecret));
+    // nothing to reshape: the original bytes
+    const other = Buffer.from('{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"account_update","value":{}}]}]}');
+    expect(buildDeliveryRequest('evt_2', other, { ...target, onPremiseFormat: true }).body).toBe(other);
+  });
+
   it('keeps the same webhook-id on every retry, with a fresh timestamp and signature', () => {
     const first = buildDeliveryRequest('evt_1', body, target, new Date('2025-01-01T00:00:00Z'));
     const later = buildDeliveryRequest('evt_1', body, target, new Date('2025-01-01T00:05:00Z'));

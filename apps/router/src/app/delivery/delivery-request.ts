@@ -1,4 +1,5 @@
 import { checkCustomHeaders, signMetaPayload, standardWebhookHeaders } from '@wabridge/webhook-security';
+import { toOnPremiseBody } from './on-premise-body';
 
 export const USER_AGENT = 'wabridge/0.1 (+https://github.com/wabridge/wabridge)';
 
@@ -8,8 +9,12 @@ export interface DeliveryTarget {
   headers: Record<string, string>;
   /** the binding's Standard Webhooks `whsec_` secret */
   signingSecret: string;
+  /** the secret before a rotation, also signed with until it expires (absent: none) */
+  previousSigningSecret?: { secret: string; expiresAt: Date } | null;
   /** a partner-supplied Meta app secret: when set, the body is also signed as Meta signs it */
   appSecret: string | null;
+  /** legacy clients: the body in the on-premise shape (top-level contacts/messages/statuses/errors) */
+  onPremiseFormat?: boolean;
 }
 
 export interface DeliveryRequest {
@@ -29,6 +34,8 @@ export function buildDeliveryRequest(
   target: DeliveryTarget,
   now: Date = new Date(),
 ): DeliveryRequest {
+  // what is sent is what is signed: the reshaped bytes when the binding asks for them
+  const payload = target.onPremiseFormat ? (toOnPremiseBody(body) ?? body) : body;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(target.headers ?? {})) {
     // The gateway validated these when they were set; checking again keeps a bad row from
@@ -37,7 +44,11 @@ export function buildDeliveryRequest(
   }
   headers['content-type'] = 'application/json';
   headers['user-agent'] = USER_AGENT;
-  Object.assign(headers, standardWebhookHeaders(eventId, body, [target.signingSecret], now));
-  if (target.appSecret) headers['x-hub-signature-256'] = signMetaPayload(body, target.appSecret);
-  return { url: target.url, headers, body };
+  const secrets = [target.signingSecret];
+  const previous = target.previousSigningSecret;
+  // during a rotation both signatures go out, so the partner may verify with either secret
+  if (previous && previous.expiresAt.getTime() > now.getTime()) secrets.push(previous.secret);
+  Object.assign(headers, standardWebhookHeaders(eventId, payload, secrets, now));
+  if (target.appSecret) headers['x-hub-signature-256'] = signMetaPayload(payload, target.appSecret);
+  return { url: target.url, headers, body: payload };
 }

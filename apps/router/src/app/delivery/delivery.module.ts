@@ -5,9 +5,11 @@ import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
 import { BindingRepository } from './binding.repository';
+import { CircuitBreakers, destinationIdOf } from './circuit-breaker';
 import { DeliveryRepository } from './delivery.repository';
 import { DeliveryService } from './delivery.service';
 import { PartnerHttpService } from './partner-http.service';
+import { breakerTransitions, reportBreakersFrom, reportPendingRetriesFrom } from './router-metrics';
 
 export const ROUTER_KAFKA = Symbol('ROUTER_KAFKA');
 export const ROUTER_PRODUCER = Symbol('ROUTER_PRODUCER');
@@ -103,7 +105,14 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
         logger: PinoLogger,
       ) => {
         logger.setContext('DeliveryService');
+        const breakers = new CircuitBreakers(config.breaker, (key, from, to) => {
+          breakerTransitions.inc({ from, to });
+          logger.info({ destination_id: destinationIdOf(key), from, to }, 'destination circuit breaker changed state');
+        });
+        reportBreakersFrom(() => breakers.counts(Date.now()));
+        reportPendingRetriesFrom(() => store.pendingRetries());
         return new DeliveryService({
+          breakers,
           topics: config.topics,
           retryTopics: config.retryTopics,
           policy: config.retry,

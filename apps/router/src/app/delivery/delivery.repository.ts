@@ -72,6 +72,12 @@ export class DeliveryRepository {
     return Array.isArray(result) && typeof result[1] === 'number' ? result[1] > 0 : false;
   }
 
+  /** Rows waiting for a retry: the retry store's depth (every instance sees the same number). */
+  async pendingRetries(): Promise<number> {
+    const rows: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM deliveries WHERE state = 'retry_scheduled'`);
+    return rows[0]?.n ?? 0;
+  }
+
   async ping(): Promise<boolean> {
     await this.dataSource.query('SELECT 1');
     return true;

@@ -4,6 +4,7 @@ import type { BoundChannel, BoundDestination } from './binding.repository';
 import type { AttemptResult } from './delivery-outcome';
 import type { DeliveryRequest } from './delivery-request';
 import type { DeliveryRow } from './delivery.repository';
+import { CircuitBreakers } from './circuit-breaker';
 import { DeliveryService } from './delivery.service';
 import type { InboundEvent, RetryTicket } from './event-records';
 import { retryPolicy } from './retry-policy';
@@ -42,9 +43,11 @@ class World {
   readonly disabled: string[] = [];
   readonly forgotten: string[] = [];
   failingTopics = new Set<string>();
+  breakers: CircuitBreakers | undefined;
 
   service(windowMs = 3_600_000): DeliveryService {
     return new DeliveryService({
+      breakers: this.breakers,
       topics,
       retryTopics,
       policy: retryPolicy([5000, 60_000], windowMs, 1),
@@ -88,6 +91,27 @@ class World {
 }
 
 describe('DeliveryService', () => {
+  it('sends fresh events for a destination with an open breaker straight to the retry lane, without dialling', async () => {
+    const world = new World();
+    world.breakers = new CircuitBreakers({ failureThreshold: 2, coolDownMs: 60_000 });
+    world.destinations = [destination(channelA, 'primary', 'https://down.example/'), destination(channelA, 'crm', 'https://crm.example/')];
+    world.answers.set('https://down.example/', { kind: 'error', errorClass: 'timeout', latencyMs: 2000 });
+    const service = world.service();
+    await service.deliverFresh(inbound({ eventId: 'evt_1' }));
+    await service.deliverFresh(inbound({ eventId: 'evt_2' }));
+    expect(world.posted.filter((request) => request.url === 'https://down.example/')).toHaveLength(2);
+
+    await service.deliverFresh(inbound({ eventId: 'evt_3' }));
+    // the open breaker saved a dial to the failing destination, not to the healthy one
+    expect(world.posted.filter((request) => request.url === 'https://down.example/')).toHaveLength(2);
+    expect(world.posted.filter((request) => request.url === 'https://crm.example/')).toHaveLength(3);
+    const skipped = world.on('retry.0').filter((record) => record.headers?.['event-id'] === 'evt_3');
+    expect(skipped.map((record) => record.headers)).toEqual([expect.objectContaining({ destination: 'primary', reason: 'circuit_open', attempt: '2' })]);
+    expect(world.outcomes().filter((o) => o.event_id === 'evt_3' && o.destination === 'primary')).toEqual([
+      expect.objectContaining({ state: 'retry_scheduled', error_class: 'circuit_open', status_code: null }),
+    ]);
+  });
+
   it('delivers to the primary and every extra at once, retrying only the one that failed', async () => {
     const world = new World();
     world.destinations = [destination(channelA, 'primary', 'https://a.example/'), destination(channelA, 'crm', 'https://crm.example/')];

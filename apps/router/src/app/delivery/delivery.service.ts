@@ -9,6 +9,7 @@ import {
   planRetry,
   type AttemptResult,
 } from './delivery-outcome';
+import { breakerKey, breakerOutcome, type CircuitBreakers } from './circuit-breaker';
 import { buildDeliveryRequest, type DeliveryRequest } from './delivery-request';
 import type { DeliveryRepository } from './delivery.repository';
 import { deadLetterRecord, retryRecord, type InboundEvent, type RetryScope, type RetryTicket } from './event-records';
@@ -39,6 +40,8 @@ export interface DeliveryDeps {
   store: Pick<DeliveryRepository, 'record' | 'disableDestination'>;
   producer: { send(topic: string, records: OutgoingRecord[]): Promise<void> };
   logger: DeliveryLogger;
+  /** per-destination circuit breakers; none = every attempt dials */
+  breakers?: CircuitBreakers;
   clock?: () => Date;
   random?: () => number;
 }
@@ -173,10 +176,26 @@ export class DeliveryService {
     sourceOffset?: string,
   ): Promise<void> {
     const lane = attempt === 1 ? 'first' : 'retry';
-    const result = await this.deps.http.post(buildDeliveryRequest(event.eventId, event.value, destination, this.clock()), lane);
+    const target: Target = { channel, slot: destination.slot, destinationId: destination.id, scope: 'slot' };
+    const { breakers } = this.deps;
+    const key = breakerKey(destination);
+    const admission = breakers?.admit(key, this.clock().getTime(), attempt === 1) ?? { dial: true, probe: false };
+    if (!admission.dial) {
+      // the destination is known to be down: no dial, no waiting on a timeout, straight to the retry lane
+      await this.fail(event, target, attempt, { errorClass: 'circuit_open', statusCode: null, retryAfter: null, latencyMs: 0 }, sourceOffset);
+      return;
+    }
+    let result: AttemptResult;
+    try {
+      result = await this.deps.http.post(buildDeliveryRequest(event.eventId, event.value, destination, this.clock()), lane);
+    } catch (error) {
+      // a probe that never produced a result must not leave the breaker waiting on it
+      breakers?.record(key, this.clock().getTime(), 'neutral', admission);
+      throw error;
+    }
     if (result.kind === 'response') attemptSeconds.observe({ lane }, result.latencyMs / 1000);
     const verdict = judgeAttempt(result);
-    const target: Target = { channel, slot: destination.slot, destinationId: destination.id, scope: 'slot' };
+    breakers?.record(key, this.clock().getTime(), breakerOutcome(verdict), admission);
     switch (verdict.kind) {
       case 'delivered': {
         const now = this.clock();

@@ -1,5 +1,5 @@
 import { metricsRegistry } from '@wabridge/observability';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 /** Labels are bounded enums only: no channel, number or URL ever becomes a label. */
 export const attemptsTotal = new Counter({
@@ -50,4 +50,71 @@ export const recordsQuarantined = new Counter({
   help: 'Records the router could not read, kept on the quarantine topic',
   labelNames: ['topic_kind'],
   registers: [metricsRegistry],
+});
+
+export const breakerTransitions = new Counter({
+  name: 'wabridge_router_breaker_transitions_total',
+  help: 'Circuit breaker state changes (per destination breakers, summed)',
+  labelNames: ['from', 'to'],
+  registers: [metricsRegistry],
+});
+
+let breakerSource: (() => Record<'open' | 'half_open', number>) | undefined;
+
+/** The process's breakers, counted at scrape time (one set of breakers per process). */
+export function reportBreakersFrom(source: () => Record<'open' | 'half_open', number>): void {
+  breakerSource = source;
+}
+
+export const breakerStates = new Gauge({
+  name: 'wabridge_router_breakers',
+  help: 'Destinations whose circuit breaker is open or half-open (closed ones are not tracked)',
+  labelNames: ['state'],
+  registers: [metricsRegistry],
+  collect() {
+    if (!breakerSource) return;
+    const counts = breakerSource();
+    this.set({ state: 'open' }, counts.open);
+    this.set({ state: 'half_open' }, counts.half_open);
+  },
+});
+
+let pendingSource: (() => Promise<number>) | undefined;
+
+/** The retry store's depth, read from Postgres at scrape time. */
+export function reportPendingRetriesFrom(source: () => Promise<number>): void {
+  pendingSource = source;
+}
+
+export const retryStoreDepth = new Gauge({
+  name: 'wabridge_router_retry_store_depth',
+  help: 'Deliveries rows in state retry_scheduled (events waiting on a retry lane), all instances',
+  registers: [metricsRegistry],
+  async collect() {
+    if (!pendingSource) return;
+    try {
+      this.set(await pendingSource());
+    } catch {
+      // Postgres unavailable: keep the last value rather than fail the scrape
+    }
+  },
+});
+
+/** Latest lag per lane and topic-partition, as kafkajs reports it after each batch. */
+const lagByPartition = new Map<string, { lane: string; lag: number }>();
+
+export function recordConsumerLag(lane: string, topic: string, partition: number, lag: number): void {
+  lagByPartition.set(`${lane}\u0000${topic}\u0000${partition}`, { lane, lag });
+}
+
+export const consumerLag = new Gauge({
+  name: 'wabridge_router_consumer_lag',
+  help: 'Records behind the end of the partitions this instance consumes, by lane (retry lag includes records not yet due)',
+  labelNames: ['lane'],
+  registers: [metricsRegistry],
+  collect() {
+    const sums = new Map<string, number>();
+    for (const { lane, lag } of lagByPartition.values()) sums.set(lane, (sums.get(lane) ?? 0) + lag);
+    for (const [lane, sum] of sums) this.set({ lane }, sum);
+  },
 });

@@ -29,6 +29,13 @@ export class WebhookDestinationEntity {
   @Column({ name: 'signing_secret', type: 'text' })
   signingSecret!: string;
 
+  /** the secret before the last rotation: signatures with it too, until previousSecretExpiresAt */
+  @Column({ name: 'previous_signing_secret', type: 'text', nullable: true })
+  previousSigningSecret!: string | null;
+
+  @Column({ name: 'previous_secret_expires_at', type: 'timestamptz', nullable: true })
+  previousSecretExpiresAt!: Date | null;
+
   @Column({ name: 'on_premise_format', type: 'boolean', default: false })
   onPremiseFormat!: boolean;
 

@@ -1,0 +1,221 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DeadLetterHeaders, Topics } from '@wabridge/contracts';
+import { createKafka, type BatchingProducer, type ConsumedRecord, type KafkaClient } from '@wabridge/kafka';
+import { generateSigningSecret } from '@wabridge/webhook-security';
+import { PinoLogger } from 'nestjs-pino';
+import type { DataSource } from 'typeorm';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
+import type { PartnerChannel } from '../auth/partner-auth.service';
+import { INVALID_KEY_MESSAGE } from '../auth/partner-auth.guard';
+import { apiError } from '../errors/api-exception';
+import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER } from '../infra/infra.module';
+import { decodeRowCursor, encodeRowCursor, type ReplayRequest } from './deliveries-requests';
+import { DEAD_LETTER_CHANNEL_HEADER, latestPerEvent, readDeadLetters, replayRecord } from './dead-letter-replay';
+
+/** How long a rotated-out secret keeps signing (SPEC §6). */
+export const ROTATION_OVERLAP_HOURS = 24;
+const REPLAY_READ_TIMEOUT_MS = 30_000;
+
+interface DeliveryRowRaw {
+  event_id: string;
+  destination: string;
+  phone_number_id: string;
+  channel_id: string | null;
+  state: string;
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_latency_ms: number | null;
+  next_attempt_at: Date | null;
+  received_at: Date;
+  updated_at: Date;
+  updated_key: string;
+}
+
+export interface DeliveryView {
+  event_id: string;
+  destination: string;
+  phone_number_id: string;
+  channel_id: string | null;
+  state: string;
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_latency_ms: number | null;
+  next_attempt_at: string | null;
+  received_at: string;
+  updated_at: string;
+}
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+const ROW_SELECT = `
+  SELECT event_id, destination, phone_number_id, channel_id, state, attempts, last_status_code, last_error,
+         last_latency_ms, next_attempt_at, received_at, updated_at,
+         to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_key
+    FROM deliveries`;
+
+function view(row: DeliveryRowRaw): DeliveryView {
+  return {
+    event_id: row.event_id,
+    destination: row.destination,
+    phone_number_id: row.phone_number_id,
+    channel_id: row.channel_id,
+    state: row.state,
+    attempts: row.attempts,
+    last_status_code: row.last_status_code,
+    last_error: row.last_error,
+    last_latency_ms: row.last_latency_ms,
+    next_attempt_at: row.next_attempt_at ? row.next_attempt_at.toISOString() : null,
+    received_at: row.received_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+function page(rows: DeliveryRowRaw[], limit: number): Page<DeliveryView> {
+  const shown = rows.slice(0, limit);
+  const last = shown[shown.length - 1];
+  return {
+    data: shown.map(view),
+    next_cursor:
+      rows.length > limit && last ? encodeRowCursor({ updatedAt: last.updated_key, eventId: last.event_id, destination: last.destination }) : null,
+  };
+}
+
+/**
+ * The operator's view of deliveries (the `deliveries` table holds every event that was not delivered
+ * at the first attempt), dead-letter replay, and the partner's secret rotation.
+ */
+@Injectable()
+export class DeliveriesService {
+  private readonly kafka: KafkaClient;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(GATEWAY_PRODUCER) private readonly producer: BatchingProducer,
+    private readonly logger: PinoLogger,
+  ) {
+    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'wabridge-gateway-replay', logger: logger.logger });
+    this.logger.setContext('DeliveriesService');
+  }
+
+  async channelDeliveries(channelId: string, query: { cursor?: string; limit: number }): Promise<Page<DeliveryView>> {
+    const found: unknown[] = await this.dataSource.query(`SELECT 1 FROM channels WHERE id = $1`, [channelId]);
+    if (found.length === 0) throw apiError(404, 'channel not found');
+    const after = query.cursor ? decodeRowCursor(query.cursor) : null;
+    const rows: DeliveryRowRaw[] = await this.dataSource.query(
+      `${ROW_SELECT}
+        WHERE channel_id = $1
+          AND ($2::timestamptz IS NULL OR (updated_at, event_id, destination) < ($2::timestamptz, $3::text, $4::text))
+        ORDER BY updated_at DESC, event_id DESC, destination DESC
+        LIMIT $5`,
+      [channelId, after?.updatedAt ?? null, after?.eventId ?? null, after?.destination ?? null, query.limit + 1],
+    );
+    return page(rows, query.limit);
+  }
+
+  async deadLetters(query: { cursor?: string; limit: number; channel_id?: string }): Promise<Page<DeliveryView>> {
+    const after = query.cursor ? decodeRowCursor(query.cursor) : null;
+    const rows: DeliveryRowRaw[] = await this.dataSource.query(
+      `${ROW_SELECT}
+        WHERE state = 'dead'
+          AND ($1::uuid IS NULL OR channel_id = $1::uuid)
+          AND ($2::timestamptz IS NULL OR (updated_at, event_id, destination) < ($2::timestamptz, $3::text, $4::text))
+        ORDER BY updated_at DESC, event_id DESC, destination DESC
+        LIMIT $5`,
+      [query.channel_id ?? null, after?.updatedAt ?? null, after?.eventId ?? null, after?.destination ?? null, query.limit + 1],
+    );
+    return page(rows, query.limit);
+  }
+
+  /**
+   * Publishes the chosen dead letters to the webhooks topic again, byte for byte, so the router
+   * treats them as fresh events (to every current destination of the channel: at-least-once, the
+   * same webhook-id lets partners dedupe), then marks their rows `replayed`.
+   */
+  async replay(request: ReplayRequest): Promise<{ replayed: number }> {
+    const select =
+      request.kind === 'ids'
+        ? (() => {
+            const wanted = new Set(request.ids);
+            return (record: ConsumedRecord) => wanted.has(record.headers[DeadLetterHeaders.eventId] ?? '');
+          })()
+        : (record: ConsumedRecord) => {
+            const deadAt = Date.parse(record.headers[DeadLetterHeaders.deadAt] ?? '');
+            return (
+              record.headers[DEAD_LETTER_CHANNEL_HEADER] === request.channelId &&
+              deadAt >= request.from.getTime() &&
+              deadAt < request.to.getTime()
+            );
+          };
+    let letters: ConsumedRecord[];
+    try {
+      letters = latestPerEvent(
+        await readDeadLetters(this.kafka, {
+          topic: this.config.topics.dead,
+          // the deployment's topic prefix, so replay groups are as isolated as the topics
+          groupPrefix: this.config.topics.dead.slice(0, this.config.topics.dead.length - Topics.dead.length),
+          select,
+          timeoutMs: REPLAY_READ_TIMEOUT_MS,
+        }),
+      );
+    } catch (error) {
+      this.logger.error({ err: { type: (error as Error)?.name, message: (error as Error)?.message } }, 'dead-letter topic could not be read');
+      throw apiError(503, 'dead letters could not be read, try again');
+    }
+    if (letters.length === 0) return { replayed: 0 };
+    const now = new Date();
+    try {
+      await this.producer.send(
+        this.config.topics.webhooks,
+        letters.map((letter) => replayRecord(letter, now)),
+      );
+    } catch (error) {
+      // nothing is marked: the operator may simply call again (a partial publish only duplicates)
+      this.logger.error({ err: { type: (error as Error)?.name, message: (error as Error)?.message } }, 'replay could not be published');
+      throw apiError(503, 'dead letters could not be republished, try again');
+    }
+    const eventIds = letters.map((letter) => letter.headers[DeadLetterHeaders.eventId]);
+    await this.dataSource.query(
+      `UPDATE deliveries SET state = 'replayed', next_attempt_at = NULL, updated_at = now()
+        WHERE event_id = ANY($1::text[]) AND state = 'dead'`,
+      [eventIds],
+    );
+    this.logger.info({ replayed: letters.length }, 'dead letters replayed');
+    return { replayed: letters.length };
+  }
+
+  /**
+   * A new secret for the caller's primary binding; the old one keeps signing for 24 h so the partner
+   * can switch its verification without losing a delivery. (A rebinding by POST /v1/configs/webhook
+   * never keeps the previous secret: a database trigger clears it, see the migration.)
+   */
+  async rotateSecret(channel: PartnerChannel): Promise<{ signing_secret: string; previous_secret_expires_at: string }> {
+    const signingSecret = generateSigningSecret();
+    const rows = await this.dataSource.transaction(async (manager) => {
+      const active: unknown[] = await manager.query(`SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL FOR SHARE`, [
+        channel.keyId,
+      ]);
+      if (active.length === 0) throw apiError(401, INVALID_KEY_MESSAGE);
+      const updated: { previous_secret_expires_at: Date }[] = await manager.query(
+        `UPDATE webhook_destinations
+            SET previous_signing_secret = signing_secret,
+                previous_secret_expires_at = now() + make_interval(hours => $3),
+                signing_secret = $2,
+                updated_at = now()
+          WHERE channel_id = $1 AND kind = 'primary' AND name = 'primary' AND disabled_at IS NULL
+          RETURNING previous_secret_expires_at`,
+        [channel.channelId, signingSecret, ROTATION_OVERLAP_HOURS],
+      );
+      return updated;
+    });
+    // TypeORM returns [rows, count] for UPDATE … RETURNING on postgres
+    const list = (Array.isArray(rows[0]) ? rows[0] : rows) as { previous_secret_expires_at: Date }[];
+    if (list.length === 0) throw apiError(404, 'no webhook configured');
+    return { signing_secret: signingSecret, previous_secret_expires_at: list[0].previous_secret_expires_at.toISOString() };
+  }
+}

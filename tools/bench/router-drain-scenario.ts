@@ -1,0 +1,200 @@
+// Bench scenario: how fast one router drains a backlog of webhook events to a partner. The backlog
+// is produced before the router starts, so the number is the router's own rate (fetch, binding
+// lookup, signing, one HTTP POST per event over keep-alive connections, outcome record), not the
+// producer's. The partner is an in-process node:http server answering 200 at once.
+import { randomBytes, randomInt } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { topicNames, WebhookHeaders } from '@wabridge/contracts';
+import { BatchingProducer, createKafka, ensureTopics, type OutgoingRecord } from '@wabridge/kafka';
+import { freePort, serviceLogDir, ServiceProcess, waitFor } from '@wabridge/local-infra';
+import { createDataSource } from '@wabridge/persistence';
+import { generateSigningSecret } from '@wabridge/webhook-security';
+
+export interface RouterDrainOptions {
+  kafkaBrokers: string;
+  databaseUrl: string;
+  log: (message: string) => void;
+  /** events in the backlog (default BENCH_ROUTER_EVENTS or 100,000) */
+  events?: number;
+  /** partitions of the scenario's topics (default 6) */
+  partitions?: number;
+  /** extra environment for the router process (e.g. NODE_OPTIONS=--cpu-prof) */
+  env?: Record<string, string>;
+}
+
+export interface RouterDrainResult {
+  events: number;
+  seconds: number;
+  per_s: number;
+  /** events the partner never received */
+  lost: number;
+}
+
+const CHANNELS = 6;
+const BLOCK = 1000;
+
+const digits = (length: number) => {
+  let text = String(randomInt(1, 10));
+  while (text.length < length) text += String(randomInt(0, 1e9)).padStart(9, '0');
+  return text.slice(0, length);
+};
+
+interface Channel {
+  phoneNumberId: string;
+  wabaId: string;
+}
+
+/** An inbound text as Meta sends it (the shape of inbound-text.json), for event `n`. */
+function eventRecord(prefix: string, channel: Channel, n: number): OutgoingRecord {
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: channel.wabaId,
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550000001', phone_number_id: channel.phoneNumberId },
+              contacts: [{ profile: { name: 'Bench' }, wa_id: '15550001111' }],
+              messages: [
+                { from: '15550001111', id: `wamid.${prefix}${n}`, timestamp: '1718006400', text: { body: 'hello' }, type: 'text' },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+  return {
+    key: channel.phoneNumberId,
+    value: body,
+    headers: {
+      [WebhookHeaders.eventId]: `evt_${prefix}${n}`,
+      [WebhookHeaders.receivedAt]: new Date().toISOString(),
+      [WebhookHeaders.phoneNumberId]: channel.phoneNumberId,
+      [WebhookHeaders.wabaId]: channel.wabaId,
+      [WebhookHeaders.field]: 'messages',
+      [WebhookHeaders.contentType]: 'application/json',
+    },
+  };
+}
+
+/** The partner: counts distinct webhook-ids, answers 200 immediately, keeps connections alive. */
+async function startPartner(): Promise<{ server: Server; url: string; seen: Set<string>; firstAt: () => number | undefined }> {
+  const seen = new Set<string>();
+  let firstAt: number | undefined;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const id = req.headers['webhook-id'];
+      if (typeof id === 'string') {
+        firstAt ??= performance.now();
+        seen.add(id);
+      }
+      res.writeHead(200, { 'content-length': '0' }).end();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, seen, firstAt: () => firstAt };
+}
+
+export async function routerDrainScenario(opts: RouterDrainOptions): Promise<RouterDrainResult> {
+  const events = opts.events ?? (process.env.BENCH_ROUTER_EVENTS ? Number(process.env.BENCH_ROUTER_EVENTS) : 100_000);
+  const topicPrefix = `bench-router-${randomBytes(4).toString('hex')}.`;
+  const topics = topicNames(topicPrefix);
+  const partitions = opts.partitions ?? 6;
+  const kafka = createKafka({ brokers: opts.kafkaBrokers.split(','), clientId: 'wabridge-bench-router' });
+  await ensureTopics(
+    kafka,
+    Object.values(topics).map((topic) => ({ topic, numPartitions: partitions })),
+  );
+  const dataSource = createDataSource({ url: opts.databaseUrl, poolSize: 2, applicationName: 'wabridge-bench-router' });
+  await dataSource.initialize();
+  const partner = await startPartner();
+  const producer = new BatchingProducer(kafka, { ackTimeoutMs: 30_000, maxBatchRecords: 1000 });
+  let router: ServiceProcess | undefined;
+  try {
+    const [{ id: clientId }] = await dataSource.query<{ id: string }[]>('INSERT INTO clients (name) VALUES ($1) RETURNING id', [
+      `bench router ${topicPrefix}`,
+    ]);
+    const channels: Channel[] = [];
+    for (let i = 0; i < CHANNELS; i += 1) {
+      const channel = { phoneNumberId: digits(15), wabaId: digits(15) };
+      const [{ id }] = await dataSource.query<{ id: string }[]>(
+        `INSERT INTO channels (client_id, phone_number_id, waba_id, display_phone_number) VALUES ($1, $2, $3, $4) RETURNING id`,
+        [clientId, channel.phoneNumberId, channel.wabaId, digits(11)],
+      );
+      await dataSource.query(
+        `INSERT INTO webhook_destinations (channel_id, kind, name, url, headers, signing_secret)
+         VALUES ($1, 'primary', 'primary', $2, '{}'::jsonb, $3)`,
+        [id, partner.url, generateSigningSecret()],
+      );
+      channels.push(channel);
+    }
+
+    opts.log(`router: producing ${events} events to ${topics.webhooks} (${partitions} partitions)`);
+    await producer.connect();
+    const producedAt = performance.now();
+    const pending: Promise<void>[] = [];
+    for (let start = 0; start < events; start += BLOCK) {
+      const records: OutgoingRecord[] = [];
+      for (let n = start; n < Math.min(events, start + BLOCK); n += 1) records.push(eventRecord(topicPrefix, channels[n % CHANNELS], n));
+      pending.push(producer.send(topics.webhooks, records));
+      if (pending.length >= 8) await Promise.all(pending.splice(0));
+    }
+    await Promise.all(pending);
+    opts.log(`router: backlog produced in ${((performance.now() - producedAt) / 1000).toFixed(1)} s`);
+
+    router = new ServiceProcess(
+      'router',
+      await freePort(),
+      {
+        KAFKA_BROKERS: opts.kafkaBrokers,
+        DATABASE_URL: opts.databaseUrl,
+        KAFKA_TOPIC_PREFIX: topicPrefix,
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        WEBHOOK_URL_ALLOW_HTTP: 'true',
+        WEBHOOK_URL_ALLOW_CIDRS: '127.0.0.0/8',
+        ROUTER_TOPIC_PARTITIONS: String(partitions),
+        ...opts.env,
+      },
+      join(serviceLogDir(), `bench-router-${topicPrefix}log`),
+    );
+    // Delivery may begin a moment before /health/ready answers: the clock starts at whichever comes
+    // first, the router being ready or the partner's first request.
+    await router.start();
+    const readyAt = performance.now();
+    let doneAt = readyAt;
+    await waitFor(
+      () => {
+        if (partner.seen.size < events) return false;
+        doneAt = performance.now();
+        return true;
+      },
+      { timeoutMs: Math.max(120_000, events * 5), intervalMs: 20, what: 'the partner to receive every event' },
+    ).catch((error: Error) => opts.log(`router: ${error.message} (${partner.seen.size} of ${events})`));
+    if (partner.seen.size < events) doneAt = performance.now();
+    const startedAt = Math.min(readyAt, partner.firstAt() ?? readyAt);
+    const seconds = (doneAt - startedAt) / 1000;
+    const result = {
+      events,
+      seconds: Math.round(seconds * 100) / 100,
+      per_s: Math.round(partner.seen.size / seconds),
+      lost: events - partner.seen.size,
+    };
+    opts.log(`router: ${JSON.stringify(result)}`);
+    return result;
+  } finally {
+    await router?.stop();
+    await producer.disconnect();
+    partner.server.closeAllConnections();
+    await new Promise<void>((resolve) => partner.server.close(() => resolve()));
+    await dataSource.destroy();
+  }
+}
