@@ -25,13 +25,17 @@ import {
 import { silenceKnownWarnings } from '@wabridge/observability';
 import { signMetaPayload } from '@wabridge/webhook-security';
 import { postLoad, type LoadResult } from './load';
+import { meteringScenario, type MeteringScenarioResult } from './metering-scenario';
 import { inboundWebhook, signedVariants } from './payloads';
+import { routerDrainScenario, type RouterDrainResult } from './router-drain-scenario';
 
 const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const E2E_RATE = Number(process.env.BENCH_E2E_RATE ?? 1000);
 const E2E_DURATION_S = Number(process.env.BENCH_E2E_DURATION_S ?? 20);
+const ROUTER_EVENTS = Number(process.env.BENCH_ROUTER_EVENTS ?? 30000);
+const METERING_STATUSES = Number(process.env.BENCH_METERING_STATUSES ?? 100000);
 
 interface Infra {
   kafkaBrokers: string;
@@ -200,7 +204,16 @@ async function operator<T>(url: string, token: string, body?: unknown): Promise<
   return (await response.json()) as T;
 }
 
-function writeReport(results: Record<string, number | string>, ingress: LoadResult, baseline: LoadResult, e2e: E2eResult, rss: Map<string, number>): void {
+interface Scenarios {
+  ingress: LoadResult;
+  baseline: LoadResult;
+  e2e: E2eResult;
+  drain: RouterDrainResult;
+  metering: MeteringScenarioResult;
+  rss: Map<string, number>;
+}
+
+function writeReport(results: Record<string, number | string | boolean>, { ingress, baseline, e2e, drain, metering, rss }: Scenarios): void {
   const file = join(repoRoot(), 'docs', 'performance.md');
   const begin = '<!-- bench:begin -->';
   const end = '<!-- bench:end -->';
@@ -213,6 +226,8 @@ function writeReport(results: Record<string, number | string>, ingress: LoadResu
     `| signed 1 KB webhooks, max throughput | ingress ${ingress.rps} req/s (p50 ${ingress.p50} ms, p99 ${ingress.p99} ms) | bare node:http + HMAC ${baseline.rps} req/s (p50 ${baseline.p50} ms, p99 ${baseline.p99} ms) | ${String(results.ingress_ratio)}× |`,
     `| ingress p99 at a fixed 2,000 req/s | ${String(results.ingress_p99_ms_at_2k)} ms | ${String(results.baseline_p99_ms_at_2k)} ms | |`,
     `| end to end ingress → partner at ${E2E_RATE}/s | p50 ${e2e.p50} ms, p99 ${e2e.p99} ms, max ${e2e.max} ms | — | ${e2e.lost} lost of ${e2e.sent} |`,
+    `| router backlog drain, ${drain.events} events to a keep-alive partner | ${drain.per_s} deliveries/s (${drain.seconds} s) | — | ${drain.lost} lost |`,
+    `| metering, ${metering.statuses} priced statuses from a backlog | ${metering.per_s} statuses/s (${metering.seconds} s) | — | counts exact: ${metering.exact} |`,
     `| resident memory (max during the run) | ${[...rss].map(([name, mb]) => `${name} ${mb} MB`).join(', ')} | — | |`,
     '',
     '```json',
@@ -310,6 +325,14 @@ async function main(): Promise<void> {
     const e2e = await endToEnd(ingressUrl, secret, phoneNumberId, partner);
     say(`  ${JSON.stringify(e2e)}`);
     rss.stop();
+    await Promise.allSettled(services.map((service) => service.stop()));
+
+    say(`router backlog drain: ${ROUTER_EVENTS} events`);
+    const drain = await routerDrainScenario({ kafkaBrokers: infra.kafkaBrokers, databaseUrl: infra.databaseUrl, log: say, events: ROUTER_EVENTS });
+    say(`  ${JSON.stringify(drain)}`);
+    say(`metering: ${METERING_STATUSES} priced statuses`);
+    const metering = await meteringScenario({ kafkaBrokers: infra.kafkaBrokers, databaseUrl: infra.databaseUrl, log: say, statuses: METERING_STATUSES });
+    say(`  ${JSON.stringify(metering)}`);
 
     const results = {
       machine: `${process.platform}/${process.arch}, ${(await import('node:os')).cpus().length} cores, Node ${process.versions.node}`,
@@ -325,9 +348,13 @@ async function main(): Promise<void> {
       e2e_p50_ms: e2e.p50,
       e2e_p99_ms: e2e.p99,
       e2e_lost: e2e.lost,
+      router_drain_per_s: drain.per_s,
+      router_drain_lost: drain.lost,
+      metering_per_s: metering.per_s,
+      metering_exact: metering.exact,
       max_rss_mb: Math.max(...rss.maxMb.values()),
     };
-    writeReport(results, ingress, baseline, e2e, rss.maxMb);
+    writeReport(results, { ingress, baseline, e2e, drain, metering, rss: rss.maxMb });
     process.stdout.write(`${JSON.stringify(results)}\n`);
   } finally {
     baselineChild?.kill('SIGTERM');

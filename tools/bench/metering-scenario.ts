@@ -1,11 +1,12 @@
 // Bench scenario: how fast one metering process tallies a backlog of priced Meta statuses. The
 // backlog is produced before metering starts, so the number is metering's own rate (Kafka fetch,
 // decode, attribution, one transaction per batch), not the producer's.
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { topicNames, WebhookHeaders } from '@wabridge/contracts';
 import { BatchingProducer, createKafka, ensureTopics, type OutgoingRecord } from '@wabridge/kafka';
 import { freePort, serviceLogDir, ServiceProcess, waitFor } from '@wabridge/local-infra';
+import { uniqueDigits } from '@wabridge/testing';
 import { createDataSource } from '@wabridge/persistence';
 import type { DataSource } from 'typeorm';
 
@@ -42,23 +43,17 @@ interface Channel {
   wabaId: string;
 }
 
-const digits = (length: number) => {
-  let text = String(randomInt(1, 10));
-  while (text.length < length) text += String(randomInt(0, 1e9)).padStart(9, '0');
-  return text.slice(0, length);
-};
-
 async function seed(dataSource: DataSource): Promise<{ clientId: string; channels: Channel[] }> {
   const [{ id: clientId }] = await dataSource.query<{ id: string }[]>('INSERT INTO clients (name) VALUES ($1) RETURNING id', [
     `bench metering ${randomBytes(4).toString('hex')}`,
   ]);
   const channels: Channel[] = [];
   for (let i = 0; i < CHANNELS; i += 1) {
-    const phoneNumberId = digits(15);
-    const wabaId = digits(15);
+    const phoneNumberId = uniqueDigits(15);
+    const wabaId = uniqueDigits(15);
     const [{ id }] = await dataSource.query<{ id: string }[]>(
       `INSERT INTO channels (client_id, phone_number_id, waba_id, display_phone_number) VALUES ($1, $2, $3, $4) RETURNING id`,
-      [clientId, phoneNumberId, wabaId, digits(11)],
+      [clientId, phoneNumberId, wabaId, uniqueDigits(11)],
     );
     channels.push({ id, phoneNumberId, wabaId });
   }

@@ -2,13 +2,14 @@
 // is produced before the router starts, so the number is the router's own rate (fetch, binding
 // lookup, signing, one HTTP POST per event over keep-alive connections, outcome record), not the
 // producer's. The partner is an in-process node:http server answering 200 at once.
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { topicNames, WebhookHeaders } from '@wabridge/contracts';
 import { BatchingProducer, createKafka, ensureTopics, type OutgoingRecord } from '@wabridge/kafka';
 import { freePort, serviceLogDir, ServiceProcess, waitFor } from '@wabridge/local-infra';
+import { uniqueDigits } from '@wabridge/testing';
 import { createDataSource } from '@wabridge/persistence';
 import { generateSigningSecret } from '@wabridge/webhook-security';
 
@@ -34,12 +35,6 @@ export interface RouterDrainResult {
 
 const CHANNELS = 6;
 const BLOCK = 1000;
-
-const digits = (length: number) => {
-  let text = String(randomInt(1, 10));
-  while (text.length < length) text += String(randomInt(0, 1e9)).padStart(9, '0');
-  return text.slice(0, length);
-};
 
 interface Channel {
   phoneNumberId: string;
@@ -124,10 +119,10 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
     ]);
     const channels: Channel[] = [];
     for (let i = 0; i < CHANNELS; i += 1) {
-      const channel = { phoneNumberId: digits(15), wabaId: digits(15) };
+      const channel = { phoneNumberId: uniqueDigits(15), wabaId: uniqueDigits(15) };
       const [{ id }] = await dataSource.query<{ id: string }[]>(
         `INSERT INTO channels (client_id, phone_number_id, waba_id, display_phone_number) VALUES ($1, $2, $3, $4) RETURNING id`,
-        [clientId, channel.phoneNumberId, channel.wabaId, digits(11)],
+        [clientId, channel.phoneNumberId, channel.wabaId, uniqueDigits(11)],
       );
       await dataSource.query(
         `INSERT INTO webhook_destinations (channel_id, kind, name, url, headers, signing_secret)
