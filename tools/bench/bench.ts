@@ -32,7 +32,7 @@ import { routerDrainScenario, type RouterDrainResult } from './router-drain-scen
 const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const E2E_RATE = Number(process.env.BENCH_E2E_RATE ?? 1000);
+const E2E_RATE = Number(process.env.BENCH_E2E_RATE ?? 500);
 const E2E_DURATION_S = Number(process.env.BENCH_E2E_DURATION_S ?? 20);
 const ROUTER_EVENTS = Number(process.env.BENCH_ROUTER_EVENTS ?? 30000);
 const METERING_STATUSES = Number(process.env.BENCH_METERING_STATUSES ?? 100000);
@@ -274,15 +274,44 @@ async function main(): Promise<void> {
       META_APP_SECRET: secret,
       WA_SIM_AUTO_STATUSES: 'false',
     };
-    for (const name of Object.keys(ports) as ServiceName[]) {
-      services.push(new ServiceProcess(name, ports[name], env, join(serviceLogDir(), `bench-${name}.log`)));
-    }
-    await Promise.all(services.map((service) => service.start()));
     const rss = new RssSampler(services);
     rss.start();
-    const ingressUrl = `http://127.0.0.1:${ports.ingress}/webhooks/whatsapp`;
 
-    // onboard a client whose partner is the sink, through the real operator and partner APIs
+    // throughput: ingress alone on topics of its own (no consumer competing for the cores), against the
+    // baseline, with the same signed 1 KB payloads
+    const throughputPrefix = 'bench-ingress.';
+    await prepareStack(infra.databaseUrl, infra.kafkaBrokers, { topicPrefix: throughputPrefix, partitions: 3 });
+    const soloIngress = new ServiceProcess('ingress', await freePort(), { ...env, KAFKA_TOPIC_PREFIX: throughputPrefix }, join(serviceLogDir(), 'bench-ingress-solo.log'));
+    services.push(soloIngress);
+    await soloIngress.start();
+    const soloUrl = `${soloIngress.url}/webhooks/whatsapp`;
+    const numbers = Array.from({ length: 32 }, (_, i) => String(180000000000000 + i));
+    const payloads = signedVariants(512, secret, numbers);
+    const baselineServer = await startBaseline(secret);
+    baselineChild = baselineServer.child;
+    say('warm-up');
+    await postLoad(baselineServer.url, payloads, { durationS: 2, connections: CONNECTIONS });
+    await postLoad(soloUrl, payloads, { durationS: 2, connections: CONNECTIONS });
+    say('baseline: max throughput');
+    const baseline = await postLoad(baselineServer.url, payloads, { durationS: DURATION_S, connections: CONNECTIONS });
+    say(`  ${JSON.stringify(baseline)}`);
+    say('ingress: max throughput');
+    const ingress = await postLoad(soloUrl, payloads, { durationS: DURATION_S, connections: CONNECTIONS });
+    say(`  ${JSON.stringify(ingress)}`);
+    say('baseline and ingress at 2,000 req/s');
+    const baseline2k = await postLoad(baselineServer.url, payloads, { durationS: DURATION_S, connections: 32, rate: 2000 });
+    const ingress2k = await postLoad(soloUrl, payloads, { durationS: DURATION_S, connections: 32, rate: 2000 });
+    say(`  baseline ${JSON.stringify(baseline2k)}\n  ingress ${JSON.stringify(ingress2k)}`);
+    baselineChild.kill('SIGTERM');
+    await soloIngress.stop();
+
+    // end to end: the whole stack, a client whose partner is the sink, onboarded through the real APIs
+    const stack = (Object.keys(ports) as ServiceName[]).map(
+      (name) => new ServiceProcess(name, ports[name], env, join(serviceLogDir(), `bench-${name}.log`)),
+    );
+    services.push(...stack);
+    await Promise.all(stack.map((service) => service.start()));
+    const ingressUrl = `http://127.0.0.1:${ports.ingress}/webhooks/whatsapp`;
     await partner.start();
     const gateway = `http://127.0.0.1:${ports.gateway}`;
     const phoneNumberId = '190000000000001';
@@ -300,26 +329,6 @@ async function main(): Promise<void> {
       body: JSON.stringify({ url: partner.url }),
     });
     if (bind.status !== 200) throw new Error(`binding failed: ${bind.status}`);
-
-    // throughput: the same signed 1 KB payloads against the baseline and against ingress
-    const numbers = Array.from({ length: 32 }, (_, i) => String(180000000000000 + i));
-    const payloads = signedVariants(512, secret, numbers);
-    const baselineServer = await startBaseline(secret);
-    baselineChild = baselineServer.child;
-    say('warm-up');
-    await postLoad(baselineServer.url, payloads, { durationS: 2, connections: CONNECTIONS });
-    await postLoad(ingressUrl, payloads, { durationS: 2, connections: CONNECTIONS });
-    say('baseline: max throughput');
-    const baseline = await postLoad(baselineServer.url, payloads, { durationS: DURATION_S, connections: CONNECTIONS });
-    say(`  ${JSON.stringify(baseline)}`);
-    say('ingress: max throughput');
-    const ingress = await postLoad(ingressUrl, payloads, { durationS: DURATION_S, connections: CONNECTIONS });
-    say(`  ${JSON.stringify(ingress)}`);
-    say('baseline and ingress at 2,000 req/s');
-    const baseline2k = await postLoad(baselineServer.url, payloads, { durationS: DURATION_S, connections: 32, rate: 2000 });
-    const ingress2k = await postLoad(ingressUrl, payloads, { durationS: DURATION_S, connections: 32, rate: 2000 });
-    say(`  baseline ${JSON.stringify(baseline2k)}\n  ingress ${JSON.stringify(ingress2k)}`);
-    baselineChild.kill('SIGTERM');
 
     say(`end to end at ${E2E_RATE}/s for ${E2E_DURATION_S} s`);
     const e2e = await endToEnd(ingressUrl, secret, phoneNumberId, partner);

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { AppModule } from '../app.module';
+import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { MediaModule } from '../media/media.module';
 import { MessagesModule } from '../messages/messages.module';
 import { MultiWebhookModule } from '../multi-webhook/multi-webhook.module';
@@ -38,10 +39,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag(TAGS.templates, 'Message templates of the key\'s WABA')
     .addTag(TAGS.media, 'Media of the key\'s number; media URLs point at the gateway')
     .addTag(TAGS.health, 'Health for partners')
-    .addTag(TAGS.operator, 'Onboarding: clients, channels, keys')
+    .addTag(TAGS.operator, 'Onboarding (clients, channels, keys), deliveries and dead letters')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
-    include: [AppModule, OperatorModule, WebhookConfigModule, MultiWebhookModule, MessagesModule, TemplatesModule, MediaModule],
+    include: [AppModule, OperatorModule, WebhookConfigModule, MultiWebhookModule, MessagesModule, TemplatesModule, DeliveriesModule, MediaModule],
     autoTagControllers: false,
   });
   document.components = {
