@@ -19,6 +19,12 @@ export interface BatchContext {
   pause(): () => void;
   isRunning(): boolean;
   isStale(): boolean;
+  /**
+   * Commits this partition up to and including `offset` right away. For records finished after their
+   * batch call returned: kafkajs only commits while handling a batch, so without this an idle
+   * partition would keep its last offsets uncommitted until the next record arrives.
+   */
+  commit(offset: string): Promise<void>;
 }
 
 export type BatchHandler = (records: ConsumedRecord[], context: BatchContext) => Promise<void>;
@@ -133,6 +139,10 @@ export class ConsumerRunner {
           pause: () => payload.pause(),
           isRunning: () => payload.isRunning(),
           isStale: () => payload.isStale(),
+          commit: (offset) =>
+            this.consumer.commitOffsets([
+              { topic: batch.topic, partition: batch.partition, offset: (BigInt(offset) + 1n).toString() },
+            ]),
         });
         await payload.commitOffsetsIfNecessary();
       },

@@ -7,6 +7,7 @@ function record(offset: number, partition = 0, headers: Record<string, string> =
 
 class FakeContext implements BatchContext {
   readonly resolved: string[] = [];
+  readonly committed: string[] = [];
   pauses = 0;
   resumes = 0;
   running = true;
@@ -27,6 +28,10 @@ class FakeContext implements BatchContext {
   }
   isStale(): boolean {
     return false;
+  }
+  commit(offset: string): Promise<void> {
+    this.committed.push(offset);
+    return Promise.resolve();
   }
 }
 
@@ -96,6 +101,20 @@ describe('PartitionPipeline', () => {
     work.finish(0);
     await flush();
     expect(context.resolved).toEqual(['1']);
+    // finished after every batch call returned: committed at once, not when the next record arrives
+    expect(context.committed).toEqual(['1']);
+  });
+
+  it('leaves commits of records finished during a batch call to kafkajs', async () => {
+    const work = new Work();
+    const subject = pipeline(work);
+    const context = new FakeContext();
+    const call = subject.handle([record(0)], context);
+    await flush();
+    work.finish(0);
+    await call;
+    expect(context.resolved).toEqual(['0']);
+    expect(context.committed).toEqual([]);
   });
 
   it('waits longer before returning when a large refetch brought nothing new', async () => {

@@ -29,6 +29,8 @@ class Lane {
   readonly tracker = new OffsetTracker();
   running = 0;
   closed = false;
+  /** a batch call for this partition is running: kafkajs commits what is resolved when it returns */
+  inHandler = false;
   resumeTimer: NodeJS.Timeout | undefined;
   resume: (() => void) | undefined;
   private waiters: (() => void)[] = [];
@@ -88,6 +90,15 @@ export class PartitionPipeline {
   handle = async (records: ConsumedRecord[], context: BatchContext): Promise<void> => {
     if (records.length === 0) return;
     const lane = this.laneFor(records[0], context);
+    lane.inHandler = true;
+    try {
+      await this.startAndSettle(lane, records, context);
+    } finally {
+      lane.inHandler = false;
+    }
+  };
+
+  private async startAndSettle(lane: Lane, records: ConsumedRecord[], context: BatchContext): Promise<void> {
     let started = 0;
     let paused = false;
     for (const record of records) {
@@ -107,7 +118,7 @@ export class PartitionPipeline {
     // delays the other partitions too: it is kept for the case where a refetch is known to be futile
     const futile = started === 0 && !paused && records.length >= BUSY_BATCH_RECORDS;
     await this.settle(lane, context, futile ? (this.options.busyHoldMs ?? this.options.holdMs * 3) : this.options.holdMs);
-  };
+  }
 
   /** After a rebalance: forget every partition. Work still running finishes but resolves nothing. */
   reset(): void {
@@ -166,7 +177,11 @@ export class PartitionPipeline {
     try {
       await this.options.process(record);
       const resolvable = lane.tracker.complete(record.offset);
-      if (resolvable !== null && !lane.closed) lane.context.resolveOffset(resolvable);
+      if (resolvable !== null && !lane.closed) {
+        lane.context.resolveOffset(resolvable);
+        // finished after its batch call returned: nothing else would commit it while the partition is idle
+        if (!lane.inHandler) await lane.context.commit(resolvable).catch(() => undefined);
+      }
     } catch (error) {
       this.options.onError(record, error);
       // not straight back: a failing dependency would otherwise be hammered at fetch speed
