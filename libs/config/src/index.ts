@@ -1,1 +1,2 @@
 export * from './lib/env';
+export * from './lib/service-env';

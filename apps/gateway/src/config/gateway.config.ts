@@ -1,7 +1,6 @@
-import { env, parseEnv } from '@wabridge/config';
+import { env, kafkaServiceEnv, parseEnv, webhookUrlPolicyEnv, webhookUrlPolicyOf } from '@wabridge/config';
 import { topicNames, type TopicNames } from '@wabridge/contracts';
 import type { UrlPolicy } from '@wabridge/webhook-security';
-import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 const withoutTrailingSlash = (value: string) => value.replace(/\/+$/, '');
@@ -11,11 +10,8 @@ const META_GRAPH_HOST = 'graph.facebook.com';
 const META_MEDIA_URL = 'https://lookaside.fbsbx.com';
 
 const schema = z.object({
-  KAFKA_BROKERS: env.kafkaBrokers(),
-  KAFKA_TOPIC_PREFIX: env.topicPrefix(),
+  ...kafkaServiceEnv,
   DATABASE_URL: env.databaseUrl(),
-  LOG_LEVEL: env.logLevel(),
-  HOST: z.string().default('0.0.0.0'),
   GATEWAY_PORT: env.port(3000),
   ADMIN_TOKEN: env.required(),
   GRAPH_API_URL: env.url().transform(withoutTrailingSlash),
@@ -27,10 +23,7 @@ const schema = z.object({
   GRAPH_API_TOKEN: env.required(),
   GRAPH_API_TIMEOUT_MS: env.positiveInt(10000),
   PUBLIC_URL: env.url().transform(withoutTrailingSlash),
-  WEBHOOK_URL_ALLOW_HTTP: env.boolean(false),
-  WEBHOOK_URL_ALLOW_CIDRS: env
-    .list()
-    .pipe(z.array(z.string().refine((cidr) => ipaddr.isValidCIDR(cidr), 'each entry must be a CIDR such as 10.0.0.0/8'))),
+  ...webhookUrlPolicyEnv,
   GATEWAY_PUBLISH_TIMEOUT_MS: env.positiveInt(3000),
   GRAPH_MEDIA_URL: env.url().transform(withoutTrailingSlash).optional(),
   MEDIA_MAX_BYTES: env.positiveInt(100 * 1024 * 1024),
@@ -100,7 +93,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
       mediaUrl: mediaUrlFor(parsed.GRAPH_API_URL, parsed.GRAPH_MEDIA_URL),
     },
     publicUrl: parsed.PUBLIC_URL,
-    webhookUrlPolicy: { allowHttp: parsed.WEBHOOK_URL_ALLOW_HTTP, allowCidrs: parsed.WEBHOOK_URL_ALLOW_CIDRS },
+    webhookUrlPolicy: webhookUrlPolicyOf(parsed),
     publishTimeoutMs: parsed.GATEWAY_PUBLISH_TIMEOUT_MS,
     mediaMaxBytes: parsed.MEDIA_MAX_BYTES,
     multiWebhookMax: parsed.MULTI_WEBHOOK_MAX,

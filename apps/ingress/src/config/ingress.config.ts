@@ -1,12 +1,9 @@
-import { env, parseEnv } from '@wabridge/config';
+import { env, kafkaServiceEnv, parseEnv } from '@wabridge/config';
 import { topicNames, type TopicNames } from '@wabridge/contracts';
 import { z } from 'zod';
 
 const schema = z.object({
-  KAFKA_BROKERS: env.kafkaBrokers(),
-  KAFKA_TOPIC_PREFIX: env.topicPrefix(),
-  LOG_LEVEL: env.logLevel(),
-  HOST: z.string().default('0.0.0.0'),
+  ...kafkaServiceEnv,
   INGRESS_PORT: env.port(3001),
   META_APP_SECRETS: env.list().pipe(z.array(z.string()).min(1, 'at least one app secret is required')),
   META_VERIFY_TOKEN: env.required(),

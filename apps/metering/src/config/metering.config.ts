@@ -1,13 +1,10 @@
-import { env, parseEnv } from '@wabridge/config';
+import { env, kafkaServiceEnv, parseEnv } from '@wabridge/config';
 import { topicNames, type TopicNames } from '@wabridge/contracts';
 import { z } from 'zod';
 
 const schema = z.object({
-  KAFKA_BROKERS: env.kafkaBrokers(),
-  KAFKA_TOPIC_PREFIX: env.topicPrefix(),
+  ...kafkaServiceEnv,
   DATABASE_URL: env.databaseUrl(),
-  LOG_LEVEL: env.logLevel(),
-  HOST: z.string().default('0.0.0.0'),
   METERING_PORT: env.port(3003),
   ADMIN_TOKEN: env.required(),
   METERING_GROUP_ID: z.string().trim().default(''),

@@ -1,7 +1,6 @@
-import { env, parseEnv } from '@wabridge/config';
+import { env, kafkaServiceEnv, parseEnv, webhookUrlPolicyEnv, webhookUrlPolicyOf } from '@wabridge/config';
 import { topicNames, type TopicNames } from '@wabridge/contracts';
 import type { UrlPolicy } from '@wabridge/webhook-security';
-import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { parseDuration, retryLaneTopics, retryPolicy, type RetryPolicy } from '../app/delivery/retry-policy';
 
@@ -33,21 +32,15 @@ const schedule = () =>
     });
 
 const schema = z.object({
-  KAFKA_BROKERS: env.kafkaBrokers(),
-  KAFKA_TOPIC_PREFIX: env.topicPrefix(),
+  ...kafkaServiceEnv,
   DATABASE_URL: env.databaseUrl(),
-  LOG_LEVEL: env.logLevel(),
-  HOST: z.string().default('0.0.0.0'),
   ROUTER_PORT: env.port(3002),
   ROUTER_GROUP_ID: z.string().trim().min(1, 'must not be empty').optional(),
   DELIVERY_TIMEOUT_MS: env.positiveInt(5000),
   RETRY_WINDOW: duration('7d'),
   RETRY_TIME_SCALE: env.positiveNumber(1),
   RETRY_SCHEDULE: schedule(),
-  WEBHOOK_URL_ALLOW_HTTP: env.boolean(false),
-  WEBHOOK_URL_ALLOW_CIDRS: env
-    .list()
-    .pipe(z.array(z.string().refine((cidr) => ipaddr.isValidCIDR(cidr), 'each entry must be a CIDR such as 10.0.0.0/8'))),
+  ...webhookUrlPolicyEnv,
   ROUTER_MAX_CONCURRENCY: env.positiveInt(64),
   ROUTER_TOPIC_PARTITIONS: env.positiveInt(6),
   ROUTER_BREAKER_FAILURES: env.positiveInt(5),
@@ -98,7 +91,7 @@ export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): Route
     retryGroupId: `${groupId}-retry`,
     deliveryTimeoutMs: parsed.DELIVERY_TIMEOUT_MS,
     retry,
-    urlPolicy: { allowHttp: parsed.WEBHOOK_URL_ALLOW_HTTP, allowCidrs: parsed.WEBHOOK_URL_ALLOW_CIDRS },
+    urlPolicy: webhookUrlPolicyOf(parsed),
     maxConcurrency: parsed.ROUTER_MAX_CONCURRENCY,
     maxConcurrencyPerDestination: Math.max(1, Math.floor(parsed.ROUTER_MAX_CONCURRENCY / 4)),
     topicPartitions: parsed.ROUTER_TOPIC_PARTITIONS,

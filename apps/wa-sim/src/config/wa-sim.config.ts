@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 const schema = z.object({
   LOG_LEVEL: env.logLevel(),
-  HOST: z.string().default('0.0.0.0'),
+  HOST: env.host(),
   WA_SIM_PORT: env.port(3010),
   GRAPH_API_TOKEN: env.required(),
   WA_SIM_INGRESS_URL: env.url().default('http://127.0.0.1:3001/webhooks/whatsapp'),

@@ -55,6 +55,7 @@ export const env = {
       .string()
       .default('')
       .pipe(z.string().regex(/^[A-Za-z0-9._-]*$/, 'may only contain letters, digits, dot, dash and underscore')),
+  host: () => trimmed.min(1).default('0.0.0.0'),
   logLevel: () =>
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };

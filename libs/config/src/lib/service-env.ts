@@ -1,0 +1,28 @@
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+import { env } from './env';
+
+/** The variables every Kafka-connected service reads (SPEC §9), as a zod shape to spread into its schema. */
+export const kafkaServiceEnv = {
+  KAFKA_BROKERS: env.kafkaBrokers(),
+  KAFKA_TOPIC_PREFIX: env.topicPrefix(),
+  LOG_LEVEL: env.logLevel(),
+  HOST: env.host(),
+};
+
+/** The dev/test relaxations of the webhook URL safety rules, shared by the gateway and the router. */
+export const webhookUrlPolicyEnv = {
+  WEBHOOK_URL_ALLOW_HTTP: env.boolean(false),
+  WEBHOOK_URL_ALLOW_CIDRS: env
+    .list()
+    .pipe(z.array(z.string().refine((cidr) => ipaddr.isValidCIDR(cidr), 'each entry must be a CIDR such as 10.0.0.0/8'))),
+};
+
+export interface WebhookUrlPolicyConfig {
+  allowHttp: boolean;
+  allowCidrs: string[];
+}
+
+export function webhookUrlPolicyOf(parsed: { WEBHOOK_URL_ALLOW_HTTP: boolean; WEBHOOK_URL_ALLOW_CIDRS: string[] }): WebhookUrlPolicyConfig {
+  return { allowHttp: parsed.WEBHOOK_URL_ALLOW_HTTP, allowCidrs: parsed.WEBHOOK_URL_ALLOW_CIDRS };
+}
