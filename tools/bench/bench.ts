@@ -9,62 +9,28 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { request } from 'undici';
 import {
-  createDatabase,
   freePort,
   prepareStack,
   repoRoot,
   serviceLogDir,
   ServiceProcess,
-  startEmbeddedPostgres,
-  startKafka,
   waitFor,
-  type KafkaBroker,
-  type Postgres,
   type ServiceName,
 } from '@wabridge/local-infra';
 import { silenceKnownWarnings } from '@wabridge/observability';
 import { signMetaPayload } from '@wabridge/webhook-security';
+import { say, startBenchInfra } from './bench-infra';
 import { postLoad, type LoadResult } from './load';
 import { meteringScenario, type MeteringScenarioResult } from './metering-scenario';
 import { inboundWebhook, signedVariants } from './payloads';
 import { routerDrainScenario, type RouterDrainResult } from './router-drain-scenario';
 
-const say = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const E2E_RATE = Number(process.env.BENCH_E2E_RATE ?? 500);
 const E2E_DURATION_S = Number(process.env.BENCH_E2E_DURATION_S ?? 20);
 const ROUTER_EVENTS = Number(process.env.BENCH_ROUTER_EVENTS ?? 30000);
 const METERING_STATUSES = Number(process.env.BENCH_METERING_STATUSES ?? 100000);
-
-interface Infra {
-  kafkaBrokers: string;
-  databaseUrl: string;
-  stop(): Promise<void>;
-}
-
-async function startInfra(): Promise<Infra> {
-  let kafka: KafkaBroker | undefined;
-  let postgres: Postgres | undefined;
-  let kafkaBrokers = process.env.KAFKA_BROKERS;
-  if (!kafkaBrokers) {
-    kafka = await startKafka({ log: say, partitions: 3, profile: 'throughput' });
-    kafkaBrokers = kafka.brokers.join(',');
-  }
-  let serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    postgres = await startEmbeddedPostgres({ log: say });
-    serverUrl = postgres.url;
-  }
-  const databaseUrl = await createDatabase(serverUrl, `wabridge_bench_${Date.now()}`);
-  return {
-    kafkaBrokers,
-    databaseUrl,
-    stop: async () => {
-      await Promise.allSettled([kafka?.stop(), postgres?.stop()]);
-    },
-  };
-}
 
 async function startBaseline(secret: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
@@ -247,12 +213,11 @@ function writeReport(results: Record<string, number | string | boolean>, { ingre
 
 async function main(): Promise<void> {
   silenceKnownWarnings();
-  const infra = await startInfra();
+  const infra = await startBenchInfra('e2e', 3);
   const services: ServiceProcess[] = [];
   let baselineChild: ChildProcess | undefined;
   const partner = new PartnerSink();
   try {
-    await prepareStack(infra.databaseUrl, infra.kafkaBrokers, { topicPrefix: '', partitions: 3 });
     const secret = randomBytes(16).toString('hex');
     const adminToken = randomBytes(16).toString('hex');
     const ports = {} as Record<ServiceName, number>;

@@ -1,0 +1,49 @@
+import {
+  createDatabase,
+  prepareStack,
+  startEmbeddedPostgres,
+  startKafka,
+  type KafkaBroker,
+  type Postgres,
+} from '@wabridge/local-infra';
+
+export interface BenchInfra {
+  kafkaBrokers: string;
+  /** a fresh database of this run, migrated, with the (unprefixed) topics created */
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+export const say = (message: string): void => {
+  process.stderr.write(`[bench] ${message}\n`);
+};
+
+/**
+ * The benchmark's Kafka and PostgreSQL: KAFKA_BROKERS / DATABASE_URL when set, otherwise a local
+ * broker tuned for throughput and an embedded PostgreSQL, stopped again by `stop()`.
+ */
+export async function startBenchInfra(name: string, partitions: number): Promise<BenchInfra> {
+  let kafka: KafkaBroker | undefined;
+  let postgres: Postgres | undefined;
+  const stop = async () => {
+    await Promise.allSettled([kafka?.stop(), postgres?.stop()]);
+  };
+  try {
+    let kafkaBrokers = process.env.KAFKA_BROKERS;
+    if (!kafkaBrokers) {
+      kafka = await startKafka({ log: say, partitions, profile: 'throughput' });
+      kafkaBrokers = kafka.brokers.join(',');
+    }
+    let serverUrl = process.env.DATABASE_URL;
+    if (!serverUrl) {
+      postgres = await startEmbeddedPostgres({ log: say });
+      serverUrl = postgres.url;
+    }
+    const databaseUrl = await createDatabase(serverUrl, `wabridge_bench_${name}_${Date.now()}`);
+    await prepareStack(databaseUrl, kafkaBrokers, { topicPrefix: '', partitions });
+    return { kafkaBrokers, databaseUrl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
