@@ -1,5 +1,4 @@
-import { env, kafkaServiceEnv, parseEnv, webhookUrlPolicyEnv, webhookUrlPolicyOf } from '@wabridge/config';
-import { topicNames, type TopicNames } from '@wabridge/contracts';
+import { env, type KafkaServiceConfig, kafkaServiceConfigOf, kafkaServiceEnv, parseEnv, webhookUrlPolicyEnv, webhookUrlPolicyOf } from '@wabridge/config';
 import type { UrlPolicy } from '@wabridge/webhook-security';
 import { z } from 'zod';
 
@@ -32,12 +31,8 @@ const schema = z.object({
   GATEWAY_INSTANCES: env.positiveInt(1),
 });
 
-export interface GatewayConfig {
-  kafkaBrokers: string[];
-  topics: TopicNames;
+export interface GatewayConfig extends KafkaServiceConfig {
   databaseUrl: string;
-  logLevel: string;
-  host: string;
   port: number;
   adminToken: string;
   graphApi: {
@@ -78,11 +73,8 @@ function mediaUrlFor(graphApiUrl: string, configured: string | undefined): strin
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const parsed = parseEnv(schema, source);
   return {
-    kafkaBrokers: parsed.KAFKA_BROKERS,
-    topics: topicNames(parsed.KAFKA_TOPIC_PREFIX),
+    ...kafkaServiceConfigOf(parsed),
     databaseUrl: parsed.DATABASE_URL,
-    logLevel: parsed.LOG_LEVEL,
-    host: parsed.HOST,
     port: parsed.GATEWAY_PORT,
     adminToken: parsed.ADMIN_TOKEN,
     graphApi: {

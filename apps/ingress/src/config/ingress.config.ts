@@ -1,5 +1,4 @@
-import { env, kafkaServiceEnv, parseEnv } from '@wabridge/config';
-import { topicNames, type TopicNames } from '@wabridge/contracts';
+import { env, type KafkaServiceConfig, kafkaServiceConfigOf, kafkaServiceEnv, parseEnv } from '@wabridge/config';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -10,11 +9,7 @@ const schema = z.object({
   INGRESS_PUBLISH_TIMEOUT_MS: env.positiveInt(3000),
 });
 
-export interface IngressConfig {
-  kafkaBrokers: string[];
-  topics: TopicNames;
-  logLevel: string;
-  host: string;
+export interface IngressConfig extends KafkaServiceConfig {
   port: number;
   appSecrets: string[];
   verifyToken: string;
@@ -25,10 +20,7 @@ export interface IngressConfig {
 export function loadIngressConfig(source: NodeJS.ProcessEnv = process.env): IngressConfig {
   const parsed = parseEnv(schema, source);
   return {
-    kafkaBrokers: parsed.KAFKA_BROKERS,
-    topics: topicNames(parsed.KAFKA_TOPIC_PREFIX),
-    logLevel: parsed.LOG_LEVEL,
-    host: parsed.HOST,
+    ...kafkaServiceConfigOf(parsed),
     port: parsed.INGRESS_PORT,
     appSecrets: parsed.META_APP_SECRETS,
     verifyToken: parsed.META_VERIFY_TOKEN,

@@ -1,5 +1,4 @@
-import { env, kafkaServiceEnv, parseEnv } from '@wabridge/config';
-import { topicNames, type TopicNames } from '@wabridge/contracts';
+import { env, type KafkaServiceConfig, kafkaServiceConfigOf, kafkaServiceEnv, parseEnv } from '@wabridge/config';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -13,12 +12,8 @@ const schema = z.object({
   METERING_DEDUPE_SWEEP_INTERVAL_S: z.coerce.number().positive().max(86_400).default(300),
 });
 
-export interface MeteringConfig {
-  kafkaBrokers: string[];
-  topics: TopicNames;
+export interface MeteringConfig extends KafkaServiceConfig {
   databaseUrl: string;
-  logLevel: string;
-  host: string;
   port: number;
   adminToken: string;
   /** consumer group of every metering instance; one group shares the partitions between them */
@@ -32,11 +27,8 @@ export interface MeteringConfig {
 export function loadMeteringConfig(source: NodeJS.ProcessEnv = process.env): MeteringConfig {
   const parsed = parseEnv(schema, source);
   return {
-    kafkaBrokers: parsed.KAFKA_BROKERS,
-    topics: topicNames(parsed.KAFKA_TOPIC_PREFIX),
+    ...kafkaServiceConfigOf(parsed),
     databaseUrl: parsed.DATABASE_URL,
-    logLevel: parsed.LOG_LEVEL,
-    host: parsed.HOST,
     port: parsed.METERING_PORT,
     adminToken: parsed.ADMIN_TOKEN,
     groupId: parsed.METERING_GROUP_ID || `${parsed.KAFKA_TOPIC_PREFIX}wabridge-metering`,

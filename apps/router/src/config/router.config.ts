@@ -1,5 +1,4 @@
-import { env, kafkaServiceEnv, parseEnv, webhookUrlPolicyEnv, webhookUrlPolicyOf } from '@wabridge/config';
-import { topicNames, type TopicNames } from '@wabridge/contracts';
+import { env, type KafkaServiceConfig, kafkaServiceConfigOf, kafkaServiceEnv, parseEnv, webhookUrlPolicyEnv, webhookUrlPolicyOf } from '@wabridge/config';
 import type { UrlPolicy } from '@wabridge/webhook-security';
 import { z } from 'zod';
 import { parseDuration, retryLaneTopics, retryPolicy, type RetryPolicy } from '../app/delivery/retry-policy';
@@ -47,13 +46,9 @@ const schema = z.object({
   ROUTER_BREAKER_COOLDOWN: duration('30s'),
 });
 
-export interface RouterConfig {
-  kafkaBrokers: string[];
-  topics: TopicNames;
+export interface RouterConfig extends KafkaServiceConfig {
   /** one FIFO topic per retry lane, `<retry topic>.<index>` */
   retryTopics: string[];
-  logLevel: string;
-  host: string;
   port: number;
   databaseUrl: string;
   /** consumer group of the first-attempt lane */
@@ -76,15 +71,12 @@ export interface RouterConfig {
 
 export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): RouterConfig {
   const parsed = parseEnv(schema, source);
-  const topics = topicNames(parsed.KAFKA_TOPIC_PREFIX);
+  const base = kafkaServiceConfigOf(parsed);
   const retry = retryPolicy(parsed.RETRY_SCHEDULE, parsed.RETRY_WINDOW, parsed.RETRY_TIME_SCALE);
   const groupId = parsed.ROUTER_GROUP_ID ?? `${parsed.KAFKA_TOPIC_PREFIX}wabridge-router`;
   return {
-    kafkaBrokers: parsed.KAFKA_BROKERS,
-    topics,
-    retryTopics: retryLaneTopics(topics.retry, retry),
-    logLevel: parsed.LOG_LEVEL,
-    host: parsed.HOST,
+    ...base,
+    retryTopics: retryLaneTopics(base.topics.retry, retry),
     port: parsed.ROUTER_PORT,
     databaseUrl: parsed.DATABASE_URL,
     groupId,

@@ -1,3 +1,4 @@
+import { topicNames, type TopicNames } from '@wabridge/contracts';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { env } from './env';
@@ -25,4 +26,27 @@ export interface WebhookUrlPolicyConfig {
 
 export function webhookUrlPolicyOf(parsed: { WEBHOOK_URL_ALLOW_HTTP: boolean; WEBHOOK_URL_ALLOW_CIDRS: string[] }): WebhookUrlPolicyConfig {
   return { allowHttp: parsed.WEBHOOK_URL_ALLOW_HTTP, allowCidrs: parsed.WEBHOOK_URL_ALLOW_CIDRS };
+}
+
+/** What kafkaServiceEnv parses into, as every service's config carries it. */
+export interface KafkaServiceConfig {
+  kafkaBrokers: string[];
+  /** the contract topic names behind KAFKA_TOPIC_PREFIX */
+  topics: TopicNames;
+  logLevel: string;
+  host: string;
+}
+
+export function kafkaServiceConfigOf(parsed: {
+  KAFKA_BROKERS: string[];
+  KAFKA_TOPIC_PREFIX: string;
+  LOG_LEVEL: string;
+  HOST: string;
+}): KafkaServiceConfig {
+  return {
+    kafkaBrokers: parsed.KAFKA_BROKERS,
+    topics: topicNames(parsed.KAFKA_TOPIC_PREFIX),
+    logLevel: parsed.LOG_LEVEL,
+    host: parsed.HOST,
+  };
 }
