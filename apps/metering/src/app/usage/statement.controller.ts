@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { METERING_CONFIG, type MeteringConfig } from '../../config/metering.config';
-import { bearerMatches } from './admin-auth';
+import { admitOperator, sendReport } from './report-reply';
 import { buildStatement, statementCsv } from './statement';
 import { parseStatementRequest } from './statement-request';
 import { UsageRepository } from './usage.repository';
@@ -22,11 +22,7 @@ export class StatementController {
     @Query() query: Record<string, unknown>,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    reply.header('cache-control', 'no-store');
-    if (!bearerMatches(authorization, this.config.adminToken)) {
-      void reply.status(401).send({ error: 'invalid or missing admin token (Authorization: Bearer <ADMIN_TOKEN>)' });
-      return;
-    }
+    if (!admitOperator(reply, authorization, this.config.adminToken)) return;
     const generatedAt = new Date();
     const parsed = parseStatementRequest(clientId, period, query, generatedAt);
     if (!parsed.ok) {
@@ -40,17 +36,6 @@ export class StatementController {
       return;
     }
     const statement = buildStatement({ request, ...data, generatedAt });
-    switch (request.format) {
-      case 'json':
-        void reply.status(200).header('content-type', 'application/json; charset=utf-8').send(statement);
-        return;
-      case 'csv':
-        void reply
-          .status(200)
-          .header('content-type', 'text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="statement-${request.clientId}-${request.period}.csv"`)
-          .send(statementCsv(statement));
-        return;
-    }
+    sendReport(reply, request.format, statement, () => statementCsv(statement), `statement-${request.clientId}-${request.period}.csv`);
   }
 }
