@@ -1,0 +1,55 @@
+import type { BatchingProducer, ConsumedRecord } from '@wabridge/kafka';
+import type { PinoLogger } from 'nestjs-pino';
+import type { RouterConfig } from '../../config/router.config';
+import type { DeliveryService } from '../delivery/delivery.service';
+import { quarantineRecord } from '../delivery/event-records';
+import { recordsQuarantined } from '../delivery/router-metrics';
+import { LaneConsumer, type KafkaClient, type LaneConsumerOptions } from './lane.consumer';
+
+/** What the router's two lanes share: the lane's lifecycle and quarantining records they cannot read. */
+export abstract class RouterLane {
+  private readonly lane: LaneConsumer;
+
+  protected constructor(
+    kafka: KafkaClient,
+    protected readonly config: RouterConfig,
+    protected readonly delivery: DeliveryService,
+    private readonly producer: BatchingProducer,
+    protected readonly logger: PinoLogger,
+    options: Omit<LaneConsumerOptions, 'process' | 'logger' | 'drainMs' | 'failureBackoffMs'>,
+  ) {
+    this.lane = new LaneConsumer(kafka, {
+      ...options,
+      logger: logger.logger,
+      process: (record) => this.process(record),
+      drainMs: this.drainMs,
+      failureBackoffMs: 1000,
+    });
+  }
+
+  get isHealthy(): boolean {
+    return this.lane.isHealthy;
+  }
+
+  start(): Promise<void> {
+    return this.lane.start();
+  }
+
+  stop(): Promise<void> {
+    return this.lane.stop(this.drainMs);
+  }
+
+  protected abstract process(record: ConsumedRecord): Promise<void>;
+
+  /** A record this lane cannot read goes to the quarantine topic byte for byte, never a silent drop. */
+  protected async quarantine(record: ConsumedRecord, reason: string, kind: string, message: string): Promise<void> {
+    await this.producer.send(this.config.topics.quarantine, [quarantineRecord(record, reason, new Date())]);
+    recordsQuarantined.inc({ topic_kind: kind });
+    this.logger.warn({ partition: record.partition, offset: record.offset, reason }, message);
+  }
+
+  /** in-flight deliveries finish (one attempt's timeout and a margin) before offsets are committed on the way out */
+  private get drainMs(): number {
+    return this.config.deliveryTimeoutMs + 2000;
+  }
+}
