@@ -146,7 +146,13 @@ export class RouterTestKit {
   async bind(
     channelId: string,
     url: string,
-    options: { kind?: 'primary' | 'extra'; name?: string; headers?: Record<string, string>; onPremiseFormat?: boolean } = {},
+    options: {
+      kind?: 'primary' | 'extra';
+      name?: string;
+      headers?: Record<string, string>;
+      onPremiseFormat?: boolean;
+      ordered?: boolean;
+    } = {},
   ): Promise<Binding> {
     const signingSecret = generateSigningSecret();
     const row = await this.db.getRepository(WebhookDestinationEntity).save({
@@ -157,6 +163,7 @@ export class RouterTestKit {
       headers: options.headers ?? {},
       signingSecret,
       onPremiseFormat: options.onPremiseFormat ?? false,
+      ordered: options.ordered ?? false,
     });
     return { id: row.id, signingSecret };
   }

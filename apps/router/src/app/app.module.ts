@@ -3,6 +3,7 @@ import type { BatchingProducer } from '@wabridge/kafka';
 import { ObservabilityModule } from '@wabridge/observability';
 import { ROUTER_CONFIG, type RouterConfig } from '../config/router.config';
 import { ConsumersModule } from './consumers/consumers.module';
+import { OrderedConsumer } from './consumers/ordered.consumer';
 import { RetryConsumer } from './consumers/retry.consumer';
 import { WebhookConsumer } from './consumers/webhook.consumer';
 import { ROUTER_PRODUCER } from './delivery/delivery.module';
@@ -26,14 +27,18 @@ export class AppModule {
           logLevel: config.logLevel,
           imports: [ConsumersModule],
           readiness: {
-            inject: [ROUTER_PRODUCER, WebhookConsumer, RetryConsumer, DeliveryRepository],
+            inject: [ROUTER_PRODUCER, WebhookConsumer, RetryConsumer, OrderedConsumer, DeliveryRepository],
             useFactory: (
               producer: BatchingProducer,
               webhooks: WebhookConsumer,
               retries: RetryConsumer,
+              ordered: OrderedConsumer,
               store: DeliveryRepository,
             ) => [
-              { name: 'kafka', check: () => producer.isConnected && webhooks.isHealthy && retries.isHealthy },
+              {
+                name: 'kafka',
+                check: () => producer.isConnected && webhooks.isHealthy && retries.isHealthy && ordered.isHealthy,
+              },
               { name: 'postgres', check: () => store.ping() },
             ],
           },

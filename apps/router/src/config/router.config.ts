@@ -44,6 +44,7 @@ const schema = z.object({
   ROUTER_TOPIC_PARTITIONS: env.positiveInt(6),
   ROUTER_BREAKER_FAILURES: env.positiveInt(5),
   ROUTER_BREAKER_COOLDOWN: duration('30s'),
+  ROUTER_ORDERED_BUFFER: env.positiveInt(500),
 });
 
 export interface RouterConfig extends KafkaServiceConfig {
@@ -55,6 +56,10 @@ export interface RouterConfig extends KafkaServiceConfig {
   groupId: string;
   /** consumer group of the retry lanes */
   retryGroupId: string;
+  /** consumer group of the parking lane of `ordered` destinations */
+  orderedGroupId: string;
+  /** parked events held in memory per ordered pair; the rest is read again from Kafka when their turn comes */
+  orderedBufferPerPair: number;
   /** one attempt, response headers and body included */
   deliveryTimeoutMs: number;
   retry: RetryPolicy;
@@ -81,6 +86,8 @@ export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): Route
     databaseUrl: parsed.DATABASE_URL,
     groupId,
     retryGroupId: `${groupId}-retry`,
+    orderedGroupId: `${groupId}-ordered`,
+    orderedBufferPerPair: parsed.ROUTER_ORDERED_BUFFER,
     deliveryTimeoutMs: parsed.DELIVERY_TIMEOUT_MS,
     retry,
     urlPolicy: webhookUrlPolicyOf(parsed),

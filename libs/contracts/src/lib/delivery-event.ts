@@ -18,7 +18,9 @@ export type DeliveryErrorClass =
   | 'unsafe_destination'
   | 'no_binding'
   | 'unknown_number'
-  | 'circuit_open';
+  | 'circuit_open'
+  /** ordered destination: the event waits on the parking lane behind the pair's undelivered head */
+  | 'ordered_wait';
 
 /** partner.deliveries.v1: one delivery attempt outcome. */
 export interface DeliveryAttemptEvent {
@@ -74,6 +76,7 @@ export const deliveryAttemptEventSchema = {
         'no_binding',
         'unknown_number',
         'circuit_open',
+        'ordered_wait',
       ],
     },
     latency_ms: { type: 'number', minimum: 0 },

@@ -12,6 +12,11 @@ export const Topics = {
   quarantine: 'whatsapp.webhooks.quarantine.v1',
   /** Internal to the router: the durable retry lane (payload + delivery state, never in Postgres). */
   retry: 'partner.deliveries.retry.v1',
+  /**
+   * Internal to the router: the parking lane of `ordered` destinations, keyed by channel and slot, so
+   * a blocked pair's events wait in Kafka order without holding up anything else.
+   */
+  ordered: 'partner.deliveries.ordered.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -39,6 +44,8 @@ export const RetryHeaders = {
   dueAt: 'due-at',
   reason: 'reason',
   sourceOffset: 'source-offset',
+  /** parking lane only: the event's place in its channel/slot pair (ordered_pairs.parked_seq) */
+  orderedSeq: 'ordered-seq',
 } as const;
 
 /** Headers of records on the quarantine topic. */

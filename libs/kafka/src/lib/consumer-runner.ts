@@ -25,6 +25,11 @@ export interface BatchContext {
    * partition would keep its last offsets uncommitted until the next record arrives.
    */
   commit(offset: string): Promise<void>;
+  /**
+   * Fetches this partition again from `offset` (the current batch becomes stale). Only for runners
+   * with `autoCommit: false`: with auto-commit, kafkajs would commit the sought offset.
+   */
+  seek(offset: string): void;
 }
 
 export type BatchHandler = (records: ConsumedRecord[], context: BatchContext) => Promise<void>;
@@ -40,6 +45,11 @@ export interface ConsumerRunnerOptions {
   maxWaitTimeInMs?: number;
   partitionsConsumedConcurrently?: number;
   maxBytesPerPartition?: number;
+  /**
+   * false: resolving an offset only moves the fetch position; nothing is committed but what the
+   * handler commits itself (BatchContext.commit). For handlers that read ahead of what they finished.
+   */
+  autoCommit?: boolean;
 }
 
 export function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
@@ -126,7 +136,7 @@ export class ConsumerRunner {
       });
     });
     await this.consumer.run({
-      autoCommit: true,
+      autoCommit: this.options.autoCommit ?? true,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: async (payload) => {
@@ -143,6 +153,10 @@ export class ConsumerRunner {
             this.consumer.commitOffsets([
               { topic: batch.topic, partition: batch.partition, offset: (BigInt(offset) + 1n).toString() },
             ]),
+          seek: (offset) => {
+            if (this.options.autoCommit !== false) throw new Error('seek needs a runner with autoCommit: false');
+            this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset });
+          },
         });
         await payload.commitOffsetsIfNecessary();
       },

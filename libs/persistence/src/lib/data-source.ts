@@ -10,6 +10,7 @@ import { InitialSchema1764093600000 } from './migrations/1764093600000-initial-s
 import { BindingChangeNotifications1764094500000 } from './migrations/1764094500000-binding-change-notifications';
 import { MultiWebhookEnabled1764094000000 } from './migrations/1764094000000-multi-webhook-enabled';
 import { SigningSecretRotation1764094200000 } from './migrations/1764094200000-signing-secret-rotation';
+import { OrderedDelivery1764094800000 } from './migrations/1764094800000-ordered-delivery';
 
 export const ENTITIES = [
   ClientEntity,
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   MultiWebhookEnabled1764094000000,
   SigningSecretRotation1764094200000,
   BindingChangeNotifications1764094500000,
+  OrderedDelivery1764094800000,
 ];
 
 export interface DataSourceOptions {

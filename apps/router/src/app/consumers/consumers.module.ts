@@ -5,12 +5,14 @@ import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
 import { DeliveryModule, ROUTER_KAFKA, ROUTER_PRODUCER } from '../delivery/delivery.module';
 import { DeliveryService } from '../delivery/delivery.service';
 import type { KafkaClient } from './lane.consumer';
+import { OrderedConsumer } from './ordered.consumer';
+import { OrderedParkingRepository } from '../delivery/ordered-parking.repository';
 import { RetryConsumer } from './retry.consumer';
 import { WebhookConsumer } from './webhook.consumer';
 
 const consumerDeps = [ROUTER_KAFKA, ROUTER_CONFIG, DeliveryService, ROUTER_PRODUCER, PinoLogger];
 
-/** The first-attempt lane and the retry lanes. */
+/** The first-attempt lane, the retry lanes and the parking lane of ordered destinations. */
 @Module({
   imports: [DeliveryModule],
   providers: [
@@ -30,22 +32,41 @@ const consumerDeps = [ROUTER_KAFKA, ROUTER_CONFIG, DeliveryService, ROUTER_PRODU
         return new RetryConsumer(kafka, config, delivery, producer, logger);
       },
     },
+    {
+      provide: OrderedConsumer,
+      inject: [...consumerDeps, OrderedParkingRepository],
+      useFactory: (
+        kafka: KafkaClient,
+        config: RouterConfig,
+        delivery: DeliveryService,
+        producer: BatchingProducer,
+        logger: PinoLogger,
+        parking: OrderedParkingRepository,
+      ) => {
+        logger.setContext('OrderedConsumer');
+        return new OrderedConsumer(kafka, config, delivery, parking, producer, logger, {
+          bufferPerPair: config.orderedBufferPerPair,
+          failureBackoffMs: 1000,
+        });
+      },
+    },
   ],
-  exports: [DeliveryModule, WebhookConsumer, RetryConsumer],
+  exports: [DeliveryModule, WebhookConsumer, RetryConsumer, OrderedConsumer],
 })
 export class ConsumersModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly webhooks: WebhookConsumer,
     private readonly retries: RetryConsumer,
+    private readonly ordered: OrderedConsumer,
   ) {}
 
   /** Consumers start once Kafka, Postgres and the topics are ready (DeliveryModule.onModuleInit). */
   async onApplicationBootstrap(): Promise<void> {
-    await Promise.all([this.webhooks.start(), this.retries.start()]);
+    await Promise.all([this.webhooks.start(), this.retries.start(), this.ordered.start()]);
   }
 
   /** In-flight batches finish (their offsets are committed) or stay uncommitted and are handled again. */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all([this.webhooks.stop(), this.retries.stop()]);
+    await Promise.all([this.webhooks.stop(), this.retries.stop(), this.ordered.stop()]);
   }
 }

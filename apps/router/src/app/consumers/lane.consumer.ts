@@ -18,6 +18,8 @@ export interface LaneConsumerOptions extends Omit<PipelineOptions, 'holdMs'> {
   logger: KafkaLogger;
   /** partitions handled at the same time; every batch call returns within HOLD_MS, so this can be generous */
   partitionsConsumedConcurrently?: number;
+  /** after every (re)join of the group, once the pipeline forgot its partitions */
+  onRebalance?: () => void;
 }
 
 /** A consumer group member feeding a PartitionPipeline: the shared shape of the first and retry lanes. */
@@ -38,7 +40,10 @@ export class LaneConsumer {
     // A rebalance may hand our partitions to another member: what we still track must not be
     // resolved against the new assignment.
     const consumer = this.runner.raw;
-    consumer.on(consumer.events.GROUP_JOIN, () => this.pipeline.reset());
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.pipeline.reset();
+      options.onRebalance?.();
+    });
     consumer.on(consumer.events.END_BATCH_PROCESS, (event) =>
       recordConsumerLag(options.lane, event.payload.topic, event.payload.partition, Number(event.payload.offsetLag)),
     );

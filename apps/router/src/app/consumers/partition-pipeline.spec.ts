@@ -33,6 +33,9 @@ class FakeContext implements BatchContext {
     this.committed.push(offset);
     return Promise.resolve();
   }
+  seek(): void {
+    throw new Error('the pipeline never seeks');
+  }
 }
 
 /** A process function whose records finish when the test says so. */

@@ -6,6 +6,18 @@ import { quarantineRecord } from '../delivery/event-records';
 import { recordsQuarantined } from '../delivery/router-metrics';
 import { LaneConsumer, type KafkaClient, type LaneConsumerOptions } from './lane.consumer';
 
+/** A record a lane cannot read goes to the quarantine topic byte for byte, never a silent drop. */
+export async function quarantineRecordOf(
+  producer: BatchingProducer,
+  config: Pick<RouterConfig, 'topics'>,
+  record: ConsumedRecord,
+  reason: string,
+  kind: 'webhooks' | 'retry' | 'ordered',
+): Promise<void> {
+  await producer.send(config.topics.quarantine, [quarantineRecord(record, reason, new Date())]);
+  recordsQuarantined.inc({ topic_kind: kind });
+}
+
 /** What the router's two lanes share: the lane's lifecycle and quarantining records they cannot read. */
 export abstract class RouterLane {
   private readonly lane: LaneConsumer;
@@ -41,10 +53,8 @@ export abstract class RouterLane {
 
   protected abstract process(record: ConsumedRecord): Promise<void>;
 
-  /** A record this lane cannot read goes to the quarantine topic byte for byte, never a silent drop. */
-  protected async quarantine(record: ConsumedRecord, reason: string, kind: string, message: string): Promise<void> {
-    await this.producer.send(this.config.topics.quarantine, [quarantineRecord(record, reason, new Date())]);
-    recordsQuarantined.inc({ topic_kind: kind });
+  protected async quarantine(record: ConsumedRecord, reason: string, kind: 'webhooks' | 'retry', message: string): Promise<void> {
+    await quarantineRecordOf(this.producer, this.config, record, reason, kind);
     this.logger.warn({ partition: record.partition, offset: record.offset, reason }, message);
   }
 

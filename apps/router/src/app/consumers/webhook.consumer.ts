@@ -13,6 +13,8 @@ export class WebhookConsumer extends RouterLane {
       lane: 'first',
       groupId: config.groupId,
       topics: [config.topics.webhooks],
+      // the order kept for `ordered` destinations is per partition, and the partitions may have moved
+      onRebalance: () => delivery.resetOrdering(),
       onError: (record, error) =>
         logger.warn(
           { partition: record.partition, offset: record.offset, err: { type: (error as Error)?.name, message: (error as Error)?.message } },
@@ -24,6 +26,6 @@ export class WebhookConsumer extends RouterLane {
   protected async process(record: ConsumedRecord): Promise<void> {
     const read = readWebhookRecord(record);
     if (!read.ok) return this.quarantine(record, read.reason, 'webhooks', 'unroutable record quarantined');
-    await this.delivery.deliverFresh(read.value, `${record.partition}:${record.offset}`);
+    await this.delivery.deliverFresh(read.value, { partition: record.partition, offset: record.offset });
   }
 }

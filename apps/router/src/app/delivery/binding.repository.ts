@@ -23,6 +23,8 @@ export interface BoundDestination extends DeliveryTarget {
   channelId: string;
   /** `primary`, or the name of an extra (/multi_webhook) destination: what retries remember */
   slot: string;
+  /** deliver the channel's events to this destination in Kafka order (the parking lane) */
+  ordered: boolean;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -45,6 +47,7 @@ function toDestination(row: WebhookDestinationEntity): BoundDestination {
         : null,
     appSecret: row.appSecret,
     onPremiseFormat: row.onPremiseFormat,
+    ordered: row.ordered,
   };
 }
 

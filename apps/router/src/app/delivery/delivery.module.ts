@@ -8,8 +8,10 @@ import { BindingRepository } from './binding.repository';
 import { CircuitBreakers, destinationIdOf } from './circuit-breaker';
 import { DeliveryRepository } from './delivery.repository';
 import { DeliveryService } from './delivery.service';
+import { OrderedParkingRepository } from './ordered-parking.repository';
+import { OrderedSequencer } from './ordered-sequencer';
 import { PartnerHttpService } from './partner-http.service';
-import { breakerTransitions, reportBreakersFrom, reportPendingRetriesFrom } from './router-metrics';
+import { breakerTransitions, reportBreakersFrom, reportParkedPairsFrom, reportPendingRetriesFrom } from './router-metrics';
 
 export const ROUTER_KAFKA = Symbol('ROUTER_KAFKA');
 export const ROUTER_PRODUCER = Symbol('ROUTER_PRODUCER');
@@ -29,7 +31,7 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
       topic,
       numPartitions: config.topicPartitions,
     })),
-    ...config.retryTopics.map((topic) => ({
+    ...[...config.retryTopics, topics.ordered].map((topic) => ({
       topic,
       numPartitions: config.topicPartitions,
       configEntries: [{ name: 'retention.ms', value: retention }],
@@ -83,6 +85,12 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
       useFactory: (dataSource: DataSource) => new DeliveryRepository(dataSource),
     },
     {
+      provide: OrderedParkingRepository,
+      inject: [ROUTER_DATA_SOURCE, ROUTER_PRODUCER, ROUTER_CONFIG],
+      useFactory: (dataSource: DataSource, producer: BatchingProducer, config: RouterConfig) =>
+        new OrderedParkingRepository(dataSource, producer, config.topics.ordered),
+    },
+    {
       provide: PartnerHttpService,
       inject: [ROUTER_CONFIG],
       useFactory: (config: RouterConfig) =>
@@ -95,12 +103,13 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
     },
     {
       provide: DeliveryService,
-      inject: [ROUTER_CONFIG, BindingRepository, PartnerHttpService, DeliveryRepository, ROUTER_PRODUCER, PinoLogger],
+      inject: [ROUTER_CONFIG, BindingRepository, PartnerHttpService, DeliveryRepository, OrderedParkingRepository, ROUTER_PRODUCER, PinoLogger],
       useFactory: (
         config: RouterConfig,
         bindings: BindingRepository,
         http: PartnerHttpService,
         store: DeliveryRepository,
+        parking: OrderedParkingRepository,
         producer: BatchingProducer,
         logger: PinoLogger,
       ) => {
@@ -111,6 +120,7 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
         });
         reportBreakersFrom(() => breakers.counts(Date.now()));
         reportPendingRetriesFrom(() => store.pendingRetries());
+        reportParkedPairsFrom(() => parking.parkedPairs());
         return new DeliveryService({
           breakers,
           topics: config.topics,
@@ -121,11 +131,12 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
           store,
           producer,
           logger,
+          ordered: { sequencer: new OrderedSequencer(), parking },
         });
       },
     },
   ],
-  exports: [ROUTER_KAFKA, ROUTER_PRODUCER, DeliveryRepository, DeliveryService],
+  exports: [ROUTER_KAFKA, ROUTER_PRODUCER, DeliveryRepository, DeliveryService, OrderedParkingRepository],
 })
 export class DeliveryModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

@@ -12,7 +12,18 @@ import {
 import { breakerKey, breakerOutcome, type CircuitBreakers } from './circuit-breaker';
 import { buildDeliveryRequest, type DeliveryRequest } from './delivery-request';
 import type { DeliveryRepository } from './delivery.repository';
-import { deadLetterRecord, retryRecord, type InboundEvent, type RetryScope, type RetryTicket } from './event-records';
+import {
+  deadLetterRecord,
+  orderedPairKey,
+  retryRecord,
+  type InboundEvent,
+  type OrderedPair,
+  type ParkedTicket,
+  type RetryScope,
+  type RetryTicket,
+} from './event-records';
+import type { OrderedParkingRepository } from './ordered-parking.repository';
+import type { OrderedSequencer, PairJob, Reservation } from './ordered-sequencer';
 import type { RetryPolicy } from './retry-policy';
 import {
   attemptSeconds,
@@ -42,6 +53,11 @@ export interface DeliveryDeps {
   logger: DeliveryLogger;
   /** per-destination circuit breakers; none = every attempt dials */
   breakers?: CircuitBreakers;
+  /** `ordered` destinations: first attempts kept in Kafka order, failures parked; none = `ordered` is ignored */
+  ordered?: {
+    sequencer: OrderedSequencer;
+    parking: Pick<OrderedParkingRepository, 'appendIfParked' | 'park' | 'scheduleHead'>;
+  };
   clock?: () => Date;
   random?: () => number;
 }
@@ -59,6 +75,15 @@ interface Failure {
   statusCode: number | null;
   retryAfter: string | null;
   latencyMs: number;
+}
+
+/** Where a failure's next attempt is kept: by default a retry-lane record; for ordered pairs, the parking lane. */
+type RetryScheduler = (dueAt: Date, failure: Failure) => Promise<void>;
+
+/** Where the record came from on whatsapp.webhooks.v1: its place in the partition orders `ordered` destinations. */
+export interface SourcePosition {
+  partition: number;
+  offset: string;
 }
 
 interface Outcome {
@@ -93,9 +118,48 @@ export class DeliveryService {
     this.random = deps.random ?? Math.random;
   }
 
-  /** First attempt of a fresh event: every channel and destination it has right now. */
-  async deliverFresh(event: InboundEvent, sourceOffset?: string): Promise<void> {
-    await this.route(event, 1, null, sourceOffset);
+  /**
+   * First attempt of a fresh event: every channel and destination it has right now. Call it in the
+   * partition's offset order: the call reserves the event's place among the `ordered` destinations
+   * before it awaits anything.
+   */
+  deliverFresh(event: InboundEvent, source?: SourcePosition): Promise<void> {
+    const { ordered } = this.deps;
+    const reservation = source && ordered ? ordered.sequencer.reserve(`${source.partition}\u0000${event.key}`, BigInt(source.offset)) : null;
+    const sourceOffset = source ? `${source.partition}:${source.offset}` : undefined;
+    return this.route(event, 1, null, sourceOffset, reservation);
+  }
+
+  /**
+   * A parking-lane event of an `ordered` pair, when it is the pair's head and due. Resolves with the
+   * time of its next attempt (it stays the head), or null once it is done: delivered, dead-lettered
+   * or dropped by a 410.
+   */
+  async deliverParked(ticket: ParkedTicket): Promise<{ retryAt: Date | null }> {
+    const { event, pair, attempt } = ticket;
+    const parking = this.requireParking();
+    let retryAt: Date | null = null;
+    const schedule: RetryScheduler = async (dueAt) => {
+      await parking.scheduleHead(pair, ticket.seq, attempt + 1, dueAt);
+      retryAt = dueAt;
+    };
+    const channel = await this.deps.bindings.channelById(pair.channelId);
+    if (!channel) {
+      await this.keep(event, { channel: null, slot: pair.slot, destinationId: null, scope: 'slot' }, attempt, 'unknown_number', undefined, schedule);
+      return { retryAt };
+    }
+    const destination = (await this.deps.bindings.destinationsOf(channel.id)).find((candidate) => candidate.slot === pair.slot);
+    if (!destination) {
+      await this.keep(event, { channel, slot: pair.slot, destinationId: null, scope: 'slot' }, attempt, 'no_binding', undefined, schedule);
+      return { retryAt };
+    }
+    await this.attempt(event, channel, destination, attempt, undefined, schedule);
+    return { retryAt };
+  }
+
+  /** After a rebalance: the first lane's partitions may have moved on elsewhere. */
+  resetOrdering(): void {
+    this.deps.ordered?.sequencer.reset();
   }
 
   /** A due retry-lane record. */
@@ -137,24 +201,87 @@ export class DeliveryService {
     return event.wabaId ? bindings.channelsByWaba(event.wabaId) : [];
   }
 
-  private async route(event: InboundEvent, attempt: number, channelId: string | null, sourceOffset?: string): Promise<void> {
-    const channels = await this.channelsFor(event, channelId);
-    if (channels.length === 0) {
+  private async route(
+    event: InboundEvent,
+    attempt: number,
+    channelId: string | null,
+    sourceOffset?: string,
+    reservation: Reservation | null = null,
+  ): Promise<void> {
+    let plans: { channel: BoundChannel; destinations: BoundDestination[] }[];
+    try {
+      const channels = await this.channelsFor(event, channelId);
+      plans = await Promise.all(
+        channels.map(async (channel) => ({ channel, destinations: await this.deps.bindings.destinationsOf(channel.id) })),
+      );
+    } catch (error) {
+      // the events behind this one must not wait for ever on a reservation that is never entered
+      void reservation?.enter([]);
+      throw error;
+    }
+    const tasks: Promise<void>[] = [];
+    const orderedJobs: PairJob<void>[] = [];
+    if (plans.length === 0) {
       const target: Target = { channel: null, slot: PRIMARY_SLOT, destinationId: null, scope: 'channel' };
-      await this.keep(event, target, attempt, 'unknown_number', sourceOffset);
+      tasks.push(this.keep(event, target, attempt, 'unknown_number', sourceOffset));
+    }
+    for (const { channel, destinations } of plans) {
+      if (destinations.length === 0) {
+        const target: Target = { channel, slot: PRIMARY_SLOT, destinationId: null, scope: 'channel' };
+        tasks.push(this.keep(event, target, attempt, 'no_binding', sourceOffset));
+        continue;
+      }
+      for (const destination of destinations) {
+        if (reservation && destination.ordered) {
+          const pair: OrderedPair = { channelId: channel.id, slot: destination.slot };
+          orderedJobs.push({ pair: orderedPairKey(pair), run: () => this.attemptInOrder(event, channel, destination, sourceOffset) });
+        } else {
+          tasks.push(this.attempt(event, channel, destination, attempt, sourceOffset));
+        }
+      }
+    }
+    if (reservation) {
+      tasks.push(
+        reservation.enter(orderedJobs).then((results) => {
+          const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+          if (failed) throw failed.reason;
+        }),
+      );
+    }
+    await settleAll(tasks);
+  }
+
+  /**
+   * First attempt towards an `ordered` destination, in the pair's Kafka order: while the pair is
+   * parked the event joins the queue on the parking lane; otherwise it is attempted, and a failure
+   * parks the pair with this event as its head.
+   */
+  private async attemptInOrder(event: InboundEvent, channel: BoundChannel, destination: BoundDestination, sourceOffset?: string): Promise<void> {
+    const parking = this.requireParking();
+    const pair: OrderedPair = { channelId: channel.id, slot: destination.slot };
+    // the wait counts as attempt 1 (as a circuit_open does): the lane's first dial is attempt 2
+    if (await parking.appendIfParked(pair, event, { attempt: 2, dueAt: null, reason: 'ordered_wait', sourceOffset })) {
+      const target: Target = { channel, slot: destination.slot, destinationId: destination.id, scope: 'slot' };
+      retriesScheduled.inc({ reason: 'ordered_wait' });
+      attemptsTotal.inc({ lane: 'first', state: 'retry_scheduled', error_class: 'ordered_wait' });
+      await this.report(event, target, 1, this.clock(), {
+        state: 'retry_scheduled',
+        statusCode: null,
+        errorClass: 'ordered_wait',
+        latencyMs: 0,
+        nextAttemptAt: null,
+      });
       return;
     }
-    await settleAll(
-      channels.map(async (channel) => {
-        const destinations = await this.deps.bindings.destinationsOf(channel.id);
-        if (destinations.length === 0) {
-          const target: Target = { channel, slot: PRIMARY_SLOT, destinationId: null, scope: 'channel' };
-          await this.keep(event, target, attempt, 'no_binding', sourceOffset);
-          return;
-        }
-        await settleAll(destinations.map((destination) => this.attempt(event, channel, destination, attempt, sourceOffset)));
-      }),
+    await this.attempt(event, channel, destination, 1, sourceOffset, (dueAt, failure) =>
+      parking.park(pair, event, { attempt: 2, dueAt, reason: failure.errorClass, sourceOffset }),
     );
+  }
+
+  private requireParking(): NonNullable<DeliveryDeps['ordered']>['parking'] {
+    const parking = this.deps.ordered?.parking;
+    if (!parking) throw new Error('ordered delivery is not configured');
+    return parking;
   }
 
   /** An event that could not be attempted (nothing bound, unknown number): kept on the retry lanes. */
@@ -164,8 +291,9 @@ export class DeliveryService {
     attempt: number,
     reason: 'no_binding' | 'unknown_number',
     sourceOffset?: string,
+    schedule?: RetryScheduler,
   ): Promise<void> {
-    return this.fail(event, target, attempt, { errorClass: reason, statusCode: null, retryAfter: null, latencyMs: 0 }, sourceOffset);
+    return this.fail(event, target, attempt, { errorClass: reason, statusCode: null, retryAfter: null, latencyMs: 0 }, sourceOffset, schedule);
   }
 
   private async attempt(
@@ -174,6 +302,7 @@ export class DeliveryService {
     destination: BoundDestination,
     attempt: number,
     sourceOffset?: string,
+    schedule?: RetryScheduler,
   ): Promise<void> {
     const lane = attempt === 1 ? 'first' : 'retry';
     const target: Target = { channel, slot: destination.slot, destinationId: destination.id, scope: 'slot' };
@@ -182,7 +311,8 @@ export class DeliveryService {
     const admission = breakers?.admit(key, this.clock().getTime(), attempt === 1) ?? { dial: true, probe: false };
     if (!admission.dial) {
       // the destination is known to be down: no dial, no waiting on a timeout, straight to the retry lane
-      await this.fail(event, target, attempt, { errorClass: 'circuit_open', statusCode: null, retryAfter: null, latencyMs: 0 }, sourceOffset);
+      const failure: Failure = { errorClass: 'circuit_open', statusCode: null, retryAfter: null, latencyMs: 0 };
+      await this.fail(event, target, attempt, failure, sourceOffset, schedule);
       return;
     }
     let result: AttemptResult;
@@ -223,7 +353,7 @@ export class DeliveryService {
         return;
       }
       case 'failed':
-        await this.fail(event, target, attempt, { ...verdict, latencyMs: result.latencyMs }, sourceOffset);
+        await this.fail(event, target, attempt, { ...verdict, latencyMs: result.latencyMs }, sourceOffset, schedule);
         return;
       default: {
         const exhaustive: never = verdict;
@@ -249,7 +379,14 @@ export class DeliveryService {
   }
 
   /** Makes a failure durable: the next attempt on a retry lane, or a dead letter once the window is over. */
-  private async fail(event: InboundEvent, target: Target, attempt: number, failure: Failure, sourceOffset?: string): Promise<void> {
+  private async fail(
+    event: InboundEvent,
+    target: Target,
+    attempt: number,
+    failure: Failure,
+    sourceOffset?: string,
+    schedule?: RetryScheduler,
+  ): Promise<void> {
     const lane = attempt === 1 ? 'first' : 'retry';
     const now = this.clock();
     const plan = planRetry({
@@ -262,7 +399,10 @@ export class DeliveryService {
       random: this.random,
     });
     const channelId = target.channel?.id ?? null;
-    if (plan.state === 'retry_scheduled') {
+    if (plan.state === 'retry_scheduled' && schedule) {
+      await schedule(plan.dueAt, failure);
+      retriesScheduled.inc({ reason: failure.errorClass });
+    } else if (plan.state === 'retry_scheduled') {
       await this.deps.producer.send(this.deps.retryTopics[plan.lane], [
         retryRecord(event, {
           attempt: attempt + 1,

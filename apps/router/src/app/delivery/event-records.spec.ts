@@ -2,6 +2,8 @@ import type { ConsumedRecord } from '@wabridge/kafka';
 import {
   deadLetterRecord,
   dueAtOf,
+  parkedRecord,
+  readParkedRecord,
   quarantineRecord,
   readRetryRecord,
   readWebhookRecord,
@@ -195,5 +197,39 @@ describe('quarantineRecord', () => {
       value,
       headers: { reason: 'record without event-id header', 'received-at': '2025-01-01T00:00:00.000Z', source: 'router' },
     });
+  });
+});
+
+describe('parking-lane records', () => {
+  const pair = { channelId: '7b0c6f52-6a8e-4d53-9a57-2f1f5f6f2a11', slot: 'crm' };
+
+  const reread = (record: ReturnType<typeof parkedRecord>) =>
+    readParkedRecord(consumed(record.headers ?? {}, { key: record.key ?? null, value: record.value as Buffer }));
+
+  it('round-trips the event, the pair, its sequence number, the attempt and the due time', () => {
+    const dueAt = new Date('2025-01-01T00:00:05.000Z');
+    const record = parkedRecord(event(), { pair, seq: 12n, attempt: 2, dueAt, reason: 'http_status', sourceOffset: '1:42' });
+    expect(record.key).toBe(`${pair.channelId}/crm`);
+    expect(record.value).toBe(value);
+    expect(record.headers).toMatchObject({ 'event-id': 'evt_abc', 'ordered-seq': '12', 'source-offset': '1:42', traceparent: webhookHeaders.traceparent });
+    const read = reread(record);
+    expect(read).toEqual({ ok: true, value: { event: expect.objectContaining({ eventId: 'evt_abc' }), pair, seq: 12n, attempt: 2, dueAt } });
+  });
+
+  it('an event queued behind the head has no due time and attempt 1', () => {
+    const read = reread(parkedRecord(event(), { pair, seq: 3n, attempt: 1, dueAt: null, reason: 'ordered_wait' }));
+    expect(read.ok && read.value).toMatchObject({ attempt: 1, dueAt: null, seq: 3n });
+  });
+
+  it.each([
+    ['ordered-seq', '0', 'bad ordered-seq'],
+    ['ordered-seq', '-4', 'bad ordered-seq'],
+    ['attempt', 'x', 'bad attempt'],
+    ['due-at', 'soon', 'bad due-at'],
+    ['channel-id', ' ', 'without channel-id'],
+  ])('refuses a record whose %s is %p', (header, bad, reason) => {
+    const record = parkedRecord(event(), { pair, seq: 1n, attempt: 2, dueAt: new Date(), reason: 'timeout' });
+    const read = readParkedRecord(consumed({ ...record.headers, [header]: bad }));
+    expect(read).toEqual({ ok: false, reason: expect.stringContaining(reason) });
   });
 });

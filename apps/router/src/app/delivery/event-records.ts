@@ -57,6 +57,7 @@ const ERROR_CLASSES: readonly DeliveryErrorClass[] = [
   'no_binding',
   'unknown_number',
   'circuit_open',
+  'ordered_wait',
 ];
 
 function nonEmpty(value: string | undefined): string | null {
@@ -205,4 +206,73 @@ export function quarantineRecord(record: ConsumedRecord, reason: string, at: Dat
       [QuarantineHeaders.source]: 'router',
     },
   };
+}
+
+/** An `ordered` destination: one channel's slot, the unit the parking lane keeps in order. */
+export interface OrderedPair {
+  channelId: string;
+  slot: string;
+}
+
+/** The parking lane's key: a pair always lands on one partition, so its events stay in order there. */
+export function orderedPairKey(pair: OrderedPair): string {
+  return `${pair.channelId}/${pair.slot}`;
+}
+
+/** A parking-lane record: an event waiting its turn behind (or as) the head of its ordered pair. */
+export interface ParkedTicket {
+  event: InboundEvent;
+  pair: OrderedPair;
+  /** the event's place in its pair, from ordered_pairs.parked_seq */
+  seq: bigint;
+  /** the number of the next attempt: 1 for an event queued behind the head, ≥ 2 after a failure */
+  attempt: number;
+  /** when the next attempt is due; null = as soon as it is the head */
+  dueAt: Date | null;
+}
+
+export interface ParkedRecordInput {
+  pair: OrderedPair;
+  seq: bigint;
+  attempt: number;
+  dueAt: Date | null;
+  reason: DeliveryErrorClass;
+  sourceOffset?: string;
+}
+
+/** A parking-lane record: the original bytes and headers, plus the pair, its sequence number and the attempt. */
+export function parkedRecord(event: InboundEvent, input: ParkedRecordInput): OutgoingRecord {
+  const headers: Record<string, string> = {
+    ...event.headers,
+    [RetryHeaders.eventId]: event.eventId,
+    [RetryHeaders.receivedAt]: event.receivedAt.toISOString(),
+    [RetryHeaders.destination]: input.pair.slot,
+    [RetryHeaders.attempt]: String(input.attempt),
+    [RetryHeaders.reason]: input.reason,
+    [RetryHeaders.orderedSeq]: input.seq.toString(),
+    [RouterRetryHeaders.channelId]: input.pair.channelId,
+  };
+  if (input.dueAt) headers[RetryHeaders.dueAt] = input.dueAt.toISOString();
+  else delete headers[RetryHeaders.dueAt];
+  delete headers[RouterRetryHeaders.scope];
+  if (input.sourceOffset && !headers[RetryHeaders.sourceOffset]) headers[RetryHeaders.sourceOffset] = input.sourceOffset;
+  return { key: orderedPairKey(input.pair), value: event.value, headers };
+}
+
+/** Reads a parking-lane record written by parkedRecord(). */
+export function readParkedRecord(record: ConsumedRecord): Read<ParkedTicket> {
+  const event = readWebhookRecord(record);
+  if (!event.ok) return event;
+  const headers = record.headers;
+  const channelId = nonEmpty(headers[RouterRetryHeaders.channelId]);
+  const slot = nonEmpty(headers[RetryHeaders.destination]);
+  if (!channelId || !slot) return { ok: false, reason: 'parked record without channel-id or destination header' };
+  const seqText = headers[RetryHeaders.orderedSeq] ?? '';
+  if (!/^[1-9][0-9]{0,18}$/.test(seqText)) return { ok: false, reason: 'parked record with a bad ordered-seq header' };
+  const attempt = Number(headers[RetryHeaders.attempt]);
+  if (!Number.isInteger(attempt) || attempt < 1) return { ok: false, reason: 'parked record with a bad attempt header' };
+  const dueText = headers[RetryHeaders.dueAt];
+  const dueAt = dueText === undefined ? null : dateOf(dueText);
+  if (dueText !== undefined && !dueAt) return { ok: false, reason: 'parked record with a bad due-at header' };
+  return { ok: true, value: { event: event.value, pair: { channelId, slot }, seq: BigInt(seqText), attempt, dueAt } };
 }

@@ -100,6 +100,33 @@ export const retryStoreDepth = new Gauge({
   },
 });
 
+let parkedPairsSource: (() => Promise<number>) | undefined;
+
+/** Ordered pairs with events waiting on the parking lane, read from Postgres at scrape time. */
+export function reportParkedPairsFrom(source: () => Promise<number>): void {
+  parkedPairsSource = source;
+}
+
+export const orderedPairsParked = new Gauge({
+  name: 'wabridge_router_ordered_pairs_parked',
+  help: 'Ordered channel/destination pairs whose head is being retried (their later events wait behind it), all instances',
+  registers: [metricsRegistry],
+  async collect() {
+    if (!parkedPairsSource) return;
+    try {
+      this.set(await parkedPairsSource());
+    } catch {
+      // Postgres unavailable: keep the last value rather than fail the scrape
+    }
+  },
+});
+
+export const orderedRereads = new Counter({
+  name: 'wabridge_router_ordered_rereads_total',
+  help: 'Parking-lane partitions read again from an earlier offset because an ordered pair had more events waiting than fit in memory',
+  registers: [metricsRegistry],
+});
+
 /** Latest lag per lane and topic-partition, as kafkajs reports it after each batch. */
 const lagByPartition = new Map<string, { lane: string; lag: number }>();
 

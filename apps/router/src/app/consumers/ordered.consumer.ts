@@ -1,0 +1,299 @@
+import { ConsumerRunner, type BatchContext, type BatchingProducer, type ConsumedRecord } from '@wabridge/kafka';
+import type { PinoLogger } from 'nestjs-pino';
+import type { RouterConfig } from '../../config/router.config';
+import type { DeliveryService } from '../delivery/delivery.service';
+import { orderedPairKey, readParkedRecord, type OrderedPair, type ParkedTicket } from '../delivery/event-records';
+import type { OrderedParkingRepository, PairProgress } from '../delivery/ordered-parking.repository';
+import { orderedRereads, recordConsumerLag } from '../delivery/router-metrics';
+import type { KafkaClient } from './lane.consumer';
+import { quarantineRecordOf } from './router-lane';
+
+/** The longest single sleep of a waiting head: it then looks at the clock (and at shutdown) again. */
+const MAX_SLEEP_MS = 30_000;
+
+interface Parked {
+  offset: bigint;
+  ticket: ParkedTicket;
+}
+
+/** One pair's queue on one partition of the parking lane. */
+class PairQueue {
+  readonly queue: Parked[] = [];
+  /** the highest sequence number queued or done: records at or below it are duplicates */
+  lastSeq: bigint;
+  /** the offset of the first record left unread because the queue was full; read again once it drains */
+  overflowFrom: bigint | null = null;
+  /** the blocked head's schedule as stored, for the head after a restart */
+  head: PairProgress['head'];
+  working = false;
+
+  constructor(
+    readonly pair: OrderedPair,
+    progress: PairProgress,
+  ) {
+    this.lastSeq = progress.deliveredSeq;
+    this.head = progress.head;
+  }
+}
+
+/** One assigned partition of the parking lane. */
+class ParkingPartition {
+  readonly pairs = new Map<string, PairQueue>();
+  /** the next offset to read; null before the first batch */
+  next: bigint | null = null;
+  committed = -1n;
+  /** bumped by a seek: a batch call that started before it stops */
+  generation = 0;
+  closed = false;
+  private sleepers = new Set<() => void>();
+
+  constructor(public context: BatchContext) {}
+
+  /** The first offset not finished: a restart must read from here. */
+  firstUnfinished(): bigint | null {
+    let low = this.next;
+    for (const pairQueue of this.pairs.values()) {
+      for (const candidate of [pairQueue.queue[0]?.offset, pairQueue.overflowFrom]) {
+        if (candidate !== undefined && candidate !== null && (low === null || candidate < low)) low = candidate;
+      }
+    }
+    return low;
+  }
+
+  /** Resolves after `ms`, or at once when the partition is closed. */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, Math.max(0, Math.min(ms, MAX_SLEEP_MS)));
+      this.sleepers.add(wake);
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const wake of [...this.sleepers]) wake();
+  }
+}
+
+export interface OrderedConsumerOptions {
+  /** events held in memory per pair; beyond, the pair's records are read again once its queue drained */
+  bufferPerPair: number;
+  failureBackoffMs: number;
+}
+
+/**
+ * The parking lane of `ordered` destinations: partner.deliveries.ordered.v1, keyed by channel and
+ * slot. Each pair's events are attempted strictly one after another in Kafka order; a failing head is
+ * retried in place on the retry schedule (its state in ordered_pairs survives restarts) and blocks
+ * only its own pair. The lane reads ahead of blocked heads — resolving an offset here only moves the
+ * fetch position — and commits the first unfinished offset itself, so a restart reads every
+ * unfinished event again and skips what ordered_pairs marks done. A pair with more than
+ * `bufferPerPair` events waiting keeps only that many in memory and re-reads the rest (a seek) once
+ * they are through, so memory stays bounded without blocking other pairs.
+ */
+export class OrderedConsumer {
+  private readonly runner: ConsumerRunner;
+  private partitions = new Map<string, ParkingPartition>();
+  private inFlight = 0;
+
+  constructor(
+    kafka: KafkaClient,
+    private readonly config: RouterConfig,
+    private readonly delivery: DeliveryService,
+    private readonly parking: Pick<OrderedParkingRepository, 'progress' | 'markDone'>,
+    private readonly producer: BatchingProducer,
+    private readonly logger: PinoLogger,
+    private readonly options: OrderedConsumerOptions,
+  ) {
+    this.runner = new ConsumerRunner(kafka, {
+      groupId: config.orderedGroupId,
+      topics: [config.topics.ordered],
+      handler: (records, context) => this.handle(records, context),
+      logger: logger.logger,
+      autoCommit: false,
+      partitionsConsumedConcurrently: 4,
+      maxBytesPerPartition: 1024 * 1024,
+    });
+    const consumer = this.runner.raw;
+    // a rebalance may hand our partitions to another member: stop working on them
+    consumer.on(consumer.events.GROUP_JOIN, () => this.closeAll());
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) =>
+      recordConsumerLag('ordered', event.payload.topic, event.payload.partition, Number(event.payload.offsetLag)),
+    );
+  }
+
+  get isHealthy(): boolean {
+    return this.runner.isHealthy;
+  }
+
+  start(): Promise<void> {
+    return this.runner.start();
+  }
+
+  /** Stops reading, lets attempts in flight finish (so their progress is stored), then stops every head. */
+  async stop(): Promise<void> {
+    await this.runner.stop();
+    const deadline = Date.now() + this.config.deliveryTimeoutMs + 2000;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    this.closeAll();
+  }
+
+  private closeAll(): void {
+    for (const partition of this.partitions.values()) partition.close();
+    this.partitions = new Map();
+  }
+
+  private partitionFor(record: ConsumedRecord, context: BatchContext): ParkingPartition {
+    const key = `${record.topic}\u0000${record.partition}`;
+    let partition = this.partitions.get(key);
+    if (!partition) {
+      partition = new ParkingPartition(context);
+      this.partitions.set(key, partition);
+    }
+    partition.context = context;
+    return partition;
+  }
+
+  private async handle(records: ConsumedRecord[], context: BatchContext): Promise<void> {
+    const partition = this.partitionFor(records[0], context);
+    const generation = partition.generation;
+    const current = () => !partition.closed && partition.generation === generation && context.isRunning() && !context.isStale();
+    try {
+      for (const record of records) {
+        if (!current()) break;
+        const offset = BigInt(record.offset);
+        if (partition.next !== null && offset < partition.next) continue;
+        await this.accept(partition, record, offset);
+        if (!current()) break;
+        partition.next = offset + 1n;
+      }
+    } catch (error) {
+      this.logger.warn({ partition: records[0].partition, err: { type: (error as Error)?.name, message: (error as Error)?.message } }, 'parked events not read, reading them again');
+      await partition.sleep(this.options.failureBackoffMs);
+    }
+    if (!current() || partition.next === null) return;
+    // only the fetch position: what is committed is the first unfinished offset
+    context.resolveOffset((partition.next - 1n).toString());
+    await this.commitProgress(partition);
+  }
+
+  private async accept(partition: ParkingPartition, record: ConsumedRecord, offset: bigint): Promise<void> {
+    const read = readParkedRecord(record);
+    if (!read.ok) {
+      await quarantineRecordOf(this.producer, this.config, record, read.reason, 'ordered');
+      this.logger.warn({ partition: record.partition, offset: record.offset, reason: read.reason }, 'unreadable parked record quarantined');
+      return;
+    }
+    const ticket = read.value;
+    const key = orderedPairKey(ticket.pair);
+    let pairQueue = partition.pairs.get(key);
+    if (!pairQueue) {
+      pairQueue = new PairQueue(ticket.pair, await this.parking.progress(ticket.pair));
+      if (partition.closed) return;
+      partition.pairs.set(key, pairQueue);
+    }
+    if (ticket.seq <= pairQueue.lastSeq || pairQueue.overflowFrom !== null) return;
+    if (pairQueue.queue.length >= this.options.bufferPerPair) {
+      pairQueue.overflowFrom = offset;
+      return;
+    }
+    pairQueue.queue.push({ offset, ticket });
+    pairQueue.lastSeq = ticket.seq;
+    this.kick(partition, key, pairQueue);
+  }
+
+  private kick(partition: ParkingPartition, key: string, pairQueue: PairQueue): void {
+    if (pairQueue.working) return;
+    pairQueue.working = true;
+    void this.work(partition, key, pairQueue).finally(() => (pairQueue.working = false));
+  }
+
+  /** Delivers the pair's queue head after head, then re-reads what did not fit, then forgets the pair. */
+  private async work(partition: ParkingPartition, key: string, pairQueue: PairQueue): Promise<void> {
+    while (!partition.closed && pairQueue.queue.length > 0) {
+      const head = pairQueue.queue[0];
+      if (!(await this.deliverHead(partition, pairQueue, head))) return;
+      await this.persistently(partition, () => this.parking.markDone(pairQueue.pair, head.ticket.seq));
+      pairQueue.queue.shift();
+      pairQueue.head = null;
+      await this.commitProgress(partition);
+    }
+    if (partition.closed) return;
+    if (pairQueue.overflowFrom !== null) {
+      const from = pairQueue.overflowFrom;
+      pairQueue.overflowFrom = null;
+      if (partition.next !== null && from < partition.next) {
+        partition.next = from;
+        partition.generation += 1;
+        partition.context.seek(from.toString());
+        orderedRereads.inc();
+      }
+      return;
+    }
+    // the pair is idle: ordered_pairs remembers what is done, should more of its events come
+    partition.pairs.delete(key);
+  }
+
+  /** Attempts the head until it is done; false = the partition was closed first. */
+  private async deliverHead(partition: ParkingPartition, pairQueue: PairQueue, head: Parked): Promise<boolean> {
+    let { attempt, dueAt } = head.ticket;
+    const stored = pairQueue.head;
+    if (stored && stored.seq === head.ticket.seq && stored.attempt >= attempt) ({ attempt, dueAt } = stored);
+    while (!partition.closed) {
+      const wait = dueAt ? dueAt.getTime() - Date.now() : 0;
+      if (wait > 0) {
+        await partition.sleep(wait);
+        continue;
+      }
+      this.inFlight += 1;
+      try {
+        const { retryAt } = await this.delivery.deliverParked({ ...head.ticket, attempt, dueAt });
+        if (retryAt === null) return true;
+        attempt += 1;
+        dueAt = retryAt;
+      } catch (error) {
+        this.logger.warn(
+          {
+            channel_id: head.ticket.pair.channelId,
+            destination: head.ticket.pair.slot,
+            offset: head.offset.toString(),
+            err: { type: (error as Error)?.name, message: (error as Error)?.message },
+          },
+          'parked event not resolved, trying again',
+        );
+        await partition.sleep(this.options.failureBackoffMs);
+      } finally {
+        this.inFlight -= 1;
+      }
+    }
+    return false;
+  }
+
+  /** Retries a bookkeeping write until it succeeds or the partition is closed. */
+  private async persistently(partition: ParkingPartition, write: () => Promise<void>): Promise<void> {
+    for (;;) {
+      try {
+        await write();
+        return;
+      } catch (error) {
+        this.logger.warn({ err: { type: (error as Error)?.name, message: (error as Error)?.message } }, 'ordered progress not stored, trying again');
+        if (partition.closed) return;
+        await partition.sleep(this.options.failureBackoffMs);
+      }
+    }
+  }
+
+  private async commitProgress(partition: ParkingPartition): Promise<void> {
+    const low = partition.firstUnfinished();
+    if (low === null || low <= partition.committed || partition.closed) return;
+    const previous = partition.committed;
+    partition.committed = low;
+    await partition.context.commit((low - 1n).toString()).catch(() => {
+      if (partition.committed === low) partition.committed = previous;
+    });
+  }
+}
