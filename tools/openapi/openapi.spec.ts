@@ -31,6 +31,7 @@ describe('docs/openapi.json', () => {
         'POST /v1/configs/webhook',
         'GET /v1/configs/webhook',
         'DELETE /v1/configs/webhook',
+        'POST /v1/configs/webhook/rotate-secret',
         'GET /multi_webhook',
         'POST /multi_webhook',
         'PUT /multi_webhook',
