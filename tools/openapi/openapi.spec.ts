@@ -37,6 +37,8 @@ describe('docs/openapi.json', () => {
         'PUT /multi_webhook',
         'PATCH /multi_webhook',
         'DELETE /multi_webhook',
+        'POST /multi_webhook/{name}/rotate-secret',
+        'POST /multi_webhook/rotate-secret',
         'GET /v1/configs/templates',
         'POST /v1/configs/templates',
         'DELETE /v1/configs/templates/{name}',
