@@ -1,4 +1,4 @@
-import { PartnerServer, provisionChannel, TestStack, testInfra, type ProvisionedChannel } from '@wabridge/testing';
+import { PartnerServer, provisionChannel, TestStack, testInfra, waitFor, type ProvisionedChannel, type ReceivedRequest } from '@wabridge/testing';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { bearer, call, partnerKey } from './support/http';
@@ -288,5 +288,189 @@ describe('gateway: /multi_webhook extra destinations', () => {
     } finally {
       await Promise.all([primary.close(), crm.close(), analytics.close()]);
     }
+  });
+
+  describe('rotating the signing secret of one extra', () => {
+    const OVERLAP_MS = 24 * 3600_000;
+    let channel: ProvisionedChannel;
+    let primary: PartnerServer;
+    let crm: PartnerServer;
+    let analytics: PartnerServer;
+    let primarySecret: string;
+    const firstSecrets = new Map<string, string>();
+    let rotatedCrm: string;
+
+    interface SecretRow {
+      kind: string;
+      name: string;
+      signing_secret: string;
+      previous_signing_secret: string | null;
+      previous_secret_expires_at: Date | null;
+      disabled_at: Date | null;
+    }
+
+    const secretRows = async () => {
+      const rows = (
+        await db.query<SecretRow>(
+          `SELECT kind, name, signing_secret, previous_signing_secret, previous_secret_expires_at, disabled_at
+             FROM webhook_destinations WHERE channel_id = $1 ORDER BY kind, name`,
+          [channel.channelId],
+        )
+      ).rows;
+      return new Map(rows.map((row) => [`${row.kind}:${row.name}`, row]));
+    };
+
+    const rotateExtra = (name: string, apiKey = channel.apiKey) =>
+      call('POST', `${gateway}/multi_webhook/${encodeURIComponent(name)}/rotate-secret`, { headers: partnerKey(apiKey) });
+
+    /** One inbound message through Meta's stand-in; resolves with the request each named server got for it. */
+    const deliverOne = async (text: string, servers: PartnerServer[]): Promise<ReceivedRequest[]> => {
+      const inbound = await call('POST', `${stack.url('wa-sim')}/sim/inbound`, {
+        body: { phone_number_id: channel.phoneNumberId, from: '4915123456789', text, waba_id: channel.wabaId },
+      });
+      expect(inbound.body.ingress_status).toBe(200);
+      const wamid = String(inbound.body.wamid);
+      return Promise.all(
+        servers.map(async (server) => (await server.waitForRequests(1, 20000, (request) => request.body.toString('utf8').includes(wamid)))[0]),
+      );
+    };
+
+    const signatures = (request: ReceivedRequest) => request.headers['webhook-signature'].split(' ');
+    const verifies = (secret: string, request: ReceivedRequest) => {
+      try {
+        new Webhook(secret).verify(request.body.toString('utf8'), request.headers);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
+    beforeAll(async () => {
+      channel = await provisionChannel(gateway, stack.adminToken);
+      [primary, crm, analytics] = await Promise.all([PartnerServer.start(), PartnerServer.start(), PartnerServer.start()]);
+      const bound = await call('POST', `${gateway}/v1/configs/webhook`, { headers: partnerKey(channel.apiKey), body: { url: `${primary.url}/primary` } });
+      expect(bound.status).toBe(200);
+      primarySecret = String(bound.body.signing_secret);
+      const enabled = await multi(channel, 'POST', {
+        enabled: true,
+        destinations: [
+          { name: 'crm', url: `${crm.url}/crm` },
+          { name: 'analytics', url: `${analytics.url}/analytics` },
+        ],
+      });
+      expect(enabled.status).toBe(200);
+      for (const destination of enabled.body.destinations as DestinationView[]) firstSecrets.set(destination.name, destination.signing_secret!);
+    });
+
+    afterAll(async () => {
+      await Promise.all([primary, crm, analytics].filter(Boolean).map((server) => server.close()));
+    });
+
+    it('answers 404 for a name that is not an extra, 400 without a name and 401 for a bad key, changing nothing', async () => {
+      const before = await secretRows();
+      for (const name of ['Crm', 'primary', 'nope']) {
+        const unknown = await rotateExtra(name);
+        expect({ name, status: unknown.status, body: unknown.body }).toEqual({
+          name,
+          status: 404,
+          body: { error: `no destination named "${name}"`, message: `no destination named "${name}"` },
+        });
+      }
+      const byQuery = await multi(channel, 'POST', undefined, '/rotate-secret?name=Crm');
+      expect(byQuery).toMatchObject({ status: 404, body: { error: 'no destination named "Crm"', message: 'no destination named "Crm"' } });
+      const noName = await multi(channel, 'POST', undefined, '/rotate-secret');
+      expect(noName).toMatchObject({ status: 400, body: { error: expect.stringContaining('name'), message: expect.stringContaining('name') } });
+      const badKey = await rotateExtra('crm', 'x'.repeat(43));
+      expect({ status: badKey.status, body: badKey.body }).toEqual({ status: 401, body: { error: 'Invalid or missing D360-API-KEY' } });
+      expect(await secretRows()).toEqual(before);
+    });
+
+    it('gives the named extra a new secret and keeps its old one for 24 h; the primary and the other extra are untouched', async () => {
+      const before = await secretRows();
+      const rotated = await rotateExtra('crm');
+      expect(rotated.status).toBe(200);
+      expect(rotated.body).toEqual({ name: 'crm', signing_secret: expect.stringMatching(/^whsec_/), previous_secret_expires_at: expect.any(String) });
+      rotatedCrm = String(rotated.body.signing_secret);
+      expect(rotatedCrm).not.toBe(firstSecrets.get('crm'));
+      expect(Math.abs(Date.parse(String(rotated.body.previous_secret_expires_at)) - (Date.now() + OVERLAP_MS))).toBeLessThan(60_000);
+
+      const after = await secretRows();
+      expect(after.get('extra:crm')).toMatchObject({ signing_secret: rotatedCrm, previous_signing_secret: firstSecrets.get('crm') });
+      expect(after.get('extra:crm')?.previous_secret_expires_at?.toISOString()).toBe(rotated.body.previous_secret_expires_at);
+      expect(after.get('extra:analytics')).toEqual(before.get('extra:analytics'));
+      expect(after.get('primary:primary')).toEqual(before.get('primary:primary'));
+
+      // the router signs the rotated extra with both secrets, everyone else with their own only
+      await new Promise((resolve) => setTimeout(resolve, BINDING_PROPAGATION_MS));
+      const [toPrimary, toCrm, toAnalytics] = await deliverOne('after the rotation', [primary, crm, analytics]);
+      expect(signatures(toCrm)).toHaveLength(2);
+      expect(signatures(toCrm).every((signature) => signature.startsWith('v1,'))).toBe(true);
+      expect(verifies(rotatedCrm, toCrm)).toBe(true);
+      expect(verifies(firstSecrets.get('crm')!, toCrm)).toBe(true);
+      // each signature verifies on its own, with exactly one of the two secrets
+      const alone = (signature: string) => ({ ...toCrm.headers, 'webhook-signature': signature });
+      const [first, second] = signatures(toCrm);
+      const secretOf = (signature: string) =>
+        [rotatedCrm, firstSecrets.get('crm')!].filter((secret) => verifies(secret, { ...toCrm, headers: alone(signature) }));
+      expect([...secretOf(first), ...secretOf(second)].sort()).toEqual([rotatedCrm, firstSecrets.get('crm')!].sort());
+      expect(signatures(toAnalytics)).toHaveLength(1);
+      expect(verifies(firstSecrets.get('analytics')!, toAnalytics)).toBe(true);
+      expect(signatures(toPrimary)).toHaveLength(1);
+      expect(verifies(primarySecret, toPrimary)).toBe(true);
+    });
+
+    it('rotates by ?name= too, and a rotation of the primary leaves the extras alone', async () => {
+      const byQuery = await multi(channel, 'POST', undefined, '/rotate-secret?name=analytics');
+      expect(byQuery.status).toBe(200);
+      expect(byQuery.body).toEqual({ name: 'analytics', signing_secret: expect.stringMatching(/^whsec_/), previous_secret_expires_at: expect.any(String) });
+      const afterExtra = await secretRows();
+      expect(afterExtra.get('extra:analytics')).toMatchObject({
+        signing_secret: byQuery.body.signing_secret,
+        previous_signing_secret: firstSecrets.get('analytics'),
+      });
+      expect(afterExtra.get('extra:crm')).toMatchObject({ signing_secret: rotatedCrm, previous_signing_secret: firstSecrets.get('crm') });
+
+      const primaryRotated = await call('POST', `${gateway}/v1/configs/webhook/rotate-secret`, { headers: partnerKey(channel.apiKey) });
+      expect(primaryRotated.status).toBe(200);
+      const afterPrimary = await secretRows();
+      expect(afterPrimary.get('primary:primary')).toMatchObject({
+        signing_secret: primaryRotated.body.signing_secret,
+        previous_signing_secret: primarySecret,
+      });
+      expect(afterPrimary.get('extra:crm')).toEqual(afterExtra.get('extra:crm'));
+      expect(afterPrimary.get('extra:analytics')).toEqual(afterExtra.get('extra:analytics'));
+    });
+
+    it('a PATCH keeps both secrets; a destination re-created by POST starts with its own secret only', async () => {
+      // PATCH keeps the destination's secret, so the partner's rotation carries on
+      const patched = await multi(channel, 'PATCH', { url: `${crm.url}/crm-v2` }, '/crm');
+      expect(patched.status).toBe(200);
+      expect((await secretRows()).get('extra:crm')).toMatchObject({ signing_secret: rotatedCrm, previous_signing_secret: firstSecrets.get('crm') });
+
+      // the same name set again by POST is a new destination: a fresh secret, no previous one
+      const replaced = await multi(channel, 'POST', { enabled: true, destinations: [{ name: 'crm', url: `${crm.url}/crm-v3` }] });
+      expect(replaced.status).toBe(200);
+      const freshCrm = (replaced.body.destinations as DestinationView[]).find((d) => d.name === 'crm')!.signing_secret!;
+      expect((await secretRows()).get('extra:crm')).toMatchObject({ signing_secret: freshCrm, previous_signing_secret: null, previous_secret_expires_at: null });
+
+      await new Promise((resolve) => setTimeout(resolve, BINDING_PROPAGATION_MS));
+      const [toCrm] = await deliverOne('after the re-creation', [crm]);
+      expect(toCrm.path).toBe('/crm-v3');
+      expect(signatures(toCrm)).toHaveLength(1);
+      expect(verifies(freshCrm, toCrm)).toBe(true);
+      expect(verifies(rotatedCrm, toCrm)).toBe(false);
+      expect(verifies(firstSecrets.get('crm')!, toCrm)).toBe(false);
+    });
+
+    it('answers 404 for an extra the router disabled after a 410 Gone', async () => {
+      crm.respondWith(410);
+      await deliverOne('gone', [crm]);
+      await waitFor(async () => (await secretRows()).get('extra:crm')?.disabled_at, { what: 'the router to disable the extra' });
+      const before = await secretRows();
+      const refused = await rotateExtra('crm');
+      expect(refused.status).toBe(404);
+      expect(refused.body).toEqual({ error: expect.stringContaining('410'), message: expect.stringContaining('410') });
+      expect(await secretRows()).toEqual(before);
+    });
   });
 });

@@ -12,6 +12,7 @@ import { MediaModule } from './media/media.module';
 import { MessagesModule } from './messages/messages.module';
 import { MultiWebhookModule } from './multi-webhook/multi-webhook.module';
 import { OperatorModule } from './operator/operator.module';
+import { SecretRotationModule } from './secret-rotation/secret-rotation.module';
 import { TemplatesModule } from './templates/templates.module';
 import { WebhookConfigModule } from './webhook-config/webhook-config.module';
 
@@ -57,6 +58,7 @@ export class AppModule {
         InfraModule,
         OperatorModule,
         WebhookConfigModule,
+        SecretRotationModule,
         MultiWebhookModule,
         MessagesModule,
         TemplatesModule,

@@ -1,19 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DeadLetterHeaders, Topics } from '@wabridge/contracts';
 import { createKafka, type BatchingProducer, type ConsumedRecord, type KafkaClient } from '@wabridge/kafka';
-import { generateSigningSecret } from '@wabridge/webhook-security';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
-import type { PartnerChannel } from '../auth/partner-auth.service';
-import { INVALID_KEY_MESSAGE } from '../auth/partner-auth.guard';
 import { apiError } from '../errors/api-exception';
 import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER } from '../infra/infra.module';
 import { decodeRowCursor, encodeRowCursor, type ReplayRequest } from './deliveries-requests';
 import { DEAD_LETTER_CHANNEL_HEADER, latestPerEvent, readDeadLetters, replayRecord } from './dead-letter-replay';
 
-/** How long a rotated-out secret keeps signing (SPEC §6). */
-export const ROTATION_OVERLAP_HOURS = 24;
 const REPLAY_READ_TIMEOUT_MS = 30_000;
 
 interface DeliveryRowRaw {
@@ -87,7 +82,7 @@ function page(rows: DeliveryRowRaw[], limit: number): Page<DeliveryView> {
 
 /**
  * The operator's view of deliveries (the `deliveries` table holds every event that was not delivered
- * at the first attempt), dead-letter replay, and the partner's secret rotation.
+ * at the first attempt) and dead-letter replay.
  */
 @Injectable()
 export class DeliveriesService {
@@ -187,35 +182,5 @@ export class DeliveriesService {
     );
     this.logger.info({ replayed: letters.length }, 'dead letters replayed');
     return { replayed: letters.length };
-  }
-
-  /**
-   * A new secret for the caller's primary binding; the old one keeps signing for 24 h so the partner
-   * can switch its verification without losing a delivery. (A rebinding by POST /v1/configs/webhook
-   * never keeps the previous secret: a database trigger clears it, see the migration.)
-   */
-  async rotateSecret(channel: PartnerChannel): Promise<{ signing_secret: string; previous_secret_expires_at: string }> {
-    const signingSecret = generateSigningSecret();
-    const rows = await this.dataSource.transaction(async (manager) => {
-      const active: unknown[] = await manager.query(`SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL FOR SHARE`, [
-        channel.keyId,
-      ]);
-      if (active.length === 0) throw apiError(401, INVALID_KEY_MESSAGE);
-      const updated: { previous_secret_expires_at: Date }[] = await manager.query(
-        `UPDATE webhook_destinations
-            SET previous_signing_secret = signing_secret,
-                previous_secret_expires_at = now() + make_interval(hours => $3),
-                signing_secret = $2,
-                updated_at = now()
-          WHERE channel_id = $1 AND kind = 'primary' AND name = 'primary' AND disabled_at IS NULL
-          RETURNING previous_secret_expires_at`,
-        [channel.channelId, signingSecret, ROTATION_OVERLAP_HOURS],
-      );
-      return updated;
-    });
-    // TypeORM returns [rows, count] for UPDATE … RETURNING on postgres
-    const list = (Array.isArray(rows[0]) ? rows[0] : rows) as { previous_secret_expires_at: Date }[];
-    if (list.length === 0) throw apiError(404, 'no webhook configured');
-    return { signing_secret: signingSecret, previous_secret_expires_at: list[0].previous_secret_expires_at.toISOString() };
   }
 }

@@ -3,7 +3,13 @@ import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/
 import { Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { PartnerApi, Schemas, TAGS } from '../openapi/api-docs';
-import { MultiWebhookService, multiWebhookError, type MultiWebhookChange, type MultiWebhookView } from './multi-webhook.service';
+import {
+  MultiWebhookService,
+  multiWebhookError,
+  type ExtraRotatedSecret,
+  type MultiWebhookChange,
+  type MultiWebhookView,
+} from './multi-webhook.service';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -11,7 +17,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * 360dialog's /multi_webhook: named extra destinations that each receive a copy of every event,
- * next to the primary webhook of /v1/configs/webhook. Every answer is 200 with the resulting state.
+ * next to the primary webhook of /v1/configs/webhook. Every change answers 200 with the resulting state;
+ * a secret rotation answers with the destination's new secret.
  */
 @Controller('multi_webhook')
 @UseGuards(PartnerAuthGuard)
@@ -70,6 +77,28 @@ export class MultiWebhookController {
   patchNamed(@Partner() channel: PartnerChannel, @Param('name') name: string, @Body() body: unknown): Promise<MultiWebhookChange> {
     if (!isObject(body)) throw multiWebhookError(400, 'body must be a JSON object with the fields to change');
     return this.multiWebhook.patch(channel, { ...body, name });
+  }
+
+  /** The previous secret keeps signing for 24 h, so the partner can switch its verification without losing a delivery. */
+  @Post(':name/rotate-secret')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A new signing secret for one destination, named in the path; the previous one keeps signing for 24 h' })
+  @ApiParam({ name: 'name' })
+  @ApiResponse({ status: 200, schema: Schemas.extraRotatedSecret })
+  @ApiResponse({ status: 404, description: 'no destination of that name, or it was disabled after a 410 Gone', schema: Schemas.multiWebhookError })
+  rotateNamed(@Partner() channel: PartnerChannel, @Param('name') name: string): Promise<ExtraRotatedSecret> {
+    return this.multiWebhook.rotateSecret(channel, name);
+  }
+
+  @Post('rotate-secret')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A new signing secret for one destination (`?name=`); the previous one keeps signing for 24 h' })
+  @ApiQuery({ name: 'name', required: true })
+  @ApiResponse({ status: 200, schema: Schemas.extraRotatedSecret })
+  @ApiResponse({ status: 404, description: 'no destination of that name, or it was disabled after a 410 Gone', schema: Schemas.multiWebhookError })
+  rotate(@Partner() channel: PartnerChannel, @Query('name') name: unknown): Promise<ExtraRotatedSecret> {
+    if (typeof name !== 'string') throw multiWebhookError(400, 'name is required, given once');
+    return this.multiWebhook.rotateSecret(channel, name);
   }
 
   /** Without `?name=`, every destination goes and the feature is switched off. */

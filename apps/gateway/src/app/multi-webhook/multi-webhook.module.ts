@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { SecretRotationModule } from '../secret-rotation/secret-rotation.module';
 import { MultiWebhookController } from './multi-webhook.controller';
 import { MultiWebhookService } from './multi-webhook.service';
 
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, SecretRotationModule],
   controllers: [MultiWebhookController],
   providers: [MultiWebhookService],
 })

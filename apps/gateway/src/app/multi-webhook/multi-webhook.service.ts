@@ -6,6 +6,7 @@ import { INVALID_KEY_MESSAGE } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { apiError, ApiException } from '../errors/api-exception';
 import { GATEWAY_DATA_SOURCE } from '../infra/infra.module';
+import { SecretRotationService, type RotatedSecret } from '../secret-rotation/secret-rotation.service';
 import {
   applyPatch,
   parseAppendRequest,
@@ -32,6 +33,10 @@ export interface MultiWebhookView {
 
 export interface MultiWebhookChange extends MultiWebhookView {
   message: string;
+}
+
+export interface ExtraRotatedSecret extends RotatedSecret {
+  name: string;
 }
 
 interface DestinationRow {
@@ -85,6 +90,7 @@ export class MultiWebhookService {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly rotation: SecretRotationService,
   ) {}
 
   async current(channel: PartnerChannel): Promise<MultiWebhookView> {
@@ -169,6 +175,25 @@ export class MultiWebhookService {
       );
       if (affected === 0) throw multiWebhookError(404, `no destination named "${name}"`);
     });
+  }
+
+  /**
+   * A new signing secret for one destination, found by its exact name; its previous secret keeps
+   * signing next to the new one for 24 h, as for the primary webhook. Needs no channel lock: it
+   * changes neither the set of destinations nor their number.
+   */
+  async rotateSecret(channel: PartnerChannel, name: string): Promise<ExtraRotatedSecret> {
+    if (name.length === 0) throw multiWebhookError(400, 'name must not be empty');
+    const outcome = await this.rotation.rotate(channel, { kind: 'extra', name });
+    if (!outcome.rotated) {
+      throw multiWebhookError(
+        404,
+        outcome.reason === 'disabled'
+          ? `destination "${name}" was disabled after a 410 Gone: PATCH it to enable it again`
+          : `no destination named "${name}"`,
+      );
+    }
+    return { name, ...outcome.secret };
   }
 
   private async findExtra(channel: PartnerChannel, name: string): Promise<DestinationRow> {

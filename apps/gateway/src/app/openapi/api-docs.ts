@@ -110,6 +110,21 @@ export const SchemaDefinitions = {
     ['message', 'enabled', 'destinations'],
   ),
   multiWebhookError: object({ error: string(), message: string() }, ['error', 'message']),
+  rotatedSecret: object(
+    {
+      signing_secret: string('the new Standard Webhooks secret (whsec_...)'),
+      previous_secret_expires_at: string('until then deliveries carry a second signature made with the previous secret', { format: 'date-time' }),
+    },
+    ['signing_secret', 'previous_secret_expires_at'],
+  ),
+  extraRotatedSecret: object(
+    {
+      name: string('the destination whose secret was rotated'),
+      signing_secret: string('the new Standard Webhooks secret (whsec_...)'),
+      previous_secret_expires_at: string('until then deliveries carry a second signature made with the previous secret', { format: 'date-time' }),
+    },
+    ['name', 'signing_secret', 'previous_secret_expires_at'],
+  ),
   templateCreate: object(
     {
       name: string(undefined, { pattern: '^[a-z0-9_]{1,512}$' }),

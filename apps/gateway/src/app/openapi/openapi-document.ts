@@ -6,6 +6,7 @@ import { MediaModule } from '../media/media.module';
 import { MessagesModule } from '../messages/messages.module';
 import { MultiWebhookModule } from '../multi-webhook/multi-webhook.module';
 import { OperatorModule } from '../operator/operator.module';
+import { SecretRotationModule } from '../secret-rotation/secret-rotation.module';
 import { TemplatesModule } from '../templates/templates.module';
 import { WebhookConfigModule } from '../webhook-config/webhook-config.module';
 import { componentName, SchemaDefinitions, SECURITY, TAGS } from './api-docs';
@@ -42,7 +43,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag(TAGS.operator, 'Onboarding (clients, channels, keys), deliveries and dead letters')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
-    include: [AppModule, OperatorModule, WebhookConfigModule, MultiWebhookModule, MessagesModule, TemplatesModule, DeliveriesModule, MediaModule],
+    include: [AppModule, OperatorModule, WebhookConfigModule, SecretRotationModule, MultiWebhookModule, MessagesModule, TemplatesModule, DeliveriesModule, MediaModule],
     autoTagControllers: false,
   });
   document.components = {
