@@ -29,7 +29,8 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const E2E_RATE = Number(process.env.BENCH_E2E_RATE ?? 500);
 const E2E_DURATION_S = Number(process.env.BENCH_E2E_DURATION_S ?? 20);
-const ROUTER_EVENTS = Number(process.env.BENCH_ROUTER_EVENTS ?? 30000);
+const ROUTER_EVENTS = Number(process.env.BENCH_ROUTER_EVENTS ?? 100000);
+const SCALING_EVENTS = Number(process.env.BENCH_SCALING_EVENTS ?? 40000);
 const METERING_STATUSES = Number(process.env.BENCH_METERING_STATUSES ?? 100000);
 
 async function startBaseline(secret: string): Promise<{ url: string; child: ChildProcess }> {
@@ -175,11 +176,12 @@ interface Scenarios {
   baseline: LoadResult;
   e2e: E2eResult;
   drain: RouterDrainResult;
+  scaling: [RouterDrainResult, RouterDrainResult];
   metering: MeteringScenarioResult;
   rss: Map<string, number>;
 }
 
-function writeReport(results: Record<string, number | string | boolean>, { ingress, baseline, e2e, drain, metering, rss }: Scenarios): void {
+function writeReport(results: Record<string, number | string | boolean>, { ingress, baseline, e2e, drain, scaling, metering, rss }: Scenarios): void {
   const file = join(repoRoot(), 'docs', 'performance.md');
   const begin = '<!-- bench:begin -->';
   const end = '<!-- bench:end -->';
@@ -193,6 +195,7 @@ function writeReport(results: Record<string, number | string | boolean>, { ingre
     `| ingress p99 at a fixed 2,000 req/s | ${String(results.ingress_p99_ms_at_2k)} ms | ${String(results.baseline_p99_ms_at_2k)} ms | |`,
     `| end to end ingress → partner at ${E2E_RATE}/s | p50 ${e2e.p50} ms, p99 ${e2e.p99} ms, max ${e2e.max} ms | — | ${e2e.lost} lost of ${e2e.sent} |`,
     `| router backlog drain, ${drain.events} events to a keep-alive partner | ${drain.per_s} deliveries/s (${drain.seconds} s) | — | ${drain.lost} lost |`,
+    `| scaling: ${scaling[1].events} events, 12 partitions, one router vs two in one group (the second joins mid-drain) | two: ${scaling[1].per_s} deliveries/s | one: ${scaling[0].per_s} deliveries/s | ${String(results.router_scaling_ratio)}×; ${scaling[1].lost} lost, ${scaling[1].duplicates} repeated in the rebalance |`,
     `| metering, ${metering.statuses} priced statuses from a backlog | ${metering.per_s} statuses/s (${metering.seconds} s) | — | counts exact: ${metering.exact} |`,
     `| resident memory (max during the run) | ${[...rss].map(([name, mb]) => `${name} ${mb} MB`).join(', ')} | — | |`,
     '',
@@ -304,6 +307,18 @@ async function main(): Promise<void> {
     say(`router backlog drain: ${ROUTER_EVENTS} events`);
     const drain = await routerDrainScenario({ kafkaBrokers: infra.kafkaBrokers, databaseUrl: infra.databaseUrl, log: say, events: ROUTER_EVENTS });
     say(`  ${JSON.stringify(drain)}`);
+    say(`router scaling: ${SCALING_EVENTS} events on 12 partitions, one router, then two`);
+    const scaling: [RouterDrainResult, RouterDrainResult] = [
+      await routerDrainScenario({ kafkaBrokers: infra.kafkaBrokers, databaseUrl: infra.databaseUrl, log: say, events: SCALING_EVENTS, partitions: 12 }),
+      await routerDrainScenario({
+        kafkaBrokers: infra.kafkaBrokers,
+        databaseUrl: infra.databaseUrl,
+        log: say,
+        events: SCALING_EVENTS,
+        partitions: 12,
+        routers: 2,
+      }),
+    ];
     say(`metering: ${METERING_STATUSES} priced statuses`);
     const metering = await meteringScenario({ kafkaBrokers: infra.kafkaBrokers, databaseUrl: infra.databaseUrl, log: say, statuses: METERING_STATUSES });
     say(`  ${JSON.stringify(metering)}`);
@@ -324,11 +339,15 @@ async function main(): Promise<void> {
       e2e_lost: e2e.lost,
       router_drain_per_s: drain.per_s,
       router_drain_lost: drain.lost,
+      router_scaling_one_per_s: scaling[0].per_s,
+      router_scaling_two_per_s: scaling[1].per_s,
+      router_scaling_ratio: Math.round((scaling[1].per_s / scaling[0].per_s) * 100) / 100,
+      router_scaling_lost: scaling[0].lost + scaling[1].lost,
       metering_per_s: metering.per_s,
       metering_exact: metering.exact,
       max_rss_mb: Math.max(...rss.maxMb.values()),
     };
-    writeReport(results, { ingress, baseline, e2e, drain, metering, rss: rss.maxMb });
+    writeReport(results, { ingress, baseline, e2e, drain, scaling, metering, rss: rss.maxMb });
     process.stdout.write(`${JSON.stringify(results)}\n`);
   } finally {
     baselineChild?.kill('SIGTERM');

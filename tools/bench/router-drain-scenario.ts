@@ -23,6 +23,11 @@ export interface RouterDrainOptions {
   partitions?: number;
   /** extra environment for the router process (e.g. NODE_OPTIONS=--cpu-prof) */
   env?: Record<string, string>;
+  /**
+   * router instances in one consumer group (default 1). The second and later join once a tenth of the
+   * backlog is delivered, so the group rebalances mid-flow: the scaling run.
+   */
+  routers?: number;
 }
 
 export interface RouterDrainResult {
@@ -31,6 +36,9 @@ export interface RouterDrainResult {
   per_s: number;
   /** events the partner never received */
   lost: number;
+  /** deliveries beyond the first of an event (at-least-once: a rebalance may repeat some) */
+  duplicates: number;
+  routers: number;
 }
 
 const CHANNELS = 6;
@@ -79,9 +87,18 @@ function eventRecord(prefix: string, channel: Channel, n: number): OutgoingRecor
 }
 
 /** The partner: counts distinct webhook-ids, answers 200 immediately, keeps connections alive. */
-async function startPartner(): Promise<{ server: Server; url: string; seen: Set<string>; firstAt: () => number | undefined }> {
+interface Partner {
+  server: Server;
+  url: string;
+  seen: Set<string>;
+  requests: () => number;
+  firstAt: () => number | undefined;
+}
+
+async function startPartner(): Promise<Partner> {
   const seen = new Set<string>();
   let firstAt: number | undefined;
+  let requests = 0;
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -89,13 +106,20 @@ async function startPartner(): Promise<{ server: Server; url: string; seen: Set<
       if (typeof id === 'string') {
         firstAt ??= performance.now();
         seen.add(id);
+        requests += 1;
       }
       res.writeHead(200, { 'content-length': '0' }).end();
     });
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, seen, firstAt: () => firstAt };
+  return {
+    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    seen,
+    requests: () => requests,
+    firstAt: () => firstAt,
+  };
 }
 
 export async function routerDrainScenario(opts: RouterDrainOptions): Promise<RouterDrainResult> {
@@ -112,7 +136,8 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
   await dataSource.initialize();
   const partner = await startPartner();
   const producer = new BatchingProducer(kafka, { ackTimeoutMs: 30_000, maxBatchRecords: 1000 });
-  let router: ServiceProcess | undefined;
+  const routerCount = opts.routers ?? 1;
+  const routers: ServiceProcess[] = [];
   try {
     const [{ id: clientId }] = await dataSource.query<{ id: string }[]>('INSERT INTO clients (name) VALUES ($1) RETURNING id', [
       `bench router ${topicPrefix}`,
@@ -145,27 +170,37 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
     await Promise.all(pending);
     opts.log(`router: backlog produced in ${((performance.now() - producedAt) / 1000).toFixed(1)} s`);
 
-    router = new ServiceProcess(
-      'router',
-      await freePort(),
-      {
-        KAFKA_BROKERS: opts.kafkaBrokers,
-        DATABASE_URL: opts.databaseUrl,
-        KAFKA_TOPIC_PREFIX: topicPrefix,
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        WEBHOOK_URL_ALLOW_HTTP: 'true',
-        WEBHOOK_URL_ALLOW_CIDRS: '127.0.0.0/8',
-        ROUTER_TOPIC_PARTITIONS: String(partitions),
-        ...opts.env,
-      },
-      join(serviceLogDir(), `bench-router-${topicPrefix}log`),
-    );
+    for (let i = 0; i < routerCount; i += 1) {
+      routers.push(
+        new ServiceProcess(
+          'router',
+          await freePort(),
+          {
+            KAFKA_BROKERS: opts.kafkaBrokers,
+            DATABASE_URL: opts.databaseUrl,
+            KAFKA_TOPIC_PREFIX: topicPrefix,
+            HOST: '127.0.0.1',
+            LOG_LEVEL: 'warn',
+            WEBHOOK_URL_ALLOW_HTTP: 'true',
+            WEBHOOK_URL_ALLOW_CIDRS: '127.0.0.0/8',
+            ROUTER_TOPIC_PARTITIONS: String(partitions),
+            ...opts.env,
+          },
+          join(serviceLogDir(), `bench-router-${topicPrefix}${i}.log`),
+        ),
+      );
+    }
     // Delivery may begin a moment before /health/ready answers: the clock starts at whichever comes
     // first, the router being ready or the partner's first request.
-    await router.start();
+    await routers[0].start();
     const readyAt = performance.now();
     let doneAt = readyAt;
+    const joining =
+      routers.length > 1
+        ? waitFor(() => partner.seen.size >= events / 10, { timeoutMs: Math.max(120_000, events * 5), intervalMs: 20, what: 'a tenth of the backlog' })
+            .then(() => Promise.all(routers.slice(1).map((router) => router.start())))
+            .then(() => opts.log(`router: ${routers.length - 1} more instance(s) joined at ${partner.seen.size} delivered`))
+        : Promise.resolve();
     await waitFor(
       () => {
         if (partner.seen.size < events) return false;
@@ -175,6 +210,7 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
       { timeoutMs: Math.max(120_000, events * 5), intervalMs: 20, what: 'the partner to receive every event' },
     ).catch((error: Error) => opts.log(`router: ${error.message} (${partner.seen.size} of ${events})`));
     if (partner.seen.size < events) doneAt = performance.now();
+    await joining;
     const startedAt = Math.min(readyAt, partner.firstAt() ?? readyAt);
     const seconds = (doneAt - startedAt) / 1000;
     const result = {
@@ -182,11 +218,13 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
       seconds: Math.round(seconds * 100) / 100,
       per_s: Math.round(partner.seen.size / seconds),
       lost: events - partner.seen.size,
+      duplicates: partner.requests() - partner.seen.size,
+      routers: routerCount,
     };
     opts.log(`router: ${JSON.stringify(result)}`);
     return result;
   } finally {
-    await router?.stop();
+    await Promise.allSettled(routers.map((router) => router.stop()));
     await producer.disconnect();
     partner.server.closeAllConnections();
     await new Promise<void>((resolve) => partner.server.close(() => resolve()));
