@@ -146,6 +146,7 @@ export class DeliveryModule implements OnModuleInit, OnApplicationShutdown {
     @Inject(ROUTER_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly http: PartnerHttpService,
     private readonly changes: ChangeListener,
+    private readonly delivery: DeliveryService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -161,6 +162,7 @@ export class DeliveryModule implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.changes.stop();
     await this.http.close().catch(() => undefined);
+    await this.delivery.flushOutcomes();
     await this.producer.disconnect().catch(() => undefined);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }

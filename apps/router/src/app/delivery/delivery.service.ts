@@ -101,6 +101,9 @@ async function settleAll(tasks: Promise<void>[]): Promise<void> {
   if (failed) throw failed.reason;
 }
 
+/** partner.deliveries.v1 records sent but not yet acknowledged before attempts wait for them */
+const MAX_PENDING_OUTCOMES = 5000;
+
 const errorFields = (error: unknown) => ({ err: { type: (error as Error)?.name, message: (error as Error)?.message } });
 
 /**
@@ -112,6 +115,7 @@ const errorFields = (error: unknown) => ({ err: { type: (error as Error)?.name, 
 export class DeliveryService {
   private readonly clock: () => Date;
   private readonly random: () => number;
+  private readonly pendingOutcomes = new Set<Promise<void>>();
 
   constructor(private readonly deps: DeliveryDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -442,6 +446,27 @@ export class DeliveryService {
     });
   }
 
+  /**
+   * The attempt's partner.deliveries.v1 record leaves the event's critical path: the event is resolved
+   * without waiting for its acknowledgement (it is visibility, not part of the delivery guarantee), so
+   * a slow broker acknowledgement never holds a partition's next fetch. Past MAX_PENDING_OUTCOMES
+   * unacknowledged records, callers wait again: memory stays bounded while Kafka is slow.
+   */
+  private publishOutcome(key: string, value: string, ids: object): Promise<void> {
+    const sent = this.deps.producer
+      .send(this.deps.topics.deliveries, [{ key, value }])
+      .catch((error: unknown) => this.deps.logger.warn({ ...ids, ...errorFields(error) }, 'could not publish delivery outcome'))
+      .finally(() => this.pendingOutcomes.delete(sent));
+    this.pendingOutcomes.add(sent);
+    return this.pendingOutcomes.size > MAX_PENDING_OUTCOMES ? sent : Promise.resolve();
+  }
+
+  /** Waits for the outcome records still unacknowledged (before the producer disconnects). */
+  async flushOutcomes(timeoutMs = 10_000): Promise<void> {
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([Promise.allSettled([...this.pendingOutcomes]), deadline]);
+  }
+
   private phoneOf(event: InboundEvent, channel: BoundChannel | null): string {
     return channel?.phoneNumberId ?? event.phoneNumberId ?? event.key;
   }
@@ -468,11 +493,7 @@ export class DeliveryService {
       nextAttemptAt: outcome.nextAttemptAt,
       attemptedAt: now,
     });
-    const writes: Promise<void>[] = [
-      this.deps.producer
-        .send(this.deps.topics.deliveries, [{ key: phoneNumberId, value: JSON.stringify(record) }])
-        .catch((error: unknown) => this.deps.logger.warn({ ...ids, ...errorFields(error) }, 'could not publish delivery outcome')),
-    ];
+    const writes: Promise<void>[] = [this.publishOutcome(phoneNumberId, JSON.stringify(record), ids)];
     if (needsDeliveryRow(outcome.state, attempt)) {
       writes.push(
         this.deps.store
