@@ -36,8 +36,17 @@ export class OrderedParkingRepository {
     private readonly topic: string,
   ) {}
 
-  /** Appends the event to its pair's queue when the pair is parked; false = not parked, attempt it directly. */
-  appendIfParked(pair: OrderedPair, event: InboundEvent, input: ParkInput): Promise<boolean> {
+  /**
+   * Appends the event to its pair's queue when the pair is parked; false = not parked, attempt it
+   * directly. Only the first-attempt lane parks a pair, one event of the pair at a time, so "not
+   * parked" cannot change under it: the healthy path costs one read, not a transaction.
+   */
+  async appendIfParked(pair: OrderedPair, event: InboundEvent, input: ParkInput): Promise<boolean> {
+    const rows: { parked: boolean }[] = await this.dataSource.query(
+      `SELECT delivered_seq < parked_seq AS parked FROM ordered_pairs WHERE channel_id = $1 AND slot = $2`,
+      [pair.channelId, pair.slot],
+    );
+    if (!rows[0]?.parked) return false;
     return this.dataSource.transaction(async (manager) => {
       const seq = await this.nextSeq(
         manager,
