@@ -14,6 +14,14 @@ export const PORT_VARIABLE: Record<ServiceName, string> = {
   'wa-sim': 'WA_SIM_PORT',
 };
 
+export interface ServiceProcessOptions {
+  /**
+   * The entry file relative to the repository root: `apps/<name>/src/main.ts` by default (run through
+   * @swc-node/register); a `.js` file runs as plain JavaScript (e.g. a precompiled build).
+   */
+  entry?: string;
+}
+
 /** A wabridge service running as a real child process, exactly as `npm start` runs it. */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
@@ -25,6 +33,7 @@ export class ServiceProcess {
     readonly port: number,
     private readonly env: Record<string, string>,
     readonly logFile: string,
+    private readonly options: ServiceProcessOptions = {},
   ) {
     this.url = `http://127.0.0.1:${port}`;
   }
@@ -37,7 +46,9 @@ export class ServiceProcess {
   async start(readyTimeoutMs = 60000): Promise<void> {
     const root = repoRoot();
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', this.name, 'src', 'main.ts')], {
+    const entry = this.options.entry ?? join('apps', this.name, 'src', 'main.ts');
+    const loader = entry.endsWith('.js') ? [] : ['-r', '@swc-node/register'];
+    const child = spawn(process.execPath, [...loader, entry], {
       cwd: root,
       env: {
         ...process.env,
