@@ -5,7 +5,8 @@
 // BENCH_ROUNDS (1) repeats the measurements; BENCH_INGRESS_NODE_OPTIONS is passed to ingress (e.g.
 // --cpu-prof). BENCH_INGRESS_VARIANTS=`name=entry,...` measures several ingress builds side by side,
 // interleaved round by round (entry relative to the repository root, `.js` runs precompiled), e.g.
-// `before=tmp/ab/before/apps/ingress/src/main.js,after=dist/apps/ingress/src/main.js`.
+// `before=tmp/ab/before/apps/ingress/src/main.js,after=dist/apps/ingress/src/main.js`; or a JSON array
+// of {name, entry?, env?} when variants differ in their environment.
 import { randomBytes } from 'node:crypto';
 import { silenceKnownWarnings } from '@wabridge/observability';
 import { say, startBenchInfra } from './bench-infra';
@@ -14,6 +15,9 @@ import { ingressScenario, type IngressVariant } from './ingress-scenario';
 function variantsOf(spec: string | undefined, nodeOptions: string | undefined): IngressVariant[] {
   const env = nodeOptions ? { NODE_OPTIONS: nodeOptions } : undefined;
   if (!spec) return [{ name: 'ingress', env }];
+  if (spec.trim().startsWith('[')) {
+    return (JSON.parse(spec) as IngressVariant[]).map((variant) => ({ ...variant, env: { ...env, ...variant.env } }));
+  }
   return spec.split(',').map((item) => {
     const [name, entry] = item.split('=');
     return { name, entry: entry || undefined, env };

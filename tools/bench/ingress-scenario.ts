@@ -67,6 +67,16 @@ async function startBaseline(secret: string): Promise<{ url: string; child: Chil
   return { url, child };
 }
 
+/** Where an ingress process's memory is and how full its produce requests were, from its metrics (for the log). */
+async function statsOf(service: ServiceProcess): Promise<string> {
+  const metrics = await (await fetch(`${service.url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(metrics)?.[1] ?? NaN);
+  const mb = (name: string) => Math.round(value(name) / 2 ** 20);
+  const batches = value('wabridge_ingress_produce_batch_records_count');
+  const perBatch = Math.round(value('wabridge_ingress_produce_batch_records_sum') / batches);
+  return `rss ${mb('process_resident_memory_bytes')} MB, heap total ${mb('nodejs_heap_size_total_bytes')} MB, heap used ${mb('nodejs_heap_size_used_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB; ${batches} produce requests, ${perBatch} records each`;
+}
+
 const ratio = (value: number, base: number) => Math.round((value / base) * 100) / 100;
 
 export async function ingressScenario(options: IngressScenarioOptions): Promise<IngressScenarioResult> {
@@ -126,7 +136,10 @@ export async function ingressScenario(options: IngressScenarioOptions): Promise<
       }
     }
     rss.stop();
-    for (const [index, service] of processes.entries()) result.variants[index].rssMb = rss.maxMb.get(service.logFile) ?? 0;
+    for (const [index, service] of processes.entries()) {
+      result.variants[index].rssMb = rss.maxMb.get(service.logFile) ?? 0;
+      log(`  ${variants[index].name} max RSS ${result.variants[index].rssMb} MB; now ${await statsOf(service)}`);
+    }
     return result;
   } finally {
     rss.stop();

@@ -35,6 +35,14 @@ const publishSeconds = new Histogram({
   registers: [metricsRegistry],
 });
 
+/** How many records share a produce request: what the producer's coalescing (and linger) achieve. */
+export const produceBatchRecords = new Histogram({
+  name: 'wabridge_ingress_produce_batch_records',
+  help: 'Records per acknowledged Kafka produce request',
+  buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048],
+  registers: [metricsRegistry],
+});
+
 export const INGRESS_PRODUCER = Symbol('INGRESS_PRODUCER');
 export const INGRESS_PROBE = Symbol('INGRESS_PROBE');
 
