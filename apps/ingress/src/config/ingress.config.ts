@@ -7,7 +7,6 @@ const schema = z.object({
   META_APP_SECRETS: env.list().pipe(z.array(z.string()).min(1, 'at least one app secret is required')),
   META_VERIFY_TOKEN: env.required(),
   INGRESS_PUBLISH_TIMEOUT_MS: env.positiveInt(3000),
-  INGRESS_PRODUCER_LINGER_MS: z.coerce.number().int().min(0).max(100).default(0),
 });
 
 export interface IngressConfig extends KafkaServiceConfig {
@@ -16,8 +15,6 @@ export interface IngressConfig extends KafkaServiceConfig {
   verifyToken: string;
   /** how long a webhook waits for Kafka's acknowledgement before Meta gets a 503 */
   publishTimeoutMs: number;
-  /** how long a webhook arriving at an idle moment waits for others to share its produce request */
-  producerLingerMs: number;
 }
 
 export function loadIngressConfig(source: NodeJS.ProcessEnv = process.env): IngressConfig {
@@ -28,7 +25,6 @@ export function loadIngressConfig(source: NodeJS.ProcessEnv = process.env): Ingr
     appSecrets: parsed.META_APP_SECRETS,
     verifyToken: parsed.META_VERIFY_TOKEN,
     publishTimeoutMs: parsed.INGRESS_PUBLISH_TIMEOUT_MS,
-    producerLingerMs: parsed.INGRESS_PRODUCER_LINGER_MS,
   };
 }
 

@@ -67,16 +67,4 @@ describe('BatchingProducer', () => {
     next.ack();
     await fresh;
   });
-
-  it('with a linger, lets sends of the same moment share one produce request', async () => {
-    const kafka = new FakeKafka();
-    const producer = new BatchingProducer(kafka as unknown as Kafka, { ackTimeoutMs: 5000, lingerMs: 20 });
-    const first = producer.send('t', [record('a')]);
-    await new Promise((resolve) => setImmediate(resolve));
-    const second = producer.send('t', [record('b')]);
-    const request = await kafka.nextRequest(0);
-    expect(valuesOf(request.batch)).toEqual(['a', 'b']);
-    request.ack();
-    await Promise.all([first, second]);
-  });
 });

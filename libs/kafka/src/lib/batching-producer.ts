@@ -28,11 +28,6 @@ export interface BatchingProducerOptions {
   ackTimeoutMs?: number;
   /** upper bound of records in one produce request */
   maxBatchRecords?: number;
-  /**
-   * how long the first send after an idle moment waits for others to join its produce request
-   * (default 0: it leaves on the next turn of the event loop)
-   */
-  lingerMs?: number;
   compression?: CompressionTypes;
   /** told about every acknowledged produce request: its record count and how long it took */
   onProduced?: (records: number, seconds: number) => void;
@@ -48,7 +43,6 @@ export class BatchingProducer {
   private readonly ackTimeoutMs: number;
   private readonly maxBatchRecords: number;
   private readonly compression: CompressionTypes;
-  private readonly lingerMs: number;
   private readonly onProduced: ((records: number, seconds: number) => void) | undefined;
   /** sends not yet in a produce request */
   private queue: Pending[] = [];
@@ -69,7 +63,6 @@ export class BatchingProducer {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
     this.maxBatchRecords = options.maxBatchRecords ?? 2000;
     this.compression = options.compression ?? CompressionTypes.None;
-    this.lingerMs = options.lingerMs ?? 0;
     this.onProduced = options.onProduced;
   }
 
@@ -159,8 +152,7 @@ export class BatchingProducer {
   private schedule(): void {
     if (this.inFlight || this.queue.length === 0) return;
     this.inFlight = true;
-    if (this.lingerMs > 0) setTimeout(() => void this.flush(), this.lingerMs);
-    else setImmediate(() => void this.flush());
+    setImmediate(() => void this.flush());
   }
 
   private takeBatch(): Pending[] {

@@ -35,7 +35,7 @@ const publishSeconds = new Histogram({
   registers: [metricsRegistry],
 });
 
-/** How many records share a produce request: what the producer's coalescing (and linger) achieve. */
+/** How many records share a produce request: what the producer's coalescing achieves. */
 export const produceBatchRecords = new Histogram({
   name: 'wabridge_ingress_produce_batch_records',
   help: 'Records per acknowledged Kafka produce request',

@@ -25,7 +25,6 @@ import { WebhookReceiveRoute } from './webhook-receive.route';
       inject: [INGRESS_CONFIG, KAFKA],
       useFactory: (config: IngressConfig, kafka: KafkaClient) => new BatchingProducer(kafka, {
           ackTimeoutMs: config.publishTimeoutMs,
-          lingerMs: config.producerLingerMs,
           onProduced: (records) => produceBatchRecords.observe(records),
         }),
     },
