@@ -44,12 +44,15 @@ async function main(): Promise<void> {
     });
     const summary = {
       baseline_rps: result.baseline.map((run) => run.rps),
+      baseline_cpu_us_per_req: result.baselineCpuUs,
       baseline_p99_ms_at_2k: result.baseline2k.map((run) => run.p99),
       variants: result.variants.map((variant) => ({
         name: variant.name,
         rps: variant.max.map((run) => run.rps),
         ratio: variant.ratio,
         median_ratio: median(variant.ratio),
+        cpu_us_per_req: variant.cpuUs,
+        median_cpu_us_per_req: median(variant.cpuUs),
         p99_ms: variant.max.map((run) => run.p99),
         p99_ms_at_2k: variant.at2k.map((run) => run.p99),
         errors: variant.max.concat(variant.at2k).reduce((sum, run) => sum + run.non2xx + run.errors, 0),

@@ -4,6 +4,7 @@
 // Several ingress variants (entry files) can be measured in one run, interleaved round by round,
 // which is how a change is compared before/after on a noisy machine.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, prepareStack, repoRoot, serviceLogDir, ServiceProcess, waitFor } from '@wabridge/local-infra';
 import { postLoad, type LoadResult } from './load';
@@ -42,17 +43,22 @@ export interface IngressVariantResult {
   at2k: LoadResult[];
   /** ratio of max throughput to the baseline's in the same round */
   ratio: number[];
+  /** CPU time (user + system) of the ingress process per request at max throughput, µs, per round */
+  cpuUs: number[];
   /** max resident memory of this ingress process over the whole scenario */
   rssMb: number;
 }
 
 export interface IngressScenarioResult {
   baseline: LoadResult[];
+  /** CPU time of the baseline process per request at max throughput, µs, per round */
+  baselineCpuUs: number[];
   baseline2k: LoadResult[];
   variants: IngressVariantResult[];
 }
 
 const FIXED_RATE = 2000;
+const TICKS_PER_S = 100; // USER_HZ on Linux
 const PREFIX = 'bench-ingress.';
 
 async function startBaseline(secret: string): Promise<{ url: string; child: ChildProcess }> {
@@ -75,6 +81,21 @@ async function statsOf(service: ServiceProcess): Promise<string> {
   const batches = value('wabridge_ingress_produce_batch_records_count');
   const perBatch = Math.round(value('wabridge_ingress_produce_batch_records_sum') / batches);
   return `rss ${mb('process_resident_memory_bytes')} MB, heap total ${mb('nodejs_heap_size_total_bytes')} MB, heap used ${mb('nodejs_heap_size_used_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB; ${batches} produce requests, ${perBatch} records each`;
+}
+
+/**
+ * CPU time a process spent per request during a load run, µs: far less sensitive than throughput to
+ * whatever else the machine runs at the time (on a shared 2-core box, a lot).
+ */
+async function withCpu(pid: number | undefined, run: () => Promise<LoadResult>): Promise<{ load: LoadResult; cpuUs: number }> {
+  const ticks = () => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime
+  };
+  const before = ticks();
+  const load = await run();
+  const seconds = (ticks() - before) / TICKS_PER_S;
+  return { load, cpuUs: Math.round((seconds * 1e6) / Math.max(1, load.total)) };
 }
 
 const ratio = (value: number, base: number) => Math.round((value / base) * 100) / 100;
@@ -111,19 +132,25 @@ export async function ingressScenario(options: IngressScenarioOptions): Promise<
     for (const url of [baselineServer.url, ...urls]) await postLoad(url, payloads, { durationS: 2, connections });
     const result: IngressScenarioResult = {
       baseline: [],
+      baselineCpuUs: [],
       baseline2k: [],
-      variants: variants.map((variant) => ({ name: variant.name, max: [], at2k: [], ratio: [], rssMb: 0 })),
+      variants: variants.map((variant) => ({ name: variant.name, max: [], at2k: [], ratio: [], cpuUs: [], rssMb: 0 })),
     };
     for (let round = 0; round < rounds; round++) {
       log(`round ${round + 1}/${rounds}: max throughput`);
-      const baseline = await postLoad(baselineServer.url, payloads, { durationS, connections });
+      const { load: baseline, cpuUs: baselineCpuUs } = await withCpu(baselineChild.pid, () =>
+        postLoad(baselineServer.url, payloads, { durationS, connections }),
+      );
       result.baseline.push(baseline);
-      log(`  baseline ${JSON.stringify(baseline)}`);
+      result.baselineCpuUs.push(baselineCpuUs);
+      log(`  baseline ${JSON.stringify(baseline)} cpu ${baselineCpuUs} µs/req`);
       for (const [index, url] of urls.entries()) {
-        const max = await postLoad(url, payloads, { durationS, connections });
-        result.variants[index].max.push(max);
-        result.variants[index].ratio.push(ratio(max.rps, baseline.rps));
-        log(`  ${variants[index].name} ${JSON.stringify(max)} ratio ${ratio(max.rps, baseline.rps)}`);
+        const { load: max, cpuUs } = await withCpu(processes[index].pid, () => postLoad(url, payloads, { durationS, connections }));
+        const variant = result.variants[index];
+        variant.max.push(max);
+        variant.ratio.push(ratio(max.rps, baseline.rps));
+        variant.cpuUs.push(cpuUs);
+        log(`  ${variant.name} ${JSON.stringify(max)} ratio ${ratio(max.rps, baseline.rps)}, cpu ${cpuUs} µs/req (${ratio(cpuUs, baselineCpuUs)}× the baseline's)`);
       }
       log(`round ${round + 1}/${rounds}: ${FIXED_RATE} req/s`);
       const baseline2k = await postLoad(baselineServer.url, payloads, { durationS, connections: 32, rate: FIXED_RATE });
