@@ -2,7 +2,7 @@
 // to plain CommonJS with @swc/core (the same settings as the TypeScript loader and jest: decorators
 // with metadata, @wabridge/* aliases rewritten to relative paths) into outDir (default dist/), so a
 // service can run as `node dist/apps/<name>/src/main.js` without a TypeScript loader in the process.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { transformFile } from '@swc/core';
 import { repoRoot } from '@wabridge/local-infra';
@@ -18,9 +18,11 @@ function sources(dir: string): string[] {
   });
 }
 
-async function main(): Promise<void> {
+/** Compiles every app's and lib's sources (not tests) into outDir, keeping the repository layout. */
+export async function compileServices(outDir = join(repoRoot(), 'dist')): Promise<number> {
   const root = repoRoot();
-  const outDir = resolve(root, process.argv[2] ?? 'dist');
+  if (resolve(outDir) === root) throw new Error('the output directory cannot be the repository itself');
+  rmSync(outDir, { recursive: true, force: true }); // no stale files of sources since removed
   const roots = ['apps', 'libs'].flatMap((top) =>
     readdirSync(join(root, top), { withFileTypes: true })
       .filter((entry) => entry.isDirectory())
@@ -54,10 +56,15 @@ async function main(): Promise<void> {
       writeFileSync(target, code);
     }),
   );
-  process.stderr.write(`compiled ${files.length} files into ${relative(root, outDir) || '.'}\n`);
+  return files.length;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`compile failed: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  const outDir = resolve(repoRoot(), process.argv[2] ?? 'dist');
+  compileServices(outDir)
+    .then((count) => process.stderr.write(`compiled ${count} files into ${relative(repoRoot(), outDir) || '.'}\n`))
+    .catch((error: unknown) => {
+      process.stderr.write(`compile failed: ${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    });
+}

@@ -14,10 +14,21 @@ export const PORT_VARIABLE: Record<ServiceName, string> = {
   'wa-sim': 'WA_SIM_PORT',
 };
 
+/**
+ * V8 flags a service always runs with. Ingress: a young generation of at most 3 × 8 MB; by default
+ * V8 sizes it from the machine's memory and under load it grows past 150 MB of garbage that is
+ * resident until the next scavenge (docs/performance.md).
+ */
+export const SERVICE_NODE_FLAGS: Partial<Record<ServiceName, string[]>> = {
+  ingress: ['--max-semi-space-size=8'],
+};
+
 export interface ServiceProcessOptions {
   /**
-   * The entry file relative to the repository root: `apps/<name>/src/main.ts` by default (run through
-   * @swc-node/register); a `.js` file runs as plain JavaScript (e.g. a precompiled build).
+   * The entry file relative to the repository root. Default: `apps/<name>/src/main.ts`, run through
+   * @swc-node/register, or, when WABRIDGE_SERVICES_BUILD names a tree compiled by
+   * tools/build/compile.ts, `<that tree>/apps/<name>/src/main.js`. A `.js` file runs as plain
+   * JavaScript, without the TypeScript loader and the memory it holds.
    */
   entry?: string;
 }
@@ -46,7 +57,8 @@ export class ServiceProcess {
   async start(readyTimeoutMs = 60000): Promise<void> {
     const root = repoRoot();
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    const entry = this.options.entry ?? join('apps', this.name, 'src', 'main.ts');
+    const build = process.env.WABRIDGE_SERVICES_BUILD;
+    const entry = this.options.entry ?? (build ? join(build, 'apps', this.name, 'src', 'main.js') : join('apps', this.name, 'src', 'main.ts'));
     const loader = entry.endsWith('.js') ? [] : ['-r', '@swc-node/register'];
     const child = spawn(process.execPath, [...loader, entry], {
       cwd: root,
@@ -56,6 +68,10 @@ export class ServiceProcess {
         NODE_ENV: 'test',
         ...this.env,
         [PORT_VARIABLE[this.name]]: String(this.port),
+        // the service's own flags first, so that NODE_OPTIONS given for a run can override them
+        NODE_OPTIONS: [...(SERVICE_NODE_FLAGS[this.name] ?? []), this.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? '']
+          .join(' ')
+          .trim(),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
