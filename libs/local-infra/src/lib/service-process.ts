@@ -76,8 +76,11 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    // two sources into one file: neither may end it while the other still writes (a process that dies at
+    // start-up closes stdout before its last stderr line arrives)
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.once('close', () => log.end());
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     let exitCode: number | null | undefined;
     void this.exited.then((code) => (exitCode = code));
