@@ -7,13 +7,11 @@ const KAFKA = Symbol('KAFKA');
 import { INGRESS_CONFIG, type IngressConfig } from '../../config/ingress.config';
 import { WebhookController } from './webhook.controller';
 import { INGRESS_PRODUCER, INGRESS_PROBE, produceBatchRecords, WebhookPublisherService } from './webhook-publisher.service';
-import { WebhookReceiveRoute } from './webhook-receive.route';
 
 @Module({
   controllers: [WebhookController],
   providers: [
     WebhookPublisherService,
-    WebhookReceiveRoute,
     {
       provide: KAFKA,
       inject: [INGRESS_CONFIG, PinoLogger],
