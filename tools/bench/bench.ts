@@ -1,7 +1,6 @@
 // `npm run bench`: wabridge's benchmark on this machine, every service on a real Kafka broker and
 // PostgreSQL, each number beside a baseline measured in the same run. Prints one JSON object on its
 // last line and rewrites the results table in docs/performance.md.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -10,7 +9,6 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import {
   freePort,
-  prepareStack,
   repoRoot,
   serviceLogDir,
   ServiceProcess,
@@ -20,10 +18,12 @@ import {
 import { silenceKnownWarnings } from '@wabridge/observability';
 import { signMetaPayload } from '@wabridge/webhook-security';
 import { say, startBenchInfra } from './bench-infra';
-import { postLoad, type LoadResult } from './load';
+import { ingressScenario } from './ingress-scenario';
+import type { LoadResult } from './load';
 import { meteringScenario, type MeteringScenarioResult } from './metering-scenario';
-import { inboundWebhook, signedVariants } from './payloads';
+import { inboundWebhook } from './payloads';
 import { routerDrainScenario, type RouterDrainResult } from './router-drain-scenario';
+import { RssSampler } from './rss-sampler';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
@@ -32,49 +32,6 @@ const E2E_DURATION_S = Number(process.env.BENCH_E2E_DURATION_S ?? 20);
 const ROUTER_EVENTS = Number(process.env.BENCH_ROUTER_EVENTS ?? 100000);
 const SCALING_EVENTS = Number(process.env.BENCH_SCALING_EVENTS ?? 40000);
 const METERING_STATUSES = Number(process.env.BENCH_METERING_STATUSES ?? 100000);
-
-async function startBaseline(secret: string): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('tools', 'bench', 'baseline-server.ts')], {
-    cwd: repoRoot(),
-    env: { ...process.env, BASELINE_PORT: String(port), BASELINE_APP_SECRET: secret, SWC_NODE_PROJECT: 'tsconfig.json' },
-    stdio: 'ignore',
-  });
-  const url = `http://127.0.0.1:${port}/webhooks/whatsapp`;
-  await waitFor(async () => (await fetch(url, { method: 'POST', body: '{}' })).status === 401, { what: 'baseline server' });
-  return { url, child };
-}
-
-/** Samples the resident memory of the services' processes. */
-class RssSampler {
-  readonly maxMb = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly services: ServiceProcess[]) {}
-
-  start(): void {
-    this.timer = setInterval(() => this.sample(), 500);
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.sample();
-  }
-
-  private sample(): void {
-    for (const service of this.services) {
-      if (!service.pid) continue;
-      try {
-        const status = readFileSync(`/proc/${service.pid}/status`, 'utf8');
-        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-        const mb = Math.round(kb / 1024);
-        this.maxMb.set(service.name, Math.max(this.maxMb.get(service.name) ?? 0, mb));
-      } catch {
-        // the process may be restarting; the next sample will catch it
-      }
-    }
-  }
-}
 
 interface E2eResult {
   sent: number;
@@ -218,7 +175,6 @@ async function main(): Promise<void> {
   silenceKnownWarnings();
   const infra = await startBenchInfra('e2e', 3);
   const services: ServiceProcess[] = [];
-  let baselineChild: ChildProcess | undefined;
   const partner = new PartnerSink();
   try {
     const secret = randomBytes(16).toString('hex');
@@ -247,31 +203,20 @@ async function main(): Promise<void> {
 
     // throughput: ingress alone on topics of its own (no consumer competing for the cores), against the
     // baseline, with the same signed 1 KB payloads
-    const throughputPrefix = 'bench-ingress.';
-    await prepareStack(infra.databaseUrl, infra.kafkaBrokers, { topicPrefix: throughputPrefix, partitions: 3 });
-    const soloIngress = new ServiceProcess('ingress', await freePort(), { ...env, KAFKA_TOPIC_PREFIX: throughputPrefix }, join(serviceLogDir(), 'bench-ingress-solo.log'));
-    services.push(soloIngress);
-    await soloIngress.start();
-    const soloUrl = `${soloIngress.url}/webhooks/whatsapp`;
-    const numbers = Array.from({ length: 32 }, (_, i) => String(180000000000000 + i));
-    const payloads = signedVariants(512, secret, numbers);
-    const baselineServer = await startBaseline(secret);
-    baselineChild = baselineServer.child;
-    say('warm-up');
-    await postLoad(baselineServer.url, payloads, { durationS: 2, connections: CONNECTIONS });
-    await postLoad(soloUrl, payloads, { durationS: 2, connections: CONNECTIONS });
-    say('baseline: max throughput');
-    const baseline = await postLoad(baselineServer.url, payloads, { durationS: DURATION_S, connections: CONNECTIONS });
-    say(`  ${JSON.stringify(baseline)}`);
-    say('ingress: max throughput');
-    const ingress = await postLoad(soloUrl, payloads, { durationS: DURATION_S, connections: CONNECTIONS });
-    say(`  ${JSON.stringify(ingress)}`);
-    say('baseline and ingress at 2,000 req/s');
-    const baseline2k = await postLoad(baselineServer.url, payloads, { durationS: DURATION_S, connections: 32, rate: 2000 });
-    const ingress2k = await postLoad(soloUrl, payloads, { durationS: DURATION_S, connections: 32, rate: 2000 });
-    say(`  baseline ${JSON.stringify(baseline2k)}\n  ingress ${JSON.stringify(ingress2k)}`);
-    baselineChild.kill('SIGTERM');
-    await soloIngress.stop();
+    const solo = await ingressScenario({
+      kafkaBrokers: infra.kafkaBrokers,
+      databaseUrl: infra.databaseUrl,
+      secret,
+      env,
+      log: say,
+      durationS: DURATION_S,
+      connections: CONNECTIONS,
+      onStarted: (service) => services.push(service),
+    });
+    const [baseline] = solo.baseline;
+    const [baseline2k] = solo.baseline2k;
+    const [ingress] = solo.variants[0].max;
+    const [ingress2k] = solo.variants[0].at2k;
 
     // end to end: the whole stack, a client whose partner is the sink, onboarded through the real APIs
     const stack = (Object.keys(ports) as ServiceName[]).map(
@@ -350,7 +295,6 @@ async function main(): Promise<void> {
     writeReport(results, { ingress, baseline, e2e, drain, scaling, metering, rss: rss.maxMb });
     process.stdout.write(`${JSON.stringify(results)}\n`);
   } finally {
-    baselineChild?.kill('SIGTERM');
     await partner.stop().catch(() => undefined);
     await Promise.allSettled(services.map((service) => service.stop()));
     await infra.stop();

@@ -9,6 +9,6 @@ export { startEmbeddedPostgres, createDatabase, dropDatabase } from './lib/embed
 export type { Postgres, StartPostgresOptions } from './lib/embedded-postgres';
 export { waitFor } from './lib/wait-for';
 export type { WaitOptions } from './lib/wait-for';
-export { ServiceProcess, PORT_VARIABLE, serviceLogDir } from './lib/service-process';
-export type { ServiceName } from './lib/service-process';
+export { ServiceProcess, PORT_VARIABLE, SERVICE_NODE_FLAGS, serviceLogDir } from './lib/service-process';
+export type { ServiceName, ServiceProcessOptions } from './lib/service-process';
 export { prepareStack } from './lib/prepare-stack';

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import type { BatchingProducer, KafkaProbe } from '@wabridge/kafka';
 import { ObservabilityModule } from '@wabridge/observability';
 import { INGRESS_CONFIG, type IngressConfig } from '../config/ingress.config';
@@ -22,7 +22,6 @@ export class AppModule {
           service: 'ingress',
           logLevel: config.logLevel,
           imports: [WebhooksModule],
-          hotRoutes: [{ path: 'webhooks/whatsapp', method: RequestMethod.POST }],
           readiness: {
             inject: [INGRESS_PRODUCER, INGRESS_PROBE],
             useFactory: (producer: BatchingProducer, probe: KafkaProbe) => [

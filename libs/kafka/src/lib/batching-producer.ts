@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
 
 export interface OutgoingRecord {
   key?: string | null;
@@ -17,6 +17,8 @@ export class ProducerTimeoutError extends Error {
 interface Pending {
   topic: string;
   records: OutgoingRecord[];
+  /** performance.now() after which the caller gets a ProducerTimeoutError */
+  deadline: number;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -27,6 +29,8 @@ export interface BatchingProducerOptions {
   /** upper bound of records in one produce request */
   maxBatchRecords?: number;
   compression?: CompressionTypes;
+  /** told about every acknowledged produce request: its record count and how long it took */
+  onProduced?: (records: number, seconds: number) => void;
 }
 
 /**
@@ -39,7 +43,12 @@ export class BatchingProducer {
   private readonly ackTimeoutMs: number;
   private readonly maxBatchRecords: number;
   private readonly compression: CompressionTypes;
+  private readonly onProduced: ((records: number, seconds: number) => void) | undefined;
+  /** sends not yet in a produce request */
   private queue: Pending[] = [];
+  /** every unsettled send, queued or in flight, oldest (= earliest deadline) first */
+  private readonly waiting = new Set<Pending>();
+  private deadlineTimer: NodeJS.Timeout | undefined;
   private inFlight = false;
   private connected = false;
   private stopping = false;
@@ -54,6 +63,7 @@ export class BatchingProducer {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
     this.maxBatchRecords = options.maxBatchRecords ?? 2000;
     this.compression = options.compression ?? CompressionTypes.None;
+    this.onProduced = options.onProduced;
   }
 
   get isConnected(): boolean {
@@ -87,18 +97,56 @@ export class BatchingProducer {
     await this.producer.disconnect();
   }
 
-  /** Resolves once the broker acknowledged every record (acks=all), or rejects. */
+  /**
+   * Resolves once the broker acknowledged every record (acks=all), or rejects: with the producer's
+   * error, or with a ProducerTimeoutError once ackTimeoutMs passed. A send that times out before it
+   * left is dropped from the queue, as its caller has already been told it failed.
+   */
   send(topic: string, records: OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
-    let timer: NodeJS.Timeout | undefined;
-    const acknowledged = new Promise<void>((resolve, reject) => {
-      this.queue.push({ topic, records, resolve, reject });
+    return new Promise<void>((resolve, reject) => {
+      const pending: Pending = { topic, records, deadline: performance.now() + this.ackTimeoutMs, resolve, reject };
+      this.queue.push(pending);
+      this.waiting.add(pending);
+      this.armDeadline();
       this.schedule();
     });
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ProducerTimeoutError(this.ackTimeoutMs)), this.ackTimeoutMs);
-    });
-    return Promise.race([acknowledged, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * One timer for all sends (not one per send): all share ackTimeoutMs, so the oldest unsettled send
+   * has the earliest deadline.
+   */
+  private armDeadline(): void {
+    if (this.deadlineTimer || this.waiting.size === 0) return;
+    const [oldest] = this.waiting;
+    this.deadlineTimer = setTimeout(() => this.expire(), Math.max(0, oldest.deadline - performance.now()) + 1);
+  }
+
+  private expire(): void {
+    this.deadlineTimer = undefined;
+    const now = performance.now();
+    let expired = false;
+    for (const pending of this.waiting) {
+      if (pending.deadline > now) break;
+      this.waiting.delete(pending);
+      pending.reject(new ProducerTimeoutError(this.ackTimeoutMs));
+      expired = true;
+    }
+    if (expired) this.queue = this.queue.filter((pending) => this.waiting.has(pending));
+    this.armDeadline();
+  }
+
+  private settle(batch: Pending[], error?: unknown): void {
+    for (const pending of batch) {
+      if (!this.waiting.delete(pending)) continue; // it timed out while in flight
+      if (error === undefined) pending.resolve();
+      else pending.reject(error);
+    }
+    if (this.waiting.size === 0) {
+      clearTimeout(this.deadlineTimer);
+      this.deadlineTimer = undefined;
+    }
   }
 
   private schedule(): void {
@@ -120,17 +168,21 @@ export class BatchingProducer {
   private async flush(): Promise<void> {
     const batch = this.takeBatch();
     try {
-      const byTopic = new Map<string, Message[]>();
+      if (batch.length === 0) return;
+      const topicMessages: TopicMessages[] = [];
+      let records = 0;
       for (const pending of batch) {
-        const messages = byTopic.get(pending.topic) ?? [];
-        messages.push(...pending.records);
-        byTopic.set(pending.topic, messages);
+        let entry = topicMessages.find((candidate) => candidate.topic === pending.topic);
+        if (!entry) topicMessages.push((entry = { topic: pending.topic, messages: [] }));
+        for (const record of pending.records) entry.messages.push(record);
+        records += pending.records.length;
       }
-      const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+      const started = performance.now();
       await this.producer.sendBatch({ acks: -1, compression: this.compression, topicMessages });
-      for (const pending of batch) pending.resolve();
+      this.onProduced?.(records, (performance.now() - started) / 1000);
+      this.settle(batch);
     } catch (error) {
-      for (const pending of batch) pending.reject(error);
+      this.settle(batch, error);
     } finally {
       this.inFlight = false;
       this.schedule();

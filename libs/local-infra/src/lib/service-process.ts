@@ -14,6 +14,25 @@ export const PORT_VARIABLE: Record<ServiceName, string> = {
   'wa-sim': 'WA_SIM_PORT',
 };
 
+/**
+ * V8 flags a service always runs with. Ingress: a young generation of at most 3 × 8 MB; by default
+ * V8 sizes it from the machine's memory and under load it grows past 150 MB of garbage that is
+ * resident until the next scavenge (docs/performance.md).
+ */
+export const SERVICE_NODE_FLAGS: Partial<Record<ServiceName, string[]>> = {
+  ingress: ['--max-semi-space-size=8'],
+};
+
+export interface ServiceProcessOptions {
+  /**
+   * The entry file relative to the repository root. Default: `apps/<name>/src/main.ts`, run through
+   * @swc-node/register, or, when WABRIDGE_SERVICES_BUILD names a tree compiled by
+   * tools/build/compile.ts, `<that tree>/apps/<name>/src/main.js`. A `.js` file runs as plain
+   * JavaScript, without the TypeScript loader and the memory it holds.
+   */
+  entry?: string;
+}
+
 /** A wabridge service running as a real child process, exactly as `npm start` runs it. */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
@@ -25,6 +44,7 @@ export class ServiceProcess {
     readonly port: number,
     private readonly env: Record<string, string>,
     readonly logFile: string,
+    private readonly options: ServiceProcessOptions = {},
   ) {
     this.url = `http://127.0.0.1:${port}`;
   }
@@ -37,7 +57,10 @@ export class ServiceProcess {
   async start(readyTimeoutMs = 60000): Promise<void> {
     const root = repoRoot();
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', this.name, 'src', 'main.ts')], {
+    const build = process.env.WABRIDGE_SERVICES_BUILD;
+    const entry = this.options.entry ?? (build ? join(build, 'apps', this.name, 'src', 'main.js') : join('apps', this.name, 'src', 'main.ts'));
+    const loader = entry.endsWith('.js') ? [] : ['-r', '@swc-node/register'];
+    const child = spawn(process.execPath, [...loader, entry], {
       cwd: root,
       env: {
         ...process.env,
@@ -45,12 +68,19 @@ export class ServiceProcess {
         NODE_ENV: 'test',
         ...this.env,
         [PORT_VARIABLE[this.name]]: String(this.port),
+        // the service's own flags first, so that NODE_OPTIONS given for a run can override them
+        NODE_OPTIONS: [...(SERVICE_NODE_FLAGS[this.name] ?? []), this.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? '']
+          .join(' ')
+          .trim(),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    // two sources into one file: neither may end it while the other still writes (a process that dies at
+    // start-up closes stdout before its last stderr line arrives)
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.once('close', () => log.end());
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     let exitCode: number | null | undefined;
     void this.exited.then((code) => (exitCode = code));

@@ -1,8 +1,7 @@
-import { Controller, Get, Headers, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { INGRESS_CONFIG, type IngressConfig } from '../../config/ingress.config';
-import { WebhookPublisherService } from './webhook-publisher.service';
 
 function sameText(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -10,12 +9,10 @@ function sameText(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** The GET side of Meta's webhook URL; the webhooks themselves arrive on WebhookReceiveRoute. */
 @Controller('webhooks/whatsapp')
 export class WebhookController {
-  constructor(
-    @Inject(INGRESS_CONFIG) private readonly config: IngressConfig,
-    private readonly publisher: WebhookPublisherService,
-  ) {}
+  constructor(@Inject(INGRESS_CONFIG) private readonly config: IngressConfig) {}
 
   /** Meta's subscription handshake: echo hub.challenge when the verify token matches. */
   @Get()
@@ -28,35 +25,5 @@ export class WebhookController {
       return;
     }
     void reply.status(403).send({ error: 'verification failed' });
-  }
-
-  @Post()
-  @HttpCode(200)
-  async receive(
-    @Req() request: FastifyRequest,
-    @Headers('x-hub-signature-256') signature: string | undefined,
-    @Headers('traceparent') traceparent: string | undefined,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const outcome = await this.publisher.accept(raw, signature, traceparent);
-    switch (outcome.kind) {
-      case 'accepted':
-        void reply.status(200).send({ status: 'accepted', events: outcome.events });
-        return;
-      case 'unauthenticated':
-        void reply.status(401).send({ error: 'invalid or missing X-Hub-Signature-256' });
-        return;
-      case 'quarantined':
-        void reply.status(400).send({ error: `not a WhatsApp webhook envelope: ${outcome.reason}`, quarantined: true });
-        return;
-      case 'unavailable':
-        void reply.status(503).header('retry-after', '5').send({ error: 'event store unavailable, retry later' });
-        return;
-      default: {
-        const exhaustive: never = outcome;
-        throw new Error(`unhandled outcome ${JSON.stringify(exhaustive)}`);
-      }
-    }
   }
 }

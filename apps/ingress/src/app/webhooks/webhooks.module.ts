@@ -6,7 +6,7 @@ import { PinoLogger } from 'nestjs-pino';
 const KAFKA = Symbol('KAFKA');
 import { INGRESS_CONFIG, type IngressConfig } from '../../config/ingress.config';
 import { WebhookController } from './webhook.controller';
-import { INGRESS_PRODUCER, INGRESS_PROBE, WebhookPublisherService } from './webhook-publisher.service';
+import { INGRESS_PRODUCER, INGRESS_PROBE, produceBatchRecords, WebhookPublisherService } from './webhook-publisher.service';
 
 @Module({
   controllers: [WebhookController],
@@ -21,7 +21,10 @@ import { INGRESS_PRODUCER, INGRESS_PROBE, WebhookPublisherService } from './webh
     {
       provide: INGRESS_PRODUCER,
       inject: [INGRESS_CONFIG, KAFKA],
-      useFactory: (config: IngressConfig, kafka: KafkaClient) => new BatchingProducer(kafka, { ackTimeoutMs: config.publishTimeoutMs }),
+      useFactory: (config: IngressConfig, kafka: KafkaClient) => new BatchingProducer(kafka, {
+          ackTimeoutMs: config.publishTimeoutMs,
+          onProduced: (records) => produceBatchRecords.observe(records),
+        }),
     },
     { provide: INGRESS_PROBE, inject: [KAFKA], useFactory: (kafka: KafkaClient) => new KafkaProbe(kafka) },
   ],

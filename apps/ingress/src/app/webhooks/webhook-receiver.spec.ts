@@ -1,0 +1,82 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AcceptOutcome, WebhookPublisherService } from './webhook-publisher.service';
+import { WebhookReceiver } from './webhook-receiver';
+
+describe('WebhookReceiver', () => {
+  let server: Server;
+  let base: string;
+  let outcome: AcceptOutcome;
+  const received: { raw: Buffer; signature?: string; traceparent?: string }[] = [];
+  const failures: unknown[] = [];
+
+  beforeAll(async () => {
+    const receiver = new WebhookReceiver(1024);
+    const publisher = {
+      accept: (raw: Buffer, signature?: string, traceparent?: string) => {
+        received.push({ raw, signature, traceparent });
+        return outcome.kind === 'unauthenticated' && raw.toString() === 'throw' ? Promise.reject(new Error('bug')) : Promise.resolve(outcome);
+      },
+    } as unknown as WebhookPublisherService;
+    receiver.attach(publisher, (error) => failures.push(error));
+    server = createServer(receiver.listener((_req, res) => res.writeHead(404).end('next')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const post = (body: string | Buffer, headers: Record<string, string> = {}, path = '/webhooks/whatsapp') =>
+    fetch(`${base}${path}`, { method: 'POST', body, headers });
+
+  it('hands the raw bytes and the headers to the publisher and answers 200 with the event count', async () => {
+    outcome = { kind: 'accepted', events: 2 };
+    const response = await post('{"a":1}', { 'x-hub-signature-256': 'sha256=ab', traceparent: 'tp' }, '/webhooks/whatsapp?x=1');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await response.json()).toEqual({ status: 'accepted', events: 2 });
+    expect(received.at(-1)).toEqual({ raw: Buffer.from('{"a":1}'), signature: 'sha256=ab', traceparent: 'tp' });
+  });
+
+  it.each<[AcceptOutcome, number, object]>([
+    [{ kind: 'unauthenticated' }, 401, { error: 'invalid or missing X-Hub-Signature-256' }],
+    [{ kind: 'quarantined', reason: 'malformed JSON' }, 400, { error: 'not a WhatsApp webhook envelope: malformed JSON', quarantined: true }],
+    [{ kind: 'unavailable' }, 503, { error: 'event store unavailable, retry later' }],
+  ])('answers %j with %i', async (given, status, body) => {
+    outcome = given;
+    const response = await post('{}');
+    expect(response.status).toBe(status);
+    expect(await response.json()).toEqual(body);
+    expect(response.headers.get('retry-after')).toBe(status === 503 ? '5' : null);
+  });
+
+  it('answers 500 to an unexpected failure and reports it', async () => {
+    outcome = { kind: 'unauthenticated' };
+    const response = await post('throw');
+    expect(response.status).toBe(500);
+    expect(failures).toHaveLength(1);
+  });
+
+  it('answers 413 over the body limit, whether announced or streamed', async () => {
+    const count = received.length;
+    expect((await post(Buffer.alloc(2048, 'a'))).status).toBe(413);
+    const streamed = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 4; i++) controller.enqueue(new Uint8Array(512));
+        controller.close();
+      },
+    });
+    const response = await fetch(`${base}/webhooks/whatsapp`, { method: 'POST', body: streamed, duplex: 'half' });
+    expect(response.status).toBe(413);
+    expect(received).toHaveLength(count);
+  });
+
+  it('leaves every other request to the next listener', async () => {
+    expect(await (await fetch(`${base}/webhooks/whatsapp`)).text()).toBe('next');
+    expect(await (await post('{}', {}, '/webhooks/whatsapp/other')).text()).toBe('next');
+    expect(await (await fetch(`${base}/health/live`)).text()).toBe('next');
+  });
+});

@@ -1,0 +1,70 @@
+import type { Kafka, ProducerBatch } from 'kafkajs';
+import { BatchingProducer, ProducerTimeoutError } from './batching-producer';
+
+/** A kafkajs stand-in whose produce requests stay open until the test answers them. */
+class FakeKafka {
+  readonly requests: { batch: ProducerBatch; ack: () => void; fail: (error: Error) => void }[] = [];
+
+  producer() {
+    return {
+      connect: () => Promise.resolve(),
+      disconnect: () => Promise.resolve(),
+      sendBatch: (batch: ProducerBatch) =>
+        new Promise<void>((resolve, reject) => this.requests.push({ batch, ack: resolve, fail: reject })),
+    };
+  }
+
+  async nextRequest(index: number) {
+    while (this.requests.length <= index) await new Promise((resolve) => setImmediate(resolve));
+    return this.requests[index];
+  }
+}
+
+const record = (value: string) => ({ key: 'k', value });
+const valuesOf = (batch: ProducerBatch) => batch.topicMessages?.flatMap((topic) => topic.messages.map((message) => message.value));
+
+describe('BatchingProducer', () => {
+  it('sends what arrives while a produce request is in flight together in the next one, acks=all', async () => {
+    const kafka = new FakeKafka();
+    const producer = new BatchingProducer(kafka as unknown as Kafka, { ackTimeoutMs: 5000 });
+    const first = producer.send('t', [record('a')]);
+    const firstRequest = await kafka.nextRequest(0);
+    const later = [producer.send('t', [record('b')]), producer.send('u', [record('c'), record('d')])];
+    expect(kafka.requests).toHaveLength(1);
+    firstRequest.ack();
+    await first;
+    const second = await kafka.nextRequest(1);
+    expect(second.batch.acks).toBe(-1);
+    expect(second.batch.topicMessages?.map((topic) => topic.topic)).toEqual(['t', 'u']);
+    expect(valuesOf(second.batch)).toEqual(['b', 'c', 'd']);
+    second.ack();
+    await Promise.all(later);
+  });
+
+  it('rejects every send of a failed produce request', async () => {
+    const kafka = new FakeKafka();
+    const producer = new BatchingProducer(kafka as unknown as Kafka, { ackTimeoutMs: 5000 });
+    const sends = [producer.send('t', [record('a')]), producer.send('t', [record('b')])];
+    (await kafka.nextRequest(0)).fail(new Error('broker gone'));
+    await Promise.all(sends.map((send) => expect(send).rejects.toThrow('broker gone')));
+  });
+
+  it('times out a send the broker does not acknowledge, and drops one that never left the queue', async () => {
+    const kafka = new FakeKafka();
+    const producer = new BatchingProducer(kafka as unknown as Kafka, { ackTimeoutMs: 50 });
+    const inFlight = producer.send('t', [record('a')]);
+    const stuck = await kafka.nextRequest(0);
+    const queued = producer.send('t', [record('b')]);
+    const started = performance.now();
+    await expect(inFlight).rejects.toBeInstanceOf(ProducerTimeoutError);
+    await expect(queued).rejects.toBeInstanceOf(ProducerTimeoutError);
+    expect(performance.now() - started).toBeLessThan(1000);
+
+    stuck.ack();
+    const fresh = producer.send('t', [record('c')]);
+    const next = await kafka.nextRequest(1);
+    expect(valuesOf(next.batch)).toEqual(['c']);
+    next.ack();
+    await fresh;
+  });
+});

@@ -1,0 +1,72 @@
+// `node tools/node.cjs tools/bench/ingress-only.ts`: the ingress bench scenario alone (max throughput
+// and p99 at 2,000 req/s beside the bare node:http baseline, and ingress resident memory), on a fresh
+// Kafka broker and embedded PostgreSQL (or KAFKA_BROKERS / DATABASE_URL when set). Prints the result
+// as JSON on its last line. BENCH_DURATION_S (10) and BENCH_CONNECTIONS (64) as in the full bench;
+// BENCH_ROUNDS (1) repeats the measurements; BENCH_INGRESS_NODE_OPTIONS is passed to ingress (e.g.
+// --cpu-prof). BENCH_INGRESS_VARIANTS=`name=entry,...` measures several ingress builds side by side,
+// interleaved round by round (entry relative to the repository root, `.js` runs precompiled), e.g.
+// `before=tmp/ab/before/apps/ingress/src/main.js,after=dist/apps/ingress/src/main.js`; or a JSON array
+// of {name, entry?, env?} when variants differ in their environment.
+import { randomBytes } from 'node:crypto';
+import { silenceKnownWarnings } from '@wabridge/observability';
+import { say, startBenchInfra } from './bench-infra';
+import { ingressScenario, type IngressVariant } from './ingress-scenario';
+
+function variantsOf(spec: string | undefined, nodeOptions: string | undefined): IngressVariant[] {
+  const env = nodeOptions ? { NODE_OPTIONS: nodeOptions } : undefined;
+  if (!spec) return [{ name: 'ingress', env }];
+  if (spec.trim().startsWith('[')) {
+    return (JSON.parse(spec) as IngressVariant[]).map((variant) => ({ ...variant, env: { ...env, ...variant.env } }));
+  }
+  return spec.split(',').map((item) => {
+    const [name, entry] = item.split('=');
+    return { name, entry: entry || undefined, env };
+  });
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main(): Promise<void> {
+  silenceKnownWarnings();
+  const infra = await startBenchInfra('ingress', 3);
+  try {
+    const secret = randomBytes(16).toString('hex');
+    const result = await ingressScenario({
+      kafkaBrokers: infra.kafkaBrokers,
+      databaseUrl: infra.databaseUrl,
+      secret,
+      env: { LOG_LEVEL: 'warn', HOST: '127.0.0.1', META_APP_SECRETS: secret, META_VERIFY_TOKEN: 'bench' },
+      log: say,
+      durationS: Number(process.env.BENCH_DURATION_S ?? 10),
+      connections: Number(process.env.BENCH_CONNECTIONS ?? 64),
+      rounds: Number(process.env.BENCH_ROUNDS ?? 1),
+      variants: variantsOf(process.env.BENCH_INGRESS_VARIANTS, process.env.BENCH_INGRESS_NODE_OPTIONS),
+    });
+    const summary = {
+      baseline_rps: result.baseline.map((run) => run.rps),
+      baseline_cpu_us_per_req: result.baselineCpuUs,
+      baseline_p99_ms_at_2k: result.baseline2k.map((run) => run.p99),
+      variants: result.variants.map((variant) => ({
+        name: variant.name,
+        rps: variant.max.map((run) => run.rps),
+        ratio: variant.ratio,
+        median_ratio: median(variant.ratio),
+        cpu_us_per_req: variant.cpuUs,
+        median_cpu_us_per_req: median(variant.cpuUs),
+        p99_ms: variant.max.map((run) => run.p99),
+        p99_ms_at_2k: variant.at2k.map((run) => run.p99),
+        errors: variant.max.concat(variant.at2k).reduce((sum, run) => sum + run.non2xx + run.errors, 0),
+        max_rss_mb: variant.rssMb,
+      })),
+    };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    if (summary.variants.some((variant) => variant.errors > 0)) process.exitCode = 1;
+  } finally {
+    await infra.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`ingress bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
