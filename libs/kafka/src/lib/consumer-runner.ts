@@ -20,9 +20,11 @@ export interface BatchContext {
   isRunning(): boolean;
   isStale(): boolean;
   /**
-   * Commits this partition up to and including `offset` right away. For records finished after their
-   * batch call returned: kafkajs only commits while handling a batch, so without this an idle
-   * partition would keep its last offsets uncommitted until the next record arrives.
+   * Commits this partition up to and including `offset` soon. For records finished after their batch
+   * call returned: kafkajs only commits while handling a batch, so without this an idle partition
+   * would keep its last offsets uncommitted until the next record arrives. Calls coalesce: at most
+   * one commit per partition is in flight and at most one starts per COMMIT_SPACING_MS, always for
+   * the highest offset asked so far; the promise resolves once a commit covering `offset` is done.
    */
   commit(offset: string): Promise<void>;
   /**
@@ -63,6 +65,17 @@ export function decodeHeaders(headers: IHeaders | undefined): Record<string, str
   return decoded;
 }
 
+/** The shortest gap between two commits of one partition requested through BatchContext.commit. */
+export const COMMIT_SPACING_MS = 100;
+
+/** One partition's commits requested through BatchContext.commit. */
+interface CommitLane {
+  wanted: bigint;
+  committed: bigint;
+  running: Promise<void> | null;
+  lastStart: number;
+}
+
 function toRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
   return {
     topic,
@@ -84,6 +97,7 @@ export class ConsumerRunner {
   private readonly consumer: Consumer;
   private joined = false;
   private crashed = false;
+  private commitLanes = new Map<string, CommitLane>();
 
   constructor(
     kafka: Kafka,
@@ -101,6 +115,8 @@ export class ConsumerRunner {
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.joined = true;
       this.crashed = false;
+      // what this member asked to commit before the rebalance is no longer its to commit
+      this.commitLanes = new Map();
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.crashed = !event.payload.restart;
@@ -149,10 +165,7 @@ export class ConsumerRunner {
           pause: () => payload.pause(),
           isRunning: () => payload.isRunning(),
           isStale: () => payload.isStale(),
-          commit: (offset) =>
-            this.consumer.commitOffsets([
-              { topic: batch.topic, partition: batch.partition, offset: (BigInt(offset) + 1n).toString() },
-            ]),
+          commit: (offset) => this.commitSoon(batch.topic, batch.partition, BigInt(offset)),
           seek: (offset) => {
             if (this.options.autoCommit !== false) throw new Error('seek needs a runner with autoCommit: false');
             this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset });
@@ -167,5 +180,34 @@ export class ConsumerRunner {
   async stop(): Promise<void> {
     this.joined = false;
     await this.consumer.disconnect();
+  }
+
+  private commitSoon(topic: string, partition: number, offset: bigint): Promise<void> {
+    const key = `${topic}\u0000${partition}`;
+    let lane = this.commitLanes.get(key);
+    if (!lane) {
+      lane = { wanted: -1n, committed: -1n, running: null, lastStart: 0 };
+      this.commitLanes.set(key, lane);
+    }
+    if (offset > lane.wanted) lane.wanted = offset;
+    if (offset <= lane.committed) return Promise.resolve();
+    lane.running ??= this.runCommits(topic, partition, lane);
+    return lane.running;
+  }
+
+  /** Commits the lane's highest wanted offset until nothing newer is wanted; a failure ends the run. */
+  private async runCommits(topic: string, partition: number, lane: CommitLane): Promise<void> {
+    try {
+      while (lane.wanted > lane.committed && this.commitLanes.get(`${topic}\u0000${partition}`) === lane) {
+        const wait = lane.lastStart + COMMIT_SPACING_MS - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const target = lane.wanted;
+        lane.lastStart = Date.now();
+        await this.consumer.commitOffsets([{ topic, partition, offset: (target + 1n).toString() }]);
+        if (target > lane.committed) lane.committed = target;
+      }
+    } finally {
+      lane.running = null;
+    }
   }
 }

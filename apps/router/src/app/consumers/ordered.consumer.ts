@@ -178,7 +178,7 @@ export class OrderedConsumer {
     if (!current() || partition.next === null) return;
     // only the fetch position: what is committed is the first unfinished offset
     context.resolveOffset((partition.next - 1n).toString());
-    await this.commitProgress(partition);
+    this.commitProgress(partition);
   }
 
   private async accept(partition: ParkingPartition, record: ConsumedRecord, offset: bigint): Promise<void> {
@@ -220,7 +220,7 @@ export class OrderedConsumer {
       await this.persistently(partition, () => this.parking.markDone(pairQueue.pair, head.ticket.seq));
       pairQueue.queue.shift();
       pairQueue.head = null;
-      await this.commitProgress(partition);
+      this.commitProgress(partition);
     }
     if (partition.closed) return;
     if (pairQueue.overflowFrom !== null) {
@@ -287,12 +287,13 @@ export class OrderedConsumer {
     }
   }
 
-  private async commitProgress(partition: ParkingPartition): Promise<void> {
+  /** Asks for the first unfinished offset to be committed (commits coalesce in the runner; not awaited). */
+  private commitProgress(partition: ParkingPartition): void {
     const low = partition.firstUnfinished();
     if (low === null || low <= partition.committed || partition.closed) return;
     const previous = partition.committed;
     partition.committed = low;
-    await partition.context.commit((low - 1n).toString()).catch(() => {
+    void partition.context.commit((low - 1n).toString()).catch(() => {
       if (partition.committed === low) partition.committed = previous;
     });
   }

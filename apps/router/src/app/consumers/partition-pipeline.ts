@@ -180,7 +180,8 @@ export class PartitionPipeline {
       if (resolvable !== null && !lane.closed) {
         lane.context.resolveOffset(resolvable);
         // finished after its batch call returned: nothing else would commit it while the partition is idle
-        if (!lane.inHandler) await lane.context.commit(resolvable).catch(() => undefined);
+        // (not awaited: commits coalesce, and a lost one only means records are handled again)
+        if (!lane.inHandler) void lane.context.commit(resolvable).catch(() => undefined);
       }
     } catch (error) {
       this.options.onError(record, error);
