@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BatchingProducer, ConsumerRunner, createKafka, ensureTopics, type BatchContext } from '@wabridge/kafka';
+import { BatchingProducer, ConsumerRunner, createKafka, ensureTopics, type BatchContext } from '../src';
 
 /**
  * BatchContext.commit against the real broker: late completions (records finished after their batch
