@@ -7,6 +7,7 @@ import {
   type Postgres,
   repoRoot,
 } from '@wabridge/local-infra';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileServices } from '../build/compile';
 
@@ -56,4 +57,16 @@ export async function startBenchInfra(name: string, partitions: number): Promise
     await stop();
     throw error;
   }
+}
+
+const TICKS_PER_S = 100; // USER_HZ on Linux
+
+/**
+ * CPU time (user + system) a process has used so far, in seconds, from /proc. Differences of it per
+ * request or delivery move far less with whatever else the shared machine runs than throughput does.
+ */
+export function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
 }

@@ -27,8 +27,8 @@ import { RssSampler } from './rss-sampler';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const E2E_RATE = Number(process.env.BENCH_E2E_RATE ?? 500);
-const E2E_DURATION_S = Number(process.env.BENCH_E2E_DURATION_S ?? 20);
+const E2E_RATE = Number(process.env.BENCH_E2E_RATE ?? 1000);
+const E2E_DURATION_S = Number(process.env.BENCH_E2E_DURATION_S ?? 60);
 const ROUTER_EVENTS = Number(process.env.BENCH_ROUTER_EVENTS ?? 100000);
 const SCALING_EVENTS = Number(process.env.BENCH_SCALING_EVENTS ?? 40000);
 const METERING_STATUSES = Number(process.env.BENCH_METERING_STATUSES ?? 100000);
@@ -151,7 +151,7 @@ function writeReport(results: Record<string, number | string | boolean>, { ingre
     `| signed 1 KB webhooks, max throughput | ingress ${ingress.rps} req/s (p50 ${ingress.p50} ms, p99 ${ingress.p99} ms) | bare node:http + HMAC ${baseline.rps} req/s (p50 ${baseline.p50} ms, p99 ${baseline.p99} ms) | ${String(results.ingress_ratio)}× |`,
     `| ingress p99 at a fixed 2,000 req/s | ${String(results.ingress_p99_ms_at_2k)} ms | ${String(results.baseline_p99_ms_at_2k)} ms | |`,
     `| end to end ingress → partner at ${E2E_RATE}/s | p50 ${e2e.p50} ms, p99 ${e2e.p99} ms, max ${e2e.max} ms | — | ${e2e.lost} lost of ${e2e.sent} |`,
-    `| router backlog drain, ${drain.events} events to a keep-alive partner | ${drain.per_s} deliveries/s (${drain.seconds} s) | — | ${drain.lost} lost |`,
+    `| router backlog drain, ${drain.events} events to a keep-alive partner | ${drain.per_s} deliveries/s (${drain.seconds} s), ${drain.cpu_us_per_delivery} µs router CPU per delivery | — | ${drain.lost} lost |`,
     `| scaling: ${scaling[1].events} events, 12 partitions, one router vs two in one group (the second joins mid-drain) | two: ${scaling[1].per_s} deliveries/s | one: ${scaling[0].per_s} deliveries/s | ${String(results.router_scaling_ratio)}×; ${scaling[1].lost} lost, ${scaling[1].duplicates} repeated in the rebalance |`,
     `| metering, ${metering.statuses} priced statuses from a backlog | ${metering.per_s} statuses/s (${metering.seconds} s) | — | counts exact: ${metering.exact} |`,
     `| resident memory (max during the run) | ${[...rss].map(([name, mb]) => `${name} ${mb} MB`).join(', ')} | — | |`,
@@ -284,6 +284,7 @@ async function main(): Promise<void> {
       e2e_lost: e2e.lost,
       router_drain_per_s: drain.per_s,
       router_drain_lost: drain.lost,
+      router_cpu_us_per_delivery: drain.cpu_us_per_delivery,
       router_scaling_one_per_s: scaling[0].per_s,
       router_scaling_two_per_s: scaling[1].per_s,
       router_scaling_ratio: Math.round((scaling[1].per_s / scaling[0].per_s) * 100) / 100,

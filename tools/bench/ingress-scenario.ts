@@ -4,9 +4,9 @@
 // Several ingress variants (entry files) can be measured in one run, interleaved round by round,
 // which is how a change is compared before/after on a noisy machine.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, prepareStack, repoRoot, serviceLogDir, ServiceProcess, waitFor } from '@wabridge/local-infra';
+import { processCpuSeconds } from './bench-infra';
 import { postLoad, type LoadResult } from './load';
 import { signedVariants } from './payloads';
 import { RssSampler } from './rss-sampler';
@@ -58,7 +58,6 @@ export interface IngressScenarioResult {
 }
 
 const FIXED_RATE = 2000;
-const TICKS_PER_S = 100; // USER_HZ on Linux
 const PREFIX = 'bench-ingress.';
 
 async function startBaseline(secret: string): Promise<{ url: string; child: ChildProcess }> {
@@ -88,13 +87,9 @@ async function statsOf(service: ServiceProcess): Promise<string> {
  * whatever else the machine runs at the time (on a shared 2-core box, a lot).
  */
 async function withCpu(pid: number | undefined, run: () => Promise<LoadResult>): Promise<{ load: LoadResult; cpuUs: number }> {
-  const ticks = () => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime, stime
-  };
-  const before = ticks();
+  const before = processCpuSeconds(pid);
   const load = await run();
-  const seconds = (ticks() - before) / TICKS_PER_S;
+  const seconds = processCpuSeconds(pid) - before;
   return { load, cpuUs: Math.round((seconds * 1e6) / Math.max(1, load.total)) };
 }
 

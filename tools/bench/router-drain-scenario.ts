@@ -12,6 +12,7 @@ import { freePort, serviceLogDir, ServiceProcess, waitFor } from '@wabridge/loca
 import { uniqueDigits } from '@wabridge/testing';
 import { createDataSource } from '@wabridge/persistence';
 import { generateSigningSecret } from '@wabridge/webhook-security';
+import { processCpuSeconds } from './bench-infra';
 
 export interface RouterDrainOptions {
   kafkaBrokers: string;
@@ -39,6 +40,8 @@ export interface RouterDrainResult {
   /** deliveries beyond the first of an event (at-least-once: a rebalance may repeat some) */
   duplicates: number;
   routers: number;
+  /** CPU time (user + system) the router process(es) used per delivery, µs */
+  cpu_us_per_delivery: number;
 }
 
 const CHANNELS = 6;
@@ -194,11 +197,13 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
     // first, the router being ready or the partner's first request.
     await routers[0].start();
     const readyAt = performance.now();
+    const cpuAtStart = new Map(routers.map((router, i) => [i, i === 0 ? processCpuSeconds(router.pid) : 0]));
     let doneAt = readyAt;
     const joining =
       routers.length > 1
         ? waitFor(() => partner.seen.size >= events / 10, { timeoutMs: Math.max(120_000, events * 5), intervalMs: 20, what: 'a tenth of the backlog' })
             .then(() => Promise.all(routers.slice(1).map((router) => router.start())))
+            .then(() => routers.forEach((router, i) => i > 0 && cpuAtStart.set(i, processCpuSeconds(router.pid))))
             .then(() => opts.log(`router: ${routers.length - 1} more instance(s) joined at ${partner.seen.size} delivered`))
         : Promise.resolve();
     await waitFor(
@@ -211,6 +216,7 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
     ).catch((error: Error) => opts.log(`router: ${error.message} (${partner.seen.size} of ${events})`));
     if (partner.seen.size < events) doneAt = performance.now();
     await joining;
+    const cpuSeconds = routers.reduce((sum, router, i) => sum + processCpuSeconds(router.pid) - (cpuAtStart.get(i) ?? 0), 0);
     const startedAt = Math.min(readyAt, partner.firstAt() ?? readyAt);
     const seconds = (doneAt - startedAt) / 1000;
     const result = {
@@ -220,6 +226,7 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
       lost: events - partner.seen.size,
       duplicates: partner.requests() - partner.seen.size,
       routers: routerCount,
+      cpu_us_per_delivery: Math.round((cpuSeconds * 1e6) / Math.max(1, partner.seen.size)),
     };
     opts.log(`router: ${JSON.stringify(result)}`);
     return result;
