@@ -70,3 +70,12 @@ export function processCpuSeconds(pid: number | undefined): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
 }
+
+/** The peak resident memory of a process so far (VmHWM), in MB. */
+export function processPeakRssMb(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('VmHWM:'));
+  return line ? Math.round(Number(line.replace(/[^0-9]/g, '')) / 1024) : 0;
+}

@@ -12,7 +12,7 @@ import { freePort, serviceLogDir, ServiceProcess, waitFor } from '@wabridge/loca
 import { uniqueDigits } from '@wabridge/testing';
 import { createDataSource } from '@wabridge/persistence';
 import { generateSigningSecret } from '@wabridge/webhook-security';
-import { processCpuSeconds } from './bench-infra';
+import { processCpuSeconds, processPeakRssMb } from './bench-infra';
 
 export interface RouterDrainOptions {
   kafkaBrokers: string;
@@ -42,6 +42,8 @@ export interface RouterDrainResult {
   routers: number;
   /** CPU time (user + system) the router process(es) used per delivery, µs */
   cpu_us_per_delivery: number;
+  /** the highest peak resident memory of a router process */
+  max_rss_mb: number;
 }
 
 const CHANNELS = 6;
@@ -227,6 +229,7 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
       duplicates: partner.requests() - partner.seen.size,
       routers: routerCount,
       cpu_us_per_delivery: Math.round((cpuSeconds * 1e6) / Math.max(1, partner.seen.size)),
+      max_rss_mb: Math.max(...routers.map((router) => processPeakRssMb(router.pid))),
     };
     opts.log(`router: ${JSON.stringify(result)}`);
     return result;
