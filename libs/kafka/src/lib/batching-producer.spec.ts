@@ -41,6 +41,29 @@ describe('BatchingProducer', () => {
     await Promise.all(later);
   });
 
+  it('keeps a produce request under the byte bound, so the broker never refuses a batch as too large', async () => {
+    const kafka = new FakeKafka();
+    const producer = new BatchingProducer(kafka as unknown as Kafka, { ackTimeoutMs: 5000, maxBatchBytes: 4000 });
+    const kilobyte = (name: string) => ({ key: 'k', value: name.padEnd(1000, '.') });
+    const first = producer.send('t', [kilobyte('a')]);
+    const firstRequest = await kafka.nextRequest(0);
+    const queued = ['b', 'c', 'd', 'e', 'f', 'g'].map((name) => producer.send('t', [kilobyte(name)]));
+    const alone = producer.send('t', [{ key: 'k', value: 'h'.repeat(9000) }]);
+    firstRequest.ack();
+    await first;
+    const second = await kafka.nextRequest(1);
+    expect(valuesOf(second.batch)?.map((value) => String(value)[0])).toEqual(['b', 'c', 'd']);
+    second.ack();
+    const third = await kafka.nextRequest(2);
+    expect(valuesOf(third.batch)?.map((value) => String(value)[0])).toEqual(['e', 'f', 'g']);
+    third.ack();
+    // one send larger than the bound still goes, on its own
+    const fourth = await kafka.nextRequest(3);
+    expect(valuesOf(fourth.batch)?.map((value) => String(value).length)).toEqual([9000]);
+    fourth.ack();
+    await Promise.all([...queued, alone]);
+  });
+
   it('rejects every send of a failed produce request', async () => {
     const kafka = new FakeKafka();
     const producer = new BatchingProducer(kafka as unknown as Kafka, { ackTimeoutMs: 5000 });

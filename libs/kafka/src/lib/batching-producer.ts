@@ -7,6 +7,21 @@ export interface OutgoingRecord {
   partition?: number;
 }
 
+/** Roughly what records weigh in a produce request: values, keys and headers, plus per-record framing. */
+function sizeOf(records: OutgoingRecord[]): number {
+  let bytes = 0;
+  for (const record of records) {
+    bytes += 32 + byteLength(record.value) + byteLength(record.key ?? null);
+    for (const name in record.headers) bytes += name.length + byteLength(record.headers[name]);
+  }
+  return bytes;
+}
+
+function byteLength(value: Buffer | string | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+}
+
 export class ProducerTimeoutError extends Error {
   constructor(timeoutMs: number) {
     super(`Kafka did not acknowledge within ${timeoutMs} ms`);
@@ -28,6 +43,11 @@ export interface BatchingProducerOptions {
   ackTimeoutMs?: number;
   /** upper bound of records in one produce request */
   maxBatchRecords?: number;
+  /**
+   * upper bound of the bytes (values, keys, headers) in one produce request, kept under the broker's
+   * 1 MB message.max.bytes for a partition's record batch; a single larger send still goes alone
+   */
+  maxBatchBytes?: number;
   compression?: CompressionTypes;
   /** told about every acknowledged produce request: its record count and how long it took */
   onProduced?: (records: number, seconds: number) => void;
@@ -42,6 +62,7 @@ export class BatchingProducer {
   private readonly producer: Producer;
   private readonly ackTimeoutMs: number;
   private readonly maxBatchRecords: number;
+  private readonly maxBatchBytes: number;
   private readonly compression: CompressionTypes;
   private readonly onProduced: ((records: number, seconds: number) => void) | undefined;
   /** sends not yet in a produce request */
@@ -62,6 +83,7 @@ export class BatchingProducer {
     });
     this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
     this.maxBatchRecords = options.maxBatchRecords ?? 2000;
+    this.maxBatchBytes = options.maxBatchBytes ?? 768 * 1024;
     this.compression = options.compression ?? CompressionTypes.None;
     this.onProduced = options.onProduced;
   }
@@ -157,9 +179,14 @@ export class BatchingProducer {
 
   private takeBatch(): Pending[] {
     let count = 0;
+    let bytes = 0;
     let index = 0;
-    while (index < this.queue.length && (index === 0 || count + this.queue[index].records.length <= this.maxBatchRecords)) {
-      count += this.queue[index].records.length;
+    while (index < this.queue.length) {
+      const next = this.queue[index];
+      const nextBytes = sizeOf(next.records);
+      if (index > 0 && (count + next.records.length > this.maxBatchRecords || bytes + nextBytes > this.maxBatchBytes)) break;
+      count += next.records.length;
+      bytes += nextBytes;
       index += 1;
     }
     return this.queue.splice(0, index);
