@@ -150,6 +150,22 @@ describe('ingress (real Kafka)', () => {
     expect(record.headers.reason).toBe('object is missing');
   });
 
+  it('accepts a single change of 2.5 MB (under the 3 MB limit) and publishes it whole', async () => {
+    const phoneNumberId = uniqueNumber();
+    const envelope = JSON.parse(metaFixtureFor('status-sent-priced.json', { [FIXTURE_IDS.phoneNumberId]: phoneNumberId }).toString()) as {
+      entry: { changes: { value: { statuses: unknown[] } }[] }[];
+    };
+    const statuses = envelope.entry[0].changes[0].value.statuses;
+    const one = statuses[0];
+    const copies = Math.ceil((2.5 * 1024 * 1024) / JSON.stringify(one).length);
+    for (let i = 1; i < copies; i += 1) statuses.push(one);
+    const body = Buffer.from(JSON.stringify(envelope));
+    const response = await post(body, metaHeaders(body, stack.appSecret));
+    expect(response.status).toBe(200);
+    const [record] = await webhooks.waitForCount(1, (r) => r.key === phoneNumberId, 30_000);
+    expect(record.value?.equals(body)).toBe(true);
+  });
+
   it('answers 413 to bodies over 3 MB', async () => {
     const body = Buffer.alloc(3 * 1024 * 1024 + 10, 'a');
     const response = await post(body, metaHeaders(body, stack.appSecret));

@@ -7,6 +7,13 @@ export interface TopicSpec {
   configEntries?: { name: string; value: string }[];
 }
 
+/**
+ * Every wabridge topic takes records of up to 4 MiB: Meta's webhooks may be 3 MB, and one change of
+ * one becomes one record (plus headers). The broker's default, 1 MB, would refuse such a record and
+ * leave Meta retrying a webhook that can never be accepted.
+ */
+export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+
 const RETRIABLE = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_CONTROLLER']);
 
 function isRetriable(error: unknown): boolean {
@@ -34,7 +41,11 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], deadlineMs 
               topic: spec.topic,
               numPartitions: spec.numPartitions ?? 1,
               replicationFactor: -1,
-              configEntries: spec.configEntries,
+              configEntries: [
+                { name: 'max.message.bytes', value: String(MAX_RECORD_BYTES) },
+                ...(spec.configEntries ?? []).filter((entry) => entry.name !== 'max.message.bytes'),
+                ...(spec.configEntries ?? []).filter((entry) => entry.name === 'max.message.bytes'),
+              ],
             })),
           });
         }
