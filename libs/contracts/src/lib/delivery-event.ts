@@ -9,18 +9,23 @@ export type DeliveryState =
   /** 410 Gone: the destination was disabled */
   | 'disabled';
 
-/** Why an attempt did not reach a partner when no HTTP status is known. */
-export type DeliveryErrorClass =
-  | 'timeout'
-  | 'network'
-  | 'redirect'
-  | 'http_status'
-  | 'unsafe_destination'
-  | 'no_binding'
-  | 'unknown_number'
-  | 'circuit_open'
-  /** ordered destination: the event waits on the parking lane behind the pair's undelivered head */
-  | 'ordered_wait';
+/**
+ * Why an attempt did not reach a partner when no HTTP status is known. `ordered_wait`: an `ordered`
+ * destination's event waits on the parking lane behind the pair's undelivered head.
+ */
+export const DELIVERY_ERROR_CLASSES = [
+  'timeout',
+  'network',
+  'redirect',
+  'http_status',
+  'unsafe_destination',
+  'no_binding',
+  'unknown_number',
+  'circuit_open',
+  'ordered_wait',
+] as const;
+
+export type DeliveryErrorClass = (typeof DELIVERY_ERROR_CLASSES)[number];
 
 /** partner.deliveries.v1: one delivery attempt outcome. */
 export interface DeliveryAttemptEvent {
@@ -65,20 +70,7 @@ export const deliveryAttemptEventSchema = {
     destination: { type: 'string', minLength: 1 },
     attempt: { type: 'integer', minimum: 1 },
     status_code: { type: ['integer', 'null'] },
-    error_class: {
-      enum: [
-        null,
-        'timeout',
-        'network',
-        'redirect',
-        'http_status',
-        'unsafe_destination',
-        'no_binding',
-        'unknown_number',
-        'circuit_open',
-        'ordered_wait',
-      ],
-    },
+    error_class: { enum: [null, ...DELIVERY_ERROR_CLASSES] },
     latency_ms: { type: 'number', minimum: 0 },
     state: { enum: ['delivered', 'retry_scheduled', 'dead', 'disabled'] },
     next_attempt_at: { type: ['string', 'null'], format: 'date-time' },

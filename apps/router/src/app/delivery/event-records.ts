@@ -1,4 +1,5 @@
 import {
+  DELIVERY_ERROR_CLASSES,
   DeadLetterHeaders,
   QuarantineHeaders,
   RetryHeaders,
@@ -48,17 +49,6 @@ export interface RetryTicket {
 
 export type Read<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-const ERROR_CLASSES: readonly DeliveryErrorClass[] = [
-  'timeout',
-  'network',
-  'redirect',
-  'http_status',
-  'unsafe_destination',
-  'no_binding',
-  'unknown_number',
-  'circuit_open',
-  'ordered_wait',
-];
 
 function nonEmpty(value: string | undefined): string | null {
   return value !== undefined && value.trim().length > 0 ? value : null;
@@ -114,7 +104,7 @@ export function readRetryRecord(record: ConsumedRecord): Read<RetryTicket> {
   const dueAt = dueAtOf(record);
   if (!dueAt) return { ok: false, reason: 'retry record with a bad due-at header' };
   const reason = headers[RetryHeaders.reason] as DeliveryErrorClass;
-  if (!ERROR_CLASSES.includes(reason)) return { ok: false, reason: 'retry record with an unknown reason' };
+  if (!DELIVERY_ERROR_CLASSES.includes(reason)) return { ok: false, reason: 'retry record with an unknown reason' };
   const scope = headers[RouterRetryHeaders.scope] === 'channel' ? 'channel' : 'slot';
   return {
     ok: true,
