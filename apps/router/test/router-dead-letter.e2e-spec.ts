@@ -51,7 +51,9 @@ describe('router: retry window and unsafe destinations', () => {
     const attempts = Number(letter.headers[DeadLetterHeaders.attempts]);
     expect(attempts).toBeGreaterThanOrEqual(3);
     expect(server.received).toHaveLength(attempts);
-    expect(Date.parse(letter.headers[DeadLetterHeaders.deadAt])).toBeLessThanOrEqual(event.producedAt + 3000);
+    // the last attempt is due inside the window; the attempt itself (a paused lane resuming, a fetch, the
+    // POST) may end a little after it on a loaded machine — but never a schedule step (≥ 1.8 s) later
+    expect(Date.parse(letter.headers[DeadLetterHeaders.deadAt])).toBeLessThanOrEqual(event.producedAt + 3000 + 1000);
 
     const row = await kit.waitForRow(event.eventId, (r) => r.state === 'dead', 'the row to show dead');
     expect(row).toMatchObject({ attempts, lastStatusCode: 500, lastError: 'http_status', nextAttemptAt: null });
