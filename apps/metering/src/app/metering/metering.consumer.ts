@@ -67,6 +67,9 @@ export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicati
       topics: [config.topics.outbound, config.topics.webhooks],
       handler: (records, context) => this.handle(records, context),
       logger: logger.logger,
+      // one partition's batch is decoded while another's transaction runs; the count upserts take their
+      // row locks in key order (metering-batch.ts), so concurrent batches cannot deadlock
+      partitionsConsumedConcurrently: 3,
     });
   }
 
