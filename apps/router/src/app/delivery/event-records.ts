@@ -132,24 +132,38 @@ export interface RetryRecordInput {
 }
 
 /**
+ * What a retry-lane or parking-lane record carries beside the original headers (kept, so the event
+ * id, received-at and routing ids survive every hop): the slot, the next attempt and why, and where
+ * the event first came from.
+ */
+function attemptHeaders(
+  event: InboundEvent,
+  slot: string,
+  input: { attempt: number; reason: DeliveryErrorClass; sourceOffset?: string },
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    ...event.headers,
+    [RetryHeaders.eventId]: event.eventId,
+    [RetryHeaders.receivedAt]: event.receivedAt.toISOString(),
+    [RetryHeaders.destination]: slot,
+    [RetryHeaders.attempt]: String(input.attempt),
+    [RetryHeaders.reason]: input.reason,
+  };
+  if (input.sourceOffset && !headers[RetryHeaders.sourceOffset]) headers[RetryHeaders.sourceOffset] = input.sourceOffset;
+  return headers;
+}
+
+/**
  * A retry-lane record: the original bytes, the original headers (so the event id, received-at and
  * routing ids survive every hop) and the retry state. Only the destination *slot* is recorded, never
  * its URL, so a retry goes wherever the slot points at the time of the attempt.
  */
 export function retryRecord(event: InboundEvent, input: RetryRecordInput): OutgoingRecord {
-  const headers: Record<string, string> = {
-    ...event.headers,
-    [RetryHeaders.eventId]: event.eventId,
-    [RetryHeaders.receivedAt]: event.receivedAt.toISOString(),
-    [RetryHeaders.destination]: input.slot,
-    [RetryHeaders.attempt]: String(input.attempt),
-    [RetryHeaders.dueAt]: input.dueAt.toISOString(),
-    [RetryHeaders.reason]: input.reason,
-    [RouterRetryHeaders.scope]: input.scope,
-  };
+  const headers = attemptHeaders(event, input.slot, input);
+  headers[RetryHeaders.dueAt] = input.dueAt.toISOString();
+  headers[RouterRetryHeaders.scope] = input.scope;
   if (input.channelId) headers[RouterRetryHeaders.channelId] = input.channelId;
   else delete headers[RouterRetryHeaders.channelId];
-  if (input.sourceOffset && !headers[RetryHeaders.sourceOffset]) headers[RetryHeaders.sourceOffset] = input.sourceOffset;
   return { key: event.key, value: event.value, headers };
 }
 
@@ -232,20 +246,12 @@ export interface ParkedRecordInput {
 
 /** A parking-lane record: the original bytes and headers, plus the pair, its sequence number and the attempt. */
 export function parkedRecord(event: InboundEvent, input: ParkedRecordInput): OutgoingRecord {
-  const headers: Record<string, string> = {
-    ...event.headers,
-    [RetryHeaders.eventId]: event.eventId,
-    [RetryHeaders.receivedAt]: event.receivedAt.toISOString(),
-    [RetryHeaders.destination]: input.pair.slot,
-    [RetryHeaders.attempt]: String(input.attempt),
-    [RetryHeaders.reason]: input.reason,
-    [RetryHeaders.orderedSeq]: input.seq.toString(),
-    [RouterRetryHeaders.channelId]: input.pair.channelId,
-  };
+  const headers = attemptHeaders(event, input.pair.slot, input);
+  headers[RetryHeaders.orderedSeq] = input.seq.toString();
+  headers[RouterRetryHeaders.channelId] = input.pair.channelId;
   if (input.dueAt) headers[RetryHeaders.dueAt] = input.dueAt.toISOString();
   else delete headers[RetryHeaders.dueAt];
   delete headers[RouterRetryHeaders.scope];
-  if (input.sourceOffset && !headers[RetryHeaders.sourceOffset]) headers[RetryHeaders.sourceOffset] = input.sourceOffset;
   return { key: orderedPairKey(input.pair), value: event.value, headers };
 }
 
