@@ -29,6 +29,8 @@ export interface RouterDrainOptions {
    * backlog is delivered, so the group rebalances mid-flow: the scaling run.
    */
   routers?: number;
+  /** the router's entry file (default: the build in WABRIDGE_SERVICES_BUILD, else the sources), for A/B runs of other builds */
+  entry?: string;
 }
 
 export interface RouterDrainResult {
@@ -192,6 +194,7 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
             ...opts.env,
           },
           join(serviceLogDir(), `bench-router-${topicPrefix}${i}.log`),
+          { entry: opts.entry },
         ),
       );
     }
