@@ -26,11 +26,10 @@ import type { OrderedParkingRepository } from './ordered-parking.repository';
 import type { OrderedSequencer, PairJob, Reservation } from './ordered-sequencer';
 import type { RetryPolicy } from './retry-policy';
 import {
-  attemptSeconds,
   attemptsTotal,
   deadLetters,
+  deliveredSeries,
   destinationsDisabled,
-  endToEndSeconds,
   retriesScheduled,
 } from './router-metrics';
 
@@ -327,14 +326,15 @@ export class DeliveryService {
       breakers?.record(key, this.clock().getTime(), 'neutral', admission);
       throw error;
     }
-    if (result.kind === 'response') attemptSeconds.observe({ lane }, result.latencyMs / 1000);
+    const series = deliveredSeries[lane];
+    if (result.kind === 'response') series.attemptSeconds.observe(result.latencyMs / 1000);
     const verdict = judgeAttempt(result);
     breakers?.record(key, this.clock().getTime(), breakerOutcome(verdict), admission);
     switch (verdict.kind) {
       case 'delivered': {
         const now = this.clock();
-        attemptsTotal.inc({ lane, state: 'delivered', error_class: 'none' });
-        endToEndSeconds.observe({ lane }, Math.max(0, now.getTime() - event.receivedAt.getTime()) / 1000);
+        series.attempts.inc();
+        series.endToEndSeconds.observe(Math.max(0, now.getTime() - event.receivedAt.getTime()) / 1000);
         await this.report(event, target, attempt, now, {
           state: 'delivered',
           statusCode: verdict.statusCode,

@@ -14,6 +14,9 @@ import type { AttemptResult } from './delivery-outcome';
 /** At most this much of a partner's answer is read; the rest is dropped with the connection. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
+/** Destination URLs whose parsed form is kept: a router delivers to few URLs, each many times over. */
+const PARSED_URLS_KEPT = 10_000;
+
 export interface PartnerHttpOptions {
   timeoutMs: number;
   urlPolicy: UrlPolicy;
@@ -76,6 +79,8 @@ export class PartnerHttpService {
   private readonly global: Semaphore;
   private readonly retries: Semaphore;
   private readonly perDestination: KeyedSemaphore;
+  /** URLs that passed parseWebhookUrl under this policy (the policy is fixed for the process) */
+  private readonly parsedUrls = new Map<string, URL>();
 
   constructor(private readonly options: PartnerHttpOptions) {
     this.agent = new Agent({
@@ -94,7 +99,7 @@ export class PartnerHttpService {
   async post(request: DeliveryRequest, lane: 'first' | 'retry' = 'first'): Promise<AttemptResult> {
     let url: URL;
     try {
-      url = parseWebhookUrl(request.url, this.options.urlPolicy);
+      url = this.parse(request.url);
     } catch (error) {
       return { kind: 'error', errorClass: classifyError(error), latencyMs: 0 };
     }
@@ -104,6 +109,10 @@ export class PartnerHttpService {
     const releaseLane = lane === 'retry' ? await this.retries.acquire() : () => undefined;
     const releaseGlobal = await this.global.acquire();
     const started = performance.now();
+    // one deadline for the whole exchange, cleared as soon as it is over (AbortSignal.timeout would
+    // keep a timer and a signal alive for the full timeout after every request)
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.options.timeoutMs);
     try {
       const response = await this.agent.request({
         origin: url.origin,
@@ -111,7 +120,7 @@ export class PartnerHttpService {
         method: 'POST',
         headers: request.headers,
         body: request.body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: deadline.signal,
       });
       let read = 0;
       for await (const chunk of response.body) {
@@ -128,10 +137,21 @@ export class PartnerHttpService {
     } catch (error) {
       return { kind: 'error', errorClass: classifyError(error), latencyMs: performance.now() - started };
     } finally {
+      clearTimeout(timer);
       releaseGlobal();
       releaseLane();
       releaseDestination();
     }
+  }
+
+  /** parseWebhookUrl, remembered per URL: the checks depend only on the URL and the fixed policy */
+  private parse(raw: string): URL {
+    const known = this.parsedUrls.get(raw);
+    if (known) return known;
+    const url = parseWebhookUrl(raw, this.options.urlPolicy);
+    if (this.parsedUrls.size >= PARSED_URLS_KEPT) this.parsedUrls.clear();
+    this.parsedUrls.set(raw, url);
+    return url;
   }
 
   async close(): Promise<void> {

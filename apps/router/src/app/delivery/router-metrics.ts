@@ -25,6 +25,21 @@ export const endToEndSeconds = new Histogram({
   registers: [metricsRegistry],
 });
 
+/**
+ * A delivered attempt's series, bound to their labels once: prom-client would otherwise build and
+ * hash the label set on every observation, which is every event in a drain.
+ */
+export const deliveredSeries = Object.fromEntries(
+  (['first', 'retry'] as const).map((lane) => [
+    lane,
+    {
+      attemptSeconds: attemptSeconds.labels(lane),
+      endToEndSeconds: endToEndSeconds.labels(lane),
+      attempts: attemptsTotal.labels(lane, 'delivered', 'none'),
+    },
+  ]),
+) as Record<'first' | 'retry', { attemptSeconds: Histogram.Internal<'lane'>; endToEndSeconds: Histogram.Internal<'lane'>; attempts: Counter.Internal }>;
+
 export const retriesScheduled = new Counter({
   name: 'wabridge_router_retries_scheduled_total',
   help: 'Retries written to a retry lane, by reason',
