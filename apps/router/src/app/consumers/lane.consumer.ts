@@ -4,8 +4,15 @@ import { PartitionPipeline, type PipelineOptions } from './partition-pipeline';
 
 export type KafkaClient = ReturnType<typeof createKafka>;
 
-/** How long a batch call waits for unfinished deliveries before kafkajs may fetch again. */
+/** How long a batch call waits for unfinished deliveries, none finishing, before kafkajs may fetch again. */
 export const HOLD_MS = 200;
+
+/**
+ * How long a batch call may wait while its deliveries keep finishing. During a backlog, returning
+ * after HOLD_MS had kafkajs fetch and decode each record ~3.5 times (the ones in flight come back
+ * with every refetch, to be skipped).
+ */
+export const MAX_HOLD_MS = 1000;
 
 /** Batches are kept small: a stuck record causes refetches of at most this much per hold. */
 const MAX_BYTES_PER_PARTITION = 1024 * 1024;
@@ -16,7 +23,7 @@ export interface LaneConsumerOptions extends Omit<PipelineOptions, 'holdMs'> {
   lane: string;
   topics: string[];
   logger: KafkaLogger;
-  /** partitions handled at the same time; every batch call returns within HOLD_MS, so this can be generous */
+  /** partitions handled at the same time; every batch call returns within MAX_HOLD_MS, so this can be generous */
   partitionsConsumedConcurrently?: number;
   /** after every (re)join of the group, once the pipeline forgot its partitions */
   onRebalance?: () => void;
@@ -28,7 +35,7 @@ export class LaneConsumer {
   private readonly pipeline: PartitionPipeline;
 
   constructor(kafka: KafkaClient, options: LaneConsumerOptions) {
-    this.pipeline = new PartitionPipeline({ ...options, holdMs: HOLD_MS });
+    this.pipeline = new PartitionPipeline({ ...options, holdMs: HOLD_MS, maxHoldMs: MAX_HOLD_MS });
     this.runner = new ConsumerRunner(kafka, {
       groupId: options.groupId,
       topics: options.topics,

@@ -108,6 +108,32 @@ describe('PartitionPipeline', () => {
     expect(context.committed).toEqual(['1']);
   });
 
+  it('keeps waiting while its records keep finishing, up to maxHoldMs, so they are not fetched again', async () => {
+    const work = new Work();
+    const subject = pipeline(work, { holdMs: 60, maxHoldMs: 400 });
+    const context = new FakeContext();
+    const batch = Array.from({ length: 20 }, (_, offset) => record(offset));
+    const started = Date.now();
+    const call = subject.handle(batch, context);
+    // one record finishes every 30 ms: never a whole hold time without progress
+    for (let offset = 0; offset < 8; offset++) {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      work.finish(offset);
+    }
+    expect(await Promise.race([call.then(() => 'returned'), flush().then(() => 'waiting')])).toBe('waiting');
+    await call;
+    const held = Date.now() - started;
+    expect(held).toBeGreaterThanOrEqual(230);
+    expect(held).toBeLessThan(1000);
+    // and once nothing finishes for holdMs, it returns after holdMs, not maxHoldMs
+    const stuck = Date.now();
+    await subject.handle([record(20)], context);
+    expect(Date.now() - stuck).toBeLessThan(300);
+    for (let offset = 8; offset <= 20; offset++) work.finish(offset);
+    await flush();
+    expect(context.resolved.at(-1)).toBe('20');
+  });
+
   it('leaves commits of records finished during a batch call to kafkajs', async () => {
     const work = new Work();
     const subject = pipeline(work);

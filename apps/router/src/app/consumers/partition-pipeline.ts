@@ -10,8 +10,16 @@ export interface PipelineOptions {
   /** ms until a record may start (retry lanes); ≤ 0 = now. The partition pauses until then. */
   delayOf?(record: ConsumedRecord): number;
   onError(record: ConsumedRecord, error: unknown): void;
-  /** how long a batch call waits for unfinished records before it hands control back to kafkajs */
+  /**
+   * how long a batch call waits without any of its partition's records finishing before it hands
+   * control back to kafkajs (a stuck record must not hold up the fetches of the others)
+   */
   holdMs: number;
+  /**
+   * the longest a batch call waits while its records keep finishing (default holdMs): returning
+   * earlier makes kafkajs fetch the records still in flight again, only to skip them
+   */
+  maxHoldMs?: number;
   /**
    * the wait instead, when a large batch brought nothing new (all of it already in flight): fetching
    * it again so soon would only move the same bytes again
@@ -28,6 +36,8 @@ export interface PipelineOptions {
 class Lane {
   readonly tracker = new OffsetTracker();
   running = 0;
+  /** records finished (done or failed) since the lane began: progress, as settle() sees it */
+  finished = 0;
   closed = false;
   /** a batch call for this partition is running: kafkajs commits what is resolved when it returns */
   inHandler = false;
@@ -190,23 +200,29 @@ export class PartitionPipeline {
       lane.tracker.release(record.offset);
     } finally {
       lane.running -= 1;
+      lane.finished += 1;
       this.running -= 1;
       lane.notify();
     }
   }
 
   /**
-   * Returns when the partition's records are all finished, or after the hold time so kafkajs can fetch
-   * again (the unfinished ones keep running). While the consumer stops, waits up to `drainMs` so
-   * finished offsets are committed on the way out.
+   * Returns when the partition's records are all finished, when none finished for `holdMs` (a stuck
+   * record: kafkajs may fetch again, the unfinished ones keep running), or after `maxHoldMs` at the
+   * latest. While the consumer stops, waits up to `drainMs` so finished offsets are committed on the
+   * way out.
    */
   private async settle(lane: Lane, context: BatchContext, holdMs: number): Promise<void> {
     const started = Date.now();
+    const maxHoldMs = Math.max(holdMs, this.options.maxHoldMs ?? holdMs);
+    let progressAt = started;
     while (lane.running > 0 && !lane.closed) {
-      const elapsed = Date.now() - started;
-      const limit = context.isRunning() ? holdMs : this.options.drainMs;
-      if (elapsed >= limit) return;
-      await lane.changeOr(Math.min(limit - elapsed, 100));
+      const now = Date.now();
+      const until = context.isRunning() ? Math.min(progressAt + holdMs, started + maxHoldMs) : started + this.options.drainMs;
+      if (now >= until) return;
+      const finished = lane.finished;
+      await lane.changeOr(Math.min(until - now, 100));
+      if (lane.finished !== finished) progressAt = Date.now();
       // a long drain must not cost the group membership
       await context.heartbeat().catch(() => undefined);
     }
