@@ -79,3 +79,40 @@ export function processPeakRssMb(pid: number | undefined): number {
     .find((entry) => entry.startsWith('VmHWM:'));
   return line ? Math.round(Number(line.replace(/[^0-9]/g, '')) / 1024) : 0;
 }
+
+/** One build of a service in an A/B run: its name and entry file (default: the build being benched). */
+export interface BuildVariant {
+  name: string;
+  /** relative to the repository root; `.js` runs precompiled (e.g. a tree from tools/build/compile.ts) */
+  entry?: string;
+}
+
+/** `name=entry,name=entry` (an empty entry: the build being benched); unset: that build alone. */
+export function buildVariantsOf(spec: string | undefined, fallbackName: string): BuildVariant[] {
+  if (!spec) return [{ name: fallbackName }];
+  return spec.split(',').map((item) => {
+    const [name, entry] = item.split('=');
+    return { name, entry: entry || undefined };
+  });
+}
+
+export const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Runs `scenario` for every variant, interleaved round by round (BENCH_ROUNDS, default 1), so each
+ * build meets the same moments of a shared machine; returns every variant's results in round order.
+ */
+export async function interleaved<T>(
+  variants: BuildVariant[],
+  scenario: (variant: BuildVariant) => Promise<T>,
+  rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1)),
+): Promise<Map<string, T[]>> {
+  const runs = new Map<string, T[]>(variants.map((variant) => [variant.name, []]));
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const variant of variants) {
+      if (variants.length > 1 || rounds > 1) say(`round ${round}, ${variant.name}`);
+      runs.get(variant.name)?.push(await scenario(variant));
+    }
+  }
+  return runs;
+}

@@ -9,7 +9,7 @@
 // of {name, entry?, env?} when variants differ in their environment.
 import { randomBytes } from 'node:crypto';
 import { silenceKnownWarnings } from '@wabridge/observability';
-import { say, startBenchInfra } from './bench-infra';
+import { buildVariantsOf, median, say, startBenchInfra } from './bench-infra';
 import { ingressScenario, type IngressVariant } from './ingress-scenario';
 
 function variantsOf(spec: string | undefined, nodeOptions: string | undefined): IngressVariant[] {
@@ -18,13 +18,8 @@ function variantsOf(spec: string | undefined, nodeOptions: string | undefined): 
   if (spec.trim().startsWith('[')) {
     return (JSON.parse(spec) as IngressVariant[]).map((variant) => ({ ...variant, env: { ...env, ...variant.env } }));
   }
-  return spec.split(',').map((item) => {
-    const [name, entry] = item.split('=');
-    return { name, entry: entry || undefined, env };
-  });
+  return buildVariantsOf(spec, 'ingress').map((variant) => ({ ...variant, env }));
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main(): Promise<void> {
   silenceKnownWarnings();

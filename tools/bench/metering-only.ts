@@ -1,21 +1,38 @@
 // `node tools/node.cjs tools/bench/metering-only.ts`: the metering bench scenario alone, on a fresh
 // Kafka broker and embedded PostgreSQL (or KAFKA_BROKERS / DATABASE_URL when set). Prints the result
-// as JSON on its last line. BENCH_METERING_STATUSES sets the backlog (100,000).
-import { say, startBenchInfra } from './bench-infra';
+// as JSON on its last line. BENCH_METERING_STATUSES sets the backlog (100,000);
+// BENCH_METERING_VARIANTS=`name=entry,...` runs several metering builds side by side, interleaved round
+// by round (BENCH_ROUNDS), as tools/bench/router-drain-only.ts does.
+import { buildVariantsOf, interleaved, median, say, startBenchInfra } from './bench-infra';
 import { meteringScenario } from './metering-scenario';
 
 async function main(): Promise<void> {
   const infra = await startBenchInfra('metering', 3);
   try {
-    const result = await meteringScenario({
-      kafkaBrokers: infra.kafkaBrokers,
-      databaseUrl: infra.databaseUrl,
-      log: say,
-      statuses: process.env.BENCH_METERING_STATUSES ? Number(process.env.BENCH_METERING_STATUSES) : undefined,
-      env: process.env.BENCH_METERING_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_METERING_NODE_OPTIONS } : undefined,
-    });
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    if (!result.exact) process.exitCode = 1;
+    const variants = buildVariantsOf(process.env.BENCH_METERING_VARIANTS, 'metering');
+    const runs = await interleaved(variants, (variant) =>
+      meteringScenario({
+        kafkaBrokers: infra.kafkaBrokers,
+        databaseUrl: infra.databaseUrl,
+        log: say,
+        entry: variant.entry,
+        statuses: process.env.BENCH_METERING_STATUSES ? Number(process.env.BENCH_METERING_STATUSES) : undefined,
+        env: process.env.BENCH_METERING_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_METERING_NODE_OPTIONS } : undefined,
+      }),
+    );
+    const all = [...runs.values()].flat();
+    if (all.some((run) => !run.exact)) process.exitCode = 1;
+    if (all.length === 1) {
+      process.stdout.write(`${JSON.stringify(all[0])}\n`);
+      return;
+    }
+    const summary = [...runs].map(([name, results]) => ({
+      name,
+      per_s: results.map((run) => run.per_s),
+      median_per_s: median(results.map((run) => run.per_s)),
+      exact: results.every((run) => run.exact),
+    }));
+    process.stdout.write(`${JSON.stringify({ rounds: all.length / variants.length, variants: summary })}\n`);
   } finally {
     await infra.stop();
   }

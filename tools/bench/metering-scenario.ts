@@ -20,6 +20,8 @@ export interface MeteringScenarioOptions {
   partitions?: number;
   /** extra environment for the metering process (e.g. NODE_OPTIONS for a profile) */
   env?: Record<string, string>;
+  /** the metering entry file (default: the build in WABRIDGE_SERVICES_BUILD, else the sources), for A/B runs */
+  entry?: string;
 }
 
 export interface MeteringScenarioResult {
@@ -207,6 +209,7 @@ export async function meteringScenario(opts: MeteringScenarioOptions): Promise<M
         ...opts.env,
       },
       join(serviceLogDir(), `bench-metering-${topicPrefix}log`),
+      { entry: opts.entry },
     );
     // Consumption may begin a moment before /health/ready answers: the clock starts at whichever
     // comes first, the service being ready or the first count appearing.

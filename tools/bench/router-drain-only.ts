@@ -8,65 +8,42 @@
 // `before=tmp/ab/before/apps/router/src/main.js,after=dist/apps/router/src/main.js`: what is compared
 // is each build's CPU time per delivery and peak RSS in the same rounds, which move far less with the
 // machine's other load than throughput does.
-import { say, startBenchInfra } from './bench-infra';
-import { routerDrainScenario, type RouterDrainResult } from './router-drain-scenario';
-
-interface Variant {
-  name: string;
-  entry?: string;
-}
-
-function variantsOf(spec: string | undefined): Variant[] {
-  if (!spec) return [{ name: 'router' }];
-  return spec.split(',').map((item) => {
-    const [name, entry] = item.split('=');
-    return { name, entry: entry || undefined };
-  });
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+import { buildVariantsOf, interleaved, median, say, startBenchInfra } from './bench-infra';
+import { routerDrainScenario } from './router-drain-scenario';
 
 async function main(): Promise<void> {
   const infra = await startBenchInfra('router', 6);
-  const variants = variantsOf(process.env.BENCH_ROUTER_VARIANTS);
-  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
-  const runs = new Map<string, RouterDrainResult[]>(variants.map((variant) => [variant.name, []]));
   try {
-    for (let round = 1; round <= rounds; round += 1) {
-      for (const variant of variants) {
-        if (variants.length > 1 || rounds > 1) say(`router: round ${round}, ${variant.name}`);
-        const result = await routerDrainScenario({
-          kafkaBrokers: infra.kafkaBrokers,
-          databaseUrl: infra.databaseUrl,
-          log: say,
-          entry: variant.entry,
-          env: {
-            ...(process.env.BENCH_ROUTER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_ROUTER_NODE_OPTIONS } : {}),
-            ...(process.env.ROUTER_MAX_CONCURRENCY ? { ROUTER_MAX_CONCURRENCY: process.env.ROUTER_MAX_CONCURRENCY } : {}),
-          },
-        });
-        runs.get(variant.name)?.push(result);
-        if (result.lost > 0) process.exitCode = 1;
-      }
-    }
-    if (variants.length === 1 && rounds === 1) {
-      process.stdout.write(`${JSON.stringify(runs.get(variants[0].name)?.[0])}\n`);
+    const variants = buildVariantsOf(process.env.BENCH_ROUTER_VARIANTS, 'router');
+    const runs = await interleaved(variants, (variant) =>
+      routerDrainScenario({
+        kafkaBrokers: infra.kafkaBrokers,
+        databaseUrl: infra.databaseUrl,
+        log: say,
+        entry: variant.entry,
+        env: {
+          ...(process.env.BENCH_ROUTER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_ROUTER_NODE_OPTIONS } : {}),
+          ...(process.env.ROUTER_MAX_CONCURRENCY ? { ROUTER_MAX_CONCURRENCY: process.env.ROUTER_MAX_CONCURRENCY } : {}),
+        },
+      }),
+    );
+    const all = [...runs.values()].flat();
+    if (all.some((run) => run.lost > 0)) process.exitCode = 1;
+    if (all.length === 1) {
+      process.stdout.write(`${JSON.stringify(all[0])}\n`);
       return;
     }
-    const summary = variants.map(({ name }) => {
-      const results = runs.get(name) ?? [];
-      return {
-        name,
-        per_s: results.map((run) => run.per_s),
-        cpu_us_per_delivery: results.map((run) => run.cpu_us_per_delivery),
-        max_rss_mb: results.map((run) => run.max_rss_mb),
-        median_cpu_us_per_delivery: median(results.map((run) => run.cpu_us_per_delivery)),
-        median_max_rss_mb: median(results.map((run) => run.max_rss_mb)),
-        lost: results.reduce((sum, run) => sum + run.lost, 0),
-        duplicates: results.reduce((sum, run) => sum + run.duplicates, 0),
-      };
-    });
-    process.stdout.write(`${JSON.stringify({ rounds, variants: summary })}\n`);
+    const summary = [...runs].map(([name, results]) => ({
+      name,
+      per_s: results.map((run) => run.per_s),
+      cpu_us_per_delivery: results.map((run) => run.cpu_us_per_delivery),
+      max_rss_mb: results.map((run) => run.max_rss_mb),
+      median_cpu_us_per_delivery: median(results.map((run) => run.cpu_us_per_delivery)),
+      median_max_rss_mb: median(results.map((run) => run.max_rss_mb)),
+      lost: results.reduce((sum, run) => sum + run.lost, 0),
+      duplicates: results.reduce((sum, run) => sum + run.duplicates, 0),
+    }));
+    process.stdout.write(`${JSON.stringify({ rounds: all.length / variants.length, variants: summary })}\n`);
   } finally {
     await infra.stop();
   }
