@@ -14,8 +14,12 @@ export const HOLD_MS = 200;
  */
 export const MAX_HOLD_MS = 1000;
 
-/** Batches are kept small: a stuck record causes refetches of at most this much per hold. */
-const MAX_BYTES_PER_PARTITION = 1024 * 1024;
+/**
+ * Batches are kept small: a stuck record causes refetches of at most this much per hold, and what a
+ * partition has in flight (records, and the fetch buffers they point into) stays small. Drain A/B
+ * against 1 MB: about a third less peak RSS, slightly less CPU per delivery.
+ */
+const MAX_BYTES_PER_PARTITION = 256 * 1024;
 
 export interface LaneConsumerOptions extends Omit<PipelineOptions, 'holdMs'> {
   groupId: string;
