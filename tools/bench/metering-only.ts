@@ -3,10 +3,12 @@
 // as JSON on its last line. BENCH_METERING_STATUSES sets the backlog (100,000);
 // BENCH_METERING_VARIANTS=`name=entry,...` runs several metering builds side by side, interleaved round
 // by round (BENCH_ROUNDS), as tools/bench/router-drain-only.ts does.
+import { silenceKnownWarnings } from '@wabridge/observability';
 import { buildVariantsOf, interleaved, median, say, startBenchInfra } from './bench-infra';
 import { meteringScenario } from './metering-scenario';
 
 async function main(): Promise<void> {
+  silenceKnownWarnings();
   const infra = await startBenchInfra('metering', 3);
   try {
     const variants = buildVariantsOf(process.env.BENCH_METERING_VARIANTS, 'metering');

@@ -8,10 +8,12 @@
 // `before=tmp/ab/before/apps/router/src/main.js,after=dist/apps/router/src/main.js`: what is compared
 // is each build's CPU time per delivery and peak RSS in the same rounds, which move far less with the
 // machine's other load than throughput does.
+import { silenceKnownWarnings } from '@wabridge/observability';
 import { buildVariantsOf, interleaved, median, say, startBenchInfra } from './bench-infra';
 import { routerDrainScenario } from './router-drain-scenario';
 
 async function main(): Promise<void> {
+  silenceKnownWarnings();
   const infra = await startBenchInfra('router', 6);
   try {
     const variants = buildVariantsOf(process.env.BENCH_ROUTER_VARIANTS, 'router');
