@@ -3,3 +3,4 @@ export * from './lib/metrics';
 export * from './lib/logging';
 export * from './lib/observability.module';
 export * from './lib/process-warnings';
+export * from './lib/heap-policy';
