@@ -116,3 +116,14 @@ export async function interleaved<T>(
   }
   return runs;
 }
+
+/** Prints a runner's last line: a single run as it is, or each variant's rounds summarised. */
+export function printRuns<T>(runs: Map<string, T[]>, summarise: (results: T[]) => object): void {
+  const all = [...runs.values()].flat();
+  if (all.length === 1) {
+    process.stdout.write(`${JSON.stringify(all[0])}\n`);
+    return;
+  }
+  const variants = [...runs].map(([name, results]) => ({ name, ...summarise(results) }));
+  process.stdout.write(`${JSON.stringify({ rounds: all.length / runs.size, variants })}\n`);
+}

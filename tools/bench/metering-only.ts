@@ -4,7 +4,7 @@
 // BENCH_METERING_VARIANTS=`name=entry,...` runs several metering builds side by side, interleaved round
 // by round (BENCH_ROUNDS), as tools/bench/router-drain-only.ts does.
 import { silenceKnownWarnings } from '@wabridge/observability';
-import { buildVariantsOf, interleaved, median, say, startBenchInfra } from './bench-infra';
+import { buildVariantsOf, interleaved, median, printRuns, say, startBenchInfra } from './bench-infra';
 import { meteringScenario } from './metering-scenario';
 
 async function main(): Promise<void> {
@@ -22,19 +22,12 @@ async function main(): Promise<void> {
         env: process.env.BENCH_METERING_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_METERING_NODE_OPTIONS } : undefined,
       }),
     );
-    const all = [...runs.values()].flat();
-    if (all.some((run) => !run.exact)) process.exitCode = 1;
-    if (all.length === 1) {
-      process.stdout.write(`${JSON.stringify(all[0])}\n`);
-      return;
-    }
-    const summary = [...runs].map(([name, results]) => ({
-      name,
+    if ([...runs.values()].flat().some((run) => !run.exact)) process.exitCode = 1;
+    printRuns(runs, (results) => ({
       per_s: results.map((run) => run.per_s),
       median_per_s: median(results.map((run) => run.per_s)),
       exact: results.every((run) => run.exact),
     }));
-    process.stdout.write(`${JSON.stringify({ rounds: all.length / variants.length, variants: summary })}\n`);
   } finally {
     await infra.stop();
   }

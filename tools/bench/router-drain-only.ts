@@ -9,7 +9,7 @@
 // is each build's CPU time per delivery and peak RSS in the same rounds, which move far less with the
 // machine's other load than throughput does.
 import { silenceKnownWarnings } from '@wabridge/observability';
-import { buildVariantsOf, interleaved, median, say, startBenchInfra } from './bench-infra';
+import { buildVariantsOf, interleaved, median, printRuns, say, startBenchInfra } from './bench-infra';
 import { routerDrainScenario } from './router-drain-scenario';
 
 async function main(): Promise<void> {
@@ -29,14 +29,8 @@ async function main(): Promise<void> {
         },
       }),
     );
-    const all = [...runs.values()].flat();
-    if (all.some((run) => run.lost > 0)) process.exitCode = 1;
-    if (all.length === 1) {
-      process.stdout.write(`${JSON.stringify(all[0])}\n`);
-      return;
-    }
-    const summary = [...runs].map(([name, results]) => ({
-      name,
+    if ([...runs.values()].flat().some((run) => run.lost > 0)) process.exitCode = 1;
+    printRuns(runs, (results) => ({
       per_s: results.map((run) => run.per_s),
       cpu_us_per_delivery: results.map((run) => run.cpu_us_per_delivery),
       max_rss_mb: results.map((run) => run.max_rss_mb),
@@ -45,7 +39,6 @@ async function main(): Promise<void> {
       lost: results.reduce((sum, run) => sum + run.lost, 0),
       duplicates: results.reduce((sum, run) => sum + run.duplicates, 0),
     }));
-    process.stdout.write(`${JSON.stringify({ rounds: all.length / variants.length, variants: summary })}\n`);
   } finally {
     await infra.stop();
   }
