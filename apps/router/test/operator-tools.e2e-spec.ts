@@ -1,6 +1,6 @@
-import { PartnerServer, provisionChannel, TestStack, waitFor } from '@wabridge/testing';
+import { provisionChannel, waitFor } from '@wabridge/testing';
 import { Webhook } from 'standardwebhooks';
-import { RouterTestKit } from './router-test-kit';
+import { RouterSuite } from './router-test-kit';
 
 /**
  * The operator's tools and the partner's secret rotation, end to end: the gateway's admin API over
@@ -8,23 +8,10 @@ import { RouterTestKit } from './router-test-kit';
  * secrets the gateway stored. A 3 s retry window (3000 s × 0.001) makes dead letters quickly.
  */
 describe('operator tools: deliveries, dead letters, replay; secret rotation', () => {
-  let stack: TestStack;
-  let kit: RouterTestKit;
-  const partners: PartnerServer[] = [];
+  const suite = RouterSuite.use({ services: ['router', 'gateway'], env: { router: { RETRY_WINDOW: '3000s' } } });
 
-  beforeAll(async () => {
-    stack = await TestStack.start({ services: ['router', 'gateway'], env: { router: { RETRY_WINDOW: '3000s' } } });
-    kit = await RouterTestKit.create(stack.topics);
-  }, 120_000);
-
-  afterAll(async () => {
-    await Promise.all(partners.map((server) => server.close()));
-    await kit?.close();
-    await stack?.stop();
-  });
-
-  const admin = async (method: string, path: string, body?: unknown, token = stack.adminToken) => {
-    const response = await fetch(`${stack.url('gateway')}${path}`, {
+  const admin = async (method: string, path: string, body?: unknown, token = suite.stack.adminToken) => {
+    const response = await fetch(`${suite.stack.url('gateway')}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -33,7 +20,7 @@ describe('operator tools: deliveries, dead letters, replay; secret rotation', ()
   };
 
   const partnerCall = async (apiKey: string, path: string, body?: unknown) => {
-    const response = await fetch(`${stack.url('gateway')}${path}`, {
+    const response = await fetch(`${suite.stack.url('gateway')}${path}`, {
       method: 'POST',
       headers: { 'd360-api-key': apiKey, 'content-type': 'application/json' },
       body: JSON.stringify(body ?? {}),
@@ -42,18 +29,16 @@ describe('operator tools: deliveries, dead letters, replay; secret rotation', ()
   };
 
   it('lists a channel’s deliveries and dead letters, and replays them by ids and by time range', async () => {
-    const server = await PartnerServer.start();
-    partners.push(server);
-    server.respondWith(500);
-    const channel = await kit.channel();
-    const other = await kit.channel();
-    await kit.bind(channel.channelId, server.url);
-    await kit.bind(other.channelId, server.url);
-    const first = await kit.publish(channel);
-    const second = await kit.publish(channel);
-    const foreign = await kit.publish(other);
+    const server = await suite.partner(500);
+    const channel = await suite.kit.channel();
+    const other = await suite.kit.channel();
+    await suite.kit.bind(channel.channelId, server.url);
+    await suite.kit.bind(other.channelId, server.url);
+    const first = await suite.kit.publish(channel);
+    const second = await suite.kit.publish(channel);
+    const foreign = await suite.kit.publish(other);
     for (const event of [first, second, foreign]) {
-      await kit.waitForRow(event.eventId, (row) => row.state === 'dead', 'the event to be dead', 30_000);
+      await suite.kit.waitForRow(event.eventId, (row) => row.state === 'dead', 'the event to be dead', 30_000);
     }
 
     const page1 = await admin('GET', `/admin/v1/channels/${channel.channelId}/deliveries?limit=1`);
@@ -89,8 +74,8 @@ describe('operator tools: deliveries, dead letters, replay; secret rotation', ()
       (request) => request.headers['webhook-id'] === first.eventId && request.at >= replayAt,
     );
     expect(again.body.equals(first.body)).toBe(true);
-    await kit.waitForRow(first.eventId, (row) => row.state === 'replayed', 'the row to show replayed');
-    expect((await kit.deliveryRow(second.eventId))?.state).toBe('dead');
+    await suite.kit.waitForRow(first.eventId, (row) => row.state === 'replayed', 'the row to show replayed');
+    expect((await suite.kit.deliveryRow(second.eventId))?.state).toBe('dead');
 
     const rangeAt = Date.now();
     const range = await admin('POST', `/admin/v1/dead-letters/replay`, {
@@ -101,14 +86,13 @@ describe('operator tools: deliveries, dead letters, replay; secret rotation', ()
     // both dead letters of the channel are in the range (the first one's is still on the topic); the other channel's is not
     expect(range).toEqual({ status: 200, body: { replayed: 2 } });
     await server.waitForRequests(1, 20_000, (request) => request.headers['webhook-id'] === second.eventId && request.at >= rangeAt);
-    await kit.waitForRow(second.eventId, (row) => row.state === 'replayed', 'the second row to show replayed');
-    expect((await kit.deliveryRow(foreign.eventId))?.state).toBe('dead');
+    await suite.kit.waitForRow(second.eventId, (row) => row.state === 'replayed', 'the second row to show replayed');
+    expect((await suite.kit.deliveryRow(foreign.eventId))?.state).toBe('dead');
   }, 90_000);
 
   it('signs with both secrets for 24 h after a rotation, and a new binding never gets the old secret', async () => {
-    const server = await PartnerServer.start();
-    partners.push(server);
-    const channel = await provisionChannel(stack.url('gateway'), stack.adminToken);
+    const server = await suite.partner();
+    const channel = await provisionChannel(suite.stack.url('gateway'), suite.stack.adminToken);
 
     expect((await partnerCall(channel.apiKey, '/v1/configs/webhook/rotate-secret')).status).toBe(404);
     expect((await partnerCall('not-a-key', '/v1/configs/webhook/rotate-secret')).status).toBe(401);
@@ -123,7 +107,7 @@ describe('operator tools: deliveries, dead letters, replay; secret rotation', ()
     const expiresAt = Date.parse(String(rotated.body.previous_secret_expires_at));
     expect(Math.abs(expiresAt - (Date.now() + 24 * 3600_000))).toBeLessThan(60_000);
 
-    const during = await kit.publish(channel);
+    const during = await suite.kit.publish(channel);
     const [signedTwice] = await server.waitForRequests(1, 20_000, (request) => request.headers['webhook-id'] === during.eventId);
     expect(signedTwice.headers['webhook-signature'].split(' ')).toHaveLength(2);
     expect(() => new Webhook(newSecret).verify(signedTwice.body, signedTwice.headers)).not.toThrow();
@@ -134,7 +118,7 @@ describe('operator tools: deliveries, dead letters, replay; secret rotation', ()
     const freshSecret = String(rebound.body.signing_secret);
     const row = await waitFor(
       async () => {
-        const rows: { previous_signing_secret: string | null }[] = await kit.db.query(
+        const rows: { previous_signing_secret: string | null }[] = await suite.kit.db.query(
           `SELECT previous_signing_secret FROM webhook_destinations WHERE channel_id = $1 AND kind = 'primary'`,
           [channel.channelId],
         );
@@ -143,7 +127,7 @@ describe('operator tools: deliveries, dead letters, replay; secret rotation', ()
       { what: 'the binding row' },
     );
     expect(row.previous_signing_secret).toBeNull();
-    const after = await kit.publish(channel);
+    const after = await suite.kit.publish(channel);
     const [signedOnce] = await server.waitForRequests(1, 20_000, (request) => request.headers['webhook-id'] === after.eventId);
     expect(signedOnce.path).toBe('/other');
     expect(signedOnce.headers['webhook-signature'].split(' ')).toHaveLength(1);

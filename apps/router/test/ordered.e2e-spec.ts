@@ -1,5 +1,5 @@
-import { PartnerServer, TestStack, waitFor, type ReceivedRequest } from '@wabridge/testing';
-import { RouterTestKit, type Published, type TestChannel } from './router-test-kit';
+import { waitFor, type PartnerServer, type ReceivedRequest, type Responder } from '@wabridge/testing';
+import { RouterSuite, type Published, type TestChannel } from './router-test-kit';
 
 /**
  * `ordered` destinations (SPEC §6) in a real router: a pair's events reach its partner in Kafka order
@@ -9,42 +9,18 @@ import { RouterTestKit, type Published, type TestChannel } from './router-test-k
  * long queues go through the re-read (seek) path.
  */
 describe('router: ordered delivery per channel/destination pair', () => {
-  let stack: TestStack;
-  let kit: RouterTestKit;
-  const partners: PartnerServer[] = [];
-
-  beforeAll(async () => {
-    stack = await TestStack.start({
-      services: ['router'],
-      env: {
-        router: { RETRY_TIME_SCALE: '0.02', RETRY_SCHEDULE: '5s,10s,20s', RETRY_WINDOW: '10m', ROUTER_ORDERED_BUFFER: '4' },
-      },
-    });
-    kit = await RouterTestKit.create(stack.topics);
-  }, 120_000);
-
-  afterAll(async () => {
-    await Promise.all(partners.map((server) => server.close()));
-    await kit?.close();
-    await stack?.stop();
+  const suite = RouterSuite.use({
+    services: ['router'],
+    env: {
+      router: { RETRY_TIME_SCALE: '0.02', RETRY_SCHEDULE: '5s,10s,20s', RETRY_WINDOW: '10m', ROUTER_ORDERED_BUFFER: '4' },
+    },
   });
-
-  async function partner(status: number | ((request: ReceivedRequest) => number) = 200): Promise<PartnerServer> {
-    const server = await PartnerServer.start();
-    server.respondWith(status);
-    partners.push(server);
-    return server;
-  }
-
-  const metric = async (name: string): Promise<number | undefined> => {
-    const text = await (await fetch(`${stack.url('router')}/metrics`)).text();
-    const line = text.split('\n').find((entry) => entry.startsWith(`${name} `));
-    return line === undefined ? undefined : Number(line.split(' ').pop());
-  };
+  const partner = (status: Responder | number = 200) => suite.partner(status);
+  const metric = (name: string) => suite.metric(new RegExp(`^${name} `));
 
   async function publishMany(channel: TestChannel, count: number): Promise<string[]> {
     const ids: string[] = [];
-    for (let i = 0; i < count; i += 1) ids.push((await kit.publish(channel)).eventId);
+    for (let i = 0; i < count; i += 1) ids.push((await suite.kit.publish(channel)).eventId);
     return ids;
   }
 
@@ -63,10 +39,10 @@ describe('router: ordered delivery per channel/destination pair', () => {
     const ordered = await partner(() => (failing ? 503 : 200));
     const otherOrdered = await partner();
     const unordered = await partner();
-    const [channel, otherChannel, unorderedChannel] = await Promise.all([kit.channel(), kit.channel(), kit.channel()]);
-    await kit.bind(channel.channelId, `${ordered.url}/hook`, { ordered: true });
-    await kit.bind(otherChannel.channelId, `${otherOrdered.url}/hook`, { ordered: true });
-    await kit.bind(unorderedChannel.channelId, `${unordered.url}/hook`);
+    const [channel, otherChannel, unorderedChannel] = await Promise.all([suite.kit.channel(), suite.kit.channel(), suite.kit.channel()]);
+    await suite.kit.bind(channel.channelId, `${ordered.url}/hook`, { ordered: true });
+    await suite.kit.bind(otherChannel.channelId, `${otherOrdered.url}/hook`, { ordered: true });
+    await suite.kit.bind(unorderedChannel.channelId, `${unordered.url}/hook`);
 
     const ids = await publishMany(channel, 15);
     const otherIds = await publishMany(otherChannel, 5);
@@ -81,9 +57,9 @@ describe('router: ordered delivery per channel/destination pair', () => {
     // while it fails, only the head is ever attempted: nothing overtakes it
     await ordered.waitForRequests(3, 15_000);
     expect(new Set(ordered.received.map((request) => request.headers['webhook-id']))).toEqual(new Set([ids[0]]));
-    const waiting = await kit.waitForRow(ids[5], (row) => row.lastError === 'ordered_wait', 'a queued event to be visible');
+    const waiting = await suite.kit.waitForRow(ids[5], (row) => row.lastError === 'ordered_wait', 'a queued event to be visible');
     expect(waiting).toMatchObject({ state: 'retry_scheduled', attempts: 1 });
-    expect((await kit.deliveryRow(ids[0]))?.lastStatusCode).toBe(503);
+    expect((await suite.kit.deliveryRow(ids[0]))?.lastStatusCode).toBe(503);
     expect(await metric('wabridge_router_ordered_pairs_parked')).toBe(1);
 
     const recoveredAt = Date.now();
@@ -96,27 +72,27 @@ describe('router: ordered delivery per channel/destination pair', () => {
     // 15 events with room for 4 in memory: the rest were read again from Kafka when their turn came
     expect(await metric('wabridge_router_ordered_rereads_total')).toBeGreaterThan(0);
     expect(await metric('wabridge_router_ordered_pairs_parked')).toBe(0);
-    await kit.waitForRow(ids[14], (row) => row.state === 'delivered', 'the last queued event’s row to show it delivered');
+    await suite.kit.waitForRow(ids[14], (row) => row.state === 'delivered', 'the last queued event’s row to show it delivered');
 
     // the pair is released: a fresh event goes straight out, without a parking row
-    const fresh = await kit.publish(channel);
+    const fresh = await suite.kit.publish(channel);
     await ordered.waitForRequests(1, 10_000, (request) => request.headers['webhook-id'] === fresh.eventId);
-    expect(await kit.deliveryRow(fresh.eventId)).toBeNull();
+    expect(await suite.kit.deliveryRow(fresh.eventId)).toBeNull();
   }, 90_000);
 
   it('keeps the order across a SIGKILL of the router while the pair is parked', async () => {
     let failing = true;
     const ordered = await partner(() => (failing ? 500 : 200));
-    const channel = await kit.channel();
-    await kit.bind(channel.channelId, `${ordered.url}/hook`, { ordered: true });
+    const channel = await suite.kit.channel();
+    await suite.kit.bind(channel.channelId, `${ordered.url}/hook`, { ordered: true });
     const before = await publishMany(channel, 10);
     await ordered.waitForRequests(2, 15_000);
-    await kit.waitForRow(before[9], (row) => row.lastError === 'ordered_wait', 'the queue to be parked');
+    await suite.kit.waitForRow(before[9], (row) => row.lastError === 'ordered_wait', 'the queue to be parked');
 
-    await stack.service('router').kill();
+    await suite.stack.service('router').kill();
     const during: Published[] = [];
-    for (let i = 0; i < 5; i += 1) during.push(await kit.publish(channel));
-    await stack.service('router').start();
+    for (let i = 0; i < 5; i += 1) during.push(await suite.kit.publish(channel));
+    await suite.stack.service('router').start();
 
     const recoveredAt = Date.now();
     failing = false;
@@ -131,13 +107,13 @@ describe('router: ordered delivery per channel/destination pair', () => {
   it('dead-letters a head that never succeeds within the window; the rest follow in order', async () => {
     let poisoned = '';
     const ordered = await partner((request) => (request.headers['webhook-id'] === poisoned ? 500 : 200));
-    const channel = await kit.channel();
-    await kit.bind(channel.channelId, `${ordered.url}/hook`, { ordered: true });
-    const head = await kit.publish(channel);
+    const channel = await suite.kit.channel();
+    await suite.kit.bind(channel.channelId, `${ordered.url}/hook`, { ordered: true });
+    const head = await suite.kit.publish(channel);
     poisoned = head.eventId;
     const rest = await publishMany(channel, 6);
 
-    await kit.waitForRow(head.eventId, (row) => row.state === 'dead', 'the head to be dead-lettered', 30_000);
+    await suite.kit.waitForRow(head.eventId, (row) => row.state === 'dead', 'the head to be dead-lettered', 30_000);
     await waitFor(() => acceptedOrder(ordered, (request) => request.headers['webhook-id'] !== poisoned).length >= rest.length || undefined, {
       timeoutMs: 15_000,
       what: 'the events behind the dead head to be delivered',

@@ -1,6 +1,5 @@
 import { DeadLetterHeaders } from '@wabridge/contracts';
-import { PartnerServer, TestStack } from '@wabridge/testing';
-import { RouterTestKit, SilentServer, TopicReader } from './router-test-kit';
+import { RouterSuite, SilentServer, TopicReader } from './router-test-kit';
 
 /**
  * A router with a short retry window (3000 s × RETRY_TIME_SCALE 0.001 = 3 s: attempts at about 0,
@@ -8,34 +7,25 @@ import { RouterTestKit, SilentServer, TopicReader } from './router-test-kit';
  * so a binding on another loopback address is a destination it must never dial.
  */
 describe('router: retry window and unsafe destinations', () => {
-  let stack: TestStack;
-  let kit: RouterTestKit;
+  const suite = RouterSuite.use({
+    services: ['router'],
+    env: { router: { RETRY_WINDOW: '3000s', WEBHOOK_URL_ALLOW_CIDRS: '127.0.0.1/32' } },
+  });
   let dead: TopicReader;
-  const partners: PartnerServer[] = [];
 
   beforeAll(async () => {
-    stack = await TestStack.start({
-      services: ['router'],
-      env: { router: { RETRY_WINDOW: '3000s', WEBHOOK_URL_ALLOW_CIDRS: '127.0.0.1/32' } },
-    });
-    kit = await RouterTestKit.create(stack.topics);
-    dead = await TopicReader.start(kit.brokers, stack.topics.dead);
-  }, 120_000);
+    dead = await TopicReader.start(suite.kit.brokers, suite.stack.topics.dead);
+  });
 
   afterAll(async () => {
-    await Promise.all(partners.map((server) => server.close()));
     await dead?.stop();
-    await kit?.close();
-    await stack?.stop();
   });
 
   it('dead-letters the original bytes once the retry window is over', async () => {
-    const server = await PartnerServer.start();
-    partners.push(server);
-    server.respondWith(500);
-    const channel = await kit.channel();
-    await kit.bind(channel.channelId, server.url);
-    const event = await kit.publish(channel);
+    const server = await suite.partner(500);
+    const channel = await suite.kit.channel();
+    await suite.kit.bind(channel.channelId, server.url);
+    const event = await suite.kit.publish(channel);
 
     const [letter] = await dead.waitFor((record) => record.headers[DeadLetterHeaders.eventId] === event.eventId, 1, 30_000);
     expect(letter.value?.equals(event.body)).toBe(true);
@@ -55,7 +45,7 @@ describe('router: retry window and unsafe destinations', () => {
     // POST) may end a little after it on a loaded machine — but never a schedule step (≥ 1.8 s) later
     expect(Date.parse(letter.headers[DeadLetterHeaders.deadAt])).toBeLessThanOrEqual(event.producedAt + 3000 + 1000);
 
-    const row = await kit.waitForRow(event.eventId, (r) => r.state === 'dead', 'the row to show dead');
+    const row = await suite.kit.waitForRow(event.eventId, (r) => r.state === 'dead', 'the row to show dead');
     expect(row).toMatchObject({ attempts, lastStatusCode: 500, lastError: 'http_status', nextAttemptAt: null });
     // nothing is attempted after the dead letter
     expect(server.received.every((r) => r.at <= Date.parse(letter.headers[DeadLetterHeaders.deadAt]) + 50)).toBe(true);
@@ -64,11 +54,11 @@ describe('router: retry window and unsafe destinations', () => {
   it('never dials a destination outside the allowed addresses, and keeps the event', async () => {
     const forbidden = await SilentServer.start('127.0.0.2');
     try {
-      const channel = await kit.channel();
-      await kit.bind(channel.channelId, `${forbidden.url}/hook`);
-      const event = await kit.publish(channel);
+      const channel = await suite.kit.channel();
+      await suite.kit.bind(channel.channelId, `${forbidden.url}/hook`);
+      const event = await suite.kit.publish(channel);
 
-      const kept = await kit.waitForRow(event.eventId, (r) => r.attempts >= 2, 'a refused attempt to be retried');
+      const kept = await suite.kit.waitForRow(event.eventId, (r) => r.attempts >= 2, 'a refused attempt to be retried');
       expect(kept).toMatchObject({ lastError: 'unsafe_destination', lastStatusCode: null });
       const [letter] = await dead.waitFor((record) => record.headers[DeadLetterHeaders.eventId] === event.eventId, 1, 30_000);
       expect(letter.headers[DeadLetterHeaders.lastError]).toBe('unsafe_destination');

@@ -1,7 +1,7 @@
 import { assertDeliveryAttemptEvent, QuarantineHeaders, WebhookHeaders } from '@wabridge/contracts';
-import { PartnerServer, TestStack, waitFor, type Responder } from '@wabridge/testing';
+import { waitFor, type Responder } from '@wabridge/testing';
 import { Webhook } from 'standardwebhooks';
-import { RouterTestKit, SilentServer, TopicReader } from './router-test-kit';
+import { RouterSuite, SilentServer, TopicReader } from './router-test-kit';
 
 /**
  * The router as a real process on the run's Kafka and Postgres, fed the way ingress feeds it, with
@@ -9,32 +9,20 @@ import { RouterTestKit, SilentServer, TopicReader } from './router-test-kit';
  * the 5 s, 1 min, 5 min, 30 min… schedule into 5 ms, 60 ms, 300 ms, 1.8 s…
  */
 describe('router: delivery to partners', () => {
-  let stack: TestStack;
-  let kit: RouterTestKit;
+  const suite = RouterSuite.use({ services: ['router'], env: { router: { DELIVERY_TIMEOUT_MS: '5000' } } });
+  const partner = (respond?: Responder | number) => suite.partner(respond);
   let outcomes: TopicReader;
   let quarantine: TopicReader;
-  const partners: PartnerServer[] = [];
-  const partner = async (respond?: Responder | number) => {
-    const server = await PartnerServer.start();
-    if (respond !== undefined) server.respondWith(respond);
-    partners.push(server);
-    return server;
-  };
 
   beforeAll(async () => {
-    stack = await TestStack.start({ services: ['router'], env: { router: { DELIVERY_TIMEOUT_MS: '5000' } } });
-    kit = await RouterTestKit.create(stack.topics);
     [outcomes, quarantine] = await Promise.all([
-      TopicReader.start(kit.brokers, stack.topics.deliveries),
-      TopicReader.start(kit.brokers, stack.topics.quarantine),
+      TopicReader.start(suite.kit.brokers, suite.stack.topics.deliveries),
+      TopicReader.start(suite.kit.brokers, suite.stack.topics.quarantine),
     ]);
-  }, 120_000);
+  });
 
   afterAll(async () => {
-    await Promise.all(partners.map((server) => server.close()));
     await Promise.all([outcomes?.stop(), quarantine?.stop()]);
-    await kit?.close();
-    await stack?.stop();
   });
 
   const outcomesOf = (eventId: string) =>
@@ -44,9 +32,9 @@ describe('router: delivery to partners', () => {
 
   it('delivers the exact bytes with the custom headers and a Standard Webhooks signature', async () => {
     const server = await partner();
-    const channel = await kit.channel();
-    const binding = await kit.bind(channel.channelId, `${server.url}/hooks/wa?tenant=7`, { headers: { 'X-Partner-Token': 'tok-123' } });
-    const event = await kit.publish(channel);
+    const channel = await suite.kit.channel();
+    const binding = await suite.kit.bind(channel.channelId, `${server.url}/hooks/wa?tenant=7`, { headers: { 'X-Partner-Token': 'tok-123' } });
+    const event = await suite.kit.publish(channel);
 
     const [request] = await server.waitForRequests(1);
     expect(request.method).toBe('POST');
@@ -72,21 +60,21 @@ describe('router: delivery to partners', () => {
       state: 'delivered',
     });
     // the happy path writes nothing to Postgres
-    expect(await kit.deliveryRow(event.eventId)).toBeNull();
+    expect(await suite.kit.deliveryRow(event.eventId)).toBeNull();
   });
 
   it('delivers to every extra destination as well, each on its own', async () => {
     const [primary, crm] = await Promise.all([partner(), partner(500)]);
-    const channel = await kit.channel();
-    await kit.bind(channel.channelId, primary.url);
-    await kit.bind(channel.channelId, crm.url, { kind: 'extra', name: 'crm' });
-    const event = await kit.publish(channel);
+    const channel = await suite.kit.channel();
+    await suite.kit.bind(channel.channelId, primary.url);
+    await suite.kit.bind(channel.channelId, crm.url, { kind: 'extra', name: 'crm' });
+    const event = await suite.kit.publish(channel);
     await primary.waitForRequests(1);
     await crm.waitForRequests(2);
     crm.respondWith(200);
     expect(primary.received).toHaveLength(1);
     const row = await waitFor(async () => {
-      const found = await kit.deliveryRow(event.eventId, 'crm');
+      const found = await suite.kit.deliveryRow(event.eventId, 'crm');
       return found?.state === 'delivered' ? found : undefined;
     }, { what: 'the crm row to show delivered' });
     expect(row.attempts).toBeGreaterThanOrEqual(3);
@@ -97,14 +85,14 @@ describe('router: delivery to partners', () => {
   it('retries a partner that is down, with the same webhook-id, until it is back', async () => {
     let calls = 0;
     const server = await partner(() => (++calls <= 2 ? 503 : 200));
-    const channel = await kit.channel();
-    await kit.bind(channel.channelId, server.url);
-    const event = await kit.publish(channel);
+    const channel = await suite.kit.channel();
+    await suite.kit.bind(channel.channelId, server.url);
+    const event = await suite.kit.publish(channel);
 
     const requests = await server.waitForRequests(3);
     expect(requests.map((r) => r.headers['webhook-id'])).toEqual([event.eventId, event.eventId, event.eventId]);
     expect(requests.every((r) => r.body.equals(event.body))).toBe(true);
-    const row = await kit.waitForRow(event.eventId, (r) => r.state === 'delivered', 'the row to show delivered');
+    const row = await suite.kit.waitForRow(event.eventId, (r) => r.state === 'delivered', 'the row to show delivered');
     expect(row).toMatchObject({ attempts: 3, lastStatusCode: 200, lastError: null, channelId: channel.channelId });
     await waitFor(() => outcomesOf(event.eventId).length >= 3, { what: 'three outcome records' });
     expect(outcomesOf(event.eventId).map((o) => [o.attempt, o.state, o.status_code])).toEqual([
@@ -117,66 +105,66 @@ describe('router: delivery to partners', () => {
 
   it('sends retries to the new URL after a rebinding, and nothing more to the old one', async () => {
     const [old, fresh] = await Promise.all([partner(500), partner(200)]);
-    const channel = await kit.channel();
-    const binding = await kit.bind(channel.channelId, old.url);
-    const event = await kit.publish(channel);
+    const channel = await suite.kit.channel();
+    const binding = await suite.kit.bind(channel.channelId, old.url);
+    const event = await suite.kit.publish(channel);
     await old.waitForRequests(1);
 
-    await kit.rebind(binding.id, fresh.url);
+    await suite.kit.rebind(binding.id, fresh.url);
     const reboundAt = Date.now();
     const [request] = await fresh.waitForRequests(1, 30_000);
     expect(request.headers['webhook-id']).toBe(event.eventId);
     expect(request.body.equals(event.body)).toBe(true);
     // SPEC §4: within 1 s of the rebinding, no attempt goes to the previous URL
     expect(old.received.every((r) => r.at <= reboundAt + 1000)).toBe(true);
-    const row = await kit.waitForRow(event.eventId, (r) => r.state === 'delivered', 'the row to show delivered');
+    const row = await suite.kit.waitForRow(event.eventId, (r) => r.state === 'delivered', 'the row to show delivered');
     expect(row.attempts).toBeGreaterThan(1);
     expect(fresh.received).toHaveLength(1);
   });
 
   it('keeps an event for a channel without binding and delivers it once a partner binds', async () => {
     const server = await partner();
-    const channel = await kit.channel();
-    const event = await kit.publish(channel);
-    const row = await kit.waitForRow(event.eventId, (r) => r.state === 'retry_scheduled', 'the event to be kept');
+    const channel = await suite.kit.channel();
+    const event = await suite.kit.publish(channel);
+    const row = await suite.kit.waitForRow(event.eventId, (r) => r.state === 'retry_scheduled', 'the event to be kept');
     expect(row).toMatchObject({ lastError: 'no_binding', channelId: channel.channelId, phoneNumberId: channel.phoneNumberId });
     expect(row.nextAttemptAt).not.toBeNull();
 
-    const binding = await kit.bind(channel.channelId, server.url);
+    const binding = await suite.kit.bind(channel.channelId, server.url);
     const [request] = await server.waitForRequests(1, 30_000);
     expect(request.body.equals(event.body)).toBe(true);
     expect(() => new Webhook(binding.signingSecret).verify(request.body, request.headers)).not.toThrow();
-    await kit.waitForRow(event.eventId, (r) => r.state === 'delivered', 'the row to show delivered');
+    await suite.kit.waitForRow(event.eventId, (r) => r.state === 'delivered', 'the row to show delivered');
   });
 
   it('keeps an event for an unknown number and delivers it once the channel exists and is bound', async () => {
     const server = await partner();
     const future = { phoneNumberId: String(Date.now()) + '7', wabaId: '4242' };
-    const event = await kit.publish(future);
-    const row = await kit.waitForRow(event.eventId, (r) => r.state === 'retry_scheduled', 'the event to be kept');
+    const event = await suite.kit.publish(future);
+    const row = await suite.kit.waitForRow(event.eventId, (r) => r.state === 'retry_scheduled', 'the event to be kept');
     expect(row).toMatchObject({ lastError: 'unknown_number', channelId: null, phoneNumberId: future.phoneNumberId });
 
-    const channel = await kit.channel();
-    await kit.db.query('UPDATE channels SET phone_number_id = $1 WHERE id = $2', [future.phoneNumberId, channel.channelId]);
-    await kit.bind(channel.channelId, server.url);
+    const channel = await suite.kit.channel();
+    await suite.kit.db.query('UPDATE channels SET phone_number_id = $1 WHERE id = $2', [future.phoneNumberId, channel.channelId]);
+    await suite.kit.bind(channel.channelId, server.url);
     const [request] = await server.waitForRequests(1, 30_000);
     expect(request.headers['webhook-id']).toBe(event.eventId);
   });
 
   it('delivers an account-level event (no phone number) to every channel of the WABA', async () => {
     const [first, second] = await Promise.all([partner(), partner()]);
-    const a = await kit.channel();
-    const b = await kit.channel();
-    await kit.db.query('UPDATE channels SET waba_id = $1 WHERE id = $2', [a.wabaId, b.channelId]);
-    await kit.bind(a.channelId, first.url);
-    await kit.bind(b.channelId, second.url);
+    const a = await suite.kit.channel();
+    const b = await suite.kit.channel();
+    await suite.kit.db.query('UPDATE channels SET waba_id = $1 WHERE id = $2', [a.wabaId, b.channelId]);
+    await suite.kit.bind(a.channelId, first.url);
+    await suite.kit.bind(b.channelId, second.url);
     const body = Buffer.from(
       JSON.stringify({
         object: 'whatsapp_business_account',
         entry: [{ id: a.wabaId, time: 1718000000, changes: [{ field: 'account_update', value: { event: 'VERIFIED_ACCOUNT' } }] }],
       }),
     );
-    const event = await kit.publishRaw(body, { [WebhookHeaders.wabaId]: a.wabaId, [WebhookHeaders.field]: 'account_update' }, `waba:${a.wabaId}`);
+    const event = await suite.kit.publishRaw(body, { [WebhookHeaders.wabaId]: a.wabaId, [WebhookHeaders.field]: 'account_update' }, `waba:${a.wabaId}`);
     const [[toFirst], [toSecond]] = await Promise.all([first.waitForRequests(1), second.waitForRequests(1)]);
     expect(toFirst.body.equals(body) && toSecond.body.equals(body)).toBe(true);
     expect(toFirst.headers['webhook-id']).toBe(event.eventId);
@@ -185,43 +173,43 @@ describe('router: delivery to partners', () => {
   it('counts a redirect as a failure and does not follow it', async () => {
     const target = await partner();
     const server = await partner(() => ({ status: 302, headers: { location: `${target.url}/elsewhere` } }));
-    const channel = await kit.channel();
-    await kit.bind(channel.channelId, server.url);
-    const event = await kit.publish(channel);
+    const channel = await suite.kit.channel();
+    await suite.kit.bind(channel.channelId, server.url);
+    const event = await suite.kit.publish(channel);
     await server.waitForRequests(3);
-    const row = await kit.waitForRow(event.eventId, (r) => r.attempts >= 2, 'a retry after the redirect');
+    const row = await suite.kit.waitForRow(event.eventId, (r) => r.attempts >= 2, 'a retry after the redirect');
     expect(row).toMatchObject({ state: 'retry_scheduled', lastStatusCode: 302, lastError: 'redirect' });
     expect(target.received).toHaveLength(0);
   });
 
   it('disables a destination that answers 410 Gone and stops sending to it', async () => {
     const server = await partner(410);
-    const channel = await kit.channel();
-    const binding = await kit.bind(channel.channelId, server.url);
-    const first = await kit.publish(channel);
-    const row = await kit.waitForRow(first.eventId, (r) => r.state === 'disabled', 'the destination to be disabled');
+    const channel = await suite.kit.channel();
+    const binding = await suite.kit.bind(channel.channelId, server.url);
+    const first = await suite.kit.publish(channel);
+    const row = await suite.kit.waitForRow(first.eventId, (r) => r.state === 'disabled', 'the destination to be disabled');
     expect(row).toMatchObject({ attempts: 1, lastStatusCode: 410 });
-    expect((await kit.destination(binding.id))?.disabledAt).toBeInstanceOf(Date);
+    expect((await suite.kit.destination(binding.id))?.disabledAt).toBeInstanceOf(Date);
 
-    const second = await kit.publish(channel);
-    const kept = await kit.waitForRow(second.eventId, (r) => r.state === 'retry_scheduled', 'the next event to be kept');
+    const second = await suite.kit.publish(channel);
+    const kept = await suite.kit.waitForRow(second.eventId, (r) => r.state === 'retry_scheduled', 'the next event to be kept');
     expect(kept.lastError).toBe('no_binding');
     expect(server.received).toHaveLength(1);
-    expect(stack.service('router').logs()).toContain('410 Gone');
+    expect(suite.stack.service('router').logs()).toContain('410 Gone');
   });
 
   it('does not let a hanging partner delay another channel on the same partition', async () => {
     const hanging = await SilentServer.start();
     const fast = await partner();
     try {
-      const slow = await kit.channel();
-      const quick = await kit.channel();
-      await kit.bind(slow.channelId, hanging.url);
-      await kit.bind(quick.channelId, fast.url);
-      await kit.publish(slow, { partition: 0 });
+      const slow = await suite.kit.channel();
+      const quick = await suite.kit.channel();
+      await suite.kit.bind(slow.channelId, hanging.url);
+      await suite.kit.bind(quick.channelId, fast.url);
+      await suite.kit.publish(slow, { partition: 0 });
       await waitFor(() => hanging.requestsAt.length > 0, { what: 'the hanging partner to be dialled' });
 
-      const event = await kit.publish(quick, { partition: 0 });
+      const event = await suite.kit.publish(quick, { partition: 0 });
       const [request] = await fast.waitForRequests(1, 10_000);
       expect(request.headers['webhook-id']).toBe(event.eventId);
       // the attempt timeout is 5 s; the fast partner must not wait for it
@@ -233,9 +221,9 @@ describe('router: delivery to partners', () => {
 
   it('delivers the on-premise shape, signed as sent, to a binding that asks for it', async () => {
     const server = await partner();
-    const channel = await kit.channel();
-    const binding = await kit.bind(channel.channelId, server.url, { onPremiseFormat: true });
-    const event = await kit.publish(channel);
+    const channel = await suite.kit.channel();
+    const binding = await suite.kit.bind(channel.channelId, server.url, { onPremiseFormat: true });
+    const event = await suite.kit.publish(channel);
     const [request] = await server.waitForRequests(1, 20_000, (r) => r.headers['webhook-id'] === event.eventId);
     const cloud = JSON.parse(event.body.toString()).entry[0].changes[0].value;
     expect(JSON.parse(request.body.toString())).toEqual({ contacts: cloud.contacts, messages: cloud.messages });
@@ -244,7 +232,7 @@ describe('router: delivery to partners', () => {
 
   it('quarantines a record it cannot route instead of dropping it', async () => {
     const body = Buffer.from('{"object":"whatsapp_business_account","entry":[]}');
-    await kit.producer.send(stack.topics.webhooks, [{ key: 'x', value: body, headers: { [WebhookHeaders.receivedAt]: new Date().toISOString() } }]);
+    await suite.kit.producer.send(suite.stack.topics.webhooks, [{ key: 'x', value: body, headers: { [WebhookHeaders.receivedAt]: new Date().toISOString() } }]);
     const [kept] = await quarantine.waitFor((record) => record.value?.equals(body) === true);
     expect(kept.headers[QuarantineHeaders.source]).toBe('router');
     expect(kept.headers[QuarantineHeaders.reason]).toContain('event-id');
@@ -252,16 +240,16 @@ describe('router: delivery to partners', () => {
 
   it('keeps a scheduled retry across a router crash', async () => {
     const server = await partner(500);
-    const channel = await kit.channel();
-    await kit.bind(channel.channelId, server.url);
-    const event = await kit.publish(channel);
-    await kit.waitForRow(event.eventId, (r) => r.attempts >= 3, 'a few failed attempts');
-    await stack.service('router').kill();
+    const channel = await suite.kit.channel();
+    await suite.kit.bind(channel.channelId, server.url);
+    const event = await suite.kit.publish(channel);
+    await suite.kit.waitForRow(event.eventId, (r) => r.attempts >= 3, 'a few failed attempts');
+    await suite.stack.service('router').kill();
     server.respondWith(200);
     const before = server.received.length;
-    await stack.service('router').start();
+    await suite.stack.service('router').start();
     await server.waitForRequests(before + 1, 40_000);
-    const row = await kit.waitForRow(event.eventId, (r) => r.state === 'delivered', 'the row to show delivered', 40_000);
+    const row = await suite.kit.waitForRow(event.eventId, (r) => r.state === 'delivered', 'the row to show delivered', 40_000);
     expect(row.attempts).toBeGreaterThan(3);
     expect(server.received.every((r) => r.headers['webhook-id'] === event.eventId)).toBe(true);
   }, 90_000);

@@ -10,7 +10,17 @@ import {
   DeliveryEntity,
   WebhookDestinationEntity,
 } from '@wabridge/persistence';
-import { FIXTURE_IDS, metaFixtureFor, testInfra, waitFor, type MetaFixture } from '@wabridge/testing';
+import {
+  FIXTURE_IDS,
+  metaFixtureFor,
+  PartnerServer,
+  testInfra,
+  TestStack,
+  waitFor,
+  type MetaFixture,
+  type Responder,
+  type StackOptions,
+} from '@wabridge/testing';
 import { generateSigningSecret } from '@wabridge/webhook-security';
 import type { DataSource } from 'typeorm';
 
@@ -230,5 +240,59 @@ export class RouterTestKit {
   async close(): Promise<void> {
     await this.producer.disconnect();
     await this.db.destroy();
+  }
+}
+
+/**
+ * What a router e2e spec shares: a TestStack started once for the describe block, a RouterTestKit over
+ * it, the partners the tests start, and the router's metrics; everything is closed after the block.
+ * Call it at the top of a describe: it registers the beforeAll/afterAll hooks.
+ */
+export class RouterSuite {
+  private current: { stack: TestStack; kit: RouterTestKit } | undefined;
+  private readonly partners: PartnerServer[] = [];
+
+  private constructor() {}
+
+  static use(options: StackOptions): RouterSuite {
+    const suite = new RouterSuite();
+    beforeAll(async () => {
+      const stack = await TestStack.start(options);
+      suite.current = { stack, kit: await RouterTestKit.create(stack.topics) };
+    }, 120_000);
+    afterAll(async () => {
+      await Promise.all(suite.partners.map((server) => server.close()));
+      await suite.current?.kit.close();
+      await suite.current?.stack.stop();
+    });
+    return suite;
+  }
+
+  get stack(): TestStack {
+    return this.started().stack;
+  }
+
+  get kit(): RouterTestKit {
+    return this.started().kit;
+  }
+
+  /** A partner endpoint, closed after the block; it answers `respond` (PartnerServer's default when none). */
+  async partner(respond?: Responder | number): Promise<PartnerServer> {
+    const server = await PartnerServer.start();
+    if (respond !== undefined) server.respondWith(respond);
+    this.partners.push(server);
+    return server;
+  }
+
+  /** The value of the first line of the router's /metrics that matches, if any. */
+  async metric(line: RegExp): Promise<number | undefined> {
+    const text = await (await fetch(`${this.stack.url('router')}/metrics`)).text();
+    const found = text.split('\n').find((entry) => line.test(entry));
+    return found === undefined ? undefined : Number(found.split(' ').pop());
+  }
+
+  private started(): { stack: TestStack; kit: RouterTestKit } {
+    if (!this.current) throw new Error('the router suite is used before its beforeAll ran');
+    return this.current;
   }
 }
