@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger';
+import { EVENT_FILTER_VALUES } from '@wabridge/contracts';
 
 /**
  * OpenAPI building blocks for the partner and operator APIs. The controllers take `unknown` bodies
@@ -28,6 +29,14 @@ const object = (properties: Record<string, SchemaObject>, required: string[] = [
 });
 const string = (description?: string, extra: Partial<SchemaObject> = {}): SchemaObject => ({ type: 'string', ...(description ? { description } : {}), ...extra });
 const headersMap: SchemaObject = { type: 'object', additionalProperties: { type: 'string' }, description: 'custom headers sent with every delivery' };
+const eventFilter: SchemaObject = {
+  type: 'array',
+  minItems: 1,
+  items: { type: 'string', enum: [...EVENT_FILTER_VALUES] },
+  description:
+    'which changes this destination receives: Meta change fields, or inside `messages` only `messages.inbound` and/or `messages.statuses`. ' +
+    'Absent: everything (a rebinding without it receives everything again). Unknown values answer 400 listing the allowed ones.',
+};
 
 /** The reusable schemas, by their name in `components.schemas`. */
 export const SchemaDefinitions = {
@@ -83,17 +92,24 @@ export const SchemaDefinitions = {
       on_premise_format: { type: 'boolean', description: 'deliver the on-premise body shape' },
       app_secret: string('re-sign deliveries with X-Hub-Signature-256 using this Meta app secret'),
       ordered: { type: 'boolean', description: "deliver this channel's events in order" },
+      events: eventFilter,
     },
     ['url'],
   ),
-  webhookBindingAnswer: object({ url: string(), headers: headersMap, signing_secret: string('Standard Webhooks secret (whsec_...)') }, ['url', 'headers']),
-  extraDestination: object({ name: string('case-sensitive id, unique per number'), url: string(undefined, { format: 'uri' }), headers: headersMap }, ['name', 'url']),
+  webhookBindingAnswer: object(
+    { url: string(), headers: headersMap, events: eventFilter, signing_secret: string('Standard Webhooks secret (whsec_...)') },
+    ['url', 'headers'],
+  ),
+  extraDestination: object(
+    { name: string('case-sensitive id, unique per number'), url: string(undefined, { format: 'uri' }), headers: headersMap, events: eventFilter },
+    ['name', 'url'],
+  ),
   multiWebhookState: object(
     {
       enabled: { type: 'boolean' },
       destinations: {
         type: 'array',
-        items: object({ name: string(), url: string(), headers: headersMap, disabled_at: string('set after a 410 Gone', { format: 'date-time' }) }),
+        items: object({ name: string(), url: string(), headers: headersMap, events: eventFilter, disabled_at: string('set after a 410 Gone', { format: 'date-time' }) }),
       },
     },
     ['enabled', 'destinations'],
@@ -104,7 +120,7 @@ export const SchemaDefinitions = {
       enabled: { type: 'boolean' },
       destinations: {
         type: 'array',
-        items: object({ name: string(), url: string(), headers: headersMap, signing_secret: string('only on destinations this call created') }),
+        items: object({ name: string(), url: string(), headers: headersMap, events: eventFilter, signing_secret: string('only on destinations this call created') }),
       },
     },
     ['message', 'enabled', 'destinations'],

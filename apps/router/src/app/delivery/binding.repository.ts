@@ -25,6 +25,8 @@ export interface BoundDestination extends DeliveryTarget {
   slot: string;
   /** deliver the channel's events to this destination in Kafka order (the parking lane) */
   ordered: boolean;
+  /** the changes it asked for (see wantsChange); null or absent = everything */
+  events?: readonly string[] | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -48,6 +50,7 @@ function toDestination(row: WebhookDestinationEntity): BoundDestination {
     appSecret: row.appSecret,
     onPremiseFormat: row.onPremiseFormat,
     ordered: row.ordered,
+    events: row.events,
   };
 }
 

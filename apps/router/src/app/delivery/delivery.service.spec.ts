@@ -137,6 +137,36 @@ describe('DeliveryService', () => {
     ]);
   });
 
+  it('skips changes a destination did not ask for, without an attempt, an outcome or a retry', async () => {
+    const world = new World();
+    world.destinations = [
+      destination(channelA, 'primary', 'https://all.example/'),
+      { ...destination(channelA, 'analytics', 'https://analytics.example/'), events: ['messages.statuses'] },
+    ];
+    const service = world.service();
+    const messages = (eventId: string, value: object) =>
+      inbound({
+        eventId,
+        value: Buffer.from(JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W1', changes: [{ field: 'messages', value }] }] })),
+        headers: { ...inbound().headers, 'event-id': eventId, field: 'messages' },
+      });
+    await service.deliverFresh(messages('evt_in', { messages: [{ id: 'wamid.1' }] }));
+    await service.deliverFresh(messages('evt_st', { statuses: [{ id: 'wamid.1', status: 'read' }] }));
+    expect(world.posted.map((request) => `${request.url} ${request.headers['webhook-id']}`)).toEqual([
+      'https://all.example/ evt_in',
+      'https://all.example/ evt_st',
+      'https://analytics.example/ evt_st',
+    ]);
+    expect(world.outcomes().map((o) => `${o.destination} ${o.event_id}`)).toEqual(['primary evt_in', 'primary evt_st', 'analytics evt_st']);
+    expect(world.rows).toEqual([]);
+
+    // a retry for a slot that was rebound meanwhile with a filter leaving the change out ends quietly
+    const ticket: RetryTicket = { event: messages('evt_in', { messages: [{ id: 'wamid.1' }] }), attempt: 2, slot: 'analytics', scope: 'slot', channelId: channelA.id, dueAt: NOW, reason: 'timeout' };
+    await service.deliverRetry(ticket);
+    expect(world.posted).toHaveLength(3);
+    expect(world.sent.filter((item) => item.topic !== 'deliveries')).toEqual([]);
+  });
+
   it('delivers to the primary and every extra at once, retrying only the one that failed', async () => {
     const world = new World();
     world.destinations = [destination(channelA, 'primary', 'https://a.example/'), destination(channelA, 'crm', 'https://crm.example/')];

@@ -1,4 +1,12 @@
-import type { DeliveryErrorClass, DeliveryState, TopicNames } from '@wabridge/contracts';
+import {
+  messageKindsOf,
+  wantsChange,
+  WebhookHeaders,
+  type DeliveryErrorClass,
+  type DeliveryState,
+  type MessageKind,
+  type TopicNames,
+} from '@wabridge/contracts';
 import type { OutgoingRecord } from '@wabridge/kafka';
 import { PRIMARY_SLOT, type BindingRepository, type BoundChannel, type BoundDestination } from './binding.repository';
 import {
@@ -115,6 +123,8 @@ export class DeliveryService {
   private readonly clock: () => Date;
   private readonly random: () => number;
   private readonly pendingOutcomes = new Set<Promise<void>>();
+  /** what a `messages` event carries, read from its body at most once and only for a filtering destination */
+  private readonly messageKinds = new WeakMap<InboundEvent, ReadonlySet<MessageKind>>();
 
   constructor(private readonly deps: DeliveryDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -156,6 +166,7 @@ export class DeliveryService {
       await this.keep(event, { channel, slot: pair.slot, destinationId: null, scope: 'slot' }, attempt, 'no_binding', undefined, schedule);
       return { retryAt };
     }
+    if (!this.wants(event, destination)) return { retryAt: null };
     await this.attempt(event, channel, destination, attempt, undefined, schedule);
     return { retryAt };
   }
@@ -188,7 +199,29 @@ export class DeliveryService {
       await this.keep(event, { channel, slot: ticket.slot, destinationId: null, scope: 'slot' }, attempt, 'no_binding');
       return;
     }
+    // the slot was rebound meanwhile with an `events` filter that leaves this change out
+    if (!this.wants(event, destination)) return;
     await this.attempt(event, channel, destination, attempt);
+  }
+
+  /**
+   * Whether the destination asked for this change (its `events` filter). A change it did not ask for
+   * is neither attempted nor reported: it is not a delivery, so not a failure either.
+   */
+  private wants(event: InboundEvent, destination: BoundDestination): boolean {
+    return wantsChange(destination.events ?? null, event.headers[WebhookHeaders.field] ?? null, () => {
+      let kinds = this.messageKinds.get(event);
+      if (!kinds) {
+        try {
+          kinds = messageKindsOf(JSON.parse(event.value.toString('utf8')));
+        } catch {
+          // an unreadable body is delivered to whoever asked for messages at all
+          kinds = new Set();
+        }
+        this.messageKinds.set(event, kinds);
+      }
+      return kinds;
+    });
   }
 
   private async channelsFor(event: InboundEvent, channelId: string | null): Promise<BoundChannel[]> {
@@ -235,6 +268,7 @@ export class DeliveryService {
         continue;
       }
       for (const destination of destinations) {
+        if (!this.wants(event, destination)) continue;
         if (reservation && destination.ordered) {
           const pair: OrderedPair = { channelId: channel.id, slot: destination.slot };
           orderedJobs.push({ pair: orderedPairKey(pair), run: () => this.attemptInOrder(event, channel, destination, sourceOffset) });
