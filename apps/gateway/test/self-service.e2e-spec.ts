@@ -1,13 +1,19 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   FIXTURE_IDS,
   metaFixtureFor,
   PartnerServer,
   provisionChannel,
   TestStack,
+  testInfra,
+  TopicCollector,
   type ProvisionedChannel,
   type ReceivedRequest,
 } from '@wabridge/testing';
+import { Client } from 'pg';
+import { Webhook } from 'standardwebhooks';
 import { call, partnerKey } from './support/http';
 
 /** The router caches bindings for at most this long (a change reaches every instance within 1 s). */
@@ -18,16 +24,23 @@ const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 describe('gateway: partner self-service', () => {
   let stack: TestStack;
   let gateway: string;
+  let db: Client;
 
   beforeAll(async () => {
     stack = await TestStack.start({
       services: ['gateway', 'ingress', 'router', 'wa-sim'],
-      env: { 'wa-sim': { WA_SIM_AUTO_STATUSES: 'false' } },
+      env: {
+        gateway: { DELIVERY_TIMEOUT_MS: '1000', WEBHOOK_TEST_PER_MINUTE: '5' },
+        'wa-sim': { WA_SIM_AUTO_STATUSES: 'false' },
+      },
     });
     gateway = stack.url('gateway');
+    db = new Client({ connectionString: testInfra().databaseUrl });
+    await db.connect();
   }, 120000);
 
   afterAll(async () => {
+    await db?.end();
     await stack?.stop();
   });
 
@@ -120,6 +133,114 @@ describe('gateway: partner self-service', () => {
       } finally {
         await partner.close();
       }
+    });
+  });
+
+  describe('test sends', () => {
+    /** An HTTP endpoint that accepts requests and never answers. */
+    const hangingServer = async (): Promise<{ url: string; requests: number; close(): Promise<void> }> => {
+      const state = { requests: 0 };
+      const server: Server = createServer(() => {
+        state.requests += 1;
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        get requests() {
+          return state.requests;
+        },
+        close: async () => {
+          server.closeAllConnections();
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+        },
+      };
+    };
+
+    it('sends one signed sample for the channel\'s own number to a 200 and to a 500, and nothing to Kafka', async () => {
+      const webhooks = await TopicCollector.start(stack.topics.webhooks);
+      const outcomes = await TopicCollector.start(stack.topics.deliveries);
+      const channel = await provisionChannel(gateway, stack.adminToken);
+      const partner = await PartnerServer.start();
+      try {
+        const bound = await asPartner(channel, 'POST', '/v1/configs/webhook', { url: `${partner.url}/hook`, headers: { 'X-Partner': 'p1' } });
+        expect(bound.status).toBe(200);
+        const ok = await asPartner(channel, 'POST', '/v1/configs/webhook/test');
+        expect(ok.status).toBe(200);
+        expect(ok.body).toEqual({ webhook_id: expect.stringMatching(/^evt_test_/), status_code: 200, latency_ms: expect.any(Number), error_class: null });
+        expect(partner.received).toHaveLength(1);
+        const [sample] = partner.received;
+        expect(sample.headers['webhook-id']).toBe(ok.body.webhook_id);
+        expect(sample.headers['x-partner']).toBe('p1');
+        expect(() => new Webhook(bound.body.signing_secret).verify(sample.body.toString('utf8'), sample.headers)).not.toThrow();
+        const envelope = JSON.parse(sample.body.toString('utf8'));
+        expect(envelope.entry[0].changes[0].value.metadata.phone_number_id).toBe(channel.phoneNumberId);
+        expect(envelope.entry[0].changes[0].value.messages).toHaveLength(1);
+
+        partner.respondWith(500);
+        const failing = await asPartner(channel, 'POST', '/v1/configs/webhook/test');
+        expect(failing.status).toBe(200);
+        expect(failing.body).toMatchObject({ status_code: 500, error_class: 'http_status' });
+        expect(partner.received).toHaveLength(2);
+
+        // a real event afterwards is the barrier: once its outcome is on Kafka, a test record would be too
+        partner.respondWith(200);
+        const wamid = await inbound(channel, 'after the tests');
+        await partner.waitForRequests(1, 20000, carrying(wamid));
+        await outcomes.waitForCount(1, (record) => record.key?.toString() === channel.phoneNumberId);
+        const mentionsTest = (record: { headers: Record<string, string>; value: Buffer | null }) =>
+          JSON.stringify(record.headers).includes('evt_test_') || (record.value?.toString('utf8') ?? '').includes('evt_test_');
+        expect(webhooks.records.filter(mentionsTest)).toEqual([]);
+        expect(outcomes.records.filter(mentionsTest)).toEqual([]);
+        expect((await db.query(`SELECT 1 FROM deliveries WHERE event_id LIKE 'evt_test_%'`)).rows).toEqual([]);
+      } finally {
+        await Promise.all([partner.close(), webhooks.stop(), outcomes.stop()]);
+      }
+    });
+
+    it('reports a timeout, and an unsafe address without dialling it', async () => {
+      const channel = await provisionChannel(gateway, stack.adminToken);
+      const hanging = await hangingServer();
+      try {
+        expect((await asPartner(channel, 'POST', '/multi_webhook', { enabled: true, destinations: [{ name: 'slow', url: `${hanging.url}/x` }] })).status).toBe(200);
+        const slow = await asPartner(channel, 'POST', '/multi_webhook/slow/test');
+        expect(slow.status).toBe(200);
+        expect(slow.body).toMatchObject({ status_code: null, error_class: 'timeout' });
+        expect(slow.body.latency_ms).toBeGreaterThanOrEqual(900);
+        expect(hanging.requests).toBe(1);
+
+        // a binding stored under an earlier, looser policy: the dial-time check refuses it as it refuses deliveries
+        await db.query(
+          `INSERT INTO webhook_destinations (channel_id, kind, name, url, signing_secret) VALUES ($1, 'primary', 'primary', 'http://169.254.169.254/latest/meta-data', $2)`,
+          [channel.channelId, `whsec_${randomBytes(24).toString('base64')}`],
+        );
+        const unsafe = await asPartner(channel, 'POST', '/v1/configs/webhook/test');
+        expect(unsafe.status).toBe(200);
+        expect(unsafe.body).toMatchObject({ status_code: null, latency_ms: 0, error_class: 'unsafe_destination' });
+      } finally {
+        await hanging.close();
+      }
+    });
+
+    it('answers 404 when nothing is bound and 429 beyond the per-key budget', async () => {
+      const channel = await provisionChannel(gateway, stack.adminToken);
+      const unbound = await asPartner(channel, 'POST', '/v1/configs/webhook/test');
+      expect(unbound.status).toBe(404);
+      expect(unbound.body).toEqual({ error: 'no webhook configured' });
+      const noExtra = await asPartner(channel, 'POST', '/multi_webhook/crm/test');
+      expect(noExtra.status).toBe(404);
+      expect(noExtra.body).toMatchObject({ error: 'no destination named "crm"' });
+      expect((await call('POST', `${gateway}/v1/configs/webhook/test`, { headers: partnerKey('x'.repeat(43)) })).status).toBe(401);
+
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i += 1) statuses.push((await asPartner(channel, 'POST', '/v1/configs/webhook/test')).status);
+      expect(statuses).toEqual([404, 404, 404, 429]);
+      const limited = await asPartner(channel, 'POST', '/v1/configs/webhook/test');
+      expect(limited.status).toBe(429);
+      expect(limited.body.error).toMatch(/^too many webhook tests: at most 5 per minute per key; retry in \d+ s$/);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      // the budget is the key's: another channel's key is not affected
+      const other = await provisionChannel(gateway, stack.adminToken);
+      expect((await asPartner(other, 'POST', '/v1/configs/webhook/test')).status).toBe(404);
     });
   });
 });

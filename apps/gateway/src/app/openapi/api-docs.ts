@@ -19,6 +19,7 @@ export const TAGS = {
   media: 'Media',
   health: 'Health',
   operator: 'Operator',
+  selfService: 'Self-service',
 } as const;
 
 const object = (properties: Record<string, SchemaObject>, required: string[] = [], extra: Partial<SchemaObject> = {}): SchemaObject => ({
@@ -140,6 +141,18 @@ export const SchemaDefinitions = {
       previous_secret_expires_at: string('until then deliveries carry a second signature made with the previous secret', { format: 'date-time' }),
     },
     ['name', 'signing_secret', 'previous_secret_expires_at'],
+  ),
+  webhookTestAnswer: object(
+    {
+      webhook_id: string('the sample\'s `webhook-id` (`evt_test_…`)'),
+      status_code: { type: 'integer', nullable: true, description: "the endpoint's HTTP status; null when it did not answer" },
+      latency_ms: { type: 'integer' },
+      error_class: string('null on a 2xx; else why a delivery would fail', {
+        nullable: true,
+        enum: ['timeout', 'network', 'unsafe_destination', 'redirect', 'http_status', null],
+      }),
+    },
+    ['webhook_id', 'status_code', 'latency_ms', 'error_class'],
   ),
   templateCreate: object(
     {

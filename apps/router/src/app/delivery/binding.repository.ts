@@ -1,6 +1,6 @@
 import { ChannelEntity, WebhookDestinationEntity } from '@wabridge/persistence';
 import { IsNull, type DataSource } from 'typeorm';
-import type { DeliveryTarget } from './delivery-request';
+import { deliveryTargetOf, type DeliveryTarget } from '@wabridge/webhook-delivery';
 import { TtlCache } from './ttl-cache';
 
 /**
@@ -40,15 +40,7 @@ function toDestination(row: WebhookDestinationEntity): BoundDestination {
     id: row.id,
     channelId: row.channelId,
     slot: row.kind === 'primary' ? PRIMARY_SLOT : row.name,
-    url: row.url,
-    headers: row.headers ?? {},
-    signingSecret: row.signingSecret,
-    previousSigningSecret:
-      row.previousSigningSecret && row.previousSecretExpiresAt
-        ? { secret: row.previousSigningSecret, expiresAt: row.previousSecretExpiresAt }
-        : null,
-    appSecret: row.appSecret,
-    onPremiseFormat: row.onPremiseFormat,
+    ...deliveryTargetOf(row),
     ordered: row.ordered,
     events: row.events,
   };

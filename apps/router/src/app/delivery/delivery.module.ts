@@ -1,6 +1,7 @@
 import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { BatchingProducer, createKafka, ensureTopics, type TopicSpec } from '@wabridge/kafka';
 import { ChangeChannels, ChangeListener, createDataSource } from '@wabridge/persistence';
+import { PartnerHttpService } from '@wabridge/webhook-delivery';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
@@ -10,7 +11,6 @@ import { DeliveryRepository } from './delivery.repository';
 import { DeliveryService } from './delivery.service';
 import { OrderedParkingRepository } from './ordered-parking.repository';
 import { OrderedSequencer } from './ordered-sequencer';
-import { PartnerHttpService } from './partner-http.service';
 import { breakerTransitions, reportBreakersFrom, reportParkedPairsFrom, reportPendingRetriesFrom } from './router-metrics';
 
 export const ROUTER_KAFKA = Symbol('ROUTER_KAFKA');

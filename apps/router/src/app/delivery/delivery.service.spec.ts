@@ -1,8 +1,7 @@
 import { assertDeliveryAttemptEvent, type DeliveryAttemptEvent } from '@wabridge/contracts';
 import type { OutgoingRecord } from '@wabridge/kafka';
 import type { BoundChannel, BoundDestination } from './binding.repository';
-import type { AttemptResult } from './delivery-outcome';
-import type { DeliveryRequest } from './delivery-request';
+import type { AttemptResult, DeliveryRequest } from '@wabridge/webhook-delivery';
 import type { DeliveryRow } from './delivery.repository';
 import { CircuitBreakers } from './circuit-breaker';
 import { DeliveryService } from './delivery.service';

@@ -8,17 +8,10 @@ import {
   type TopicNames,
 } from '@wabridge/contracts';
 import type { OutgoingRecord } from '@wabridge/kafka';
+import { buildDeliveryRequest, judgeAttempt, type AttemptResult, type DeliveryRequest } from '@wabridge/webhook-delivery';
 import { PRIMARY_SLOT, type BindingRepository, type BoundChannel, type BoundDestination } from './binding.repository';
-import {
-  attemptEvent,
-  deliveryRowDestination,
-  judgeAttempt,
-  needsDeliveryRow,
-  planRetry,
-  type AttemptResult,
-} from './delivery-outcome';
+import { attemptEvent, deliveryRowDestination, needsDeliveryRow, planRetry } from './delivery-outcome';
 import { breakerKey, breakerOutcome, type CircuitBreakers } from './circuit-breaker';
-import { buildDeliveryRequest, type DeliveryRequest } from './delivery-request';
 import type { DeliveryRepository } from './delivery.repository';
 import {
   deadLetterRecord,

@@ -1,0 +1,78 @@
+import { Controller, HttpCode, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
+import { Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
+import type { PartnerChannel } from '../auth/partner-auth.service';
+import { apiError, type ApiException } from '../errors/api-exception';
+import type { SendRateLimiter } from '../messages/send-rate-limiter';
+import { multiWebhookError } from '../multi-webhook/multi-webhook.service';
+import { PartnerApi, Schemas, TAGS } from '../openapi/api-docs';
+import { WebhookTestService, type TestTarget, type WebhookTestAnswer } from './webhook-test.service';
+
+export const WEBHOOK_TEST_LIMITER = Symbol('WEBHOOK_TEST_LIMITER');
+
+/**
+ * Partner self-service beyond 360dialog: test sends, the channel's deliveries, their stats and
+ * recovering failed events. Every answer concerns the key's own channel and carries metadata only.
+ */
+@Controller()
+@UseGuards(PartnerAuthGuard)
+@PartnerApi(TAGS.selfService)
+export class SelfServiceController {
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(WEBHOOK_TEST_LIMITER) private readonly testLimiter: SendRateLimiter,
+    private readonly tests: WebhookTestService,
+  ) {}
+
+  @Post('v1/configs/webhook/test')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Send one signed sample event to the primary webhook now',
+    description:
+      'A Meta-shaped `messages` change for the channel\'s own number, `webhook-id` starting `evt_test_`, signed and sent like a real ' +
+      'delivery (same timeout, no redirects, same URL safety). Never written to Kafka, never metered, never retried.',
+  })
+  @ApiResponse({ status: 200, description: 'what the endpoint did', schema: Schemas.webhookTestAnswer })
+  @ApiResponse({ status: 404, description: 'no primary webhook bound', schema: Schemas.apiError })
+  @ApiResponse({ status: 429, description: 'more than `WEBHOOK_TEST_PER_MINUTE` tests with this key; `Retry-After` says when', schema: Schemas.apiError })
+  async testPrimary(@Partner() channel: PartnerChannel, @Res({ passthrough: true }) reply: FastifyReply): Promise<WebhookTestAnswer> {
+    return this.test(channel, reply, { kind: 'primary' }, apiError, () => apiError(404, 'no webhook configured'));
+  }
+
+  @Post('multi_webhook/:name/test')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Send one signed sample event to one /multi_webhook destination now', description: 'As `POST /v1/configs/webhook/test`, for the named extra destination.' })
+  @ApiParam({ name: 'name' })
+  @ApiResponse({ status: 200, description: 'what the endpoint did', schema: Schemas.webhookTestAnswer })
+  @ApiResponse({ status: 404, description: 'no destination of that name', schema: Schemas.multiWebhookError })
+  @ApiResponse({ status: 429, description: 'more than `WEBHOOK_TEST_PER_MINUTE` tests with this key', schema: Schemas.multiWebhookError })
+  async testExtra(
+    @Partner() channel: PartnerChannel,
+    @Param('name') name: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<WebhookTestAnswer> {
+    return this.test(channel, reply, { kind: 'extra', name }, multiWebhookError, () => multiWebhookError(404, `no destination named "${name}"`));
+  }
+
+  private async test(
+    channel: PartnerChannel,
+    reply: FastifyReply,
+    target: TestTarget,
+    error: (status: number, message: string) => ApiException,
+    notBound: () => ApiException,
+  ): Promise<WebhookTestAnswer> {
+    const decision = this.testLimiter.take(channel.keyId);
+    if (!decision.allowed) {
+      void reply.header('retry-after', String(decision.retryAfterSeconds));
+      throw error(
+        429,
+        `too many webhook tests: at most ${this.config.selfService.testsPerMinute} per minute per key; retry in ${decision.retryAfterSeconds} s`,
+      );
+    }
+    const answer = await this.tests.test(channel, target);
+    if (!answer) throw notBound();
+    return answer;
+  }
+}
