@@ -9,12 +9,22 @@ import {
   TestStack,
   testInfra,
   TopicCollector,
+  waitFor,
   type ProvisionedChannel,
   type ReceivedRequest,
 } from '@wabridge/testing';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { call, partnerKey } from './support/http';
+
+interface DeliveryView {
+  event_id: string;
+  destination: string;
+  state: string;
+  attempts: number;
+  last_status_code: number | null;
+  error_class: string | null;
+}
 
 /** The router caches bindings for at most this long (a change reaches every instance within 1 s). */
 const BINDING_PROPAGATION_MS = 1100;
@@ -31,6 +41,8 @@ describe('gateway: partner self-service', () => {
       services: ['gateway', 'ingress', 'router', 'wa-sim'],
       env: {
         gateway: { DELIVERY_TIMEOUT_MS: '1000', WEBHOOK_TEST_PER_MINUTE: '5' },
+        // a time-scaled hour (3.6 s) of retries, then the dead-letter topic
+        router: { RETRY_WINDOW: '1h' },
         'wa-sim': { WA_SIM_AUTO_STATUSES: 'false' },
       },
     });
@@ -241,6 +253,87 @@ describe('gateway: partner self-service', () => {
       // the budget is the key's: another channel's key is not affected
       const other = await provisionChannel(gateway, stack.adminToken);
       expect((await asPartner(other, 'POST', '/v1/configs/webhook/test')).status).toBe(404);
+    });
+  });
+
+  describe('deliveries and stats', () => {
+    it('lists the failed deliveries with filters and paging, and the stats match what the partner counted', async () => {
+      const channel = await provisionChannel(gateway, stack.adminToken);
+      const partner = await PartnerServer.start((request) => (request.body.toString('utf8').includes('please fail') ? 500 : 200));
+      try {
+        expect((await asPartner(channel, 'POST', '/v1/configs/webhook', { url: `${partner.url}/hook` })).status).toBe(200);
+        const fine = [];
+        for (let i = 0; i < 4; i += 1) fine.push(await inbound(channel, `fine ${i}`));
+        const failing = [await inbound(channel, 'please fail 1'), await inbound(channel, 'please fail 2')];
+        const failedIds = await Promise.all(
+          failing.map(async (wamid) => (await partner.waitForRequests(1, 20000, carrying(wamid)))[0].headers['webhook-id']),
+        );
+        for (const wamid of fine) await partner.waitForRequests(1, 20000, carrying(wamid));
+
+        // both failing events run out of their (time-scaled) hour and are dead-lettered
+        const dead = await waitFor(
+          async () => {
+            const page = await asPartner(channel, 'GET', '/v1/deliveries?state=dead');
+            return page.body.data.length === 2 ? (page.body.data as DeliveryView[]) : undefined;
+          },
+          { timeoutMs: 30000, intervalMs: 200, what: 'two dead deliveries' },
+        );
+        expect(dead.map((row) => row.event_id).sort()).toEqual([...failedIds].sort());
+        for (const row of dead) {
+          expect(row).toMatchObject({ destination: 'primary', state: 'dead', error_class: expect.any(String) });
+          expect(row.attempts).toBeGreaterThan(1);
+          expect(Object.keys(row).sort()).toEqual(
+            ['attempts', 'destination', 'error_class', 'event_id', 'last_status_code', 'latency_ms', 'next_attempt_at', 'received_at', 'state', 'updated_at'].sort(),
+          );
+        }
+
+        // paging, filters and their errors
+        const first = await asPartner(channel, 'GET', '/v1/deliveries?limit=1&destination=primary');
+        expect(first.body.data).toHaveLength(1);
+        const second = await asPartner(channel, 'GET', `/v1/deliveries?limit=1&destination=primary&cursor=${first.body.next_cursor}`);
+        expect(second.body.data).toHaveLength(1);
+        expect(second.body.next_cursor).toBeNull();
+        expect(new Set([first.body.data[0].event_id, second.body.data[0].event_id])).toEqual(new Set(failedIds));
+        expect((await asPartner(channel, 'GET', '/v1/deliveries?destination=crm')).body.data).toEqual([]);
+        expect((await asPartner(channel, 'GET', `/v1/deliveries?event_id=${failedIds[0]}`)).body.data).toHaveLength(1);
+        expect((await asPartner(channel, 'GET', `/v1/deliveries?since=${new Date(Date.now() + 60000).toISOString()}`)).body.data).toEqual([]);
+        const badState = await asPartner(channel, 'GET', '/v1/deliveries?state=failed');
+        expect(badState.status).toBe(400);
+        expect(badState.body.error).toBe('state must be one of retry_scheduled, dead, disabled, delivered, replayed');
+        const badDate = await asPartner(channel, 'GET', '/v1/deliveries?since=yesterday');
+        expect(badDate.status).toBe(400);
+        expect(badDate.body.error).toMatch(/^since must be an ISO 8601 date-time/);
+        const reversed = await asPartner(channel, 'GET', '/v1/deliveries?since=2025-01-02T00:00:00Z&until=2025-01-01T00:00:00Z');
+        expect(reversed.status).toBe(400);
+        expect(reversed.body.error).toBe('until must be after since');
+        expect((await asPartner(channel, 'GET', '/v1/deliveries?cursor=nonsense')).status).toBe(400);
+
+        // every request the partner received is one attempt in the stats, and every 2xx one delivery
+        const stats = await waitFor(
+          async () => {
+            const answer = await asPartner(channel, 'GET', '/v1/configs/webhook/stats');
+            const body = answer.body as { since: string; until: string; destinations: { attempts: number; latency_ms: { p50: number; p99: number } }[] };
+            return body.destinations[0]?.attempts === partner.received.length ? body : undefined;
+          },
+          { timeoutMs: 10000, intervalMs: 200, what: `stats counting ${partner.received.length} attempts` },
+        );
+        const answered2xx = partner.received.filter((request) => !request.body.toString('utf8').includes('please fail')).length;
+        const [primary] = stats.destinations;
+        expect(primary).toMatchObject({
+          destination: 'primary',
+          bound: true,
+          attempts: partner.received.length,
+          delivered: answered2xx,
+          success_ratio: Math.round((answered2xx / partner.received.length) * 10000) / 10000,
+          last_error_class: 'http_status',
+          breaker_state: expect.stringMatching(/^(closed|open|half_open)$/),
+        });
+        expect(primary.latency_ms.p50).toBeGreaterThanOrEqual(0);
+        expect(primary.latency_ms.p99).toBeGreaterThanOrEqual(primary.latency_ms.p50);
+        expect(Date.parse(stats.until) - Date.parse(stats.since)).toBe(24 * 3600_000);
+      } finally {
+        await partner.close();
+      }
     });
   });
 });

@@ -12,6 +12,7 @@ import { MultiWebhookEnabled1764094000000 } from './migrations/1764094000000-mul
 import { SigningSecretRotation1764094200000 } from './migrations/1764094200000-signing-secret-rotation';
 import { OrderedDelivery1764094800000 } from './migrations/1764094800000-ordered-delivery';
 import { DestinationEventFilter1764096120000 } from './migrations/1764096120000-destination-event-filter';
+import { DeliveryStats1764096180000 } from './migrations/1764096180000-delivery-stats';
 
 export const ENTITIES = [
   ClientEntity,
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   BindingChangeNotifications1764094500000,
   OrderedDelivery1764094800000,
   DestinationEventFilter1764096120000,
+  DeliveryStats1764096180000,
 ];
 
 export interface DataSourceOptions {

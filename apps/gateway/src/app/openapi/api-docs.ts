@@ -154,6 +154,48 @@ export const SchemaDefinitions = {
     },
     ['webhook_id', 'status_code', 'latency_ms', 'error_class'],
   ),
+  partnerDeliveries: object(
+    {
+      data: {
+        type: 'array',
+        items: object({
+          event_id: string('the `webhook-id` of the event'),
+          destination: string('`primary` or a /multi_webhook name'),
+          state: string(undefined, { enum: ['retry_scheduled', 'dead', 'disabled', 'delivered', 'replayed'] }),
+          attempts: { type: 'integer' },
+          last_status_code: { type: 'integer', nullable: true },
+          error_class: string('why the last attempt failed', { nullable: true }),
+          latency_ms: { type: 'integer', nullable: true },
+          next_attempt_at: string(undefined, { format: 'date-time', nullable: true }),
+          received_at: string(undefined, { format: 'date-time' }),
+          updated_at: string(undefined, { format: 'date-time' }),
+        }),
+      },
+      next_cursor: string('pass as `cursor` for the next page; null on the last', { nullable: true }),
+    },
+    ['data', 'next_cursor'],
+  ),
+  webhookStats: object(
+    {
+      since: string(undefined, { format: 'date-time' }),
+      until: string(undefined, { format: 'date-time' }),
+      destinations: {
+        type: 'array',
+        items: object({
+          destination: string('`primary` or a /multi_webhook name'),
+          bound: { type: 'boolean', description: 'bound now; an unbound slot keeps its stats for their 24 h' },
+          attempts: { type: 'integer', description: 'HTTP requests sent, retries included' },
+          delivered: { type: 'integer', description: 'answered with a 2xx' },
+          success_ratio: { type: 'number', nullable: true },
+          latency_ms: object({ p50: { type: 'integer' }, p99: { type: 'integer' } }, ['p50', 'p99'], { nullable: true }),
+          last_error_class: string(undefined, { nullable: true }),
+          last_error_at: string(undefined, { format: 'date-time', nullable: true }),
+          breaker_state: string('as of the last attempt', { enum: ['closed', 'open', 'half_open'] }),
+        }),
+      },
+    },
+    ['since', 'until', 'destinations'],
+  ),
   templateCreate: object(
     {
       name: string(undefined, { pattern: '^[a-z0-9_]{1,512}$' }),

@@ -1,13 +1,17 @@
-import { Controller, HttpCode, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiResponse } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
+import type { Page } from '../deliveries/deliveries.service';
 import { apiError, type ApiException } from '../errors/api-exception';
 import type { SendRateLimiter } from '../messages/send-rate-limiter';
 import { multiWebhookError } from '../multi-webhook/multi-webhook.service';
 import { PartnerApi, Schemas, TAGS } from '../openapi/api-docs';
+import { parseInput } from '../operator/operator-requests';
+import { PartnerDeliveriesService, type PartnerDeliveryView, type WebhookStats } from './partner-deliveries.service';
+import { DELIVERY_ROW_STATES, partnerDeliveriesSchema } from './self-service-requests';
 import { WebhookTestService, type TestTarget, type WebhookTestAnswer } from './webhook-test.service';
 
 export const WEBHOOK_TEST_LIMITER = Symbol('WEBHOOK_TEST_LIMITER');
@@ -24,7 +28,38 @@ export class SelfServiceController {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(WEBHOOK_TEST_LIMITER) private readonly testLimiter: SendRateLimiter,
     private readonly tests: WebhookTestService,
+    private readonly deliveries: PartnerDeliveriesService,
   ) {}
+
+  @Get('v1/deliveries')
+  @ApiOperation({
+    summary: "The channel's deliveries that needed more than one attempt or did not arrive, newest activity first",
+    description:
+      'One entry per event and destination slot: state, attempts, last status code or error class, latency, next attempt. ' +
+      'Events delivered at their first attempt are counted in the stats, not listed. Metadata only, never payloads.',
+  })
+  @ApiQuery({ name: 'state', required: false, enum: DELIVERY_ROW_STATES })
+  @ApiQuery({ name: 'since', required: false, description: 'received at or after (ISO 8601)' })
+  @ApiQuery({ name: 'until', required: false, description: 'received before (ISO 8601)' })
+  @ApiQuery({ name: 'destination', required: false, description: '`primary` or a /multi_webhook name' })
+  @ApiQuery({ name: 'event_id', required: false })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'limit', required: false, description: '1-200, default 50' })
+  @ApiResponse({ status: 200, schema: Schemas.partnerDeliveries })
+  @ApiResponse({ status: 400, description: 'bad state, date, window, cursor or limit', schema: Schemas.apiError })
+  list(@Partner() channel: PartnerChannel, @Query() query: Record<string, string>): Promise<Page<PartnerDeliveryView>> {
+    return this.deliveries.list(channel, parseInput(partnerDeliveriesSchema, query));
+  }
+
+  @Get('v1/configs/webhook/stats')
+  @ApiOperation({
+    summary: 'Per destination over the last 24 h: attempts, success ratio, p50/p99 latency, last error class, breaker state',
+    description: 'Attempts are HTTP requests sent (retries included). Latency percentiles are histogram bucket bounds, capped at the slowest attempt.',
+  })
+  @ApiResponse({ status: 200, schema: Schemas.webhookStats })
+  stats(@Partner() channel: PartnerChannel): Promise<WebhookStats> {
+    return this.deliveries.stats(channel);
+  }
 
   @Post('v1/configs/webhook/test')
   @HttpCode(200)

@@ -3,6 +3,7 @@ import { PartnerHttpService } from '@wabridge/webhook-delivery';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { AuthModule } from '../auth/auth.module';
 import { SendRateLimiter } from '../messages/send-rate-limiter';
+import { PartnerDeliveriesService } from './partner-deliveries.service';
 import { SelfServiceController, WEBHOOK_TEST_LIMITER } from './self-service.controller';
 import { WEBHOOK_TEST_HTTP, WebhookTestService } from './webhook-test.service';
 
@@ -14,6 +15,7 @@ const TEST_CONCURRENCY = 16;
   controllers: [SelfServiceController],
   providers: [
     WebhookTestService,
+    PartnerDeliveriesService,
     {
       provide: WEBHOOK_TEST_HTTP,
       inject: [GATEWAY_CONFIG],

@@ -12,6 +12,7 @@ import { buildDeliveryRequest, judgeAttempt, type AttemptResult, type DeliveryRe
 import { PRIMARY_SLOT, type BindingRepository, type BoundChannel, type BoundDestination } from './binding.repository';
 import { attemptEvent, deliveryRowDestination, needsDeliveryRow, planRetry } from './delivery-outcome';
 import { breakerKey, breakerOutcome, type CircuitBreakers } from './circuit-breaker';
+import type { StatsTally } from './delivery-stats';
 import type { DeliveryRepository } from './delivery.repository';
 import {
   deadLetterRecord,
@@ -53,6 +54,8 @@ export interface DeliveryDeps {
   logger: DeliveryLogger;
   /** per-destination circuit breakers; none = every attempt dials */
   breakers?: CircuitBreakers;
+  /** per-slot attempt counts and latencies for partners' stats; none = not kept */
+  stats?: Pick<StatsTally, 'observe'>;
   /** `ordered` destinations: first attempts kept in Kafka order, failures parked; none = `ordered` is ignored */
   ordered?: {
     sequencer: OrderedSequencer;
@@ -342,6 +345,7 @@ export class DeliveryService {
     if (!admission.dial) {
       // the destination is known to be down: no dial, no waiting on a timeout, straight to the retry lane
       const failure: Failure = { errorClass: 'circuit_open', statusCode: null, retryAfter: null, latencyMs: 0 };
+      this.observe(channel, destination, key, { dialed: false, delivered: false, latencyMs: 0, errorClass: 'circuit_open' });
       await this.fail(event, target, attempt, failure, sourceOffset, schedule);
       return;
     }
@@ -357,6 +361,12 @@ export class DeliveryService {
     if (result.kind === 'response') series.attemptSeconds.observe(result.latencyMs / 1000);
     const verdict = judgeAttempt(result);
     breakers?.record(key, this.clock().getTime(), breakerOutcome(verdict), admission);
+    this.observe(channel, destination, key, {
+      dialed: true,
+      delivered: verdict.kind === 'delivered',
+      latencyMs: result.latencyMs,
+      errorClass: verdict.kind === 'delivered' ? null : verdict.kind === 'gone' ? 'http_status' : verdict.errorClass,
+    });
     switch (verdict.kind) {
       case 'delivered': {
         const now = this.clock();
@@ -391,6 +401,22 @@ export class DeliveryService {
         throw new Error(`unhandled verdict ${JSON.stringify(exhaustive)}`);
       }
     }
+  }
+
+  private observe(
+    channel: BoundChannel,
+    destination: BoundDestination,
+    key: string,
+    sample: { dialed: boolean; delivered: boolean; latencyMs: number; errorClass: string | null },
+  ): void {
+    const now = this.clock();
+    this.deps.stats?.observe({
+      ...sample,
+      channelId: channel.id,
+      slot: destination.slot,
+      breakerState: this.deps.breakers?.state(key, now.getTime()) ?? 'closed',
+      at: now,
+    });
   }
 
   /** 410 Gone: the partner told us to stop. This event is not retried to that destination either. */
