@@ -40,9 +40,9 @@ describe('gateway: partner self-service', () => {
     stack = await TestStack.start({
       services: ['gateway', 'ingress', 'router', 'wa-sim'],
       env: {
-        gateway: { DELIVERY_TIMEOUT_MS: '1000', WEBHOOK_TEST_PER_MINUTE: '5' },
-        // a time-scaled hour (3.6 s) of retries, then the dead-letter topic
-        router: { RETRY_WINDOW: '1h' },
+        gateway: { DELIVERY_TIMEOUT_MS: '1000', WEBHOOK_TEST_PER_MINUTE: '5', RECOVER_PER_HOUR: '3', RECOVER_MAX_WINDOW_HOURS: '2' },
+        // a time-scaled hour (3.6 s) of retries, then the dead-letter topic; no breaker, so every event is dialled
+        router: { RETRY_WINDOW: '1h', ROUTER_BREAKER_FAILURES: '100000' },
         'wa-sim': { WA_SIM_AUTO_STATUSES: 'false' },
       },
     });
@@ -82,6 +82,16 @@ describe('gateway: partner self-service', () => {
   };
 
   const carrying = (wamid: string) => (request: ReceivedRequest) => request.body.toString('utf8').includes(wamid);
+
+  /** Waits until the channel lists `count` dead deliveries (through the partner API itself). */
+  const deadDeliveries = (channel: ProvisionedChannel, count: number): Promise<DeliveryView[]> =>
+    waitFor(
+      async () => {
+        const page = await asPartner(channel, 'GET', '/v1/deliveries?state=dead');
+        return page.body.data.length === count ? (page.body.data as DeliveryView[]) : undefined;
+      },
+      { timeoutMs: 30000, intervalMs: 200, what: `${count} dead deliveries` },
+    );
 
   describe('events filter', () => {
     it('a statuses-only extra destination receives statuses and no inbound messages while the primary receives both', async () => {
@@ -331,6 +341,108 @@ describe('gateway: partner self-service', () => {
         expect(primary.latency_ms.p50).toBeGreaterThanOrEqual(0);
         expect(primary.latency_ms.p99).toBeGreaterThanOrEqual(primary.latency_ms.p50);
         expect(Date.parse(stats.until) - Date.parse(stats.since)).toBe(24 * 3600_000);
+      } finally {
+        await partner.close();
+      }
+    });
+  });
+
+  describe('recover', () => {
+    it('a partner down for a (time-scaled) hour recovers exactly the failed window, with the original webhook-ids', async () => {
+      const channel = await provisionChannel(gateway, stack.adminToken);
+      let down = false;
+      const partner = await PartnerServer.start(() => (down ? 503 : 200));
+      try {
+        expect((await asPartner(channel, 'POST', '/v1/configs/webhook', { url: `${partner.url}/hook` })).status).toBe(200);
+        const start = new Date(Date.now() - 1000).toISOString();
+        const before = await inbound(channel, 'before the outage');
+        await partner.waitForRequests(1, 20000, carrying(before));
+        down = true;
+        const lost = [await inbound(channel, 'outage 1'), await inbound(channel, 'outage 2'), await inbound(channel, 'outage 3')];
+        const lostIds = await Promise.all(lost.map(async (wamid) => (await partner.waitForRequests(1, 20000, carrying(wamid)))[0].headers['webhook-id']));
+        const dead = await deadDeliveries(channel, 3);
+        expect(dead.map((row) => row.event_id).sort()).toEqual([...lostIds].sort());
+        down = false;
+        const after = await inbound(channel, 'after the outage');
+        await partner.waitForRequests(1, 20000, carrying(after));
+
+        // the window spans the whole test: only what failed comes again
+        const recovered = await asPartner(channel, 'POST', '/v1/deliveries/recover', { since: start });
+        expect(recovered.status).toBe(202);
+        expect(recovered.body).toEqual({ queued: 3, since: start, until: expect.any(String), destination: null });
+        for (const [index, wamid] of lost.entries()) {
+          const requests = await partner.waitForRequests(1, 20000, (request) => carrying(wamid)(request) && request.headers['webhook-id'] === lostIds[index] && request.at > Date.parse(recovered.body.until));
+          expect(requests).toHaveLength(1);
+        }
+        await settle(500);
+        expect(partner.received.filter(carrying(before))).toHaveLength(1);
+        expect(partner.received.filter(carrying(after))).toHaveLength(1);
+        const delivered = await waitFor(
+          async () => {
+            const page = await asPartner(channel, 'GET', `/v1/deliveries?event_id=${lostIds[0]}`);
+            return page.body.data[0]?.state === 'delivered' ? (page.body.data[0] as DeliveryView) : undefined;
+          },
+          { timeoutMs: 10000, intervalMs: 200, what: 'the recovered delivery recorded' },
+        );
+        expect(delivered.attempts).toBeGreaterThan(dead.find((row) => row.event_id === lostIds[0])!.attempts);
+
+        // recovered events are no longer failed: a second recover finds nothing
+        expect((await asPartner(channel, 'POST', '/v1/deliveries/recover', { since: start })).body.queued).toBe(0);
+      } finally {
+        await partner.close();
+      }
+    });
+
+    it('after a rebinding, recovered events go to the new partner only', async () => {
+      const channel = await provisionChannel(gateway, stack.adminToken);
+      const [oldPartner, newPartner] = await Promise.all([PartnerServer.start(() => 500), PartnerServer.start()]);
+      try {
+        expect((await asPartner(channel, 'POST', '/v1/configs/webhook', { url: `${oldPartner.url}/old` })).status).toBe(200);
+        const start = new Date(Date.now() - 1000).toISOString();
+        const lost = [await inbound(channel, 'to the old partner 1'), await inbound(channel, 'to the old partner 2')];
+        const dead = await deadDeliveries(channel, 2);
+        const oldCount = oldPartner.received.length;
+
+        expect((await asPartner(channel, 'POST', '/v1/configs/webhook', { url: `${newPartner.url}/new` })).status).toBe(200);
+        const recovered = await asPartner(channel, 'POST', '/v1/deliveries/recover', { since: start, destination: 'primary' });
+        expect(recovered.status).toBe(202);
+        expect(recovered.body.queued).toBe(2);
+        for (const wamid of lost) await newPartner.waitForRequests(1, 20000, carrying(wamid));
+        expect(newPartner.received.map((request) => request.headers['webhook-id']).sort()).toEqual(dead.map((row) => row.event_id).sort());
+        await settle(500);
+        expect(oldPartner.received).toHaveLength(oldCount);
+      } finally {
+        await Promise.all([oldPartner.close(), newPartner.close()]);
+      }
+    });
+
+    it('says what is wrong with bad dates, reversed and over-long windows, and limits recovers per key and hour', async () => {
+      const channel = await provisionChannel(gateway, stack.adminToken);
+      const recover = (body: unknown) => asPartner(channel, 'POST', '/v1/deliveries/recover', body);
+      const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+      expect((await recover({ since: hoursAgo(1) })).body).toEqual({ error: 'no webhook configured' });
+      const partner = await PartnerServer.start();
+      try {
+        expect((await asPartner(channel, 'POST', '/v1/configs/webhook', { url: `${partner.url}/hook` })).status).toBe(200);
+        const refusals: [unknown, number, string | RegExp][] = [
+          [{}, 400, 'since is required'],
+          [{ since: 'last tuesday' }, 400, /^since must be an ISO 8601 date-time/],
+          [{ since: hoursAgo(1), until: hoursAgo(2) }, 400, 'until must be after since'],
+          [{ since: new Date(Date.now() + 3_600_000).toISOString() }, 400, 'since must not be in the future'],
+          [{ since: hoursAgo(3) }, 400, /^the window from since to until must be at most 2 h \(it is 3(\.\d+)? h\)$/],
+          [{ since: hoursAgo(1), destination: 'crm' }, 404, 'no destination named "crm" is bound'],
+        ];
+        for (const [body, status, message] of refusals) {
+          const answer = await recover(body);
+          expect({ body, status: answer.status }).toEqual({ body, status });
+          expect(answer.body.error).toMatch(message);
+        }
+        // refusals do not use up the budget of 3
+        for (let i = 0; i < 3; i += 1) expect((await recover({ since: hoursAgo(1) })).status).toBe(202);
+        const limited = await recover({ since: hoursAgo(1) });
+        expect(limited.status).toBe(429);
+        expect(limited.body.error).toMatch(/^too many recovers: at most 3 per key per hour; the next one is possible in \d+ s$/);
+        expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(3500);
       } finally {
         await partner.close();
       }

@@ -31,6 +31,8 @@ const schema = z.object({
   GATEWAY_INSTANCES: env.positiveInt(1),
   DELIVERY_TIMEOUT_MS: env.positiveInt(5000),
   WEBHOOK_TEST_PER_MINUTE: env.positiveInt(10),
+  RECOVER_PER_HOUR: env.positiveInt(5),
+  RECOVER_MAX_WINDOW_HOURS: env.positiveInt(24),
 });
 
 export interface GatewayConfig extends KafkaServiceConfig {
@@ -71,6 +73,10 @@ export interface GatewayConfig extends KafkaServiceConfig {
     deliveryTimeoutMs: number;
     /** test sends per key and minute, per gateway instance */
     testsPerMinute: number;
+    /** recovers per key and hour (all instances) */
+    recoversPerHour: number;
+    /** the longest since..until window one recover may cover */
+    recoverMaxWindowMs: number;
   };
 }
 
@@ -99,7 +105,12 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     mediaMaxBytes: parsed.MEDIA_MAX_BYTES,
     multiWebhookMax: parsed.MULTI_WEBHOOK_MAX,
     sendRateLimit: { perSecond: parsed.SEND_RATE_LIMIT_PER_S, instances: parsed.GATEWAY_INSTANCES },
-    selfService: { deliveryTimeoutMs: parsed.DELIVERY_TIMEOUT_MS, testsPerMinute: parsed.WEBHOOK_TEST_PER_MINUTE },
+    selfService: {
+      deliveryTimeoutMs: parsed.DELIVERY_TIMEOUT_MS,
+      testsPerMinute: parsed.WEBHOOK_TEST_PER_MINUTE,
+      recoversPerHour: parsed.RECOVER_PER_HOUR,
+      recoverMaxWindowMs: parsed.RECOVER_MAX_WINDOW_HOURS * 3_600_000,
+    },
   };
 }
 

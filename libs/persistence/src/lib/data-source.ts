@@ -13,6 +13,7 @@ import { SigningSecretRotation1764094200000 } from './migrations/1764094200000-s
 import { OrderedDelivery1764094800000 } from './migrations/1764094800000-ordered-delivery';
 import { DestinationEventFilter1764096120000 } from './migrations/1764096120000-destination-event-filter';
 import { DeliveryStats1764096180000 } from './migrations/1764096180000-delivery-stats';
+import { RecoverRequests1764096240000 } from './migrations/1764096240000-recover-requests';
 
 export const ENTITIES = [
   ClientEntity,
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   OrderedDelivery1764094800000,
   DestinationEventFilter1764096120000,
   DeliveryStats1764096180000,
+  RecoverRequests1764096240000,
 ];
 
 export interface DataSourceOptions {

@@ -196,6 +196,23 @@ export const SchemaDefinitions = {
     },
     ['since', 'until', 'destinations'],
   ),
+  recoverRequest: object(
+    {
+      since: string('events received at or after (ISO 8601, not in the future)', { format: 'date-time' }),
+      until: string('events received before (ISO 8601); default and at most now', { format: 'date-time' }),
+      destination: string('only this slot (`primary` or a /multi_webhook name); default every bound slot'),
+    },
+    ['since'],
+  ),
+  recoverAnswer: object(
+    {
+      queued: { type: 'integer', description: 'events queued again, one per event and destination' },
+      since: string(undefined, { format: 'date-time' }),
+      until: string(undefined, { format: 'date-time' }),
+      destination: string(undefined, { nullable: true }),
+    },
+    ['queued', 'since', 'until', 'destination'],
+  ),
   templateCreate: object(
     {
       name: string(undefined, { pattern: '^[a-z0-9_]{1,512}$' }),

@@ -47,7 +47,7 @@ export interface WebhookStats {
  * A WABA-level event fans out to every channel of the WABA under one event id, so its row's
  * destination is `<slot>@<phone_number_id>`; the partner sees the slot.
  */
-function slotOf(destination: string, phoneNumberId: string): string {
+export function slotOf(destination: string, phoneNumberId: string): string {
   const suffix = `@${phoneNumberId}`;
   return destination.endsWith(suffix) ? destination.slice(0, -suffix.length) : destination;
 }

@@ -1,5 +1,5 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
@@ -11,7 +11,8 @@ import { multiWebhookError } from '../multi-webhook/multi-webhook.service';
 import { PartnerApi, Schemas, TAGS } from '../openapi/api-docs';
 import { parseInput } from '../operator/operator-requests';
 import { PartnerDeliveriesService, type PartnerDeliveryView, type WebhookStats } from './partner-deliveries.service';
-import { DELIVERY_ROW_STATES, partnerDeliveriesSchema } from './self-service-requests';
+import { RecoverLimitError, RecoverService, type RecoverAnswer } from './recover.service';
+import { DELIVERY_ROW_STATES, parseRecoverRequest, partnerDeliveriesSchema } from './self-service-requests';
 import { WebhookTestService, type TestTarget, type WebhookTestAnswer } from './webhook-test.service';
 
 export const WEBHOOK_TEST_LIMITER = Symbol('WEBHOOK_TEST_LIMITER');
@@ -29,7 +30,34 @@ export class SelfServiceController {
     @Inject(WEBHOOK_TEST_LIMITER) private readonly testLimiter: SendRateLimiter,
     private readonly tests: WebhookTestService,
     private readonly deliveries: PartnerDeliveriesService,
+    private readonly recovers: RecoverService,
   ) {}
+
+  @Post('v1/deliveries/recover')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: "Deliver the channel's dead-lettered events of a window again, to the destination bound now",
+    description:
+      'Events received in [since, until) whose delivery ended dead-lettered are queued for the destination slot that is bound now ' +
+      '(all bound slots, or only `destination`), keeping their original `webhook-id`. At most `RECOVER_PER_HOUR` per key per hour; ' +
+      'the window at most `RECOVER_MAX_WINDOW_HOURS`.',
+  })
+  @ApiBody({ schema: Schemas.recoverRequest })
+  @ApiResponse({ status: 202, description: 'how many were queued', schema: Schemas.recoverAnswer })
+  @ApiResponse({ status: 400, description: 'a bad date, a reversed window or one over the cap', schema: Schemas.apiError })
+  @ApiResponse({ status: 404, description: 'nothing bound (under `destination`)', schema: Schemas.apiError })
+  @ApiResponse({ status: 429, description: 'more than `RECOVER_PER_HOUR` recovers with this key in the last hour; `Retry-After` says when', schema: Schemas.apiError })
+  @ApiResponse({ status: 503, description: 'Kafka could not be read or written; nothing was counted', schema: Schemas.apiError })
+  async recover(@Partner() channel: PartnerChannel, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<RecoverAnswer> {
+    const parsed = parseRecoverRequest(body, new Date(), this.config.selfService.recoverMaxWindowMs);
+    if (!parsed.ok) throw apiError(400, parsed.error);
+    try {
+      return await this.recovers.recover(channel, parsed.value);
+    } catch (error) {
+      if (error instanceof RecoverLimitError) void reply.header('retry-after', String(error.retryAfterSeconds));
+      throw error;
+    }
+  }
 
   @Get('v1/deliveries')
   @ApiOperation({

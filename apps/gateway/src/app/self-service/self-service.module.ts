@@ -4,6 +4,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config'
 import { AuthModule } from '../auth/auth.module';
 import { SendRateLimiter } from '../messages/send-rate-limiter';
 import { PartnerDeliveriesService } from './partner-deliveries.service';
+import { RecoverService } from './recover.service';
 import { SelfServiceController, WEBHOOK_TEST_LIMITER } from './self-service.controller';
 import { WEBHOOK_TEST_HTTP, WebhookTestService } from './webhook-test.service';
 
@@ -16,6 +17,7 @@ const TEST_CONCURRENCY = 16;
   providers: [
     WebhookTestService,
     PartnerDeliveriesService,
+    RecoverService,
     {
       provide: WEBHOOK_TEST_HTTP,
       inject: [GATEWAY_CONFIG],

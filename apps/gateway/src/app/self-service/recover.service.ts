@@ -1,0 +1,198 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DELIVERY_ERROR_CLASSES, RetryHeaders, Topics, type DeliveryErrorClass } from '@wabridge/contracts';
+import { createKafka, type BatchingProducer, type ConsumedRecord, type KafkaClient, type OutgoingRecord } from '@wabridge/kafka';
+import { PinoLogger } from 'nestjs-pino';
+import type { DataSource } from 'typeorm';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
+import type { PartnerChannel } from '../auth/partner-auth.service';
+import { INVALID_KEY_MESSAGE } from '../auth/partner-auth.guard';
+import { DEAD_LETTER_CHANNEL_HEADER, latestPerEvent, readDeadLetters, replayRecord } from '../deliveries/dead-letter-replay';
+import { MAX_REPLAY } from '../deliveries/deliveries-requests';
+import { apiError, ApiException } from '../errors/api-exception';
+import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER } from '../infra/infra.module';
+import { slotOf } from './partner-deliveries.service';
+import type { RecoverRequest } from './self-service-requests';
+
+const READ_TIMEOUT_MS = 30_000;
+const HOUR_MS = 3_600_000;
+
+export interface RecoverAnswer {
+  /** events queued for delivery again (one per event and destination) */
+  queued: number;
+  since: string;
+  until: string;
+  destination: string | null;
+}
+
+interface DeadRow {
+  event_id: string;
+  destination: string;
+  attempts: number;
+  last_error: string | null;
+}
+
+const errorFields = (error: unknown) => ({ err: { type: (error as Error)?.name, message: (error as Error)?.message } });
+
+/**
+ * A partner's "recover failed messages since": the channel's dead-lettered events received in the
+ * window are queued again for the destination slot bound **now** (last application wins), with their
+ * original event id, so the `webhook-id` is the one the partner may already have seen. The bytes come
+ * from the dead-letter topic; each event is written to the router's first retry lane as a due retry
+ * of its slot, with a fresh `received-at` (a new retry window). Every step is bound to the key's
+ * channel: the rows are selected by channel id, and a dead letter is used only when it carries that
+ * channel id too.
+ */
+@Injectable()
+export class RecoverService {
+  private readonly kafka: KafkaClient;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(GATEWAY_PRODUCER) private readonly producer: BatchingProducer,
+    private readonly logger: PinoLogger,
+  ) {
+    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'wabridge-gateway-recover', logger: logger.logger });
+    this.logger.setContext('RecoverService');
+  }
+
+  /** The partner's slots bound now (not disabled after a 410). */
+  private async boundSlots(channel: PartnerChannel): Promise<string[]> {
+    const rows: { slot: string }[] = await this.dataSource.query(
+      `SELECT CASE WHEN kind = 'primary' THEN 'primary' ELSE name END AS slot
+         FROM webhook_destinations WHERE channel_id = $1 AND disabled_at IS NULL`,
+      [channel.channelId],
+    );
+    return rows.map((row) => row.slot);
+  }
+
+  async recover(channel: PartnerChannel, request: RecoverRequest): Promise<RecoverAnswer> {
+    const bound = await this.boundSlots(channel);
+    if (request.destination !== null && !bound.includes(request.destination)) {
+      throw apiError(404, request.destination === 'primary' ? 'no webhook configured' : `no destination named "${request.destination}" is bound`);
+    }
+    if (bound.length === 0) throw apiError(404, 'no webhook configured');
+    const requestId = await this.admit(channel);
+    try {
+      const queued = await this.queue(channel, request, request.destination === null ? bound : [request.destination]);
+      await this.dataSource.query(`UPDATE recover_requests SET queued = $2 WHERE id = $1`, [requestId, queued]);
+      this.logger.info({ channel_id: channel.channelId, queued }, 'partner recover queued');
+      return { queued, since: request.since.toISOString(), until: request.until.toISOString(), destination: request.destination };
+    } catch (error) {
+      // nothing (or only duplicates) went out: the attempt does not use up the partner's budget
+      await this.dataSource.query(`DELETE FROM recover_requests WHERE id = $1`, [requestId]).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Counts the key's recovers of the last hour under a lock of the key's row, so concurrent requests on
+   * any gateway instance cannot exceed the budget; a revoked key is refused here too.
+   */
+  private async admit(channel: PartnerChannel): Promise<string> {
+    const limit = this.config.selfService.recoversPerHour;
+    return this.dataSource.transaction(async (manager) => {
+      const active: unknown[] = await manager.query(`SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL FOR UPDATE`, [channel.keyId]);
+      if (active.length === 0) throw apiError(401, INVALID_KEY_MESSAGE);
+      const [recent]: { n: number; oldest: Date | null }[] = await manager.query(
+        `SELECT count(*)::int AS n, min(requested_at) AS oldest FROM recover_requests
+          WHERE api_key_id = $1 AND requested_at > now() - interval '1 hour'`,
+        [channel.keyId],
+      );
+      if (recent.n >= limit) {
+        const retryAfterSeconds = Math.max(1, Math.ceil(((recent.oldest?.getTime() ?? Date.now()) + HOUR_MS - Date.now()) / 1000));
+        throw new RecoverLimitError(limit, retryAfterSeconds);
+      }
+      const [row]: { id: string }[] = await manager.query(`INSERT INTO recover_requests (api_key_id) VALUES ($1) RETURNING id`, [channel.keyId]);
+      return row.id;
+    });
+  }
+
+  private async queue(channel: PartnerChannel, request: RecoverRequest, slots: string[]): Promise<number> {
+    const rows: DeadRow[] = await this.dataSource.query(
+      `SELECT event_id, destination, attempts, last_error FROM deliveries
+        WHERE channel_id = $1 AND state = 'dead' AND received_at >= $2 AND received_at < $3
+        ORDER BY received_at LIMIT $4`,
+      [channel.channelId, request.since, request.until, MAX_REPLAY],
+    );
+    const wanted = rows
+      .map((row) => ({ ...row, slot: slotOf(row.destination, channel.phoneNumberId) }))
+      .filter((row) => slots.includes(row.slot));
+    if (wanted.length === 0) return 0;
+    const eventIds = new Set(wanted.map((row) => row.event_id));
+    let letters: Map<string, ConsumedRecord>;
+    try {
+      const read = await readDeadLetters(this.kafka, {
+        topic: this.config.topics.dead,
+        groupPrefix: this.config.topics.dead.slice(0, this.config.topics.dead.length - Topics.dead.length),
+        select: (record) =>
+          record.headers[DEAD_LETTER_CHANNEL_HEADER] === channel.channelId && eventIds.has(record.headers[RetryHeaders.eventId] ?? ''),
+        timeoutMs: READ_TIMEOUT_MS,
+      });
+      letters = new Map(latestPerEvent(read).map((letter) => [letter.headers[RetryHeaders.eventId], letter]));
+    } catch (error) {
+      this.logger.error(errorFields(error), 'dead-letter topic could not be read');
+      throw apiError(503, 'failed events could not be read, try again');
+    }
+    const now = new Date();
+    const records: OutgoingRecord[] = [];
+    const recovered: { eventId: string; destination: string }[] = [];
+    for (const row of wanted) {
+      const letter = letters.get(row.event_id);
+      if (!letter) continue;
+      records.push(recoverRecord(letter, { slot: row.slot, channelId: channel.channelId, attempt: row.attempts + 1, lastError: row.last_error, now }));
+      recovered.push({ eventId: row.event_id, destination: row.destination });
+    }
+    if (records.length === 0) return 0;
+    try {
+      await this.producer.send(`${this.config.topics.retry}.0`, records);
+    } catch (error) {
+      this.logger.error(errorFields(error), 'recover could not be published');
+      throw apiError(503, 'failed events could not be queued, try again');
+    }
+    await this.dataSource.query(
+      `UPDATE deliveries d SET state = 'replayed', next_attempt_at = NULL, updated_at = now()
+         FROM unnest($2::text[], $3::text[]) AS r (event_id, destination)
+        WHERE d.channel_id = $1 AND d.event_id = r.event_id AND d.destination = r.destination AND d.state = 'dead'`,
+      [channel.channelId, recovered.map((item) => item.eventId), recovered.map((item) => item.destination)],
+    );
+    return records.length;
+  }
+}
+
+/** Over the per-key budget: 429 with a message that says when the next recover is possible. */
+export class RecoverLimitError extends ApiException {
+  constructor(
+    limit: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, { error: `too many recovers: at most ${limit} per key per hour; the next one is possible in ${retryAfterSeconds} s` });
+  }
+}
+
+/**
+ * A dead letter as a due retry of one slot on the router's first retry lane: the original bytes, key
+ * and event id (so the same `webhook-id`), a fresh `received-at` (a whole new retry window), and the
+ * retry state the router's retry consumer reads.
+ */
+export function recoverRecord(
+  letter: ConsumedRecord,
+  input: { slot: string; channelId: string; attempt: number; lastError: string | null; now: Date },
+): OutgoingRecord {
+  const record = replayRecord(letter, input.now);
+  const reason: DeliveryErrorClass = DELIVERY_ERROR_CLASSES.includes(input.lastError as DeliveryErrorClass)
+    ? (input.lastError as DeliveryErrorClass)
+    : 'network';
+  return {
+    ...record,
+    headers: {
+      ...record.headers,
+      [RetryHeaders.destination]: input.slot,
+      [RetryHeaders.attempt]: String(Math.max(2, input.attempt)),
+      [RetryHeaders.dueAt]: input.now.toISOString(),
+      [RetryHeaders.reason]: reason,
+      [RetryHeaders.scope]: 'slot',
+      [RetryHeaders.channelId]: input.channelId,
+    },
+  };
+}
