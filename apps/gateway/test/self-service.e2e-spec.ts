@@ -448,4 +448,55 @@ describe('gateway: partner self-service', () => {
       }
     });
   });
+
+  describe('isolation', () => {
+    it("a key sees and recovers only its own channel's deliveries; another channel's event ids change nothing and reveal nothing", async () => {
+      const [mine, theirs] = await Promise.all([provisionChannel(gateway, stack.adminToken), provisionChannel(gateway, stack.adminToken)]);
+      let mineDown = true;
+      const [myPartner, theirPartner] = await Promise.all([PartnerServer.start(() => (mineDown ? 500 : 200)), PartnerServer.start(() => 500)]);
+      try {
+        expect((await asPartner(mine, 'POST', '/v1/configs/webhook', { url: `${myPartner.url}/mine` })).status).toBe(200);
+        expect((await asPartner(theirs, 'POST', '/v1/configs/webhook', { url: `${theirPartner.url}/theirs` })).status).toBe(200);
+        const start = new Date(Date.now() - 1000).toISOString();
+        await inbound(mine, 'mine');
+        await inbound(theirs, 'theirs 1');
+        await inbound(theirs, 'theirs 2');
+        const [myDead] = await deadDeliveries(mine, 1);
+        const theirDead = await deadDeliveries(theirs, 2);
+        const theirIds = theirDead.map((row) => row.event_id);
+        mineDown = false;
+
+        // their event ids as filters: the same empty answer as an id that never existed
+        for (const id of [...theirIds, 'evt_neverexisted']) {
+          const page = await asPartner(mine, 'GET', `/v1/deliveries?event_id=${id}`);
+          expect({ status: page.status, body: page.body }).toEqual({ status: 200, body: { data: [], next_cursor: null } });
+        }
+        const all = await asPartner(mine, 'GET', '/v1/deliveries?limit=200');
+        expect((all.body.data as DeliveryView[]).map((row) => row.event_id)).toEqual([myDead.event_id]);
+        const stats = await asPartner(mine, 'GET', '/v1/configs/webhook/stats');
+        expect((stats.body.destinations as { destination: string }[]).map((row) => row.destination)).toEqual(['primary']);
+        expect(JSON.stringify(stats.body)).not.toContain(theirPartner.url);
+
+        // their ids and channel in the body widen nothing: only my failed event is queued, only to me
+        const theirCount = theirPartner.received.length;
+        const recovered = await asPartner(mine, 'POST', '/v1/deliveries/recover', {
+          since: start,
+          event_ids: theirIds,
+          channel_id: theirs.channelId,
+          phone_number_id: theirs.phoneNumberId,
+        });
+        expect(recovered.status).toBe(202);
+        expect(recovered.body.queued).toBe(1);
+        const [again] = await myPartner.waitForRequests(1, 20000, (request) => request.headers['webhook-id'] === myDead.event_id && request.body.toString('utf8').includes('mine') && request.at > Date.parse(recovered.body.until));
+        expect(again.body.toString('utf8')).toContain(mine.phoneNumberId);
+        await settle(500);
+        expect(myPartner.received.filter((request) => theirIds.includes(request.headers['webhook-id']))).toEqual([]);
+        expect(theirPartner.received).toHaveLength(theirCount);
+        // their events are still theirs to recover
+        expect((await deadDeliveries(theirs, 2)).map((row) => row.event_id).sort()).toEqual([...theirIds].sort());
+      } finally {
+        await Promise.all([myPartner.close(), theirPartner.close()]);
+      }
+    });
+  });
 });
