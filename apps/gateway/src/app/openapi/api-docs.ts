@@ -184,7 +184,7 @@ export const SchemaDefinitions = {
         items: object({
           destination: string('`primary` or a /multi_webhook name'),
           bound: { type: 'boolean', description: 'bound now; an unbound slot keeps its stats for their 24 h' },
-          attempts: { type: 'integer', description: 'HTTP requests sent, retries included' },
+          attempts: { type: 'integer', description: 'delivery attempts made, retries included (not the events a breaker held back)' },
           delivered: { type: 'integer', description: 'answered with a 2xx' },
           success_ratio: { type: 'number', nullable: true },
           latency_ms: object({ p50: { type: 'integer' }, p99: { type: 'integer' } }, ['p50', 'p99'], { nullable: true }),

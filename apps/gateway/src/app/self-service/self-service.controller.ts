@@ -82,7 +82,7 @@ export class SelfServiceController {
   @Get('v1/configs/webhook/stats')
   @ApiOperation({
     summary: 'Per destination over the last 24 h: attempts, success ratio, p50/p99 latency, last error class, breaker state',
-    description: 'Attempts are HTTP requests sent (retries included). Latency percentiles are histogram bucket bounds, capped at the slowest attempt.',
+    description: 'Attempts are the delivery attempts made, retries included (events an open breaker held back are not attempts). Latency percentiles are histogram bucket bounds, capped at the slowest attempt.',
   })
   @ApiResponse({ status: 200, schema: Schemas.webhookStats })
   stats(@Partner() channel: PartnerChannel): Promise<WebhookStats> {
