@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { INVALID_KEY_MESSAGE } from '../auth/partner-auth.guard';
-import { DEAD_LETTER_CHANNEL_HEADER, latestPerEvent, readDeadLetters, replayRecord } from '../deliveries/dead-letter-replay';
+import { DEAD_LETTER_CHANNEL_HEADER, latestPerEvent, readTopicSlice, replayRecord } from '../deliveries/dead-letter-replay';
 import { MAX_REPLAY } from '../deliveries/deliveries-requests';
 import { apiError, ApiException } from '../errors/api-exception';
 import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER } from '../infra/infra.module';
@@ -15,6 +15,14 @@ import type { RecoverRequest } from './self-service-requests';
 
 const READ_TIMEOUT_MS = 30_000;
 const HOUR_MS = 3_600_000;
+/** Kafka's record time and an event's received-at both come from ingress; this covers the gap between them. */
+const SOURCE_MARGIN_MS = 60_000;
+
+/**
+ * Rows of events that did not reach the slot: dead-lettered, still retrying (the partner wants them
+ * now, not at their next scheduled attempt), or dropped by a 410 Gone before the slot was bound again.
+ */
+const RECOVERABLE_STATES = ['dead', 'retry_scheduled', 'disabled'];
 
 export interface RecoverAnswer {
   /** events queued for delivery again (one per event and destination) */
@@ -24,23 +32,30 @@ export interface RecoverAnswer {
   destination: string | null;
 }
 
-interface DeadRow {
+interface FailedRow {
   event_id: string;
   destination: string;
+  state: string;
   attempts: number;
   last_error: string | null;
+}
+
+interface BoundSlot {
+  slot: string;
+  ordered: boolean;
 }
 
 const errorFields = (error: unknown) => ({ err: { type: (error as Error)?.name, message: (error as Error)?.message } });
 
 /**
- * A partner's "recover failed messages since": the channel's dead-lettered events received in the
- * window are queued again for the destination slot bound **now** (last application wins), with their
- * original event id, so the `webhook-id` is the one the partner may already have seen. The bytes come
- * from the dead-letter topic; each event is written to the router's first retry lane as a due retry
- * of its slot, with a fresh `received-at` (a new retry window). Every step is bound to the key's
- * channel: the rows are selected by channel id, and a dead letter is used only when it carries that
- * channel id too.
+ * A partner's "recover failed messages since": the channel's events received in the window that did
+ * not reach a slot (dead-lettered, still retrying, or dropped by a 410) are queued again for the slot
+ * bound **now** (last application wins), with their original event id, so the `webhook-id` is the one
+ * the partner may already have seen. The bytes come from the dead-letter topic or, for events not
+ * dead yet, from the webhooks topic around the window; each event is written to the router's first
+ * retry lane as a due retry of its slot, with a fresh `received-at` (a new retry window). Every step
+ * is bound to the key's channel: the rows are selected by channel id, and a dead letter is used only
+ * when it carries that channel id too.
  */
 @Injectable()
 export class RecoverService {
@@ -57,24 +72,23 @@ export class RecoverService {
   }
 
   /** The partner's slots bound now (not disabled after a 410). */
-  private async boundSlots(channel: PartnerChannel): Promise<string[]> {
-    const rows: { slot: string }[] = await this.dataSource.query(
-      `SELECT CASE WHEN kind = 'primary' THEN 'primary' ELSE name END AS slot
+  private boundSlots(channel: PartnerChannel): Promise<BoundSlot[]> {
+    return this.dataSource.query(
+      `SELECT CASE WHEN kind = 'primary' THEN 'primary' ELSE name END AS slot, ordered
          FROM webhook_destinations WHERE channel_id = $1 AND disabled_at IS NULL`,
       [channel.channelId],
     );
-    return rows.map((row) => row.slot);
   }
 
   async recover(channel: PartnerChannel, request: RecoverRequest): Promise<RecoverAnswer> {
     const bound = await this.boundSlots(channel);
-    if (request.destination !== null && !bound.includes(request.destination)) {
+    if (request.destination !== null && !bound.some((slot) => slot.slot === request.destination)) {
       throw apiError(404, request.destination === 'primary' ? 'no webhook configured' : `no destination named "${request.destination}" is bound`);
     }
     if (bound.length === 0) throw apiError(404, 'no webhook configured');
     const requestId = await this.admit(channel);
     try {
-      const queued = await this.queue(channel, request, request.destination === null ? bound : [request.destination]);
+      const queued = await this.queue(channel, request, request.destination === null ? bound : bound.filter((slot) => slot.slot === request.destination));
       await this.dataSource.query(`UPDATE recover_requests SET queued = $2 WHERE id = $1`, [requestId, queued]);
       this.logger.info({ channel_id: channel.channelId, queued }, 'partner recover queued');
       return { queued, since: request.since.toISOString(), until: request.until.toISOString(), destination: request.destination };
@@ -108,40 +122,31 @@ export class RecoverService {
     });
   }
 
-  private async queue(channel: PartnerChannel, request: RecoverRequest, slots: string[]): Promise<number> {
-    const rows: DeadRow[] = await this.dataSource.query(
-      `SELECT event_id, destination, attempts, last_error FROM deliveries
-        WHERE channel_id = $1 AND state = 'dead' AND received_at >= $2 AND received_at < $3
-        ORDER BY received_at LIMIT $4`,
-      [channel.channelId, request.since, request.until, MAX_REPLAY],
+  private async queue(channel: PartnerChannel, request: RecoverRequest, slots: BoundSlot[]): Promise<number> {
+    const rows: FailedRow[] = await this.dataSource.query(
+      `SELECT event_id, destination, state, attempts, last_error FROM deliveries
+        WHERE channel_id = $1 AND state = ANY($2::text[]) AND received_at >= $3 AND received_at < $4
+        ORDER BY received_at LIMIT $5`,
+      [channel.channelId, RECOVERABLE_STATES, request.since, request.until, MAX_REPLAY],
     );
     const wanted = rows
       .map((row) => ({ ...row, slot: slotOf(row.destination, channel.phoneNumberId) }))
-      .filter((row) => slots.includes(row.slot));
-    if (wanted.length === 0) return 0;
-    const eventIds = new Set(wanted.map((row) => row.event_id));
-    let letters: Map<string, ConsumedRecord>;
-    try {
-      const read = await readDeadLetters(this.kafka, {
-        topic: this.config.topics.dead,
-        groupPrefix: this.config.topics.dead.slice(0, this.config.topics.dead.length - Topics.dead.length),
-        select: (record) =>
-          record.headers[DEAD_LETTER_CHANNEL_HEADER] === channel.channelId && eventIds.has(record.headers[RetryHeaders.eventId] ?? ''),
-        timeoutMs: READ_TIMEOUT_MS,
+      .filter((row) => {
+        const bound = slots.find((slot) => slot.slot === row.slot);
+        // an `ordered` slot's undelivered events wait in order on its parking lane: only the dead left it
+        return bound !== undefined && (row.state === 'dead' || !bound.ordered);
       });
-      letters = new Map(latestPerEvent(read).map((letter) => [letter.headers[RetryHeaders.eventId], letter]));
-    } catch (error) {
-      this.logger.error(errorFields(error), 'dead-letter topic could not be read');
-      throw apiError(503, 'failed events could not be read, try again');
-    }
+    if (wanted.length === 0) return 0;
+    const sources = await this.originals(channel, request, wanted);
     const now = new Date();
     const records: OutgoingRecord[] = [];
-    const recovered: { eventId: string; destination: string }[] = [];
+    const settled: { eventId: string; destination: string }[] = [];
     for (const row of wanted) {
-      const letter = letters.get(row.event_id);
-      if (!letter) continue;
-      records.push(recoverRecord(letter, { slot: row.slot, channelId: channel.channelId, attempt: row.attempts + 1, lastError: row.last_error, now }));
-      recovered.push({ eventId: row.event_id, destination: row.destination });
+      const source = sources.get(row.event_id);
+      if (!source) continue;
+      records.push(recoverRecord(source, { slot: row.slot, channelId: channel.channelId, attempt: row.attempts + 1, lastError: row.last_error, now }));
+      // a still-retrying event keeps its row: its scheduled retry is still on its way (a duplicate the partner dedupes)
+      if (row.state !== 'retry_scheduled') settled.push({ eventId: row.event_id, destination: row.destination });
     }
     if (records.length === 0) return 0;
     try {
@@ -153,10 +158,49 @@ export class RecoverService {
     await this.dataSource.query(
       `UPDATE deliveries d SET state = 'replayed', next_attempt_at = NULL, updated_at = now()
          FROM unnest($2::text[], $3::text[]) AS r (event_id, destination)
-        WHERE d.channel_id = $1 AND d.event_id = r.event_id AND d.destination = r.destination AND d.state = 'dead'`,
-      [channel.channelId, recovered.map((item) => item.eventId), recovered.map((item) => item.destination)],
+        WHERE d.channel_id = $1 AND d.event_id = r.event_id AND d.destination = r.destination AND d.state IN ('dead', 'disabled')`,
+      [channel.channelId, settled.map((item) => item.eventId), settled.map((item) => item.destination)],
     );
     return records.length;
+  }
+
+  /**
+   * The original records of the wanted events, by event id: a dead letter (it carries the channel's
+   * id) for dead events, the webhooks topic around the window for the others (their ids come from
+   * this channel's rows, so nothing else can match).
+   */
+  private async originals(channel: PartnerChannel, request: RecoverRequest, wanted: FailedRow[]): Promise<Map<string, ConsumedRecord>> {
+    const deadIds = new Set(wanted.filter((row) => row.state === 'dead').map((row) => row.event_id));
+    const otherIds = new Set(wanted.filter((row) => row.state !== 'dead').map((row) => row.event_id));
+    const eventIdOf = (record: ConsumedRecord) => record.headers[RetryHeaders.eventId] ?? '';
+    const prefixOf = (topic: string, contract: string) => topic.slice(0, topic.length - contract.length);
+    try {
+      const [dead, fresh] = await Promise.all([
+        deadIds.size === 0
+          ? []
+          : readTopicSlice(this.kafka, {
+              topic: this.config.topics.dead,
+              groupPrefix: prefixOf(this.config.topics.dead, Topics.dead),
+              select: (record) => record.headers[DEAD_LETTER_CHANNEL_HEADER] === channel.channelId && deadIds.has(eventIdOf(record)),
+              timeoutMs: READ_TIMEOUT_MS,
+            }),
+        otherIds.size === 0
+          ? []
+          : readTopicSlice(this.kafka, {
+              topic: this.config.topics.webhooks,
+              groupPrefix: prefixOf(this.config.topics.webhooks, Topics.webhooks),
+              select: (record) => otherIds.has(eventIdOf(record)),
+              fromTime: new Date(request.since.getTime() - SOURCE_MARGIN_MS),
+              untilTime: new Date(request.until.getTime() + SOURCE_MARGIN_MS),
+              stopWhen: (picked) => new Set(picked.map(eventIdOf)).size >= otherIds.size,
+              timeoutMs: READ_TIMEOUT_MS,
+            }),
+      ]);
+      return new Map(latestPerEvent([...fresh, ...dead]).map((record) => [eventIdOf(record), record]));
+    } catch (error) {
+      this.logger.error(errorFields(error), 'failed events could not be read');
+      throw apiError(503, 'failed events could not be read, try again');
+    }
   }
 }
 

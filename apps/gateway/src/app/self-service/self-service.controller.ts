@@ -36,9 +36,9 @@ export class SelfServiceController {
   @Post('v1/deliveries/recover')
   @HttpCode(202)
   @ApiOperation({
-    summary: "Deliver the channel's dead-lettered events of a window again, to the destination bound now",
+    summary: "Deliver the channel's failed events of a window again now, to the destination bound now",
     description:
-      'Events received in [since, until) whose delivery ended dead-lettered are queued for the destination slot that is bound now ' +
+      'Events received in [since, until) that did not reach a slot (dead-lettered, still retrying, or dropped by a 410) are queued for the slot that is bound now ' +
       '(all bound slots, or only `destination`), keeping their original `webhook-id`. At most `RECOVER_PER_HOUR` per key per hour; ' +
       'the window at most `RECOVER_MAX_WINDOW_HOURS`.',
   })
