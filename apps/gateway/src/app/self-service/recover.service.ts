@@ -1,16 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DELIVERY_ERROR_CLASSES, RetryHeaders, Topics, type DeliveryErrorClass } from '@wabridge/contracts';
+import { RetryHeaders, Topics } from '@wabridge/contracts';
 import { createKafka, type BatchingProducer, type ConsumedRecord, type KafkaClient, type OutgoingRecord } from '@wabridge/kafka';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { INVALID_KEY_MESSAGE } from '../auth/partner-auth.guard';
-import { DEAD_LETTER_CHANNEL_HEADER, latestPerEvent, readTopicSlice, replayRecord } from '../deliveries/dead-letter-replay';
+import { DEAD_LETTER_CHANNEL_HEADER, latestPerEvent, readTopicSlice } from '../deliveries/dead-letter-replay';
 import { MAX_REPLAY } from '../deliveries/deliveries-requests';
 import { apiError, ApiException } from '../errors/api-exception';
 import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER } from '../infra/infra.module';
 import { slotOf } from './partner-deliveries.service';
+import { recoverRecord } from './recover-record';
 import type { RecoverRequest } from './self-service-requests';
 
 const READ_TIMEOUT_MS = 30_000;
@@ -212,31 +213,4 @@ export class RecoverLimitError extends ApiException {
   ) {
     super(429, { error: `too many recovers: at most ${limit} per key per hour; the next one is possible in ${retryAfterSeconds} s` });
   }
-}
-
-/**
- * A dead letter as a due retry of one slot on the router's first retry lane: the original bytes, key
- * and event id (so the same `webhook-id`), a fresh `received-at` (a whole new retry window), and the
- * retry state the router's retry consumer reads.
- */
-export function recoverRecord(
-  letter: ConsumedRecord,
-  input: { slot: string; channelId: string; attempt: number; lastError: string | null; now: Date },
-): OutgoingRecord {
-  const record = replayRecord(letter, input.now);
-  const reason: DeliveryErrorClass = DELIVERY_ERROR_CLASSES.includes(input.lastError as DeliveryErrorClass)
-    ? (input.lastError as DeliveryErrorClass)
-    : 'network';
-  return {
-    ...record,
-    headers: {
-      ...record.headers,
-      [RetryHeaders.destination]: input.slot,
-      [RetryHeaders.attempt]: String(Math.max(2, input.attempt)),
-      [RetryHeaders.dueAt]: input.now.toISOString(),
-      [RetryHeaders.reason]: reason,
-      [RetryHeaders.scope]: 'slot',
-      [RetryHeaders.channelId]: input.channelId,
-    },
-  };
 }
