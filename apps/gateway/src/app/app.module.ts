@@ -13,6 +13,7 @@ import { MessagesModule } from './messages/messages.module';
 import { MultiWebhookModule } from './multi-webhook/multi-webhook.module';
 import { OperatorModule } from './operator/operator.module';
 import { SecretRotationModule } from './secret-rotation/secret-rotation.module';
+import { SelfServiceModule } from './self-service/self-service.module';
 import { TemplatesModule } from './templates/templates.module';
 import { WebhookConfigModule } from './webhook-config/webhook-config.module';
 
@@ -63,6 +64,7 @@ export class AppModule {
         MessagesModule,
         TemplatesModule,
         DeliveriesModule,
+        SelfServiceModule,
         // last: its `GET /{media_id}` and `/{version}/{media_id}` patterns match what other features serve statically
         MediaModule,
       ],

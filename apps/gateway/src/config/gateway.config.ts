@@ -29,6 +29,10 @@ const schema = z.object({
   MULTI_WEBHOOK_MAX: env.positiveInt(3),
   SEND_RATE_LIMIT_PER_S: env.positiveInt(80),
   GATEWAY_INSTANCES: env.positiveInt(1),
+  DELIVERY_TIMEOUT_MS: env.positiveInt(5000),
+  WEBHOOK_TEST_PER_MINUTE: env.positiveInt(10),
+  RECOVER_PER_HOUR: env.positiveInt(5),
+  RECOVER_MAX_WINDOW_HOURS: env.positiveInt(24),
 });
 
 export interface GatewayConfig extends KafkaServiceConfig {
@@ -63,6 +67,17 @@ export interface GatewayConfig extends KafkaServiceConfig {
     /** instances sharing that budget: each enforces perSecond / instances */
     instances: number;
   };
+  /** partner self-service */
+  selfService: {
+    /** a test send's timeout: the router's attempt timeout (same variable), so a test tells what a delivery would */
+    deliveryTimeoutMs: number;
+    /** test sends per key and minute, per gateway instance */
+    testsPerMinute: number;
+    /** recovers per key and hour (all instances) */
+    recoversPerHour: number;
+    /** the longest since..until window one recover may cover */
+    recoverMaxWindowMs: number;
+  };
 }
 
 function mediaUrlFor(graphApiUrl: string, configured: string | undefined): string {
@@ -90,6 +105,12 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     mediaMaxBytes: parsed.MEDIA_MAX_BYTES,
     multiWebhookMax: parsed.MULTI_WEBHOOK_MAX,
     sendRateLimit: { perSecond: parsed.SEND_RATE_LIMIT_PER_S, instances: parsed.GATEWAY_INSTANCES },
+    selfService: {
+      deliveryTimeoutMs: parsed.DELIVERY_TIMEOUT_MS,
+      testsPerMinute: parsed.WEBHOOK_TEST_PER_MINUTE,
+      recoversPerHour: parsed.RECOVER_PER_HOUR,
+      recoverMaxWindowMs: parsed.RECOVER_MAX_WINDOW_HOURS * 3_600_000,
+    },
   };
 }
 

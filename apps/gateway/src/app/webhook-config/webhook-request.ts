@@ -1,3 +1,4 @@
+import { parseEventFilter } from '@wabridge/contracts';
 import { checkCustomHeaders, parseWebhookUrl, UnsafeUrlError, type UrlPolicy } from '@wabridge/webhook-security';
 
 /** A partner's validated request to bind its webhook. */
@@ -10,6 +11,8 @@ export interface WebhookBindingRequest {
   onPremiseFormat: boolean;
   appSecret: string | null;
   ordered: boolean;
+  /** the changes it receives; null = everything (also what a rebinding without `events` sets) */
+  events: string[] | null;
 }
 
 export type ParsedBinding = { ok: true; binding: WebhookBindingRequest } | { ok: false; error: string };
@@ -40,6 +43,8 @@ export function parseBindingRequest(body: unknown, policy: UrlPolicy): ParsedBin
   if (appSecret !== undefined && appSecret !== null && (typeof appSecret !== 'string' || appSecret.length === 0 || appSecret.length > 256)) {
     return { ok: false, error: 'app_secret must be a string of 1 to 256 characters' };
   }
+  const events = parseEventFilter(body.events);
+  if (!events.ok) return { ok: false, error: events.error };
   return {
     ok: true,
     binding: {
@@ -49,6 +54,7 @@ export function parseBindingRequest(body: unknown, policy: UrlPolicy): ParsedBin
       onPremiseFormat: body.on_premise_format === true,
       appSecret: typeof appSecret === 'string' ? appSecret : null,
       ordered: body.ordered === true,
+      events: events.events,
     },
   };
 }
