@@ -55,6 +55,8 @@ describe('docs/openapi.json', () => {
         'GET /admin/v1/channels',
         'GET /admin/v1/channels/{id}',
         'POST /admin/v1/channels/{id}/api-keys',
+        'PATCH /admin/v1/channels/{id}',
+        'DELETE /admin/v1/channels/{id}/slots/{slot}',
         'POST /api/v2/partners/{partnerId}/channels/{channelId}/api_keys',
       ]),
     );

@@ -63,7 +63,7 @@ describe('gateway: operator API, partner keys and webhook binding', () => {
 
       const key = await call('POST', `${gateway}/admin/v1/channels/${channel.body.id}/api-keys`, { headers: admin() });
       expect(key.status).toBe(201);
-      expect(key.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), api_key: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+      expect(key.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), api_key: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), slot: '1' });
 
       // only the SHA-256 of the key is stored
       const stored = await db.query('SELECT * FROM api_keys WHERE id = $1', [key.body.id]);

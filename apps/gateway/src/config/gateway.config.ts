@@ -27,6 +27,7 @@ const schema = z.object({
   GRAPH_MEDIA_URL: env.url().transform(withoutTrailingSlash).optional(),
   MEDIA_MAX_BYTES: env.positiveInt(100 * 1024 * 1024),
   MULTI_WEBHOOK_MAX: env.positiveInt(3),
+  PARTNER_SLOTS_MAX: env.positiveInt(5),
   SEND_RATE_LIMIT_PER_S: env.positiveInt(80),
   GATEWAY_INSTANCES: env.positiveInt(1),
   DELIVERY_TIMEOUT_MS: env.positiveInt(5000),
@@ -61,6 +62,8 @@ export interface GatewayConfig extends KafkaServiceConfig {
   mediaMaxBytes: number;
   /** how many extra /multi_webhook destinations a channel may have (the primary not counted) */
   multiWebhookMax: number;
+  /** the most partner slots an operator may give one channel (PATCH /admin/v1/channels/{id}) */
+  partnerSlotsMax: number;
   sendRateLimit: {
     /** Meta's throughput tier of a number, summed over every gateway instance */
     perSecond: number;
@@ -104,6 +107,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     publishTimeoutMs: parsed.GATEWAY_PUBLISH_TIMEOUT_MS,
     mediaMaxBytes: parsed.MEDIA_MAX_BYTES,
     multiWebhookMax: parsed.MULTI_WEBHOOK_MAX,
+    partnerSlotsMax: parsed.PARTNER_SLOTS_MAX,
     sendRateLimit: { perSecond: parsed.SEND_RATE_LIMIT_PER_S, instances: parsed.GATEWAY_INSTANCES },
     selfService: {
       deliveryTimeoutMs: parsed.DELIVERY_TIMEOUT_MS,

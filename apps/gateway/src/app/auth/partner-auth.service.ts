@@ -6,6 +6,8 @@ import { hashApiKey, isPlausibleApiKey } from './api-key';
 /** The channel a valid key belongs to. */
 export interface PartnerChannel {
   keyId: string;
+  /** the key's partner slot: what it binds, lists and recovers is that slot's (sends are the channel's) */
+  slot: string;
   channelId: string;
   clientId: string;
   phoneNumberId: string;
@@ -27,6 +29,7 @@ const CACHE_MAX_ENTRIES = 50000;
 
 interface KeyRow {
   key_id: string;
+  slot: string;
   channel_id: string;
   client_id: string;
   phone_number_id: string;
@@ -65,7 +68,7 @@ export class PartnerAuthService {
 
   private async lookup(hash: string): Promise<PartnerChannel | null> {
     const rows: KeyRow[] = await this.dataSource.query(
-      `SELECT k.id AS key_id, c.id AS channel_id, c.client_id, c.phone_number_id, c.waba_id, c.display_phone_number
+      `SELECT k.id AS key_id, k.slot, c.id AS channel_id, c.client_id, c.phone_number_id, c.waba_id, c.display_phone_number
          FROM api_keys k JOIN channels c ON c.id = k.channel_id
         WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
       [hash],
@@ -74,6 +77,7 @@ export class PartnerAuthService {
     const channel: PartnerChannel | null = row
       ? {
           keyId: row.key_id,
+          slot: row.slot,
           channelId: row.channel_id,
           clientId: row.client_id,
           phoneNumberId: row.phone_number_id,

@@ -9,6 +9,7 @@ import { SendService } from './send.service';
 
 const channel: PartnerChannel = {
   keyId: 'k',
+  slot: '1',
   channelId: '2f1c0f57-6a55-4c55-9a53-0c6a3b0f6f11',
   clientId: '8d0b6f0e-3c8e-4a43-8c5e-7d0f1f2a9b22',
   phoneNumberId: '106540352242922',

@@ -58,7 +58,7 @@ function parseDestinations(list: unknown, policy: UrlPolicy, max: number): Multi
     if (seen.has(destination.name)) return conflict(`destination name "${destination.name}" appears more than once`);
     seen.add(destination.name);
   }
-  if (destinations.length > max) return conflict(`at most ${max} destinations are allowed per number`);
+  if (destinations.length > max) return conflict(`at most ${max} destinations are allowed per number (per partner slot)`);
   return { ok: true, value: destinations };
 }
 

@@ -78,10 +78,18 @@ function view(row: DestinationRow, secrets: Map<string, string>): DestinationVie
 }
 
 const SELECT_EXTRAS = `SELECT name, url, headers, on_premise_format, app_secret, ordered, events, disabled_at
-                         FROM webhook_destinations WHERE channel_id = $1 AND kind = 'extra' ORDER BY created_at, id`;
+                         FROM webhook_destinations WHERE channel_id = $1 AND slot = $2 AND kind = 'extra' ORDER BY created_at, id`;
+
+/** Switches /multi_webhook of slot $2 on ($3 true) or off in channels.multi_webhook_slots. */
+const SET_ENABLED = `UPDATE channels
+                        SET multi_webhook_slots = CASE WHEN $3::boolean THEN array_append(array_remove(multi_webhook_slots, $2), $2)
+                                                       ELSE array_remove(multi_webhook_slots, $2) END
+                      WHERE id = $1`;
 
 /**
- * A channel's extra webhook destinations (360dialog's /multi_webhook). The router delivers every
+ * The extra webhook destinations of the key's partner slot (360dialog's /multi_webhook; with one
+ * slot, the channel's). Each slot switches the feature on and off for itself, and the cap counts
+ * the slot's destinations. The router delivers every
  * event to the primary and to each extra independently, so each extra has its own signing secret.
  *
  * Every change locks the channel row first and then checks the caller's key in a fresh statement:
@@ -99,12 +107,12 @@ export class MultiWebhookService {
 
   async current(channel: PartnerChannel): Promise<MultiWebhookView> {
     const rows: { multi_webhook_enabled: boolean }[] = await this.dataSource.query(
-      `SELECT c.multi_webhook_enabled FROM api_keys k JOIN channels c ON c.id = k.channel_id
+      `SELECT k.slot = ANY (c.multi_webhook_slots) AS multi_webhook_enabled FROM api_keys k JOIN channels c ON c.id = k.channel_id
         WHERE k.id = $1 AND k.revoked_at IS NULL`,
       [channel.keyId],
     );
     if (rows.length === 0) throw apiError(401, INVALID_KEY_MESSAGE);
-    const extras: DestinationRow[] = await this.dataSource.query(SELECT_EXTRAS, [channel.channelId]);
+    const extras: DestinationRow[] = await this.dataSource.query(SELECT_EXTRAS, [channel.channelId, channel.slot]);
     return { enabled: rows[0].multi_webhook_enabled, destinations: extras.map((row) => view(row, new Map())) };
   }
 
@@ -113,8 +121,11 @@ export class MultiWebhookService {
     const request = unwrap(parseReplaceRequest(body, this.config.webhookUrlPolicy, this.config.multiWebhookMax));
     await this.checkAddresses(request.destinations);
     return this.change(channel, request.enabled ? 'multi webhook enabled' : 'multi webhook disabled', async (manager, _enabled, secrets) => {
-      await manager.query(`DELETE FROM webhook_destinations WHERE channel_id = $1 AND kind = 'extra'`, [channel.channelId]);
-      await manager.query(`UPDATE channels SET multi_webhook_enabled = $2 WHERE id = $1`, [channel.channelId, request.enabled]);
+      await manager.query(`DELETE FROM webhook_destinations WHERE channel_id = $1 AND slot = $2 AND kind = 'extra'`, [
+        channel.channelId,
+        channel.slot,
+      ]);
+      await manager.query(SET_ENABLED, [channel.channelId, channel.slot, request.enabled]);
       for (const destination of request.destinations) secrets.set(destination.name, await this.insert(manager, channel, destination));
     });
   }
@@ -126,14 +137,14 @@ export class MultiWebhookService {
     return this.change(channel, 'destinations added', async (manager, enabled, secrets) => {
       if (!enabled) throw multiWebhookError(409, 'multi webhook is not enabled: POST {"enabled": true} first');
       const existing: { name: string }[] = await manager.query(
-        `SELECT name FROM webhook_destinations WHERE channel_id = $1 AND kind = 'extra'`,
-        [channel.channelId],
+        `SELECT name FROM webhook_destinations WHERE channel_id = $1 AND slot = $2 AND kind = 'extra'`,
+        [channel.channelId, channel.slot],
       );
       const taken = new Set(existing.map((row) => row.name));
       const clash = destinations.find((destination) => taken.has(destination.name));
       if (clash) throw multiWebhookError(409, `a destination named "${clash.name}" already exists`);
       if (existing.length + destinations.length > this.config.multiWebhookMax) {
-        throw multiWebhookError(409, `at most ${this.config.multiWebhookMax} destinations are allowed per number`);
+        throw multiWebhookError(409, `at most ${this.config.multiWebhookMax} destinations are allowed per number (per partner slot)`);
       }
       for (const destination of destinations) secrets.set(destination.name, await this.insert(manager, channel, destination));
     });
@@ -156,7 +167,7 @@ export class MultiWebhookService {
         `UPDATE webhook_destinations
             SET url = $3, headers = $4::jsonb, on_premise_format = $5, app_secret = $6, ordered = $7, events = $8,
                 disabled_at = NULL, updated_at = now()
-          WHERE channel_id = $1 AND kind = 'extra' AND name = $2`,
+          WHERE channel_id = $1 AND kind = 'extra' AND name = $2 AND slot = $9`,
         [
           channel.channelId,
           name,
@@ -166,6 +177,7 @@ export class MultiWebhookService {
           updated.appSecret,
           updated.ordered,
           updated.events,
+          channel.slot,
         ],
       );
       if (affected === 0) throw multiWebhookError(404, `no destination named "${name}"`);
@@ -176,15 +188,18 @@ export class MultiWebhookService {
   async remove(channel: PartnerChannel, name: string | undefined): Promise<MultiWebhookChange> {
     if (name === undefined) {
       return this.change(channel, 'multi webhook disabled', async (manager) => {
-        await manager.query(`DELETE FROM webhook_destinations WHERE channel_id = $1 AND kind = 'extra'`, [channel.channelId]);
-        await manager.query(`UPDATE channels SET multi_webhook_enabled = false WHERE id = $1`, [channel.channelId]);
+        await manager.query(`DELETE FROM webhook_destinations WHERE channel_id = $1 AND slot = $2 AND kind = 'extra'`, [
+          channel.channelId,
+          channel.slot,
+        ]);
+        await manager.query(SET_ENABLED, [channel.channelId, channel.slot, false]);
       });
     }
     if (name.length === 0) throw multiWebhookError(400, 'name must not be empty');
     return this.change(channel, 'destination deleted', async (manager) => {
       const [, affected]: [unknown, number] = await manager.query(
-        `DELETE FROM webhook_destinations WHERE channel_id = $1 AND kind = 'extra' AND name = $2`,
-        [channel.channelId, name],
+        `DELETE FROM webhook_destinations WHERE channel_id = $1 AND slot = $3 AND kind = 'extra' AND name = $2`,
+        [channel.channelId, name, channel.slot],
       );
       if (affected === 0) throw multiWebhookError(404, `no destination named "${name}"`);
     });
@@ -212,8 +227,8 @@ export class MultiWebhookService {
   private async findExtra(channel: PartnerChannel, name: string): Promise<DestinationRow> {
     const rows: DestinationRow[] = await this.dataSource.query(
       `SELECT name, url, headers, on_premise_format, app_secret, ordered, events, disabled_at
-         FROM webhook_destinations WHERE channel_id = $1 AND kind = 'extra' AND name = $2`,
-      [channel.channelId, name],
+         FROM webhook_destinations WHERE channel_id = $1 AND slot = $3 AND kind = 'extra' AND name = $2`,
+      [channel.channelId, name, channel.slot],
     );
     if (rows.length === 0) throw multiWebhookError(404, `no destination named "${name}"`);
     return rows[0];
@@ -235,8 +250,8 @@ export class MultiWebhookService {
     const secret = generateSigningSecret();
     await manager.query(
       // clock_timestamp(), not now(): destinations are listed in the order they were added, also within one request
-      `INSERT INTO webhook_destinations (channel_id, kind, name, url, headers, signing_secret, on_premise_format, app_secret, ordered, events, created_at)
-       VALUES ($1, 'extra', $2, $3, $4::jsonb, $5, $6, $7, $8, $9, clock_timestamp())`,
+      `INSERT INTO webhook_destinations (channel_id, kind, name, url, headers, signing_secret, on_premise_format, app_secret, ordered, events, slot, created_at)
+       VALUES ($1, 'extra', $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, clock_timestamp())`,
       [
         channel.channelId,
         destination.name,
@@ -247,6 +262,7 @@ export class MultiWebhookService {
         destination.appSecret,
         destination.ordered,
         destination.events,
+        channel.slot,
       ],
     );
     return secret;
@@ -260,18 +276,18 @@ export class MultiWebhookService {
   ): Promise<MultiWebhookChange> {
     return this.dataSource.transaction(async (manager) => {
       const locked: { multi_webhook_enabled: boolean }[] = await manager.query(
-        `SELECT multi_webhook_enabled FROM channels WHERE id = $1 FOR NO KEY UPDATE`,
-        [channel.channelId],
+        `SELECT $2 = ANY (multi_webhook_slots) AS multi_webhook_enabled FROM channels WHERE id = $1 FOR NO KEY UPDATE`,
+        [channel.channelId, channel.slot],
       );
       const active: unknown[] = await manager.query(`SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL`, [channel.keyId]);
       if (locked.length === 0 || active.length === 0) throw apiError(401, INVALID_KEY_MESSAGE);
       const secrets = new Map<string, string>();
       await work(manager, locked[0].multi_webhook_enabled, secrets);
       const [state]: { multi_webhook_enabled: boolean }[] = await manager.query(
-        `SELECT multi_webhook_enabled FROM channels WHERE id = $1`,
-        [channel.channelId],
+        `SELECT $2 = ANY (multi_webhook_slots) AS multi_webhook_enabled FROM channels WHERE id = $1`,
+        [channel.channelId, channel.slot],
       );
-      const extras: DestinationRow[] = await manager.query(SELECT_EXTRAS, [channel.channelId]);
+      const extras: DestinationRow[] = await manager.query(SELECT_EXTRAS, [channel.channelId, channel.slot]);
       return { message, enabled: state.multi_webhook_enabled, destinations: extras.map((row) => view(row, secrets)) };
     });
   }

@@ -288,7 +288,24 @@ export function componentName(name: string): string {
 export const channelStatusSchema: SchemaObject = {
   allOf: [
     Schemas.channel,
-    object({ bound: { type: 'boolean' }, webhook_host: string(undefined, { nullable: true }), webhook_disabled_at: string(undefined, { nullable: true }) }),
+    object({
+      partner_slots: { type: 'integer', minimum: 1 },
+      bound: { type: 'boolean' },
+      webhook_host: string(undefined, { nullable: true }),
+      webhook_disabled_at: string(undefined, { nullable: true }),
+      slots: {
+        type: 'array',
+        description: 'the partner slots in use: whether a key is issued (never the key) and the primary webhook host',
+        items: object({
+          slot: { type: 'string' },
+          key_issued_at: string(undefined, { nullable: true, format: 'date-time' }),
+          bound: { type: 'boolean' },
+          webhook_host: string(undefined, { nullable: true }),
+          webhook_disabled_at: string(undefined, { nullable: true }),
+          extra_destinations: { type: 'integer' },
+        }),
+      },
+    }),
   ],
 };
 

@@ -1,3 +1,4 @@
+import { PARTNER_SLOT_PATTERN } from '@wabridge/contracts';
 import { z } from 'zod';
 import { apiError } from '../errors/api-exception';
 
@@ -27,6 +28,27 @@ export const listChannelsSchema = z.object({
   limit: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be at least 1').max(200, 'must be at most 200').default(50),
   client_id: uuid.optional(),
 });
+
+const slotLabel = z
+  .string({ error: 'must be a string' })
+  .regex(PARTNER_SLOT_PATTERN, 'must be 1 to 32 letters, digits, - or _, starting with a letter or digit (such as 1, 2 or chatbot)');
+
+/** `{slot?}` of a key issue; without a body, slot `1`. */
+export const issueKeySchema = z.object({ slot: slotLabel.optional() });
+
+export function parseSlotParam(value: string): string {
+  return parseInput(z.object({ slot: slotLabel }), { slot: value }).slot;
+}
+
+export function partnerSlotsSchema(max: number) {
+  return z.object({
+    partner_slots: z
+      .number({ error: 'is required (an integer)' })
+      .int('must be an integer')
+      .min(1, 'must be at least 1')
+      .max(max, `must be at most ${max} (PARTNER_SLOTS_MAX)`),
+  });
+}
 
 export function isPartnerId(value: string): boolean {
   return GRAPH_ID.test(value);

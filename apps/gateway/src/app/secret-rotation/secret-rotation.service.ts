@@ -9,7 +9,7 @@ import { GATEWAY_DATA_SOURCE } from '../infra/infra.module';
 /** How long a rotated-out secret keeps signing (SPEC §6). */
 export const ROTATION_OVERLAP_HOURS = 24;
 
-/** Which destination of the caller's channel gets a new secret: the primary webhook or a named /multi_webhook extra. */
+/** Which destination of the caller's slot gets a new secret: the primary webhook or a named /multi_webhook extra. */
 export type RotationTarget = { kind: 'primary' } | { kind: 'extra'; name: string };
 
 export interface RotatedSecret {
@@ -46,9 +46,9 @@ export class SecretRotationService {
       if (active.length === 0) throw apiError(401, INVALID_KEY_MESSAGE);
       const found: { id: string; disabled_at: Date | null }[] = await manager.query(
         `SELECT id, disabled_at FROM webhook_destinations
-          WHERE channel_id = $1 AND kind = $2 AND name = $3
+          WHERE channel_id = $1 AND slot = $4 AND kind = $2 AND name = $3
           FOR NO KEY UPDATE`,
-        [channel.channelId, target.kind, target.kind === 'primary' ? PRIMARY_NAME : target.name],
+        [channel.channelId, target.kind, target.kind === 'primary' ? PRIMARY_NAME : target.name, channel.slot],
       );
       if (found.length === 0) return { rotated: false, reason: 'unknown' };
       if (found[0].disabled_at !== null) return { rotated: false, reason: 'disabled' };

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { SLOT_SEPARATOR, slotKeyPrefix } from '@wabridge/contracts';
 import type { DataSource } from 'typeorm';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { decodeRowCursor, encodeRowCursor } from '../deliveries/deliveries-requests';
@@ -53,9 +54,26 @@ export function slotOf(destination: string, phoneNumberId: string): string {
 }
 
 /**
+ * What a key's partner sees of a destination key (see slotDestination): the name within its own slot,
+ * without the slot prefix nor a WABA-level event's phone number suffix.
+ */
+export function partnerDestinationName(destination: string, channel: Pick<PartnerChannel, 'slot' | 'phoneNumberId'>): string {
+  return slotOf(destination, channel.phoneNumberId).slice(slotKeyPrefix(channel.slot).length);
+}
+
+/**
+ * SQL: whether the destination key in `column` belongs to the slot whose key prefix is parameter
+ * `prefix` (slot `1`: keys without a separator), with the separator as parameter `separator`.
+ */
+export function slotKeyCondition(column: string, prefix: string, separator: string): string {
+  return `((${prefix} = '' AND strpos(${column}, ${separator}) = 0) OR (${prefix} <> '' AND starts_with(${column}, ${prefix})))`;
+}
+
+/**
  * What a partner may see of its channel's deliveries: the `deliveries` rows (every event not
- * delivered at its first attempt) and the per-slot stats of the last 24 h. Every query is bound to
- * the key's channel id, so nothing another channel has ever had can match.
+ * delivered at its first attempt) and the per-destination stats of the last 24 h. Every query is bound
+ * to the key's channel id and partner slot, so nothing another channel or another slot's partner has
+ * ever had can match.
  */
 @Injectable()
 export class PartnerDeliveriesService {
@@ -71,7 +89,8 @@ export class PartnerDeliveriesService {
           AND ($2::text IS NULL OR state = $2)
           AND ($3::timestamptz IS NULL OR received_at >= $3)
           AND ($4::timestamptz IS NULL OR received_at < $4)
-          AND ($5::text IS NULL OR destination = $5 OR destination = $5 || '@' || $6)
+          AND ${slotKeyCondition('destination', '$12::text', '$13::text')}
+          AND ($5::text IS NULL OR destination = $12 || $5 OR destination = $12 || $5 || '@' || $6)
           AND ($7::text IS NULL OR event_id = $7)
           AND ($8::timestamptz IS NULL OR (updated_at, event_id, destination) < ($8::timestamptz, $9::text, $10::text))
         ORDER BY updated_at DESC, event_id DESC, destination DESC
@@ -88,6 +107,8 @@ export class PartnerDeliveriesService {
         after?.eventId ?? null,
         after?.destination ?? null,
         query.limit + 1,
+        slotKeyPrefix(channel.slot),
+        SLOT_SEPARATOR,
       ],
     );
     const shown = rows.slice(0, query.limit);
@@ -95,7 +116,7 @@ export class PartnerDeliveriesService {
     return {
       data: shown.map((row) => ({
         event_id: row.event_id,
-        destination: slotOf(row.destination, channel.phoneNumberId),
+        destination: partnerDestinationName(row.destination, channel),
         state: row.state,
         attempts: row.attempts,
         last_status_code: row.last_status_code,
@@ -117,8 +138,8 @@ export class PartnerDeliveriesService {
     const [bound, rows] = await Promise.all([
       this.dataSource.query<{ slot: string }[]>(
         `SELECT CASE WHEN kind = 'primary' THEN 'primary' ELSE name END AS slot
-           FROM webhook_destinations WHERE channel_id = $1 ORDER BY kind DESC, name`,
-        [channel.channelId],
+           FROM webhook_destinations WHERE channel_id = $1 AND slot = $2 ORDER BY kind DESC, name`,
+        [channel.channelId, channel.slot],
       ),
       this.dataSource.query<
         {
@@ -134,12 +155,13 @@ export class PartnerDeliveriesService {
         }[]
       >(
         `SELECT slot, attempts, delivered, latency_buckets, latency_max_ms, last_error, last_error_at, breaker_state, breaker_at
-           FROM delivery_stats WHERE channel_id = $1 AND minute >= date_trunc('minute', $2::timestamptz)`,
-        [channel.channelId, since],
+           FROM delivery_stats
+          WHERE channel_id = $1 AND minute >= date_trunc('minute', $2::timestamptz) AND ${slotKeyCondition('slot', '$3::text', '$4::text')}`,
+        [channel.channelId, since, slotKeyPrefix(channel.slot), SLOT_SEPARATOR],
       ),
     ]);
     const statsRows: StatsRow[] = rows.map((row) => ({
-      slot: row.slot,
+      slot: partnerDestinationName(row.slot, channel),
       attempts: Number(row.attempts),
       delivered: Number(row.delivered),
       latencyBuckets: row.latency_buckets.map(Number),

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RetryHeaders, Topics } from '@wabridge/contracts';
+import { RetryHeaders, SLOT_SEPARATOR, slotDestination, slotKeyPrefix, Topics } from '@wabridge/contracts';
 import { createKafka, type BatchingProducer, type ConsumedRecord, type KafkaClient, type OutgoingRecord } from '@wabridge/kafka';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
@@ -10,7 +10,7 @@ import { DEAD_LETTER_CHANNEL_HEADER, latestPerEvent, readTopicSlice } from '../d
 import { MAX_REPLAY } from '../deliveries/deliveries-requests';
 import { apiError, ApiException } from '../errors/api-exception';
 import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER } from '../infra/infra.module';
-import { slotOf } from './partner-deliveries.service';
+import { partnerDestinationName, slotKeyCondition } from './partner-deliveries.service';
 import { recoverRecord } from './recover-record';
 import type { RecoverRequest } from './self-service-requests';
 
@@ -42,6 +42,7 @@ interface FailedRow {
 }
 
 interface BoundSlot {
+  /** the destination's name within the key's partner slot (`primary` or a /multi_webhook name) */
   slot: string;
   ordered: boolean;
 }
@@ -72,12 +73,12 @@ export class RecoverService {
     this.logger.setContext('RecoverService');
   }
 
-  /** The partner's slots bound now (not disabled after a 410). */
+  /** The destinations of the key's partner slot bound now (not disabled after a 410). */
   private boundSlots(channel: PartnerChannel): Promise<BoundSlot[]> {
     return this.dataSource.query(
       `SELECT CASE WHEN kind = 'primary' THEN 'primary' ELSE name END AS slot, ordered
-         FROM webhook_destinations WHERE channel_id = $1 AND disabled_at IS NULL`,
-      [channel.channelId],
+         FROM webhook_destinations WHERE channel_id = $1 AND slot = $2 AND disabled_at IS NULL`,
+      [channel.channelId, channel.slot],
     );
   }
 
@@ -127,11 +128,12 @@ export class RecoverService {
     const rows: FailedRow[] = await this.dataSource.query(
       `SELECT event_id, destination, state, attempts, last_error FROM deliveries
         WHERE channel_id = $1 AND state = ANY($2::text[]) AND received_at >= $3 AND received_at < $4
+          AND ${slotKeyCondition('destination', '$6::text', '$7::text')}
         ORDER BY received_at LIMIT $5`,
-      [channel.channelId, RECOVERABLE_STATES, request.since, request.until, MAX_REPLAY],
+      [channel.channelId, RECOVERABLE_STATES, request.since, request.until, MAX_REPLAY, slotKeyPrefix(channel.slot), SLOT_SEPARATOR],
     );
     const wanted = rows
-      .map((row) => ({ ...row, slot: slotOf(row.destination, channel.phoneNumberId) }))
+      .map((row) => ({ ...row, slot: partnerDestinationName(row.destination, channel) }))
       .filter((row) => {
         const bound = slots.find((slot) => slot.slot === row.slot);
         // an `ordered` slot's undelivered events wait in order on its parking lane: only the dead left it
@@ -145,7 +147,7 @@ export class RecoverService {
     for (const row of wanted) {
       const source = sources.get(row.event_id);
       if (!source) continue;
-      records.push(recoverRecord(source, { slot: row.slot, channelId: channel.channelId, attempt: row.attempts + 1, lastError: row.last_error, now }));
+      records.push(recoverRecord(source, { slot: slotDestination(channel.slot, row.slot), channelId: channel.channelId, attempt: row.attempts + 1, lastError: row.last_error, now }));
       // a still-retrying event keeps its row: its scheduled retry is still on its way (a duplicate the partner dedupes)
       if (row.state !== 'retry_scheduled') settled.push({ eventId: row.event_id, destination: row.destination });
     }

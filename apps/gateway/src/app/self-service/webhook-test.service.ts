@@ -38,7 +38,7 @@ export class WebhookTestService implements OnApplicationShutdown {
   /** null when nothing is bound under that target (the caller answers 404 in its API's shape). */
   async test(channel: PartnerChannel, target: TestTarget): Promise<WebhookTestAnswer | null> {
     const row = await this.dataSource.getRepository(WebhookDestinationEntity).findOne({
-      where: { channelId: channel.channelId, kind: target.kind, name: target.kind === 'primary' ? 'primary' : target.name },
+      where: { channelId: channel.channelId, slot: channel.slot, kind: target.kind, name: target.kind === 'primary' ? 'primary' : target.name },
     });
     if (!row) return null;
     const now = new Date();

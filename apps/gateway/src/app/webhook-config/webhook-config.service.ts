@@ -16,7 +16,8 @@ export interface WebhookBinding {
 }
 
 /**
- * The channel's primary webhook (last writer wins). Every change runs in a transaction that
+ * The primary webhook of the key's partner slot (last writer wins within the slot; with one slot,
+ * the channel's). Every change runs in a transaction that
  * share-locks the caller's key row: a key revoked by a concurrent re-issue either waits for this
  * binding (which the re-issue then drops) or is seen as revoked, so an old partner can never bind
  * itself again through its key cache window.
@@ -41,9 +42,9 @@ export class WebhookConfigService {
     const signingSecret = generateSigningSecret();
     await this.withActiveKey(channel, (manager) =>
       manager.query(
-        `INSERT INTO webhook_destinations (channel_id, kind, name, url, headers, signing_secret, on_premise_format, app_secret, ordered, events)
-         VALUES ($1, 'primary', 'primary', $2, $3::jsonb, $4, $5, $6, $7, $8)
-         ON CONFLICT (channel_id, kind, name) DO UPDATE
+        `INSERT INTO webhook_destinations (channel_id, kind, name, url, headers, signing_secret, on_premise_format, app_secret, ordered, events, slot)
+         VALUES ($1, 'primary', 'primary', $2, $3::jsonb, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (channel_id, slot, kind, name) DO UPDATE
             SET url = EXCLUDED.url, headers = EXCLUDED.headers, signing_secret = EXCLUDED.signing_secret,
                 on_premise_format = EXCLUDED.on_premise_format, app_secret = EXCLUDED.app_secret,
                 ordered = EXCLUDED.ordered, events = EXCLUDED.events, disabled_at = NULL, updated_at = now()`,
@@ -56,6 +57,7 @@ export class WebhookConfigService {
           binding.appSecret,
           binding.ordered,
           binding.events,
+          channel.slot,
         ],
       ),
     );
@@ -67,7 +69,8 @@ export class WebhookConfigService {
       await this.dataSource.query(
         `SELECT d.url, d.headers, d.events, d.disabled_at
            FROM api_keys k
-           LEFT JOIN webhook_destinations d ON d.channel_id = k.channel_id AND d.kind = 'primary' AND d.name = 'primary'
+           LEFT JOIN webhook_destinations d
+                  ON d.channel_id = k.channel_id AND d.slot = k.slot AND d.kind = 'primary' AND d.name = 'primary'
           WHERE k.id = $1 AND k.revoked_at IS NULL`,
         [channel.keyId],
       );
@@ -85,8 +88,9 @@ export class WebhookConfigService {
 
   async unbind(channel: PartnerChannel): Promise<void> {
     await this.withActiveKey(channel, (manager) =>
-      manager.query(`DELETE FROM webhook_destinations WHERE channel_id = $1 AND kind = 'primary' AND name = 'primary'`, [
+      manager.query(`DELETE FROM webhook_destinations WHERE channel_id = $1 AND slot = $2 AND kind = 'primary' AND name = 'primary'`, [
         channel.channelId,
+        channel.slot,
       ]),
     );
   }

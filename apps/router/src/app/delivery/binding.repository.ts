@@ -1,3 +1,4 @@
+import { slotDestination } from '@wabridge/contracts';
 import { ChannelEntity, WebhookDestinationEntity } from '@wabridge/persistence';
 import { IsNull, type DataSource } from 'typeorm';
 import { deliveryTargetOf, type DeliveryTarget } from '@wabridge/webhook-delivery';
@@ -21,7 +22,10 @@ export interface BoundChannel {
 export interface BoundDestination extends DeliveryTarget {
   id: string;
   channelId: string;
-  /** `primary`, or the name of an extra (/multi_webhook) destination: what retries remember */
+  /**
+   * What retries remember: the destination's key within the channel — `primary` or the name of an
+   * extra (/multi_webhook) destination, prefixed by its partner slot outside slot `1` (slotDestination)
+   */
   slot: string;
   /** deliver the channel's events to this destination in Kafka order (the parking lane) */
   ordered: boolean;
@@ -39,7 +43,7 @@ function toDestination(row: WebhookDestinationEntity): BoundDestination {
   return {
     id: row.id,
     channelId: row.channelId,
-    slot: row.kind === 'primary' ? PRIMARY_SLOT : row.name,
+    slot: slotDestination(row.slot, row.kind === 'primary' ? PRIMARY_SLOT : row.name),
     ...deliveryTargetOf(row),
     ordered: row.ordered,
     events: row.events,
@@ -80,12 +84,15 @@ export class BindingRepository {
     });
   }
 
-  /** The channel's primary and extra destinations that are not disabled, primary first. */
+  /**
+   * The destinations of every partner slot of the channel that are not disabled: by slot, primary
+   * first within a slot. Each is delivered, retried and circuit-broken on its own.
+   */
   destinationsOf(channelId: string): Promise<BoundDestination[]> {
     return this.destinations.get(channelId, async () => {
       const rows = await this.dataSource
         .getRepository(WebhookDestinationEntity)
-        .find({ where: { channelId, disabledAt: IsNull() }, order: { kind: 'DESC', name: 'ASC' } });
+        .find({ where: { channelId, disabledAt: IsNull() }, order: { slot: 'ASC', kind: 'DESC', name: 'ASC' } });
       return rows.map(toDestination);
     });
   }

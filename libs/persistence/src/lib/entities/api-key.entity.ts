@@ -9,6 +9,10 @@ export class ApiKeyEntity {
   @Column({ name: 'channel_id', type: 'uuid' })
   channelId!: string;
 
+  /** the partner slot the key acts for: an anonymous label, `1` unless the channel has several slots */
+  @Column({ type: 'text', default: '1' })
+  slot!: string;
+
   @Column({ name: 'key_hash', type: 'text', unique: true })
   keyHash!: string;
 

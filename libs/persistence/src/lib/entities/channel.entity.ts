@@ -18,9 +18,13 @@ export class ChannelEntity {
   @Column({ name: 'display_phone_number', type: 'text' })
   displayPhoneNumber!: string;
 
-  /** /multi_webhook switched on (its destinations are the channel's `extra` webhook_destinations) */
-  @Column({ name: 'multi_webhook_enabled', type: 'boolean', default: false })
-  multiWebhookEnabled!: boolean;
+  /** how many partner slots (each with its own key and destinations) the operator allows; 1 = one partner */
+  @Column({ name: 'partner_slots', type: 'int', default: 1 })
+  partnerSlots!: number;
+
+  /** the slots whose /multi_webhook is switched on (their destinations are `extra` webhook_destinations) */
+  @Column({ name: 'multi_webhook_slots', type: 'text', array: true, default: () => "'{}'" })
+  multiWebhookSlots!: string[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -14,6 +14,10 @@ export class WebhookDestinationEntity {
   @Column({ name: 'channel_id', type: 'uuid' })
   channelId!: string;
 
+  /** the partner slot whose key set it up (see ApiKeyEntity.slot) */
+  @Column({ type: 'text', default: '1' })
+  slot!: string;
+
   @Column({ type: 'text' })
   kind!: DestinationKind;
 
