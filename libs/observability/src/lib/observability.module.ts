@@ -1,4 +1,4 @@
-import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Injectable, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { RouteInfo } from '@nestjs/common/interfaces';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
@@ -6,6 +6,7 @@ import { HealthController } from './health.controller';
 import { loggerParams } from './logging';
 import { MetricsController } from './metrics.controller';
 import { READINESS_CHECKS } from './readiness';
+import { stopTracing } from './tracing';
 
 export interface ObservabilityOptions {
   service: string;
@@ -16,6 +17,14 @@ export interface ObservabilityOptions {
   imports?: DynamicModule['imports'];
   /** high-volume routes that get no per-request log line (their outcomes are metrics) */
   hotRoutes?: RouteInfo[];
+}
+
+/** Flushes the spans still buffered when the service stops (a no-op when tracing is off). */
+@Injectable()
+class TracingShutdown implements OnApplicationShutdown {
+  onApplicationShutdown(): Promise<void> {
+    return stopTracing();
+  }
 }
 
 /** /health/live, /health/ready, /metrics and structured pino logs, the same in every service. */
@@ -31,7 +40,7 @@ export class ObservabilityModule {
         ...(options.imports ?? []),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ ...options.readiness, provide: READINESS_CHECKS } as Provider],
+      providers: [{ ...options.readiness, provide: READINESS_CHECKS } as Provider, TracingShutdown],
       exports: [LoggerModule],
     };
   }

@@ -8,13 +8,15 @@ import { QuarantineHeaders, WebhookHeaders } from '@wabridge/contracts';
 import {
   BatchingProducer,
   ConsumerRunner,
+  consumeSpanAttributes,
   createKafka,
   ensureTopics,
   type BatchContext,
   type ConsumedRecord,
   type OutgoingRecord,
+  traceContextOf,
 } from '@wabridge/kafka';
-import { metricsRegistry } from '@wabridge/observability';
+import { endSpanWithError, metricsRegistry, SpanKind, startSpan, tracingOn, type Span } from '@wabridge/observability';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter } from 'prom-client';
 import { METERING_CONFIG, type MeteringConfig } from '../../config/metering.config';
@@ -94,7 +96,20 @@ export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicati
     return record.topic === this.config.topics.outbound ? decodeOutboundRecord(record.value) : decodeWebhookRecord(record.value);
   }
 
+  /** Tracing on: a consumer span per record that carries a trace context, ended when its batch is applied. */
+  private spansOf(records: ConsumedRecord[]): Span[] {
+    const spans: Span[] = [];
+    for (const record of records) {
+      const parent = traceContextOf(record);
+      if (!parent) continue;
+      const span = startSpan(`${record.topic} process`, { kind: SpanKind.CONSUMER, parent, attributes: consumeSpanAttributes(record, this.config.groupId) });
+      if (span) spans.push(span);
+    }
+    return spans;
+  }
+
   private async handle(records: ConsumedRecord[], context: BatchContext): Promise<void> {
+    const spans = tracingOn() ? this.spansOf(records) : undefined;
     const facts: MeteringFact[] = [];
     const invalid: Invalid[] = [];
     for (const record of records) {
@@ -107,6 +122,7 @@ export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicati
       await this.metering.count(facts);
       await this.quarantine(invalid);
     } catch (error) {
+      if (spans) for (const span of spans) endSpanWithError(span, error);
       batchFailures.inc();
       const { topic, partition, offset } = records[0];
       this.logger.error({ err: error, topic, partition, offset, records: records.length }, 'batch not applied, will retry');
@@ -114,6 +130,7 @@ export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicati
       setTimeout(resume, RETRY_BACKOFF_MS).unref();
       return;
     }
+    if (spans) for (const span of spans) span.end();
     context.resolveOffset(records[records.length - 1].offset);
     await context.heartbeat();
   }

@@ -1,5 +1,7 @@
 import type { DeliveryErrorClass, DeliveryState, TopicNames } from '@wabridge/contracts';
 import type { OutgoingRecord } from '@wabridge/kafka';
+import { endSpanWithError, SpanKind, startSpan } from '@wabridge/observability';
+import { destinationClassOf, endAttemptSpan } from './attempt-span';
 import { PRIMARY_SLOT, type BindingRepository, type BoundChannel, type BoundDestination } from './binding.repository';
 import {
   attemptEvent,
@@ -319,13 +321,25 @@ export class DeliveryService {
       return;
     }
     let result: AttemptResult;
+    // tracing on: one client span per attempt, the child of the lane's consumer span (no URL: it may hold secrets)
+    const span = startSpan('partner delivery attempt', {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'wabridge.event_id': event.eventId,
+        'wabridge.attempt': attempt,
+        'wabridge.lane': lane,
+        'wabridge.destination_class': destinationClassOf(destination.slot),
+      },
+    });
     try {
       result = await this.deps.http.post(buildDeliveryRequest(event.eventId, event.value, destination, this.clock()), lane);
     } catch (error) {
+      endSpanWithError(span, error);
       // a probe that never produced a result must not leave the breaker waiting on it
       breakers?.record(key, this.clock().getTime(), 'neutral', admission);
       throw error;
     }
+    if (span) endAttemptSpan(span, result);
     const series = deliveredSeries[lane];
     if (result.kind === 'response') series.attemptSeconds.observe(result.latencyMs / 1000);
     const verdict = judgeAttempt(result);
