@@ -4,3 +4,4 @@ export * from './lib/batching-producer';
 export * from './lib/consumer-runner';
 export * from './lib/kafka-probe';
 export * from './lib/trace-headers';
+export * from './lib/consumer-lag';

@@ -5,3 +5,4 @@ export * from './lib/observability.module';
 export * from './lib/process-warnings';
 export * from './lib/heap-policy';
 export * from './lib/tracing';
+export * from './lib/readiness-metric';

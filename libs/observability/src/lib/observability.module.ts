@@ -1,11 +1,12 @@
-import { type DynamicModule, Injectable, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { RouteInfo } from '@nestjs/common/interfaces';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health.controller';
 import { loggerParams } from './logging';
 import { MetricsController } from './metrics.controller';
-import { READINESS_CHECKS } from './readiness';
+import { READINESS_CHECKS, type ReadinessCheck } from './readiness';
+import { reportReadinessOf } from './readiness-metric';
 import { stopTracing } from './tracing';
 
 export interface ObservabilityOptions {
@@ -27,6 +28,14 @@ class TracingShutdown implements OnApplicationShutdown {
   }
 }
 
+/** Puts the service's readiness checks on /metrics (wabridge_ready). */
+@Injectable()
+class ReadinessMetric {
+  constructor(@Inject(READINESS_CHECKS) checks: ReadinessCheck[]) {
+    reportReadinessOf(checks);
+  }
+}
+
 /** /health/live, /health/ready, /metrics and structured pino logs, the same in every service. */
 @Module({})
 export class ObservabilityModule {
@@ -40,7 +49,7 @@ export class ObservabilityModule {
         ...(options.imports ?? []),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ ...options.readiness, provide: READINESS_CHECKS } as Provider, TracingShutdown],
+      providers: [{ ...options.readiness, provide: READINESS_CHECKS } as Provider, TracingShutdown, ReadinessMetric],
       exports: [LoggerModule],
     };
   }

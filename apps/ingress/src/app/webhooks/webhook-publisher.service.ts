@@ -15,7 +15,7 @@ export type AcceptOutcome =
 
 const received = new Counter({
   name: 'wabridge_ingress_webhooks_total',
-  help: 'Meta webhook requests by outcome',
+  help: 'Meta webhook requests by outcome: accepted, or refused by reason (unauthenticated 401, quarantined 400, too_large 413, unavailable 503, failed 500)',
   labelNames: ['outcome'],
   registers: [metricsRegistry],
 });
@@ -26,6 +26,12 @@ const outcomes = {
   unauthenticated: received.labels('unauthenticated'),
   quarantined: received.labels('quarantined'),
   unavailable: received.labels('unavailable'),
+};
+
+/** Refusals decided before or after the publisher (WebhookReceiver): counted under the same metric. */
+export const receiverRefusals = {
+  tooLarge: received.labels('too_large'),
+  failed: received.labels('failed'),
 };
 
 const publishSeconds = new Histogram({

@@ -7,10 +7,13 @@ import {
 import { QuarantineHeaders, WebhookHeaders } from '@wabridge/contracts';
 import {
   BatchingProducer,
+  ConsumerLagMonitor,
   ConsumerRunner,
   consumeSpanAttributes,
   createKafka,
   ensureTopics,
+  reportConsumerLagOf,
+  stopReportingConsumerLagOf,
   type BatchContext,
   type ConsumedRecord,
   type OutgoingRecord,
@@ -55,6 +58,8 @@ interface Invalid {
 @Injectable()
 export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly runner: ConsumerRunner;
+  /** the group's lag per partition, as the broker sees it (wabridge_kafka_consumer_lag) */
+  private readonly lag: ConsumerLagMonitor;
 
   constructor(
     @Inject(METERING_CONFIG) private readonly config: MeteringConfig,
@@ -73,6 +78,7 @@ export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicati
       // row locks in key order (metering-batch.ts), so concurrent batches cannot deadlock
       partitionsConsumedConcurrently: 3,
     });
+    this.lag = new ConsumerLagMonitor(kafka, [{ groupId: config.groupId, topics: [config.topics.outbound, config.topics.webhooks] }]);
   }
 
   get isHealthy(): boolean {
@@ -84,10 +90,13 @@ export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicati
     await ensureTopics(this.kafka, [{ topic: outbound }, { topic: webhooks }, { topic: quarantine }]);
     await this.producer.connect();
     await this.runner.start();
+    reportConsumerLagOf(this.lag);
     this.logger.info({ groupId: this.config.groupId }, 'metering consumer joined its group');
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    stopReportingConsumerLagOf(this.lag);
+    await this.lag.stop();
     await this.runner.stop();
     await this.producer.disconnect();
   }

@@ -268,7 +268,7 @@ export class DeliveryService {
     if (await parking.appendIfParked(pair, event, { attempt: 2, dueAt: null, reason: 'ordered_wait', sourceOffset })) {
       const target: Target = { channel, slot: destination.slot, destinationId: destination.id, scope: 'slot' };
       retriesScheduled.inc({ reason: 'ordered_wait' });
-      attemptsTotal.inc({ lane: 'first', state: 'retry_scheduled', error_class: 'ordered_wait' });
+      attemptsTotal.inc({ lane: 'first', destination_class: destinationClassOf(destination.slot), state: 'retry_scheduled', error_class: 'ordered_wait' });
       await this.report(event, target, 1, this.clock(), {
         state: 'retry_scheduled',
         statusCode: null,
@@ -340,7 +340,7 @@ export class DeliveryService {
       throw error;
     }
     if (span) endAttemptSpan(span, result);
-    const series = deliveredSeries[lane];
+    const series = deliveredSeries[lane][destinationClassOf(destination.slot)];
     if (result.kind === 'response') series.attemptSeconds.observe(result.latencyMs / 1000);
     const verdict = judgeAttempt(result);
     breakers?.record(key, this.clock().getTime(), breakerOutcome(verdict), admission);
@@ -360,7 +360,7 @@ export class DeliveryService {
       }
       case 'gone': {
         await this.disable(event, channel, destination);
-        attemptsTotal.inc({ lane, state: 'disabled', error_class: 'http_status' });
+        attemptsTotal.inc({ lane, destination_class: destinationClassOf(destination.slot), state: 'disabled', error_class: 'http_status' });
         await this.report(event, target, attempt, this.clock(), {
           state: 'disabled',
           statusCode: verdict.statusCode,
@@ -450,7 +450,7 @@ export class DeliveryService {
         'retry window ended, event dead-lettered',
       );
     }
-    attemptsTotal.inc({ lane, state: plan.state, error_class: failure.errorClass });
+    attemptsTotal.inc({ lane, destination_class: destinationClassOf(target.slot), state: plan.state, error_class: failure.errorClass });
     await this.report(event, target, attempt, now, {
       state: plan.state,
       statusCode: failure.statusCode,
