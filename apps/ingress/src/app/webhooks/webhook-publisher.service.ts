@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { QuarantineHeaders, WebhookHeaders } from '@wabridge/contracts';
 import { BatchingProducer, injectTraceHeaders, type OutgoingRecord } from '@wabridge/kafka';
-import { childOf, contextOf, endSpanWithError, metricsRegistry, SpanKind, SpanStatusCode, startSpan, type Span } from '@wabridge/observability';
+import { childOf, contextOf, endSpanWithError, metricsRegistry, SpanKind, SpanStatusCode, startSpan, tracingOn, type Span } from '@wabridge/observability';
 import { verifyMetaSignature } from '@wabridge/webhook-security';
 import { Counter, Histogram } from 'prom-client';
 import { INGRESS_CONFIG, type IngressConfig } from '../../config/ingress.config';
@@ -60,8 +60,14 @@ export class WebhookPublisherService {
     @Inject(INGRESS_PRODUCER) private readonly producer: BatchingProducer,
   ) {}
 
-  async accept(raw: Buffer, signature: string | undefined, traceparent: string | undefined): Promise<AcceptOutcome> {
-    // tracing off: `span` is undefined and the request's own traceparent (if any) is passed on as before
+  accept(raw: Buffer, signature: string | undefined, traceparent: string | undefined): Promise<AcceptOutcome> {
+    // tracing off: nothing more than before, and the request's own traceparent (if any) is passed on as before
+    if (!tracingOn()) return this.handle(raw, signature, traceparent, undefined);
+    return this.acceptTraced(raw, signature, traceparent);
+  }
+
+  /** Tracing on: a server span for the request; the records carry our producer span's traceparent. */
+  private async acceptTraced(raw: Buffer, signature: string | undefined, traceparent: string | undefined): Promise<AcceptOutcome> {
     const span = startSpan('POST /webhooks/whatsapp', {
       kind: SpanKind.SERVER,
       parent: contextOf(traceparent),

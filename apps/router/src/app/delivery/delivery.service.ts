@@ -1,6 +1,6 @@
 import type { DeliveryErrorClass, DeliveryState, TopicNames } from '@wabridge/contracts';
 import type { OutgoingRecord } from '@wabridge/kafka';
-import { endSpanWithError, SpanKind, startSpan } from '@wabridge/observability';
+import { endSpanWithError, SpanKind, startSpan, tracingOn } from '@wabridge/observability';
 import { destinationClassOf, endAttemptSpan } from './attempt-span';
 import { PRIMARY_SLOT, type BindingRepository, type BoundChannel, type BoundDestination } from './binding.repository';
 import {
@@ -322,15 +322,17 @@ export class DeliveryService {
     }
     let result: AttemptResult;
     // tracing on: one client span per attempt, the child of the lane's consumer span (no URL: it may hold secrets)
-    const span = startSpan('partner delivery attempt', {
-      kind: SpanKind.CLIENT,
-      attributes: {
-        'wabridge.event_id': event.eventId,
-        'wabridge.attempt': attempt,
-        'wabridge.lane': lane,
-        'wabridge.destination_class': destinationClassOf(destination.slot),
-      },
-    });
+    const span = tracingOn()
+      ? startSpan('partner delivery attempt', {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'wabridge.event_id': event.eventId,
+            'wabridge.attempt': attempt,
+            'wabridge.lane': lane,
+            'wabridge.destination_class': destinationClassOf(destination.slot),
+          },
+        })
+      : undefined;
     try {
       result = await this.deps.http.post(buildDeliveryRequest(event.eventId, event.value, destination, this.clock()), lane);
     } catch (error) {
