@@ -138,7 +138,10 @@ const TOPICS: TopicEntry[] = [
       title: 'An accepted partner send',
       contentType: 'application/json',
       payload: outboundEventSchema,
-      headers: headers({ [WebhookHeaders.traceparent]: traceparent }, []),
+      headers: headers(
+        { [WebhookHeaders.contentType]: string('always `application/json`', { const: 'application/json' }), [WebhookHeaders.traceparent]: traceparent },
+        [WebhookHeaders.contentType],
+      ),
       key: phoneNumberKey('`phone_number_id` of the sending number'),
     },
     producers: ['gateway'],
