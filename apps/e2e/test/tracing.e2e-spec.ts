@@ -11,6 +11,7 @@ import {
   PartnerServer,
   provisionChannel,
   TestStack,
+  TopicCollector,
   type ProvisionedChannel,
   type ReceivedSpan,
 } from '@wabridge/testing';
@@ -25,6 +26,8 @@ describe('traces across ingress, router, gateway and metering', () => {
   let otlp: OtlpReceiver;
   let partner: PartnerServer;
   let target: ProvisionedChannel;
+  let webhooks: TopicCollector;
+  let outbound: TopicCollector;
   /** the partner refuses the first delivery of the inbound messages listed here (by wamid) */
   const refuseOnce = new Set<string>();
 
@@ -61,6 +64,8 @@ describe('traces across ingress, router, gateway and metering', () => {
       commonEnv: otlp.env('http/json'),
       env: { 'wa-sim': { WA_SIM_AUTO_STATUSES: 'false' }, router: { RETRY_SCHEDULE: '1s', RETRY_TIME_SCALE: '1', RETRY_WINDOW: '10m' } },
     });
+    webhooks = await TopicCollector.start(stack.topics.webhooks);
+    outbound = await TopicCollector.start(stack.topics.outbound);
     target = await provisionChannel(stack.url('gateway'), stack.adminToken);
     const bound = await fetch(`${stack.url('gateway')}/v1/configs/webhook`, {
       method: 'POST',
@@ -71,6 +76,8 @@ describe('traces across ingress, router, gateway and metering', () => {
   }, 120000);
 
   afterAll(async () => {
+    await webhooks?.stop();
+    await outbound?.stop();
     await partner?.close();
     await stack?.stop();
     await otlp?.close();
@@ -88,6 +95,10 @@ describe('traces across ingress, router, gateway and metering', () => {
     expect(ingress).toMatchObject({ parentSpanId: metaSpanId, name: 'POST /webhooks/whatsapp', attributes: { 'wabridge.outcome': 'accepted', 'wabridge.events': 1 } });
     const publish = await childOf(ingress, 'wabridge-ingress', `${stack.topics.webhooks} publish`);
     expect(publish).toMatchObject({ kind: PRODUCER, attributes: { 'wabridge.event_id': eventId, 'messaging.destination.name': stack.topics.webhooks } });
+
+    // the Kafka record carries the producer span as its traceparent header
+    const [record] = await webhooks.waitForCount(1, (r) => r.headers['event-id'] === eventId);
+    expect(record.headers.traceparent).toBe(`00-${publish.traceId}-${publish.spanId}-01`);
 
     const routed = await childOf(publish, 'wabridge-router', `${stack.topics.webhooks} process`);
     expect(routed).toMatchObject({ kind: CONSUMER, attributes: { 'wabridge.event_id': eventId, 'messaging.system': 'kafka' } });
@@ -139,6 +150,9 @@ describe('traces across ingress, router, gateway and metering', () => {
     expect(graph).toMatchObject({ kind: CLIENT, attributes: { 'http.request.method': 'POST', 'http.response.status_code': 200 } });
     const publish = await childOf(server, 'wabridge-gateway', `${stack.topics.outbound} publish`);
     expect(publish.kind).toBe(PRODUCER);
+    const { messages } = (await send.json()) as { messages: { id: string }[] };
+    const [record] = await outbound.waitForCount(1, (r) => r.value?.toString().includes(messages[0].id) ?? false);
+    expect(record.headers.traceparent).toBe(`00-${publish.traceId}-${publish.spanId}-01`);
     const metered = await childOf(publish, 'wabridge-metering', `${stack.topics.outbound} process`);
     expect(metered).toMatchObject({ kind: CONSUMER, attributes: { 'messaging.destination.name': stack.topics.outbound } });
   });
