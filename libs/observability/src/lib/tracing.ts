@@ -39,16 +39,28 @@ export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean
  * bootstrap. The service name defaults to `wabridge-<service>` (OTEL_SERVICE_NAME overrides it).
  * Returns whether tracing is on.
  */
-export function startTracing(service: string, env: NodeJS.ProcessEnv = process.env): boolean {
+export function startTracing(service: string): boolean {
+  // the SDK reads process.env itself
+  const env = process.env;
   if (tracer || !tracingConfigured(env)) return tracer !== undefined;
   if (!env.OTEL_SERVICE_NAME) env.OTEL_SERVICE_NAME = `wabridge-${service}`;
+  // traces only: the metrics are Prometheus' (/metrics) and the logs pino's; the SDK would otherwise start an
+  // OTLP metric reader and log exporter by default (set these variables to opt in anyway)
+  env.OTEL_METRICS_EXPORTER ??= 'none';
+  env.OTEL_LOGS_EXPORTER ??= 'none';
   // loaded only when on: the SDK and its exporters cost start-up time and memory
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof SdkNode;
   const sdk = new NodeSDK({ instrumentations: [] });
   sdk.start();
   tracer = trace.getTracer('wabridge', '1');
-  shutdown = () => sdk.shutdown();
+  shutdown = async () => {
+    await sdk.shutdown();
+    // unregister the global tracer provider, propagator and context manager the SDK registered
+    trace.disable();
+    propagation.disable();
+    context.disable();
+  };
   return true;
 }
 
