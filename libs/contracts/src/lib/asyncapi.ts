@@ -252,7 +252,7 @@ const SERVICES: Record<string, string> = {
 
 const camel = (value: string) => value.replace(/[^a-zA-Z0-9]+(.)/g, (_, c: string) => c.toUpperCase());
 
-/** JSON Schema `$id`s are kept in the source schemas; inside the document they would clash, so they become descriptions. */
+/** A schema's `$id` stays in libs/contracts; in the document it moves to `x-json-schema-id`, where no resolver acts on it. */
 function componentSchema(schema: Schema): Schema {
   const { $id, ...rest } = schema;
   return typeof $id === 'string' ? { ...rest, 'x-json-schema-id': $id } : rest;
