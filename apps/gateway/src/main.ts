@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { ConfigError } from '@wabridge/config';
-import { silenceKnownWarnings } from '@wabridge/observability';
+import { silenceKnownWarnings, startTracing } from '@wabridge/observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app/app.module';
 import { MULTIPART_ROUTES } from './app/media/media-paths';
@@ -14,6 +14,8 @@ const BODY_LIMIT = 1024 * 1024;
 
 async function bootstrap(): Promise<void> {
   silenceKnownWarnings();
+  // before anything else: off (and not loaded) unless an OTEL_* exporter is configured
+  startTracing('gateway');
   const config = loadGatewayConfig(process.env);
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: false });
   // rawBody: Cloud-style sends are forwarded to Meta byte for byte

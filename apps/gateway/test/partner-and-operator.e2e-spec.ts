@@ -349,4 +349,14 @@ describe('gateway: operator API, partner keys and webhook binding', () => {
     const committed = JSON.parse(readFileSync(join(__dirname, '../../../docs/openapi.json'), 'utf8')) as Record<string, unknown>;
     expect(json.body).toEqual({ ...committed, servers: [{ url: gateway }] });
   });
+
+  it('serves the AsyncAPI document of the Kafka topics next to it, at /docs/asyncapi.yaml and /docs/asyncapi.json, as committed in docs/asyncapi.yaml', async () => {
+    const yaml = await call('GET', `${gateway}/docs/asyncapi.yaml`);
+    expect(yaml.status).toBe(200);
+    expect(yaml.headers.get('content-type')).toContain('application/yaml');
+    expect(yaml.text).toBe(readFileSync(join(__dirname, '../../../docs/asyncapi.yaml'), 'utf8'));
+    const json = await call('GET', `${gateway}/docs/asyncapi.json`);
+    expect(json.status).toBe(200);
+    expect(json.body).toMatchObject({ asyncapi: '3.0.0', channels: { webhooks: { address: 'whatsapp.webhooks.v1' } } });
+  });
 });

@@ -4,3 +4,4 @@ export * from './lib/outbound-event';
 export * from './lib/delivery-event';
 export * from './lib/validators';
 export * from './lib/event-filter';
+export * from './lib/asyncapi';

@@ -11,6 +11,7 @@ import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER, InfraModule } from './infra/infr
 import { MediaModule } from './media/media.module';
 import { MessagesModule } from './messages/messages.module';
 import { MultiWebhookModule } from './multi-webhook/multi-webhook.module';
+import { AsyncApiController } from './openapi/asyncapi.controller';
 import { OperatorModule } from './operator/operator.module';
 import { SecretRotationModule } from './secret-rotation/secret-rotation.module';
 import { SelfServiceModule } from './self-service/self-service.module';
@@ -68,7 +69,7 @@ export class AppModule {
         // last: its `GET /{media_id}` and `/{version}/{media_id}` patterns match what other features serve statically
         MediaModule,
       ],
-      controllers: [PartnerHealthController],
+      controllers: [PartnerHealthController, AsyncApiController],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }
