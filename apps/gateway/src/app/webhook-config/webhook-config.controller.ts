@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, HttpCode, Post, UseGuards } from '@nestj
 import { ApiBody, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
-import { apiError } from '../errors/api-exception';
 import { PartnerApi, Schemas, TAGS } from '../openapi/api-docs';
 import { WebhookConfigService, type WebhookBinding } from './webhook-config.service';
 
@@ -24,14 +23,15 @@ export class WebhookConfigController {
     return this.webhooks.bind(channel, body);
   }
 
+  /**
+   * Nothing bound answers 200 with an empty url, as 360dialog does: clients such as n8n's trigger
+   * read the binding before making their own and fail on any non-2xx.
+   */
   @Get()
-  @ApiOperation({ summary: 'The current primary webhook' })
+  @ApiOperation({ summary: 'The current primary webhook', description: 'With nothing bound: 200 `{"url": "", "headers": {}}`.' })
   @ApiResponse({ status: 200, schema: Schemas.webhookBindingAnswer })
-  @ApiResponse({ status: 404, description: 'none bound', schema: Schemas.apiError })
   async current(@Partner() channel: PartnerChannel): Promise<WebhookBinding> {
-    const binding = await this.webhooks.current(channel);
-    if (!binding) throw apiError(404, 'no webhook configured');
-    return binding;
+    return (await this.webhooks.current(channel)) ?? { url: '', headers: {} };
   }
 
   @Delete()
