@@ -17,6 +17,7 @@ export const TAGS = {
   templates: 'Templates',
   media: 'Media',
   health: 'Health',
+  graph: 'Graph facade',
   operator: 'Operator',
 } as const;
 

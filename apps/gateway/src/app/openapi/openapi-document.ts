@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { AppModule } from '../app.module';
 import { DeliveriesModule } from '../deliveries/deliveries.module';
+import { GraphFacadeModule } from '../graph-facade/graph-facade.module';
 import { MediaModule } from '../media/media.module';
 import { MessagesModule } from '../messages/messages.module';
 import { MultiWebhookModule } from '../multi-webhook/multi-webhook.module';
@@ -40,10 +41,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag(TAGS.templates, 'Message templates of the key\'s WABA')
     .addTag(TAGS.media, 'Media of the key\'s number; media URLs point at the gateway')
     .addTag(TAGS.health, 'Health for partners')
+    .addTag(TAGS.graph, "Meta's Graph API paths for Meta SDKs (versioned or not; key as D360-API-KEY, Bearer or access_token), scoped to the key's number and WABA")
     .addTag(TAGS.operator, 'Onboarding (clients, channels, keys), deliveries and dead letters')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
-    include: [AppModule, OperatorModule, WebhookConfigModule, SecretRotationModule, MultiWebhookModule, MessagesModule, TemplatesModule, DeliveriesModule, MediaModule],
+    include: [AppModule, OperatorModule, WebhookConfigModule, SecretRotationModule, MultiWebhookModule, MessagesModule, TemplatesModule, DeliveriesModule, MediaModule, GraphFacadeModule],
     autoTagControllers: false,
   });
   document.components = {

@@ -134,8 +134,10 @@ export function graphListQuery(query: Record<string, unknown>): URLSearchParams 
 /**
  * Graph's `paging.next`/`previous` point at graph.facebook.com with the system-user token in the
  * query; a partner following them must land on the gateway instead, and never see that token.
+ * `extra` is added to each link: the caller's own `access_token` when it authenticated that way, so
+ * clients that follow the links as given (Chatwoot) stay authenticated.
  */
-export function rewritePaging(body: unknown, publicUrl: string, path: string): unknown {
+export function rewritePaging(body: unknown, publicUrl: string, path: string, extra?: URLSearchParams): unknown {
   if (!isObject(body) || !isObject(body.paging)) return body;
   const paging: JsonObject = { ...body.paging };
   for (const link of ['next', 'previous']) {
@@ -148,6 +150,7 @@ export function rewritePaging(body: unknown, publicUrl: string, path: string): u
       delete paging[link];
       continue;
     }
+    for (const [name, value] of extra ?? []) params.set(name, value);
     paging[link] = `${publicUrl}${path}?${params.toString()}`;
   }
   return { ...body, paging };
