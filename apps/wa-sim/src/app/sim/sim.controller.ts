@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, type RawBodyRequest, Res } from '@nestjs/common';
+import { toMetaJsonBytes } from '@wabridge/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { inboundTextWebhook, isObject, newWamid, type BusinessNumber } from '../graph/meta-payloads';
 import { BusinessNumbersService } from '../graph/business-numbers.service';
@@ -70,7 +71,7 @@ export class SimController {
     this.numbers.remember(number);
     const wamid = newWamid();
     const payload = inboundTextWebhook(number, { from: request.from, text: request.text, name: request.name, wamid });
-    await this.forward(Buffer.from(JSON.stringify(payload)), 'inbound', reply, { wamid });
+    await this.forward(toMetaJsonBytes(payload), 'inbound', reply, { wamid });
   }
 
   /** Signs and forwards the exact request body to ingress. */

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { toMetaJsonBytes } from '@wabridge/contracts';
 import { metricsRegistry } from '@wabridge/observability';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter } from 'prom-client';
@@ -76,7 +77,7 @@ export class WebhookEmitterService implements OnApplicationShutdown {
     void (async () => {
       for (const status of STATUS_SEQUENCE) {
         await new Promise((resolve) => setTimeout(resolve, this.config.statusDelayMs));
-        const body = Buffer.from(JSON.stringify(statusWebhook(number, { wamid, status, recipient, templateName })));
+        const body = toMetaJsonBytes(statusWebhook(number, { wamid, status, recipient, templateName }));
         try {
           const code = await this.post(body, 'status');
           if (code < 200 || code >= 300) this.logger.warn({ wamid, status, ingressStatus: code }, 'ingress refused a status webhook');
