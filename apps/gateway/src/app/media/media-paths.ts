@@ -6,7 +6,10 @@
  */
 
 /** The routes that take a multipart upload, streamed to Meta unparsed. */
-export const MULTIPART_ROUTES = new Set(['/media', '/:phoneNumberId/media', '/:version/:phoneNumberId/media']);
+export const MULTIPART_ROUTES: ReadonlySet<string> = new Set(['/media', '/:phoneNumberId/media', '/:version/:phoneNumberId/media']);
+
+/** The on-premise upload: the file itself as the body, any content type, streamed to Meta as multipart. */
+export const RAW_UPLOAD_ROUTES: ReadonlySet<string> = new Set(['/v1/media']);
 
 export const ATTACHMENTS_PREFIX = '/whatsapp_business/attachments';
 

@@ -1,6 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
+import { viaOnPremiseBase } from '../onprem/onprem-base';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { PartnerApi, Schemas, TAGS } from '../openapi/api-docs';
 import { WebhookConfigService, type WebhookBinding } from './webhook-config.service';
@@ -15,12 +17,13 @@ export class WebhookConfigController {
   /** Exactly 200 with `{url, headers}` as 360dialog answers, plus the secret to verify our signatures. */
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Bind the primary webhook (last writer wins)', description: 'Answers exactly 200, echoing `{url, headers}`, plus the signing secret of our Standard Webhooks signature.' })
+  @ApiOperation({ summary: 'Bind the primary webhook (last writer wins)', description: 'Answers exactly 200, echoing `{url, headers}`, plus the signing secret of our Standard Webhooks signature. Through the `/onprem` base path (`/onprem/v1/configs/webhook`) the on-premise body shape is the default; an explicit `on_premise_format` wins.' })
   @ApiBody({ schema: Schemas.webhookBinding })
   @ApiResponse({ status: 200, schema: Schemas.webhookBindingAnswer })
   @ApiResponse({ status: 400, description: 'unsafe URL or headers', schema: Schemas.apiError })
-  bind(@Partner() channel: PartnerChannel, @Body() body: unknown): Promise<WebhookBinding & { signing_secret: string }> {
-    return this.webhooks.bind(channel, body);
+  bind(@Partner() channel: PartnerChannel, @Body() body: unknown, @Req() request: FastifyRequest): Promise<WebhookBinding & { signing_secret: string }> {
+    // through /onprem the on-premise body shape is the default: the clients there parse nothing else
+    return this.webhooks.bind(channel, body, viaOnPremiseBase(request));
   }
 
   /**
