@@ -9,6 +9,7 @@ import { HttpErrorFilter } from './errors/http-error.filter';
 import { PartnerHealthController } from './health/partner-health.controller';
 import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER, InfraModule } from './infra/infra.module';
 import { GraphFacadeModule } from './graph-facade/graph-facade.module';
+import { LegacyModule } from './legacy/legacy.module';
 import { MediaModule } from './media/media.module';
 import { MessagesModule } from './messages/messages.module';
 import { MultiWebhookModule } from './multi-webhook/multi-webhook.module';
@@ -65,6 +66,7 @@ export class AppModule {
         TemplatesModule,
         DeliveriesModule,
         MediaModule,
+        LegacyModule,
         // last: its `GET /{id}` and `/{version}/{id}` patterns match what other features serve statically
         GraphFacadeModule,
       ],

@@ -53,6 +53,16 @@ export function unknownObject(id: string): ApiException {
   return new ApiException(404, unknownObjectBody(id));
 }
 
+/** The legacy on-premise calls, whose errors are `{"errors": [{code, title, details}]}`. */
+export function isOnPremiseStylePath(method: string, url: string): boolean {
+  const path = url.split('?')[0];
+  return (
+    /^\/v1\/(settings\/|health\/?$|contacts\/?$|configs\/phone_number\/?$)/.test(path) ||
+    (method === 'PUT' && /^\/v1\/messages\/[^/]+$/.test(path)) ||
+    (method === 'POST' && /^\/v1\/media\/?$/.test(path))
+  );
+}
+
 /** The partner-facing Graph-like paths (sends, health, templates, media) answer errors in Meta's shape. */
 export function isMetaStylePath(url: string): boolean {
   const path = url.split('?')[0];

@@ -18,6 +18,7 @@ export const TAGS = {
   media: 'Media',
   health: 'Health',
   graph: 'Graph facade',
+  legacy: 'On-premise API',
   operator: 'Operator',
 } as const;
 

@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { AppModule } from '../app.module';
 import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { GraphFacadeModule } from '../graph-facade/graph-facade.module';
+import { LegacyModule } from '../legacy/legacy.module';
 import { MediaModule } from '../media/media.module';
 import { MessagesModule } from '../messages/messages.module';
 import { MultiWebhookModule } from '../multi-webhook/multi-webhook.module';
@@ -41,11 +42,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag(TAGS.templates, 'Message templates of the key\'s WABA')
     .addTag(TAGS.media, 'Media of the key\'s number; media URLs point at the gateway')
     .addTag(TAGS.health, 'Health for partners')
+    .addTag(TAGS.legacy, 'Legacy on-premise API calls mapped onto the Cloud API, answered in the on-premise shape (`meta`; `errors` on failure)')
     .addTag(TAGS.graph, "Meta's Graph API paths for Meta SDKs (versioned or not; key as D360-API-KEY, Bearer or access_token), scoped to the key's number and WABA")
     .addTag(TAGS.operator, 'Onboarding (clients, channels, keys), deliveries and dead letters')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
-    include: [AppModule, OperatorModule, WebhookConfigModule, SecretRotationModule, MultiWebhookModule, MessagesModule, TemplatesModule, DeliveriesModule, MediaModule, GraphFacadeModule],
+    include: [AppModule, OperatorModule, WebhookConfigModule, SecretRotationModule, MultiWebhookModule, MessagesModule, TemplatesModule, DeliveriesModule, MediaModule, LegacyModule, GraphFacadeModule],
     autoTagControllers: false,
   });
   document.components = {

@@ -43,6 +43,7 @@ export class TemplatesService {
    */
   async wabaList(channel: PartnerChannel, query: WabaListQuery): Promise<TemplateListResult> {
     const templates: JsonObject[] = [];
+    const namespace = this.namespace(channel);
     let after: string | undefined;
     for (let page = 0; page < MAX_PAGES; page += 1) {
       const params = new URLSearchParams({ limit: String(PAGE_SIZE), fields: TEMPLATE_FIELDS });
@@ -55,11 +56,18 @@ export class TemplatesService {
       templates.push(...body.data.filter(isObject));
       const paging = isObject(body.paging) ? body.paging : {};
       const cursors = isObject(paging.cursors) ? paging.cursors : {};
-      if (typeof paging.next !== 'string' || typeof cursors.after !== 'string') return { kind: 'list', body: wabaTemplatesPage(templates, query) };
+      if (typeof paging.next !== 'string' || typeof cursors.after !== 'string') return { kind: 'list', body: wabaTemplatesPage(templates, query, await namespace) };
       after = cursors.after;
     }
     this.logger.warn({ channel_id: channel.channelId, templates: templates.length }, 'template list truncated');
-    return { kind: 'list', body: wabaTemplatesPage(templates, query) };
+    return { kind: 'list', body: wabaTemplatesPage(templates, query, await namespace) };
+  }
+
+  /** The WABA's template namespace, which 360dialog's list carries on every entry; null if Meta does not say. */
+  private async namespace(channel: PartnerChannel): Promise<string | null> {
+    const result = await this.graph.call('GET', `${this.graph.path(channel.wabaId)}?fields=message_template_namespace`);
+    const body = isSuccess(result) ? parseJsonOrUndefined(result.body) : undefined;
+    return isObject(body) && typeof body.message_template_namespace === 'string' ? body.message_template_namespace : null;
   }
 
   /** The partner's body goes to Meta unchanged; Meta validates it. */

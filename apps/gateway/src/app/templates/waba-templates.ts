@@ -74,13 +74,16 @@ export function parseWabaListQuery(query: Record<string, unknown>): Parsed<WabaL
 
 /**
  * A Graph template as 360dialog listed it: the same fields, `status` in lower case (360dialog's
- * legacy list has `approved`, `rejected`, ...; `category` stays upper case).
+ * legacy list has `approved`, `rejected`, ...; `category` stays upper case), the WABA's `namespace`
+ * (on-premise sends carry it) and Meta's template id as `external_id`.
  */
-export function toWabaTemplate(graph: JsonObject): JsonObject {
+export function toWabaTemplate(graph: JsonObject, namespace: string | null = null): JsonObject {
   return {
     ...graph,
     status: typeof graph.status === 'string' ? graph.status.toLowerCase() : graph.status,
     rejected_reason: graph.rejected_reason ?? null,
+    namespace,
+    external_id: graph.id ?? null,
   };
 }
 
@@ -90,8 +93,8 @@ function fieldOf(template: JsonObject, field: FilterField): string {
 }
 
 /** Filters, sorts and slices every template of the WABA into 360dialog's list answer. */
-export function wabaTemplatesPage(all: JsonObject[], query: WabaListQuery): JsonObject {
-  const matching = all.map(toWabaTemplate).filter((template) =>
+export function wabaTemplatesPage(all: JsonObject[], query: WabaListQuery, namespace: string | null = null): JsonObject {
+  const matching = all.map((template) => toWabaTemplate(template, namespace)).filter((template) =>
     Object.entries(query.filters).every(([field, wanted]) => {
       const value = fieldOf(template, field as FilterField);
       // status and category are enumerations whose case differs between Meta and 360dialog
