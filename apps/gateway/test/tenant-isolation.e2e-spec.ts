@@ -102,6 +102,14 @@ describe('gateway: a key reaches only its own channel at Meta', () => {
     expect(theirDownload.bytes.equals(picture)).toBe(true);
   });
 
+  it('the simulator refuses a number registration without its ids', async () => {
+    for (const body of [{}, { phone_number_id: '1' }, { phone_number_id: '1', waba_id: 2 }, []]) {
+      const answer = await call('POST', `${sim}/sim/numbers`, { body });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toEqual(expect.any(String));
+    }
+  });
+
   it("cannot read or change another number's business profile, nor send from it", async () => {
     for (const path of [`/${theirs.phoneNumberId}/whatsapp_business_profile`, `/v21.0/${theirs.phoneNumberId}/whatsapp_business_profile`]) {
       expectUnknownObject(await asMine('GET', path), theirs.phoneNumberId);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { FIXTURE_IDS, metaFixtureFor, PartnerServer, provisionChannel, TestStack, type ProvisionedChannel, type ReceivedRequest } from '@wabridge/testing';
 import { call } from '../support/http';
-import { forwardedSends, getBytes, inboundMedia } from './compat-kit';
+import { createTemplate, forwardedSends, getBytes, inboundMedia, registerNumber } from './compat-kit';
 
 type Flat = { contacts?: Record<string, unknown>[]; messages?: Record<string, unknown>[]; statuses?: Record<string, unknown>[] };
 
@@ -46,6 +46,7 @@ describe('compatibility: Chatwoot 360dialog inbox through the /onprem base path'
     [channel, chatwoot] = await Promise.all([provisionChannel(stack.url('gateway'), stack.adminToken), PartnerServer.start()]);
     base = `${stack.url('gateway')}/onprem/v1`;
     webhookUrl = `${chatwoot.url}/webhooks/whatsapp/+${channel.displayPhoneNumber}`;
+    await registerNumber(stack, channel);
   }, 120000);
 
   afterAll(async () => {
@@ -57,6 +58,21 @@ describe('compatibility: Chatwoot 360dialog inbox through the /onprem base path'
     const bound = await setWebhook(webhookUrl);
     expect(bound.body).toMatchObject({ url: webhookUrl, headers: {} });
     expect((await call('GET', `${base}/configs/webhook`, { headers: apiHeaders() })).body).toEqual({ url: webhookUrl, headers: {} });
+  });
+
+  it('sync_templates: GET {base}/configs/templates; each entry carries the namespace Chatwoot puts into template sends', async () => {
+    await createTemplate(stack, channel.wabaId, 'order_shipped');
+    const answer = await call('GET', `${base}/configs/templates`, { headers: apiHeaders() });
+    expect(answer.status).toBe(200);
+    const [template] = answer.body.waba_templates as { name: string; namespace: string; external_id: string; status: string; language: string }[];
+    expect(template).toMatchObject({ name: 'order_shipped', status: 'approved', language: 'en_US', namespace: expect.stringMatching(/^[0-9a-f]{8}_[0-9a-f]{4}_/), external_id: expect.stringMatching(/^\d+$/) });
+    // send_template_message: the synced namespace goes along, and is dropped on the way to Cloud
+    const sent = await call('POST', `${base}/messages`, {
+      headers: apiHeaders(),
+      body: `{"to":"4915123456789","template":{"name":"order_shipped","namespace":"${template.namespace}","language":{"policy":"deterministic","code":"en_US"},"components":[{"type":"body","parameters":[{"type":"text","text":"Kerry"},{"type":"text","text":"10023"}]}]},"type":"template"}`,
+    });
+    expect(sent.status).toBe(200);
+    expect(sent.body.messages[0].id).toMatch(/^wamid\./);
   });
 
   it('incoming text: the flat body reaches Chatwoot, which reads contacts[0] and messages[0]', async () => {

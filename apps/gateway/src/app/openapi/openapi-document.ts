@@ -22,7 +22,12 @@ existing clients work unchanged — and the operator API.
 Partners authenticate with \`D360-API-KEY: <key>\` (on Graph-style paths also \`Authorization: Bearer <key>\`); a
 missing, unknown or revoked key is answered 401 \`{"error": "Invalid or missing D360-API-KEY"}\`. Proxied paths relay
 Meta's status and body unchanged and answer 502/504 in Meta's error shape when the Graph API cannot be asked.
-The operator API takes \`Authorization: Bearer <ADMIN_TOKEN>\`.`;
+The operator API takes \`Authorization: Bearer <ADMIN_TOKEN>\`.
+
+The whole partner API is also served under the base path \`/onprem\` (e.g. \`/onprem/v1/configs/webhook\`): a
+binding made through it delivers the on-premise body shape unless the request says otherwise. The Graph facade paths
+also take the key as the \`access_token\` query parameter, and answer 404 in Graph's shape for any id that is not
+the key's own number, WABA or media.`;
 
 /**
  * The OpenAPI document of the partner and operator APIs (not of /health/*, /metrics, which are the
