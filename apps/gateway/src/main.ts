@@ -40,9 +40,14 @@ async function bootstrap(): Promise<void> {
   });
   // JSON only (no urlencoded parser): anything else is answered 415 by the error filter
   const parseJson = adapter.getInstance().getDefaultJsonParser('error', 'error');
-  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (request, body, done) =>
-    parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), done),
-  );
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (request, body, done) => {
+    // Meta SDKs (@great-detail/whatsapp) send `Content-Type: application/json` on body-less DELETEs, as Graph allows
+    if (body.length === 0 && request.method === 'DELETE') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), done);
+  });
   // multipart only where media is uploaded, any other type only on the on-premise raw upload; neither
   // is read here: the controller streams it to Meta
   adapter.getInstance().addContentTypeParser('multipart/form-data', (request, payload, done) =>

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { provisionChannel, TestStack, type ProvisionedChannel } from '@wabridge/testing';
 import { bearer, call } from '../support/http';
 import { createTemplate, forwardedSends, registerNumber } from './compat-kit';
@@ -5,7 +8,7 @@ import { createTemplate, forwardedSends, registerNumber } from './compat-kit';
 /**
  * The `@great-detail/whatsapp` SDK (9.x, src/Client.ts and its Message, Template, BusinessProfile and
  * Media resources) given the gateway as `baseUrl`: because of how it joins its base URL and the Graph
- * version, it requests unversioned paths (`/{phone_number_id}/messages`, `/{waba_id}/message_templates`,
+ * version (ky resolves `{id}/messages` against `<base>/v23.0`, dropping the version), it requests unversioned paths (`/{phone_number_id}/messages`, `/{waba_id}/message_templates`,
  * `/{phone_number_id}/whatsapp_business_profile`, `/{media_id}`), which Graph answers with its default
  * version. The key goes as `Authorization: Bearer`.
  */
@@ -26,6 +29,46 @@ describe('compatibility: @great-detail/whatsapp (unversioned Graph paths)', () =
     await stack?.stop();
   });
 
+  it('the real SDK (partners/great-detail-client.mjs) runs its calls against the gateway on unversioned paths', async () => {
+    await createTemplate(stack, channel.wabaId, 'sdk_listed');
+    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, 'partners', 'great-detail-client.mjs')], {
+      env: { ...process.env, GATEWAY: gateway, API_KEY: channel.apiKey, PHONE_NUMBER_ID: channel.phoneNumberId, WABA_ID: channel.wabaId },
+      timeout: 30000,
+    });
+    const { results, requests } = JSON.parse(stdout) as { results: Record<string, { ok: boolean; status: number; body: Record<string, unknown> }>; requests: string[] };
+    const pn = channel.phoneNumberId;
+    const waba = channel.wabaId;
+    expect(requests).toEqual([
+      `POST /${pn}/messages`,
+      `POST /${pn}/messages`,
+      `GET /${waba}/message_templates`,
+      `POST /${waba}/message_templates`,
+      `DELETE /${waba}/message_templates`,
+      `POST /${pn}/whatsapp_business_profile`,
+      `GET /${pn}/whatsapp_business_profile`,
+      `POST /${pn}/media`,
+      expect.stringMatching(/^GET \/\d+$/),
+      expect.stringMatching(/^DELETE \/\d+$/),
+      `GET /${pn}`,
+      `GET /${waba}`,
+      'POST /100000000000001/messages',
+    ]);
+    const failed = Object.entries(results).filter(([name, result]) => !result.ok && name !== 'otherNumber');
+    expect(failed).toEqual([]);
+    expect(results.send.body).toMatchObject({ messages: [{ id: expect.stringMatching(/^wamid\./) }] });
+    expect(results.markRead.body).toEqual({ success: true });
+    expect((results.templates.body.data as { name: string }[]).map((template) => template.name)).toEqual(['sdk_listed']);
+    expect(results.deleteTemplate.body).toEqual({ success: true });
+    expect(results.profile.body).toEqual({ data: [{ messaging_product: 'whatsapp', about: 'Bikes & repairs' }] });
+    expect(results.mediaUrl.body).toMatchObject({ id: results.upload.body.id, mime_type: 'application/pdf', url: expect.stringContaining(gateway) });
+    expect(results.deleteMedia.body).toEqual({ success: true });
+    expect(results.phoneNumber.body).toMatchObject({ id: pn, quality_rating: 'GREEN' });
+    expect(results.waba.body).toMatchObject({ id: waba, health_status: { can_send_message: 'AVAILABLE' } });
+    expect(results.otherNumber).toMatchObject({ ok: false, status: 403, body: { error: { code: 200 } } });
+    const sent = (await forwardedSends(stack, pn)).find((request) => JSON.stringify(request.body).includes('from the SDK'));
+    expect(sent).toMatchObject({ version: 'v21.0', body: { messaging_product: 'whatsapp', recipient_type: 'individual', to: '4915123456789', text: { body: 'Grüße from the SDK' } } });
+  });
+
   it('message.createMessage: POST /{phone_number_id}/messages', async () => {
     const body = { messaging_product: 'whatsapp', recipient_type: 'individual', to: '4915123456789', type: 'text', text: { body: 'from the SDK', preview_url: false } };
     const answer = await sdk('POST', `/${channel.phoneNumberId}/messages`, body);
@@ -39,13 +82,13 @@ describe('compatibility: @great-detail/whatsapp (unversioned Graph paths)', () =
     await createTemplate(stack, channel.wabaId, 'welcome_back');
     const list = await sdk('GET', `/${channel.wabaId}/message_templates?limit=10`);
     expect(list.status).toBe(200);
-    expect((list.body.data as { name: string }[]).map((template) => template.name)).toEqual(['welcome_back']);
+    expect((list.body.data as { name: string }[]).map((template) => template.name)).toEqual(['sdk_listed', 'welcome_back']);
     const created = await sdk('POST', `/${channel.wabaId}/message_templates`, { name: 'sdk_made', language: 'en_US', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hi {{1}}', example: { body_text: [['Kerry']] } }] });
     expect(created.status).toBe(200);
     expect(created.body).toMatchObject({ id: expect.any(String), status: 'APPROVED' });
     const removed = await sdk('DELETE', `/${channel.wabaId}/message_templates?name=sdk_made&hsm_id=${created.body.id}`);
     expect(removed.body).toEqual({ success: true });
-    expect(((await sdk('GET', `/${channel.wabaId}/message_templates`)).body.data as { name: string }[]).map((template) => template.name)).toEqual(['welcome_back']);
+    expect(((await sdk('GET', `/${channel.wabaId}/message_templates`)).body.data as { name: string }[]).map((template) => template.name)).toEqual(['sdk_listed', 'welcome_back']);
   });
 
   it('businessProfile.getBusinessProfile / updateBusinessProfile: /{phone_number_id}/whatsapp_business_profile', async () => {
