@@ -93,6 +93,13 @@ describe('compatibility: Chatwoot WhatsApp Cloud inbox against the Graph facade'
     expect(download.bytes.equals(bytes)).toBe(true);
   });
 
+  it('never writes the key it took from the query into a log', () => {
+    const logs = stack.logs();
+    expect(logs).toContain('message_templates');
+    expect(logs).not.toContain(channel.apiKey);
+    expect(logs).not.toContain('access_token');
+  });
+
   it('answers bad facade input in Graph\'s error shape', async () => {
     const badVersion = await call('GET', `${gateway}/14.0/${channel.wabaId}/message_templates`, { headers: bearer(channel.apiKey) });
     expect(badVersion.status).toBe(404);
