@@ -5,3 +5,4 @@ export * from './lib/delivery-event';
 export * from './lib/validators';
 export * from './lib/event-filter';
 export * from './lib/asyncapi';
+export * from './lib/meta-json';
