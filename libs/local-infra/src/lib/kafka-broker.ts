@@ -246,6 +246,7 @@ async function launch(p: {
     const child = spawn(java, [...jvmArgs(libs, p.profile === 'throughput' ? ['-Xms1g', '-Xmx1g'] : ['-Xms256m', '-Xmx512m'], p.profile), 'kafka.Kafka', propsFile], {
       cwd: dir,
       stdio: ['ignore', fd, fd],
+      detached: true, // its own process group: a Ctrl-C in the terminal reaches the launcher, which stops it last
     });
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     if (child.pid === undefined) throw new Error(`cannot start ${java}: ${(await spawnError).message}`);
