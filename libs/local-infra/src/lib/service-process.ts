@@ -42,6 +42,14 @@ export interface ServiceProcessOptions {
    * runs services, so a terminal's Ctrl-C reaches only the launcher, which stops them in order.
    */
   detached?: boolean;
+  /**
+   * Run this command line instead of Node with `entry` (e.g. a container image's CMD, `['sh', '-c', 'exec node …']`),
+   * in `cwd` (default: the repository root).
+   */
+  command?: string[];
+  cwd?: string;
+  /** Start from this process's environment (default true); false gives the service only PATH and its own variables. */
+  inheritEnv?: boolean;
 }
 
 export interface ServiceExit {
@@ -77,10 +85,12 @@ export class ServiceProcess {
     const build = process.env.WABRIDGE_SERVICES_BUILD;
     const entry = this.options.entry ?? (build ? join(build, 'apps', this.name, 'src', 'main.js') : join('apps', this.name, 'src', 'main.ts'));
     const loader = entry.endsWith('.js') ? [] : ['-r', '@swc-node/register'];
-    const child = spawn(process.execPath, [...loader, entry], {
-      cwd: root,
+    const [cmd, ...args] = this.options.command ?? [process.execPath, ...loader, entry];
+    const inherited = this.options.inheritEnv === false ? { PATH: process.env.PATH } : process.env;
+    const child = spawn(cmd, args, {
+      cwd: this.options.cwd ?? root,
       env: {
-        ...process.env,
+        ...inherited,
         SWC_NODE_PROJECT: join(root, 'tsconfig.json'),
         NODE_ENV: this.options.nodeEnv ?? 'test',
         ...this.env,
