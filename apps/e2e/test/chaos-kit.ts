@@ -2,6 +2,7 @@
 // ingress and template sends through the gateway, every answer recorded, and the checks that follow — every webhook
 // answered 200 reached the bound partner, metering counted every accepted send exactly once.
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import {
   FIXTURE_IDS,
   metaFixtureFor,
@@ -129,21 +130,21 @@ export class SteadyLoad {
     const record: { answer: Answer; wamid?: string; at: number } = { answer: 'timeout', at: Date.now() };
     this.sends.push(record);
     const work = answerOf(
-        fetch(`${this.stack.url('gateway')}/messages`, {
-          method: 'POST',
-          headers: { 'D360-API-KEY': channel.apiKey, 'content-type': 'application/json' },
-          body: metaFixtureFor('send-template-request.json', {}),
-          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-        }),
-      ).then(async ({ answer, response }) => {
-        record.answer = answer;
-        if (answer === 200 && response) {
-          const { messages } = (await response.json()) as { messages: { id: string }[] };
-          record.wamid = messages[0]?.id;
-        } else {
-          await response?.arrayBuffer().catch(() => undefined);
-        }
-      });
+      fetch(`${this.stack.url('gateway')}/messages`, {
+        method: 'POST',
+        headers: { 'D360-API-KEY': channel.apiKey, 'content-type': 'application/json' },
+        body: metaFixtureFor('send-template-request.json', {}),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      }),
+    ).then(async ({ answer, response }) => {
+      record.answer = answer;
+      if (answer === 200 && response) {
+        const { messages } = (await response.json()) as { messages: { id: string }[] };
+        record.wamid = messages[0]?.id;
+      } else {
+        await response?.arrayBuffer().catch(() => undefined);
+      }
+    });
     this.track(work);
     this.sendsInFlight.add(work);
     void work.finally(() => this.sendsInFlight.delete(work));
@@ -220,6 +221,28 @@ export async function settleMetering(stack: TestStack, channels: ProvisionedChan
   );
   await new Promise((resolve) => setTimeout(resolve, 2000));
   return meteredTemplateSends(stack, channels);
+}
+
+/** The wamids metering recorded as counted template sends (its idempotency table; one row per wamid). */
+export async function countedTemplateWamids(databaseUrl: string): Promise<Set<string>> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ wamid: string }>("SELECT wamid FROM metering_dedupe WHERE kind = 'template_send'");
+    return new Set(rows.map((row) => row.wamid));
+  } finally {
+    await client.end();
+  }
+}
+
+/** How many sends the simulated Graph API (Meta) accepted for these channels. */
+export async function sendsMetaAccepted(stack: TestStack, channels: ProvisionedChannel[]): Promise<number> {
+  let total = 0;
+  for (const channel of channels) {
+    const response = await fetch(`${stack.url('wa-sim')}/sim/requests?phone_number_id=${channel.phoneNumberId}`);
+    total += ((await response.json()) as { requests: unknown[] }).requests.length;
+  }
+  return total;
 }
 
 export function report(title: string, outcome: Outcome): string {
