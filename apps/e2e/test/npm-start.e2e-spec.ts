@@ -39,7 +39,7 @@ describe('npm start: durable and supervised', () => {
   const ports: Record<string, string> = {};
   let running: Running | undefined;
 
-  const start = async (): Promise<Running> => {
+  const start = async (args: string[] = []): Promise<Running> => {
     const env: NodeJS.ProcessEnv = { ...process.env, WABRIDGE_DATA_DIR: dataDir, ...ports, RETRY_SCHEDULE: '2s', RETRY_TIME_SCALE: '1' };
     // npm start's own Kafka and PostgreSQL, not the test run's
     delete env.KAFKA_BROKERS;
@@ -47,7 +47,7 @@ describe('npm start: durable and supervised', () => {
     delete env.NODE_ENV;
     let text = '';
     // its own process group, like a terminal's foreground job
-    const child = spawn(process.execPath, ['tools/node.cjs', 'tools/stack/start.ts'], { cwd: repoRoot(), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['tools/node.cjs', 'tools/stack/start.ts', ...args], { cwd: repoRoot(), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -163,5 +163,17 @@ describe('npm start: durable and supervised', () => {
 
     await interrupt(second, [Number(restarted)]);
     running = undefined;
-  }, 420_000);
+
+    // --fresh: nothing of the above is left
+    running = await start(['--fresh']);
+    const fresh = running;
+    expect(fresh.output()).toContain(`--fresh: deleting ${dataDir}`);
+    expect(fresh.apiKey).not.toBe(first.apiKey);
+    expect(fresh.adminToken).not.toBe(first.adminToken);
+    // the first run's client is gone: its usage report is a 404
+    expect(await templateSends({ ...fresh, clientId: first.clientId })).toBeUndefined();
+    expect(await templateSends(fresh)).toBe(0);
+    await interrupt(fresh);
+    running = undefined;
+  }, 480_000);
 });
