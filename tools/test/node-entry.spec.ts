@@ -58,6 +58,10 @@ describe('tools/node.cjs', () => {
     expect(entry.engineMajor(repoRoot())).toBe(Number(engines.node.slice(2)));
     expect(readFileSync(join(repoRoot(), '.nvmrc'), 'utf8').trim()).toBe(engines.node.slice(2));
     expect(readFileSync(join(repoRoot(), 'README.md'), 'utf8')).toContain(`Node.js ${engines.node.slice(2)} or newer`);
+    // the container image builds and runs on that major too
+    const froms = readFileSync(join(repoRoot(), 'Dockerfile'), 'utf8').match(/^FROM node:(\d+)/gm) ?? [];
+    expect(froms.length).toBeGreaterThan(0);
+    for (const from of froms) expect(from).toBe(`FROM node:${engines.node.slice(2)}`);
     expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(entry.engineMajor(repoRoot()));
   });
 

@@ -1,6 +1,7 @@
 // `npm start` as a user runs it (tools/node.cjs tools/stack/start.ts, its own Kafka and PostgreSQL in a data
-// directory): its data survive a stop and a start, a service killed with SIGKILL comes back, and Ctrl-C (SIGINT to
-// the whole process group, as a terminal sends it) leaves no process behind.
+// directory): its data survive a stop and a start, a service killed with SIGKILL comes back, Ctrl-C (SIGINT to the
+// whole process group, as a terminal sends it) leaves no process behind, `--fresh` starts afresh, and even a launcher
+// killed with SIGKILL leaves nothing running.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -173,7 +174,14 @@ describe('npm start: durable and supervised', () => {
     // the first run's client is gone: its usage report is a 404
     expect(await templateSends({ ...fresh, clientId: first.clientId })).toBeUndefined();
     expect(await templateSends(fresh)).toBe(0);
-    await interrupt(fresh);
+
+    // the launcher itself killed with SIGKILL: each child's watchdog still takes it down
+    process.kill(fresh.child.pid as number, 'SIGKILL');
+    await waitFor(() => Object.values(fresh.pids).every((pid) => !alive(pid)), {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      what: `every process of the killed launcher to be gone (${JSON.stringify(fresh.pids)})`,
+    });
     running = undefined;
   }, 480_000);
 });

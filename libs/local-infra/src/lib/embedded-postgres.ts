@@ -193,6 +193,13 @@ export async function startEmbeddedPostgres(opts: StartPostgresOptions = {}): Pr
     if (user) {
       await chown(base, user.uid, user.gid);
       await chown(pgdata, user.uid, user.gid);
+      // e.g. a checkout under /root (0700): postgres, running as its own user, could not reach its data
+      if (spawnSync('test', ['-w', pgdata], { uid: user.uid, gid: user.gid }).status !== 0) {
+        throw new Error(
+          `PostgreSQL runs as the "postgres" user (postgres refuses root) and cannot reach ${pgdata}: a parent directory is ` +
+            'closed to other users. Choose a data directory it can reach (npm start: WABRIDGE_DATA_DIR=/var/tmp/wabridge) or run as a normal user.',
+        );
+      }
     }
     // Keep the locale and the messages predictable; the server's timezone follows ours at initdb time -> UTC.
     const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], LC_ALL: 'C', LANG: 'C', TZ: 'UTC' };
