@@ -30,6 +30,11 @@ class SilentPartner {
   }
 }
 
+/** The router's attempt timeout here: what a slot would wait per event if it waited on another slot's silent partner. */
+const ATTEMPT_TIMEOUT_MS = 5000;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 interface Slot {
   slot: string;
   apiKey: string;
@@ -46,8 +51,9 @@ describe('gateway + router: partner slots', () => {
       services: ['gateway', 'ingress', 'router', 'wa-sim'],
       env: {
         gateway: { PARTNER_SLOTS_MAX: '3' },
-        // a time-scaled 3 h window (10.8 s) with 1 s attempts: a silent partner is dead-lettered within seconds
-        router: { RETRY_WINDOW: '3h', DELIVERY_TIMEOUT_MS: '1000' },
+        // a time-scaled 3 h window (10.8 s): a silent partner is dead-lettered within seconds; no breaker, so
+        // every event towards it waits out the whole attempt timeout
+        router: { RETRY_WINDOW: '3h', DELIVERY_TIMEOUT_MS: String(ATTEMPT_TIMEOUT_MS), ROUTER_BREAKER_FAILURES: '100000' },
         'wa-sim': { WA_SIM_AUTO_STATUSES: 'false' },
       },
     });
@@ -174,7 +180,7 @@ describe('gateway + router: partner slots', () => {
     });
     expect((await asPartner(chatbot.apiKey, 'POST', '/messages', { messaging_product: 'whatsapp', to: '1', type: 'text', text: { body: 'x' } })).status).toBe(401);
     // the chatbot slot's binding went with its key; the inbox slot kept its own
-    expect((await asPartner(newChatbot.apiKey, 'GET', '/v1/configs/webhook')).status).toBe(404);
+    expect((await asPartner(newChatbot.apiKey, 'GET', '/v1/configs/webhook')).body).toEqual({ url: '', headers: {} });
     expect((await asPartner(inbox.apiKey, 'GET', '/v1/configs/webhook')).body).toEqual({ url: inboxServer.url, headers: {} });
     const sent = await asPartner(inbox.apiKey, 'POST', '/messages', { messaging_product: 'whatsapp', to: FIXTURE_IDS.endUserPhone, type: 'text', text: { body: 'hi' } });
     expect(sent.status).toBe(200);
@@ -211,7 +217,7 @@ describe('gateway + router: partner slots', () => {
     const baseline: number[] = [];
     for (let i = 0; i < 3; i += 1) baseline.push(await latencyOf());
 
-    // the inbox partner goes silent: every attempt towards it waits out the 1 s timeout
+    // the inbox partner goes silent: every attempt towards it waits out the attempt timeout
     const silent = await SilentPartner.start();
     closers.push(() => silent.close());
     await bind(inbox, silent.url);
@@ -224,8 +230,10 @@ describe('gateway + router: partner slots', () => {
       const [request] = await chatbotServer.waitForRequests(1, 20000, carrying(wamid));
       whileDown.push(request.at - started);
     }
-    // the chatbot never waits on the inbox's timeouts (each would cost 1 s)
-    expect(Math.max(...whileDown)).toBeLessThan(Math.max(...baseline) + 900);
+    // the chatbot never waits on the inbox's timeouts (each would cost ATTEMPT_TIMEOUT_MS), and its typical
+    // latency stays what it was (the margin absorbs a loaded test machine)
+    expect(Math.max(...whileDown)).toBeLessThan(ATTEMPT_TIMEOUT_MS - 1000);
+    expect(median(whileDown)).toBeLessThan(median(baseline) + 1000);
     // every message reached the chatbot exactly once
     for (const wamid of downWamids) expect(chatbotServer.received.filter(carrying(wamid))).toHaveLength(1);
 
@@ -380,7 +388,7 @@ describe('gateway + router: partner slots', () => {
       }
       expect((await admin('PATCH', `/admin/v1/channels/00000000-0000-4000-8000-000000000000`, { partner_slots: 2 })).status).toBe(404);
       // nothing changed: the provisioned key still works
-      expect((await asPartner(channel.apiKey, 'GET', '/v1/configs/webhook')).status).toBe(404);
+      expect((await asPartner(channel.apiKey, 'GET', '/v1/configs/webhook')).status).toBe(200);
     });
 
     it('answers 409 naming the bound slots when partner_slots is lowered below them, and 404 for a slot not in use', async () => {

@@ -4,4 +4,6 @@ export * from './lib/outbound-event';
 export * from './lib/delivery-event';
 export * from './lib/validators';
 export * from './lib/event-filter';
+export * from './lib/asyncapi';
+export * from './lib/meta-json';
 export * from './lib/partner-slot';

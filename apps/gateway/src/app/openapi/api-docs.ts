@@ -18,6 +18,8 @@ export const TAGS = {
   templates: 'Templates',
   media: 'Media',
   health: 'Health',
+  graph: 'Graph facade',
+  legacy: 'On-premise API',
   operator: 'Operator',
   selfService: 'Self-service',
 } as const;

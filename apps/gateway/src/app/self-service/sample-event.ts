@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { toMetaJsonBytes } from '@wabridge/contracts';
 
 /** Meta's own sample sender in its webhook examples: no real person's number ever goes out in a test. */
 export const SAMPLE_USER = '16315551181';
@@ -49,5 +50,6 @@ export function sampleEvent(channel: SampleChannel, events: readonly string[] | 
       },
     ],
   };
-  return Buffer.from(JSON.stringify(envelope));
+  // in Meta's wire encoding, like every body wabridge writes, so SDK-style signature checks pass on test events too
+  return toMetaJsonBytes(envelope);
 }

@@ -29,8 +29,9 @@ export class WebhookConfigService {
     @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
   ) {}
 
-  async bind(channel: PartnerChannel, body: unknown): Promise<WebhookBinding & { signing_secret: string }> {
-    const parsed = parseBindingRequest(body, this.config.webhookUrlPolicy);
+  /** `onPremiseDefault`: the body format when the request does not name one (on through `/onprem`). */
+  async bind(channel: PartnerChannel, body: unknown, onPremiseDefault = false): Promise<WebhookBinding & { signing_secret: string }> {
+    const parsed = parseBindingRequest(body, this.config.webhookUrlPolicy, { onPremiseFormat: onPremiseDefault });
     if (!parsed.ok) throw apiError(400, parsed.error);
     const { binding } = parsed;
     try {

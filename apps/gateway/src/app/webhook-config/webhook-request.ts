@@ -24,8 +24,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /**
  * The static checks of POST /v1/configs/webhook: URL scheme, credentials and literal addresses,
  * custom headers and the optional delivery options. DNS is checked afterwards by the caller.
+ * `defaults.onPremiseFormat` applies when the body does not say (true through the `/onprem` base).
  */
-export function parseBindingRequest(body: unknown, policy: UrlPolicy): ParsedBinding {
+export function parseBindingRequest(body: unknown, policy: UrlPolicy, defaults: { onPremiseFormat?: boolean } = {}): ParsedBinding {
   if (!isObject(body)) return { ok: false, error: 'body must be a JSON object with url' };
   let url: URL;
   try {
@@ -51,7 +52,8 @@ export function parseBindingRequest(body: unknown, policy: UrlPolicy): ParsedBin
       url: body.url as string,
       hostname: url.hostname,
       headers: (body.headers ?? {}) as Record<string, string>,
-      onPremiseFormat: body.on_premise_format === true,
+      // an explicit flag wins over the default of the path the binding came through
+      onPremiseFormat: typeof body.on_premise_format === 'boolean' ? body.on_premise_format : (defaults.onPremiseFormat ?? false),
       appSecret: typeof appSecret === 'string' ? appSecret : null,
       ordered: body.ordered === true,
       events: events.events,

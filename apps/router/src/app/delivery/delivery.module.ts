@@ -12,7 +12,7 @@ import { DeliveryRepository } from './delivery.repository';
 import { DeliveryService } from './delivery.service';
 import { OrderedParkingRepository } from './ordered-parking.repository';
 import { OrderedSequencer } from './ordered-sequencer';
-import { breakerTransitions, reportBreakersFrom, reportParkedPairsFrom, reportPendingRetriesFrom } from './router-metrics';
+import { breakerTransitions, reportBreakersFrom, reportOldestRetryFrom, reportParkedPairsFrom, reportPendingRetriesFrom } from './router-metrics';
 
 export const ROUTER_KAFKA = Symbol('ROUTER_KAFKA');
 export const ROUTER_PRODUCER = Symbol('ROUTER_PRODUCER');
@@ -128,6 +128,7 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
         });
         reportBreakersFrom(() => breakers.counts(Date.now()));
         reportPendingRetriesFrom(() => store.pendingRetries());
+        reportOldestRetryFrom(() => store.oldestRetryAgeSeconds());
         reportParkedPairsFrom(() => parking.parkedPairs());
         return new DeliveryService({
           breakers,

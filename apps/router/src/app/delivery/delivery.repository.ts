@@ -133,6 +133,14 @@ export class DeliveryRepository {
     return rows[0]?.n ?? 0;
   }
 
+  /** Seconds since the oldest event waiting for a retry was received, or null when none waits. */
+  async oldestRetryAgeSeconds(): Promise<number | null> {
+    const rows: { age: number | null }[] = await this.dataSource.query(
+      `SELECT EXTRACT(EPOCH FROM now() - min(received_at))::float8 AS age FROM deliveries WHERE state = 'retry_scheduled'`,
+    );
+    return rows[0]?.age ?? null;
+  }
+
   async ping(): Promise<boolean> {
     await this.dataSource.query('SELECT 1');
     return true;

@@ -1,3 +1,5 @@
+import { endSpanWithError, SpanKind, startSpan, tracingOn } from '@wabridge/observability';
+import { destinationClassOf, endAttemptSpan } from './attempt-span';
 import {
   messageKindsOf,
   wantsChange,
@@ -296,7 +298,7 @@ export class DeliveryService {
     if (await parking.appendIfParked(pair, event, { attempt: 2, dueAt: null, reason: 'ordered_wait', sourceOffset })) {
       const target: Target = { channel, slot: destination.slot, destinationId: destination.id, scope: 'slot' };
       retriesScheduled.inc({ reason: 'ordered_wait' });
-      attemptsTotal.inc({ lane: 'first', state: 'retry_scheduled', error_class: 'ordered_wait' });
+      attemptsTotal.inc({ lane: 'first', destination_class: destinationClassOf(destination.slot), state: 'retry_scheduled', error_class: 'ordered_wait' });
       await this.report(event, target, 1, this.clock(), {
         state: 'retry_scheduled',
         statusCode: null,
@@ -350,14 +352,28 @@ export class DeliveryService {
       return;
     }
     let result: AttemptResult;
+    // tracing on: one client span per attempt, the child of the lane's consumer span (no URL: it may hold secrets)
+    const span = tracingOn()
+      ? startSpan('partner delivery attempt', {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'wabridge.event_id': event.eventId,
+            'wabridge.attempt': attempt,
+            'wabridge.lane': lane,
+            'wabridge.destination_class': destinationClassOf(destination.slot),
+          },
+        })
+      : undefined;
     try {
       result = await this.deps.http.post(buildDeliveryRequest(event.eventId, event.value, destination, this.clock()), lane);
     } catch (error) {
+      endSpanWithError(span, error);
       // a probe that never produced a result must not leave the breaker waiting on it
       breakers?.record(key, this.clock().getTime(), 'neutral', admission);
       throw error;
     }
-    const series = deliveredSeries[lane];
+    if (span) endAttemptSpan(span, result);
+    const series = deliveredSeries[lane][destinationClassOf(destination.slot)];
     if (result.kind === 'response') series.attemptSeconds.observe(result.latencyMs / 1000);
     const verdict = judgeAttempt(result);
     breakers?.record(key, this.clock().getTime(), breakerOutcome(verdict), admission);
@@ -383,7 +399,7 @@ export class DeliveryService {
       }
       case 'gone': {
         await this.disable(event, channel, destination);
-        attemptsTotal.inc({ lane, state: 'disabled', error_class: 'http_status' });
+        attemptsTotal.inc({ lane, destination_class: destinationClassOf(destination.slot), state: 'disabled', error_class: 'http_status' });
         await this.report(event, target, attempt, this.clock(), {
           state: 'disabled',
           statusCode: verdict.statusCode,
@@ -489,7 +505,7 @@ export class DeliveryService {
         'retry window ended, event dead-lettered',
       );
     }
-    attemptsTotal.inc({ lane, state: plan.state, error_class: failure.errorClass });
+    attemptsTotal.inc({ lane, destination_class: destinationClassOf(target.slot), state: plan.state, error_class: failure.errorClass });
     await this.report(event, target, attempt, now, {
       state: plan.state,
       statusCode: failure.statusCode,
