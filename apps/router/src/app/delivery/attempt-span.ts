@@ -1,3 +1,4 @@
+import { splitSlotDestination } from '@wabridge/contracts';
 import { SpanStatusCode, type Span } from '@wabridge/observability';
 import { PRIMARY_SLOT } from './binding.repository';
 import type { AttemptResult } from '@wabridge/webhook-delivery';
@@ -5,8 +6,9 @@ import type { AttemptResult } from '@wabridge/webhook-delivery';
 /** A bounded label for a destination: the channel's primary webhook or one of its extra (named) destinations. */
 export type DestinationClass = 'primary' | 'extra';
 
+/** `slot`: the destination key (slotDestination): a slot's primary webhook is `primary` in every partner slot. */
 export function destinationClassOf(slot: string): DestinationClass {
-  return slot === PRIMARY_SLOT ? 'primary' : 'extra';
+  return splitSlotDestination(slot).name === PRIMARY_SLOT ? 'primary' : 'extra';
 }
 
 /** Ends an attempt's span with what the partner answered: its status code or the error class, never the body. */

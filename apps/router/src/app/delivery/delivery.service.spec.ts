@@ -1,4 +1,5 @@
-import { assertDeliveryAttemptEvent, type DeliveryAttemptEvent } from '@wabridge/contracts';
+import { assertDeliveryAttemptEvent, slotDestination, type DeliveryAttemptEvent } from '@wabridge/contracts';
+import { destinationClassOf } from './attempt-span';
 import type { OutgoingRecord } from '@wabridge/kafka';
 import type { BoundChannel, BoundDestination } from './binding.repository';
 import type { AttemptResult, DeliveryRequest } from '@wabridge/webhook-delivery';
@@ -217,6 +218,34 @@ describe('DeliveryService', () => {
     expect(world.rows).toEqual([
       expect.objectContaining({ eventId: 'evt_1', destination: 'crm', state: 'retry_scheduled', attempts: 1, lastStatusCode: 500, lastError: 'http_status' }),
     ]);
+  });
+
+  it('delivers to every partner slot, and retries a slot\'s `primary` to that slot only', async () => {
+    const world = new World();
+    const inbox = slotDestination('inbox', 'primary');
+    world.destinations = [destination(channelA, 'primary', 'https://bot.example/'), destination(channelA, inbox, 'https://inbox.example/')];
+    world.answers.set('https://inbox.example/', { kind: 'response', statusCode: 503, retryAfter: null, latencyMs: 4 });
+    await world.service().deliverFresh(inbound());
+
+    expect(world.posted.map((request) => request.url).sort()).toEqual(['https://bot.example/', 'https://inbox.example/']);
+    const [retry] = world.on('retry.0');
+    expect(world.on('retry.0')).toHaveLength(1);
+    expect(retry.headers).toMatchObject({ destination: 'inbox\u203aprimary', scope: 'slot', 'channel-id': channelA.id });
+    expect(world.rows).toEqual([expect.objectContaining({ destination: 'inbox\u203aprimary', state: 'retry_scheduled' })]);
+
+    // the inbox slot rebinds: its retry goes to the new inbox URL, never to the other slot's primary
+    world.destinations = [destination(channelA, 'primary', 'https://bot.example/'), destination(channelA, inbox, 'https://inbox2.example/')];
+    world.posted.length = 0;
+    await world.service().deliverRetry({ event: inbound(), attempt: 2, slot: inbox, scope: 'slot', channelId: channelA.id, dueAt: NOW, reason: 'http_status' });
+    expect(world.posted.map((request) => request.url)).toEqual(['https://inbox2.example/']);
+    // and a retry of slot 1's primary never reaches the inbox slot
+    world.posted.length = 0;
+    await world.service().deliverRetry({ event: inbound(), attempt: 2, slot: 'primary', scope: 'slot', channelId: channelA.id, dueAt: NOW, reason: 'timeout' });
+    expect(world.posted.map((request) => request.url)).toEqual(['https://bot.example/']);
+    // the stats and the metrics see each slot's primary as a primary
+    expect(new Set(world.samples.map((sample) => sample.slot))).toEqual(new Set(['primary', inbox]));
+    expect(destinationClassOf(inbox)).toBe('primary');
+    expect(destinationClassOf(slotDestination('inbox', 'crm'))).toBe('extra');
   });
 
   it('keeps an event for an unknown number on the retry lane, visible as retry_scheduled', async () => {

@@ -2,6 +2,7 @@ import { endSpanWithError, SpanKind, startSpan, tracingOn } from '@wabridge/obse
 import { destinationClassOf, endAttemptSpan } from './attempt-span';
 import {
   messageKindsOf,
+  splitSlotDestination,
   wantsChange,
   WebhookHeaders,
   type DeliveryErrorClass,
@@ -361,6 +362,8 @@ export class DeliveryService {
             'wabridge.attempt': attempt,
             'wabridge.lane': lane,
             'wabridge.destination_class': destinationClassOf(destination.slot),
+            // the anonymous slot label, never a key or a URL
+            'wabridge.partner_slot': splitSlotDestination(destination.slot).slot,
           },
         })
       : undefined;
