@@ -1,7 +1,7 @@
 // Privacy proof (SPEC §1, issue 5): after a full run through every service — a channel onboarded, a
 // partner bound, a template and a text message sent, an inbound message and priced statuses
-// received and forwarded, metering counting them, and the partner's self-service used (a test send,
-// a dead-lettered message recovered, its deliveries and stats read) — no table, no service log, no
+// received and forwarded to two partner slots, metering counting them, and the partner's self-service
+// used (a test send, a dead-lettered message recovered, its deliveries and stats read) — no table, no service log, no
 // metrics page and no self-service answer holds the end-user phone numbers, the message texts or the
 // keys that went through.
 import { createHash, randomBytes } from 'node:crypto';
@@ -32,6 +32,9 @@ describe('privacy: what wabridge keeps after a full run', () => {
   let stack: TestStack;
   let db: DataSource;
   let partner: PartnerServer;
+  /** a second partner on the same number, in its own slot */
+  let inboxPartner: PartnerServer;
+  let inboxKey = '';
   let channel: ProvisionedChannel;
   /** set once the exchange went through; the scans mean nothing without it */
   let exchanged = false;
@@ -57,10 +60,12 @@ describe('privacy: what wabridge keeps after a full run', () => {
     // The partner refuses its first request, so the router also keeps a retry row of this run.
     let answered = 0;
     partner = await PartnerServer.start(() => (answered++ === 0 ? 503 : 200));
+    inboxPartner = await PartnerServer.start();
   }, 120_000);
 
   afterAll(async () => {
     await partner?.close();
+    await inboxPartner?.close();
     await db?.destroy();
     await stack?.stop();
   });
@@ -108,6 +113,27 @@ describe('privacy: what wabridge keeps after a full run', () => {
       body: JSON.stringify({ url: `${partner.url}/whatsapp` }),
     });
     expect(bound.status).toBe(200);
+    // a second partner slot, with its own key and its own binding
+    const adminHeaders = { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' };
+    const slots = await fetch(`${stack.url('gateway')}/admin/v1/channels/${channel.channelId}`, {
+      method: 'PATCH',
+      headers: adminHeaders,
+      body: JSON.stringify({ partner_slots: 2 }),
+    });
+    expect(slots.status).toBe(200);
+    const issued = await fetch(`${stack.url('gateway')}/admin/v1/channels/${channel.channelId}/api-keys`, {
+      method: 'POST',
+      headers: adminHeaders,
+      body: JSON.stringify({ slot: 'inbox' }),
+    });
+    expect(issued.status).toBe(201);
+    inboxKey = ((await issued.json()) as { api_key: string }).api_key;
+    const inboxBound = await fetch(`${stack.url('gateway')}/v1/configs/webhook`, {
+      method: 'POST',
+      headers: { 'D360-API-KEY': inboxKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `${inboxPartner.url}/inbox` }),
+    });
+    expect(inboxBound.status).toBe(200);
 
     const template = JSON.parse(metaFixture('send-template-request.json').toString()) as Record<string, unknown>;
     const templateBody = JSON.stringify({ ...template, to: `+${templateRecipient}` })
@@ -146,6 +172,10 @@ describe('privacy: what wabridge keeps after a full run', () => {
         partner.received.length >= posted.length + 6,
       { timeoutMs: 30_000, what: 'the partner to receive every webhook' },
     );
+    await waitFor(() => posted.every((body) => inboxPartner.received.some((request) => request.body.equals(body))), {
+      timeoutMs: 30_000,
+      what: 'the second slot to receive every webhook',
+    });
     // ...the router finished with every event (a retried one among them)...
     await waitFor(
       async () => {
@@ -201,6 +231,7 @@ describe('privacy: what wabridge keeps after a full run', () => {
     ['inbound text', inboundBody],
     ['contact profile name', contactName],
     ['API key', channel.apiKey],
+    ['second slot API key', inboxKey],
     ['admin token', stack.adminToken],
   ];
 
@@ -311,7 +342,18 @@ describe('privacy: what wabridge keeps after a full run', () => {
     // The scan did read this run's rows: the client, the channel, its key (as a SHA-256 only), its
     // binding and the dedupe keys of its metered messages.
     const keyHash = createHash('sha256').update(channel.apiKey).digest('hex');
-    const kept = [channel.clientId, channel.channelId, channel.phoneNumberId, keyHash, `${partner.url}/whatsapp`, templateWamid, textWamid];
+    const inboxKeyHash = createHash('sha256').update(inboxKey).digest('hex');
+    const kept = [
+      channel.clientId,
+      channel.channelId,
+      channel.phoneNumberId,
+      keyHash,
+      inboxKeyHash,
+      `${partner.url}/whatsapp`,
+      `${inboxPartner.url}/inbox`,
+      templateWamid,
+      textWamid,
+    ];
     for (const value of kept) expect(everything).toContain(value);
   });
 
