@@ -1,5 +1,16 @@
 import { ApiException } from '../errors/api-exception';
-import { createChannelSchema, createClientSchema, decodeCursor, encodeCursor, listChannelsSchema, parseInput, parseUuidParam } from './operator-requests';
+import {
+  createChannelSchema,
+  createClientSchema,
+  decodeCursor,
+  encodeCursor,
+  issueKeySchema,
+  listChannelsSchema,
+  parseInput,
+  parseSlotParam,
+  parseUuidParam,
+  partnerSlotsSchema,
+} from './operator-requests';
 
 function errorOf(fn: () => unknown): unknown {
   try {
@@ -55,5 +66,26 @@ describe('operator input', () => {
   it('validates UUID path parameters', () => {
     expect(parseUuidParam('id', channel.client_id.toUpperCase())).toBe(channel.client_id);
     expect(errorOf(() => parseUuidParam('id', '1; drop table'))).toEqual({ status: 400, body: { error: 'id must be a UUID' } });
+  });
+
+  it('reads the slot of a key issue: absent (no body) is slot 1 at the caller, a label is kept, anything else is a 400 naming slot', () => {
+    expect(parseInput(issueKeySchema, undefined)).toEqual({});
+    expect(parseInput(issueKeySchema, { slot: 'chatbot' })).toEqual({ slot: 'chatbot' });
+    expect(parseSlotParam('2')).toBe('2');
+    for (const slot of ['', ' 1', 'a/b', 'x'.repeat(33), 3, null]) {
+      expect(errorOf(() => parseInput(issueKeySchema, { slot }))).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^slot /) } });
+    }
+    expect(errorOf(() => parseSlotParam('../1'))).toMatchObject({ status: 400 });
+  });
+
+  it('bounds partner_slots by the configured maximum', () => {
+    expect(parseInput(partnerSlotsSchema(5), { partner_slots: 5 })).toEqual({ partner_slots: 5 });
+    expect(errorOf(() => parseInput(partnerSlotsSchema(5), { partner_slots: 6 }))).toEqual({
+      status: 400,
+      body: { error: 'partner_slots must be at most 5 (PARTNER_SLOTS_MAX)' },
+    });
+    for (const partnerSlots of [0, -1, 1.5, '2', undefined]) {
+      expect(errorOf(() => parseInput(partnerSlotsSchema(5), { partner_slots: partnerSlots }))).toMatchObject({ status: 400 });
+    }
   });
 });
