@@ -28,7 +28,7 @@ export class MultiWebhookController {
   constructor(private readonly multiWebhook: MultiWebhookService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Whether the feature is on, and the extra destinations' })
+  @ApiOperation({ summary: 'Whether the feature is on, and the extra destinations', description: 'Of the key\'s partner slot: each slot switches the feature on for itself, and MULTI_WEBHOOK_MAX counts per slot.' })
   @ApiResponse({ status: 200, schema: Schemas.multiWebhookState })
   current(@Partner() channel: PartnerChannel): Promise<MultiWebhookView> {
     return this.multiWebhook.current(channel);

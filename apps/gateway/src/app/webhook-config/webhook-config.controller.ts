@@ -17,7 +17,7 @@ export class WebhookConfigController {
   /** Exactly 200 with `{url, headers}` as 360dialog answers, plus the secret to verify our signatures. */
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Bind the primary webhook (last writer wins)', description: 'Answers exactly 200, echoing `{url, headers}`, plus the signing secret of our Standard Webhooks signature. Through the `/onprem` base path (`/onprem/v1/configs/webhook`) the on-premise body shape is the default; an explicit `on_premise_format` wins.' })
+  @ApiOperation({ summary: 'Bind the primary webhook (last writer wins)', description: 'The primary webhook of the key\'s partner slot: on a number with several slots each key binds its own, and every slot receives every event. Answers exactly 200, echoing `{url, headers}`, plus the signing secret of our Standard Webhooks signature. Through the `/onprem` base path (`/onprem/v1/configs/webhook`) the on-premise body shape is the default; an explicit `on_premise_format` wins.' })
   @ApiBody({ schema: Schemas.webhookBinding })
   @ApiResponse({ status: 200, schema: Schemas.webhookBindingAnswer })
   @ApiResponse({ status: 400, description: 'unsafe URL or headers', schema: Schemas.apiError })
