@@ -6,6 +6,7 @@ import { ConfigError } from '@wabridge/config';
 import { silenceKnownWarnings } from '@wabridge/observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app/app.module';
+import { registerConsole } from './app/console/console-static';
 import { MULTIPART_ROUTES } from './app/media/media-paths';
 import { buildOpenApiDocument, DOCS_PATH } from './app/openapi/openapi-document';
 import { loadGatewayConfig } from './config/gateway.config';
@@ -37,6 +38,7 @@ async function bootstrap(): Promise<void> {
     done(Object.assign(new Error('unsupported content type'), { statusCode: 415 }), undefined);
   });
   app.useLogger(app.get(Logger));
+  registerConsole(app, config);
   const document = { ...buildOpenApiDocument(app), servers: [{ url: config.publicUrl }] };
   SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}/json`, yamlDocumentUrl: `${DOCS_PATH}/yaml` });
   app.enableShutdownHooks();

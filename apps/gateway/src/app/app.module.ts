@@ -4,6 +4,7 @@ import type { BatchingProducer } from '@wabridge/kafka';
 import { ObservabilityModule } from '@wabridge/observability';
 import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { ConsoleModule } from './console/console.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import { PartnerHealthController } from './health/partner-health.controller';
@@ -63,6 +64,7 @@ export class AppModule {
         MessagesModule,
         TemplatesModule,
         DeliveriesModule,
+        ConsoleModule,
         // last: its `GET /{media_id}` and `/{version}/{media_id}` patterns match what other features serve statically
         MediaModule,
       ],

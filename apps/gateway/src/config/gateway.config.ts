@@ -29,6 +29,24 @@ const schema = z.object({
   MULTI_WEBHOOK_MAX: env.positiveInt(3),
   SEND_RATE_LIMIT_PER_S: env.positiveInt(80),
   GATEWAY_INSTANCES: env.positiveInt(1),
+  CONSOLE_DIR: z.string().trim().min(1).default('apps/console/dist'),
+  METERING_URL: env.url().transform(withoutTrailingSlash).optional(),
+  CONSOLE_HEALTH_URLS: z
+    .string()
+    .trim()
+    .default('')
+    .transform((value, context) => {
+      const targets: { name: string; url: string }[] = [];
+      for (const item of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+        const match = /^([a-z][a-z0-9-]{0,30})=(https?:\/\/\S+)$/.exec(item);
+        if (!match) {
+          context.addIssue({ code: 'custom', message: 'must be a comma-separated list of name=http(s)://host:port' });
+          return z.NEVER;
+        }
+        targets.push({ name: match[1], url: withoutTrailingSlash(match[2]) });
+      }
+      return targets;
+    }),
 });
 
 export interface GatewayConfig extends KafkaServiceConfig {
@@ -63,6 +81,16 @@ export interface GatewayConfig extends KafkaServiceConfig {
     /** instances sharing that budget: each enforces perSecond / instances */
     instances: number;
   };
+  console: {
+    /** the built console (apps/console), served under /console; relative paths are from the working directory */
+    dir: string;
+    /** metering's base URL: the console's usage pages read its usage API server-side */
+    meteringUrl: string | undefined;
+    /** the services whose /health/ready and /metrics the console's health page reads */
+    healthTargets: { name: string; url: string }[];
+    /** cookies carry `Secure` when the console is reached over https (PUBLIC_URL) */
+    secureCookies: boolean;
+  };
 }
 
 function mediaUrlFor(graphApiUrl: string, configured: string | undefined): string {
@@ -90,6 +118,12 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     mediaMaxBytes: parsed.MEDIA_MAX_BYTES,
     multiWebhookMax: parsed.MULTI_WEBHOOK_MAX,
     sendRateLimit: { perSecond: parsed.SEND_RATE_LIMIT_PER_S, instances: parsed.GATEWAY_INSTANCES },
+    console: {
+      dir: parsed.CONSOLE_DIR,
+      meteringUrl: parsed.METERING_URL,
+      healthTargets: parsed.CONSOLE_HEALTH_URLS,
+      secureCookies: parsed.PUBLIC_URL.startsWith('https:'),
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import { BindingChangeNotifications1764094500000 } from './migrations/1764094500
 import { MultiWebhookEnabled1764094000000 } from './migrations/1764094000000-multi-webhook-enabled';
 import { SigningSecretRotation1764094200000 } from './migrations/1764094200000-signing-secret-rotation';
 import { OrderedDelivery1764094800000 } from './migrations/1764094800000-ordered-delivery';
+import { ConsoleAccounts1764096300000 } from './migrations/1764096300000-console-accounts';
 
 export const ENTITIES = [
   ClientEntity,
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   SigningSecretRotation1764094200000,
   BindingChangeNotifications1764094500000,
   OrderedDelivery1764094800000,
+  ConsoleAccounts1764096300000,
 ];
 
 export interface DataSourceOptions {

@@ -1,0 +1,123 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
+import { ConsoleDataService } from './console-data.service';
+
+const FETCH_TIMEOUT_MS = 2000;
+const SAMPLE_EVERY_MS = 60_000;
+const WINDOW_MS = 60 * 60 * 1000;
+
+export interface ServiceHealth {
+  name: string;
+  ready: boolean;
+  /** records behind, summed over every `*_consumer_lag` gauge the service exports; null when it has none */
+  consumer_lag: number | null;
+  error?: string;
+}
+
+export interface HealthView {
+  services: ServiceHealth[];
+  retry_depth: number | null;
+  dead_letters: number;
+  /** window_minutes: how much of the last hour the ratio covers; null = since the router started */
+  delivery: { success_ratio: number | null; attempts: number; window_minutes: number | null };
+  checked_at: string;
+}
+
+/** Prometheus text format, the sample lines only: `name{labels} value`. */
+export function parseMetrics(text: string): { name: string; labels: Record<string, string>; value: number }[] {
+  const samples: { name: string; labels: Record<string, string>; value: number }[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!match) continue;
+    const labels: Record<string, string> = {};
+    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1]] = pair[2];
+    const value = Number(match[3]);
+    if (Number.isFinite(value)) samples.push({ name: match[1], labels, value });
+  }
+  return samples;
+}
+
+async function fetchText(url: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'manual' });
+  return { status: response.status, text: await response.text() };
+}
+
+interface AttemptSample {
+  at: number;
+  delivered: number;
+  total: number;
+}
+
+/**
+ * The health page: each configured service's /health/ready and /metrics (CONSOLE_HEALTH_URLS), the
+ * dead-letter count from PostgreSQL, and the router's delivery success ratio over the last hour —
+ * from samples of its cumulative attempt counters taken every minute while the gateway runs
+ * (`window_minutes` says how much of the hour the samples cover).
+ */
+@Injectable()
+export class ConsoleHealthService implements OnModuleInit, OnModuleDestroy {
+  private readonly samples: AttemptSample[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly data: ConsoleDataService,
+  ) {}
+
+  onModuleInit(): void {
+    if (this.config.console.healthTargets.length === 0) return;
+    this.timer = setInterval(() => void this.check().catch(() => undefined), SAMPLE_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  async check(): Promise<HealthView> {
+    const now = Date.now();
+    let retryDepth: number | null = null;
+    let attempts: AttemptSample | undefined;
+    const services = await Promise.all(
+      this.config.console.healthTargets.map(async ({ name, url }): Promise<ServiceHealth> => {
+        try {
+          const [ready, metrics] = await Promise.all([fetchText(`${url}/health/ready`), fetchText(`${url}/metrics`)]);
+          const samples = metrics.status === 200 ? parseMetrics(metrics.text) : [];
+          const lags = samples.filter((sample) => sample.name.endsWith('_consumer_lag'));
+          for (const sample of samples) {
+            if (sample.name === 'wabridge_router_retry_store_depth') retryDepth = (retryDepth ?? 0) + sample.value;
+            if (sample.name === 'wabridge_router_attempts_total') {
+              attempts ??= { at: now, delivered: 0, total: 0 };
+              attempts.total += sample.value;
+              if (sample.labels.state === 'delivered') attempts.delivered += sample.value;
+            }
+          }
+          return { name, ready: ready.status === 200, consumer_lag: lags.length ? lags.reduce((sum, sample) => sum + sample.value, 0) : null };
+        } catch (error) {
+          return { name, ready: false, consumer_lag: null, error: (error as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable' };
+        }
+      }),
+    );
+    const delivery = this.ratio(attempts, now);
+    return { services, retry_depth: retryDepth, dead_letters: await this.data.deadLetterCount(), delivery, checked_at: new Date(now).toISOString() };
+  }
+
+  private ratio(current: AttemptSample | undefined, now: number): HealthView['delivery'] {
+    if (!current) return { success_ratio: null, attempts: 0, window_minutes: null };
+    while (this.samples.length > 0 && this.samples[0].at < now - WINDOW_MS) this.samples.shift();
+    // a router restart resets its counters: start over from there
+    if (this.samples.some((sample) => sample.total > current.total)) this.samples.length = 0;
+    const base = this.samples[0];
+    const last = this.samples[this.samples.length - 1];
+    if (!last || now - last.at >= SAMPLE_EVERY_MS / 2) this.samples.push(current);
+    // no earlier sample yet: the router's counters since it started
+    const total = current.total - (base?.total ?? 0);
+    const delivered = current.delivered - (base?.delivered ?? 0);
+    return {
+      success_ratio: total > 0 ? delivered / total : null,
+      attempts: total,
+      window_minutes: base ? Math.round((now - base.at) / 60000) : null,
+    };
+  }
+}
