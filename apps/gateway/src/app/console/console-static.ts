@@ -33,8 +33,9 @@ export function registerConsole(app: NestFastifyApplication, config: GatewayConf
     // one route per file, found at start: static routes win over the Graph-style `/:version/:id` patterns
     wildcard: false,
     index: ['index.html'],
-    setHeaders: (response: { setHeader(name: string, value: string): void }, path: string) => {
-      response.setHeader('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    // @fastify/static 10 hands over the fastify reply (Nest's typing still names the raw response)
+    setHeaders: (response: object, path: string) => {
+      (response as { header(name: string, value: string): unknown }).header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
 }
