@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createDatabase,
+  ensureConsoleBuilt,
   prepareStack,
   repoRoot,
   ServiceProcess,
@@ -17,6 +18,7 @@ import {
   type ServiceName,
 } from '@wabridge/local-infra';
 import { silenceKnownWarnings } from '@wabridge/observability';
+import { seedConsoleDemo } from './console-demo';
 import { seedDemo } from './seed';
 import { loadStackConfig } from './stack.config';
 
@@ -93,6 +95,9 @@ async function main(): Promise<void> {
       WEBHOOK_URL_ALLOW_CIDRS: '127.0.0.0/8',
       WA_SIM_INGRESS_URL: `${url('ingress')}/webhooks/whatsapp`,
       META_APP_SECRET: secrets.META_APP_SECRETS.split(',')[0],
+      // the web console's usage and health pages (docs/console.md)
+      METERING_URL: url('metering'),
+      CONSOLE_HEALTH_URLS: (['ingress', 'router', 'metering'] as const).map((name) => `${name}=${url(name)}`).join(','),
     };
     // values given in the environment always win over the local defaults
     const env: Record<string, string> = { ...defaults };
@@ -105,9 +110,11 @@ async function main(): Promise<void> {
     for (const name of Object.keys(DEFAULT_PORTS) as ServiceName[]) {
       started.services.push(new ServiceProcess(name, ports[name], env, join(logDir, `${name}.log`)));
     }
+    ensureConsoleBuilt();
     await Promise.all(started.services.map((service) => service.start()));
 
     const demo = await seedDemo(url('gateway'), env.ADMIN_TOKEN);
+    const consoleDemo = await seedConsoleDemo(url('gateway'), env.ADMIN_TOKEN, demo.channelId);
     say('');
     say('wabridge is running');
     for (const name of Object.keys(DEFAULT_PORTS) as ServiceName[]) say(`  ${name.padEnd(9)} ${url(name)}`);
@@ -122,6 +129,10 @@ async function main(): Promise<void> {
     say('');
     say(`demo client ${demo.clientId}, channel ${demo.channelId} (phone_number_id ${demo.phoneNumberId})`);
     say(`demo API key (D360-API-KEY): ${demo.apiKey}`);
+    say('');
+    say(`web console: ${consoleDemo.url}  (passwords generated for this run; shown once)`);
+    say(`  operator     ${consoleDemo.operator.email}  ${consoleDemo.operator.password}`);
+    say(`  client user  ${consoleDemo.client.email}  ${consoleDemo.client.password}`);
     say('');
     say('try it:');
     say(`  curl -s -X POST ${url('gateway')}/v1/configs/webhook -H 'D360-API-KEY: ${demo.apiKey}' -H 'content-type: application/json' -d '{"url":"http://127.0.0.1:8080/hook"}'`);

@@ -12,3 +12,4 @@ export type { WaitOptions } from './lib/wait-for';
 export { ServiceProcess, PORT_VARIABLE, SERVICE_NODE_FLAGS, serviceLogDir } from './lib/service-process';
 export type { ServiceName, ServiceProcessOptions } from './lib/service-process';
 export { prepareStack } from './lib/prepare-stack';
+export { ensureConsoleBuilt } from './lib/console-build';
