@@ -75,15 +75,23 @@ export class ConsoleDataService {
 
   private async withHealth(views: ChannelStatusView[]): Promise<ConsoleChannel[]> {
     if (views.length === 0) return [];
+    // one pass over the channels' deliveries rows (deliveries_channel_idx), not a subquery per channel
     const rows: ChannelExtraRow[] = await this.dataSource.query(
-      `SELECT ch.id, cl.name AS client_name,
-              (SELECT max(k.created_at) FROM api_keys k WHERE k.channel_id = ch.id AND k.revoked_at IS NULL) AS key_issued_at,
-              (SELECT count(*)::int FROM deliveries d WHERE d.channel_id = ch.id AND d.state = 'retry_scheduled') AS retrying,
-              (SELECT count(*)::int FROM deliveries d
-                WHERE d.channel_id = ch.id AND d.state = 'dead' AND d.updated_at > now() - interval '24 hours') AS dead_last_24h,
-              (SELECT max(d.updated_at) FROM deliveries d
-                WHERE d.channel_id = ch.id AND d.state IN ('retry_scheduled', 'dead')) AS last_failure_at
-         FROM channels ch JOIN clients cl ON cl.id = ch.client_id
+      `WITH health AS (
+         SELECT channel_id,
+                count(*) FILTER (WHERE state = 'retry_scheduled')::int AS retrying,
+                count(*) FILTER (WHERE state = 'dead' AND updated_at > now() - interval '24 hours')::int AS dead_last_24h,
+                max(updated_at) FILTER (WHERE state IN ('retry_scheduled', 'dead')) AS last_failure_at
+           FROM deliveries WHERE channel_id = ANY($1::uuid[]) GROUP BY channel_id),
+       keys AS (
+         SELECT channel_id, max(created_at) AS key_issued_at
+           FROM api_keys WHERE channel_id = ANY($1::uuid[]) AND revoked_at IS NULL GROUP BY channel_id)
+       SELECT ch.id, cl.name AS client_name, k.key_issued_at,
+              coalesce(h.retrying, 0) AS retrying, coalesce(h.dead_last_24h, 0) AS dead_last_24h, h.last_failure_at
+         FROM channels ch
+         JOIN clients cl ON cl.id = ch.client_id
+         LEFT JOIN health h ON h.channel_id = ch.id
+         LEFT JOIN keys k ON k.channel_id = ch.id
         WHERE ch.id = ANY($1::uuid[])`,
       [views.map((view) => view.id)],
     );
