@@ -278,8 +278,12 @@ describe('console in Chromium: Client Hub and operator console', () => {
     await shot(operator, 'operator-numbers');
 
     await operator.goto(`${gateway}/console/#/usage`);
-    await operator.getByLabel('Client').selectOption(number.clientId);
+    // every client's month at a glance, each with its statement
+    const row = operator.getByRole('table', { name: 'All clients' }).locator(`tr[data-client="${number.clientId}"]`);
+    expect(await row.locator('td.num').first().innerText()).toBe('1');
+    await row.getByRole('button').click();
     await operator.locator('[data-total="template_sends"]').getByText('1', { exact: true }).waitFor();
+    await shot(operator, 'operator-usage');
 
     await operator.goto(`${gateway}/console/#/health`);
     for (const service of ['ingress', 'router', 'metering']) {

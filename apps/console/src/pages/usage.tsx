@@ -24,6 +24,10 @@ export function UsagePage({ session }: { session: Session }) {
   const byDay = useLoad(report('day'), [chosen, from]);
   const byTemplate = useLoad(report('template'), [chosen, from]);
   const byCategory = useLoad(report('category'), [chosen, from]);
+  const summary = useLoad(
+    () => (operator ? api<UsageSummary>('GET', `/usage/summary${query({ from, to })}`) : Promise.resolve(undefined)),
+    [operator, from],
+  );
 
   const days = useMemo(() => daysOf(from.slice(0, 7)), [from]);
   const series = useMemo(() => {
@@ -51,6 +55,7 @@ export function UsagePage({ session }: { session: Session }) {
       </div>
       {error && <Alert>{error}</Alert>}
       {operator && clients.data?.length === 0 && <p>No clients yet.</p>}
+      {summary.data && <AllClients summary={summary.data} month={from.slice(0, 7)} chosen={chosen} onChoose={setClientId} />}
       {totals && (
         <div className="stats" aria-label="Totals">
           <div>
@@ -73,6 +78,53 @@ export function UsagePage({ session }: { session: Session }) {
         <ReportTable title="By category" report={byCategory.data} keys={[['category', 'Category'], ['pricing_type', 'Pricing type']]} />
       </div>
     </Page>
+  );
+}
+
+interface UsageSummary {
+  from: string;
+  to: string;
+  clients: { client_id: string; name: string; template_sends: number; priced_messages: number }[];
+}
+
+/** The operator's overview: every client's month, each with its statement. */
+function AllClients({ summary, month, chosen, onChoose }: { summary: UsageSummary; month: string; chosen: string; onChoose: (id: string) => void }) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption>All clients</caption>
+        <thead>
+          <tr>
+            <th scope="col">Client</th>
+            <th scope="col" className="num">
+              Template sends
+            </th>
+            <th scope="col" className="num">
+              Priced messages
+            </th>
+            <th scope="col">Statement</th>
+          </tr>
+        </thead>
+        <tbody>
+          {summary.clients.map((client) => (
+            <tr key={client.client_id} data-client={client.client_id}>
+              <td>
+                <button type="button" className="link" aria-pressed={client.client_id === chosen} onClick={() => onChoose(client.client_id)}>
+                  {client.name}
+                </button>
+              </td>
+              <td className="num">{client.template_sends}</td>
+              <td className="num">{client.priced_messages}</td>
+              <td>
+                <a href={`/console/api/statements/${month}${query({ client_id: client.client_id, format: 'csv' })}`} download>
+                  CSV
+                </a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

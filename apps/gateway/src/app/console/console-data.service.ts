@@ -68,6 +68,26 @@ export class ConsoleDataService {
     return channel;
   }
 
+  /**
+   * Every client's totals over a range of UTC days, for the operator's overview. Read straight from
+   * metering's count tables (a plain sum); a client's detailed report and statement still come from
+   * metering's API.
+   */
+  async usageSummary(from: string, to: string): Promise<{ client_id: string; name: string; template_sends: number; priced_messages: number }[]> {
+    const rows: { client_id: string; name: string; template_sends: string; priced_messages: string }[] = await this.dataSource.query(
+      `SELECT c.id AS client_id, c.name, coalesce(t.n, 0) AS template_sends, coalesce(p.n, 0) AS priced_messages
+         FROM clients c
+         LEFT JOIN (SELECT client_id, sum(count) AS n FROM template_send_counts WHERE day BETWEEN $1::date AND $2::date GROUP BY client_id) t
+           ON t.client_id = c.id
+         LEFT JOIN (SELECT client_id, sum(count) AS n FROM priced_message_counts WHERE day BETWEEN $1::date AND $2::date GROUP BY client_id) p
+           ON p.client_id = c.id
+        ORDER BY coalesce(t.n, 0) + coalesce(p.n, 0) DESC, c.name
+        LIMIT 1000`,
+      [from, to],
+    );
+    return rows.map((row) => ({ ...row, template_sends: Number(row.template_sends), priced_messages: Number(row.priced_messages) }));
+  }
+
   async deadLetterCount(): Promise<number> {
     const [row]: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM deliveries WHERE state = 'dead'`);
     return row.n;

@@ -43,10 +43,37 @@ async function fetchText(url: string): Promise<{ status: number; text: string }>
   return { status: response.status, text: await response.text() };
 }
 
-interface AttemptSample {
+export interface AttemptSample {
   at: number;
   delivered: number;
   total: number;
+  /** when the router process started (its counters count from there) */
+  routerStartedAt?: number;
+}
+
+/**
+ * The router's delivery success ratio over the last hour from its cumulative counters: a router younger
+ * than the hour counts exactly the hour; otherwise the oldest sample of the hour is the base; with
+ * neither, the counters since the router started (window null). Records `current` into `samples`
+ * (at most one per half sampling interval) and drops samples older than the hour or from before a
+ * router restart.
+ */
+export function deliveryWindow(samples: AttemptSample[], current: AttemptSample | undefined, now: number): HealthView['delivery'] {
+  if (!current) return { success_ratio: null, attempts: 0, window_minutes: null };
+  while (samples.length > 0 && samples[0].at < now - WINDOW_MS) samples.shift();
+  if (samples.some((sample) => sample.total > current.total)) samples.length = 0;
+  const last = samples[samples.length - 1];
+  if (!last || now - last.at >= SAMPLE_EVERY_MS / 2) samples.push(current);
+  const young = current.routerStartedAt !== undefined && current.routerStartedAt >= now - WINDOW_MS;
+  const base = young || samples[0] === current ? undefined : samples[0];
+  const total = current.total - (base?.total ?? 0);
+  const delivered = current.delivered - (base?.delivered ?? 0);
+  const since = young ? current.routerStartedAt : base?.at;
+  return {
+    success_ratio: total > 0 ? delivered / total : null,
+    attempts: total,
+    window_minutes: since === undefined ? null : Math.round((now - since) / 60000),
+  };
 }
 
 /**
@@ -92,6 +119,10 @@ export class ConsoleHealthService implements OnModuleInit, OnModuleDestroy {
               attempts.total += sample.value;
               if (sample.labels.state === 'delivered') attempts.delivered += sample.value;
             }
+            if (sample.name === 'process_start_time_seconds' && name === 'router') {
+              attempts ??= { at: now, delivered: 0, total: 0 };
+              attempts.routerStartedAt = sample.value * 1000;
+            }
           }
           return { name, ready: ready.status === 200, consumer_lag: lags.length ? lags.reduce((sum, sample) => sum + sample.value, 0) : null };
         } catch (error) {
@@ -99,25 +130,7 @@ export class ConsoleHealthService implements OnModuleInit, OnModuleDestroy {
         }
       }),
     );
-    const delivery = this.ratio(attempts, now);
+    const delivery = deliveryWindow(this.samples, attempts, now);
     return { services, retry_depth: retryDepth, dead_letters: await this.data.deadLetterCount(), delivery, checked_at: new Date(now).toISOString() };
-  }
-
-  private ratio(current: AttemptSample | undefined, now: number): HealthView['delivery'] {
-    if (!current) return { success_ratio: null, attempts: 0, window_minutes: null };
-    while (this.samples.length > 0 && this.samples[0].at < now - WINDOW_MS) this.samples.shift();
-    // a router restart resets its counters: start over from there
-    if (this.samples.some((sample) => sample.total > current.total)) this.samples.length = 0;
-    const base = this.samples[0];
-    const last = this.samples[this.samples.length - 1];
-    if (!last || now - last.at >= SAMPLE_EVERY_MS / 2) this.samples.push(current);
-    // no earlier sample yet: the router's counters since it started
-    const total = current.total - (base?.total ?? 0);
-    const delivered = current.delivered - (base?.delivered ?? 0);
-    return {
-      success_ratio: total > 0 ? delivered / total : null,
-      attempts: total,
-      window_minutes: base ? Math.round((now - base.at) / 60000) : null,
-    };
   }
 }

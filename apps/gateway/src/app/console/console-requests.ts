@@ -47,3 +47,7 @@ export const statementSchema = z.strictObject({
   period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month such as 2025-01'),
   format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).default('json'),
 });
+
+export const usageSummarySchema = z
+  .strictObject({ from: day, to: day })
+  .refine((value) => value.from <= value.to, { message: 'must not be before from', path: ['to'] });

@@ -1,4 +1,4 @@
-import { parseMetrics } from './console-health.service';
+import { deliveryWindow, parseMetrics, type AttemptSample } from './console-health.service';
 import { hashPassword, sessionCookie, sessionTokenOf, verifyPassword } from './console-security';
 
 describe('console security helpers', () => {
@@ -33,5 +33,35 @@ describe('console security helpers', () => {
       { name: 'wabridge_router_attempts_total', labels: { lane: 'first', state: 'delivered', error_class: 'none' }, value: 5 },
       { name: 'up', labels: {}, value: 1 },
     ]);
+  });
+
+  describe('delivery success over the last hour', () => {
+    const hour = 60 * 60 * 1000;
+    const now = Date.parse('2026-12-01T12:00:00Z');
+
+    it('counts a router younger than the hour from its start', () => {
+      const samples: AttemptSample[] = [];
+      expect(deliveryWindow(samples, { at: now, delivered: 9, total: 10, routerStartedAt: now - 20 * 60000 }, now)).toEqual({
+        success_ratio: 0.9,
+        attempts: 10,
+        window_minutes: 20,
+      });
+    });
+
+    it('takes the oldest sample of the hour as the base for an older router', () => {
+      const samples: AttemptSample[] = [
+        { at: now - 2 * hour, delivered: 0, total: 0 },
+        { at: now - 40 * 60000, delivered: 100, total: 100 },
+      ];
+      const view = deliveryWindow(samples, { at: now, delivered: 150, total: 200, routerStartedAt: now - 5 * hour }, now);
+      expect(view).toEqual({ success_ratio: 0.5, attempts: 100, window_minutes: 40 });
+      expect(samples.map((sample) => sample.at)).toEqual([now - 40 * 60000, now]);
+    });
+
+    it('starts over after a router restart, and says when there is nothing to compare', () => {
+      const samples: AttemptSample[] = [{ at: now - 10 * 60000, delivered: 500, total: 500 }];
+      expect(deliveryWindow(samples, { at: now, delivered: 3, total: 4 }, now)).toEqual({ success_ratio: 0.75, attempts: 4, window_minutes: null });
+      expect(deliveryWindow([], undefined, now)).toEqual({ success_ratio: null, attempts: 0, window_minutes: null });
+    });
   });
 });

@@ -10,7 +10,7 @@ import { OperatorService, type ChannelView, type ClientView } from '../operator/
 import { AccountsService, SESSION_SECONDS, type ConsoleSession, type ConsoleUser } from './accounts.service';
 import { ConsoleDataService, type ConsoleChannel } from './console-data.service';
 import { ConsoleHealthService, type HealthView } from './console-health.service';
-import { acceptInviteSchema, inspectInviteSchema, inviteSchema, signInSchema, statementSchema, usageSchema } from './console-requests';
+import { acceptInviteSchema, inspectInviteSchema, inviteSchema, signInSchema, statementSchema, usageSchema, usageSummarySchema } from './console-requests';
 import { clearedSessionCookie, sessionCookie } from './console-security';
 import { ConsoleSessionGuard, CurrentSession, OperatorOnly } from './console-session.guard';
 import { ConsoleUsageService, type MeteringReply } from './console-usage.service';
@@ -166,6 +166,13 @@ export class ConsoleDataController {
   @OperatorOnly()
   replay(@Body() body: unknown): Promise<{ replayed: number }> {
     return this.deliveries.replay(parseReplayRequest(body));
+  }
+
+  @Get('usage/summary')
+  @OperatorOnly()
+  async usageSummary(@Query() query: Record<string, string>) {
+    const input = parseInput(usageSummarySchema, query);
+    return { from: input.from, to: input.to, clients: await this.data.usageSummary(input.from, input.to) };
   }
 
   @Get('usage')
