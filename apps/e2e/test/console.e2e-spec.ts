@@ -1,6 +1,7 @@
 // The web console in a real browser (Debian's Chromium driven by Playwright) against the real stack:
-// every service a real process on the real Kafka broker and PostgreSQL. Screenshots of the main pages
-// go to docs/console/ (docs/console.md).
+// every service a real process on the real Kafka broker and PostgreSQL. It screenshots the main pages
+// (committed in docs/console/, see docs/console.md).
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ConsoleClient,
@@ -17,7 +18,8 @@ import { repoRoot } from '@wabridge/local-infra';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 const PASSWORD = 'a long and dull passphrase';
-const SHOTS = join(repoRoot(), 'docs', 'console');
+/** tmp/ by default, so a test run leaves the tree clean; `CONSOLE_SCREENSHOTS_DIR=docs/console` refreshes the committed ones */
+const SHOTS = join(repoRoot(), process.env.CONSOLE_SCREENSHOTS_DIR ?? join('tmp', 'console-screenshots'));
 
 describe('console in Chromium: Client Hub and operator console', () => {
   let stack: TestStack;
@@ -64,6 +66,7 @@ describe('console in Chromium: Client Hub and operator console', () => {
   };
 
   beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
     ensureConsoleBuilt();
     stack = await TestStack.start({
       services: ['ingress', 'gateway', 'router', 'metering', 'wa-sim'],
