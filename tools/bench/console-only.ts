@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ensureConsoleBuilt, freePort, repoRoot, serviceLogDir, ServiceProcess } from '@wabridge/local-infra';
 import { silenceKnownWarnings } from '@wabridge/observability';
 import { createDataSource } from '@wabridge/persistence';
+import { joinConsole } from '../stack/console-demo';
 import { say, startBenchInfra } from './bench-infra';
 
 const DELIVERIES = Number(process.env.BENCH_CONSOLE_DELIVERIES ?? 10_000);
@@ -76,22 +77,11 @@ async function seed(databaseUrl: string): Promise<{ clientId: string; channelId:
 }
 
 async function signIn(gateway: string, adminToken: string, invite: Record<string, string>): Promise<string> {
-  const created = await fetch(`${gateway}/admin/v1/console/invites`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify(invite),
-  });
-  const { link } = (await created.json()) as { link: string };
-  const password = randomBytes(12).toString('hex');
-  await fetch(`${gateway}/console/api/invites/accept`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: link.split('#/invite/')[1], password }),
-  });
+  const { email, password } = await joinConsole(gateway, adminToken, invite);
   const session = await fetch(`${gateway}/console/api/sign-in`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: invite.email, password }),
+    body: JSON.stringify({ email, password }),
   });
   if (session.status !== 200) throw new Error(`sign in: ${session.status}`);
   return (session.headers.get('set-cookie') ?? '').split(';')[0];
@@ -156,7 +146,10 @@ async function main(): Promise<void> {
         cookie: operator,
         paths: ['/console/api/channels', `/console/api/channels/${channelId}/deliveries?limit=200`, `/console/api/dead-letters?channel_id=${channelId}&limit=200`],
       },
-      'operator: usage': { cookie: operator, paths: ['/console/api/clients', ...['day', 'template', 'category'].map((group) => `/console/api/usage?client_id=${clientId}&${range}&group_by=${group}`)] },
+      'operator: usage': {
+        cookie: operator,
+        paths: ['/console/api/clients', `/console/api/usage/summary?${range}`, ...['day', 'template', 'category'].map((group) => `/console/api/usage?client_id=${clientId}&${range}&group_by=${group}`)],
+      },
       'operator: health': { cookie: operator, paths: ['/console/api/health'] },
     };
     const results: Record<string, { p50_ms: number; p95_ms: number; max_ms: number }> = {};

@@ -9,7 +9,8 @@ export interface ConsoleDemo {
   client: { email: string; password: string };
 }
 
-async function join(gatewayUrl: string, adminToken: string, invite: Record<string, string>): Promise<{ email: string; password: string }> {
+/** Invites a console user with the operator token and accepts the invite with a generated password. */
+export async function joinConsole(gatewayUrl: string, adminToken: string, invite: Record<string, string>): Promise<{ email: string; password: string }> {
   const created = await fetch(`${gatewayUrl}/admin/v1/console/invites`, {
     method: 'POST',
     headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
@@ -33,7 +34,7 @@ export async function seedConsoleDemo(gatewayUrl: string, adminToken: string, ch
   const { client_id: clientId } = (await channel.json()) as { client_id: string };
   return {
     url: `${gatewayUrl}/console/`,
-    operator: await join(gatewayUrl, adminToken, { email: 'operator@wabridge.example', role: 'operator' }),
-    client: await join(gatewayUrl, adminToken, { email: 'client@wabridge.example', role: 'client', client_id: clientId }),
+    operator: await joinConsole(gatewayUrl, adminToken, { email: 'operator@wabridge.example', role: 'operator' }),
+    client: await joinConsole(gatewayUrl, adminToken, { email: 'client@wabridge.example', role: 'client', client_id: clientId }),
   };
 }
