@@ -251,6 +251,18 @@ describe('console in Chromium: Client Hub and operator console', () => {
     await operator.getByText('Replayed 1 event.').waitFor();
     await failing.waitForRequests(before + 1, 30000);
     expect(failing.received[failing.received.length - 1].body.toString()).toContain(other.phoneNumberId);
+    // by channel and time range, as the form sends it
+    const local = (at: number) => new Date(at).toISOString().slice(0, 16);
+    await operator.getByLabel('From (UTC)').fill(local(Date.now() - 3_600_000));
+    await operator.getByLabel('To (UTC)').fill(local(Date.now() + 60_000));
+    const [answer] = await Promise.all([
+      operator.waitForResponse((response) => response.url().endsWith('/console/api/dead-letters/replay')),
+      operator.getByRole('button', { name: 'Replay range' }).click(),
+    ]);
+    expect(answer.status()).toBe(200);
+    expect(JSON.parse(answer.request().postData() ?? '{}')).toEqual({ channel_id: other.channelId, from: expect.any(String), to: expect.any(String) });
+    const { replayed } = (await answer.json()) as { replayed: number };
+    await operator.getByText(`Replayed ${replayed} event${replayed === 1 ? '' : 's'}.`).waitFor();
     await expectNothingPrivate(operator);
   });
 
