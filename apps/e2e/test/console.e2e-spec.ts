@@ -305,6 +305,10 @@ describe('console in Chromium: Client Hub and operator console', () => {
       await operator.locator(`tr[data-service="${service}"]`).getByText('Ready').waitFor();
     }
     expect(await operator.locator('[data-stat="success-ratio"]').innerText()).toMatch(/%$/);
+    // consumer lag of the router's and metering's groups, read from Kafka
+    for (const service of ['router', 'metering']) {
+      expect(await operator.locator(`tr[data-service="${service}"] td.num`).innerText()).toMatch(/^\d+$/);
+    }
     await shot(operator, 'operator-health');
   });
 

@@ -1,15 +1,38 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Topics } from '@wabridge/contracts';
+import { createKafka, type KafkaClient } from '@wabridge/kafka';
+import { PinoLogger } from 'nestjs-pino';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { ConsoleDataService } from './console-data.service';
 
 const FETCH_TIMEOUT_MS = 2000;
+const LAG_TIMEOUT_MS = 3000;
+
+type Admin = ReturnType<KafkaClient['admin']>;
+
+/** Records a consumer group has not committed yet, over its topics (a partition never committed counts from its low mark). */
+export async function groupLag(admin: Admin, groupId: string, topics: string[]): Promise<number> {
+  let lag = 0;
+  for (const topic of topics) {
+    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const done = new Map((committed[0]?.partitions ?? []).map((partition) => [partition.partition, Number(partition.offset)]));
+    for (const { partition, high, low } of ends) {
+      const at = done.get(partition) ?? -1;
+      lag += Math.max(0, Number(high) - (at >= 0 ? at : Number(low)));
+    }
+  }
+  return lag;
+}
 const SAMPLE_EVERY_MS = 60_000;
 const WINDOW_MS = 60 * 60 * 1000;
 
 export interface ServiceHealth {
   name: string;
   ready: boolean;
-  /** records behind, summed over every `*_consumer_lag` gauge the service exports; null when it has none */
+  /**
+   * records its Kafka consumer group has not committed yet (router, metering: their default group ids),
+   * else the sum of the `*_consumer_lag` gauges it exports; null when neither applies
+   */
   consumer_lag: number | null;
   error?: string;
 }
@@ -86,11 +109,24 @@ export function deliveryWindow(samples: AttemptSample[], current: AttemptSample 
 export class ConsoleHealthService implements OnModuleInit, OnModuleDestroy {
   private readonly samples: AttemptSample[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly kafka: KafkaClient;
+  private admin: Promise<Admin> | undefined;
+  /** the consumer groups behind the services, as those services name them by default */
+  private readonly groups: Record<string, { groupId: string; topics: string[] }>;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly data: ConsoleDataService,
-  ) {}
+    logger: PinoLogger,
+  ) {
+    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'wabridge-gateway-console', logger: logger.logger });
+    const { topics } = config;
+    const prefix = topics.webhooks.slice(0, topics.webhooks.length - Topics.webhooks.length);
+    this.groups = {
+      router: { groupId: `${prefix}wabridge-router`, topics: [topics.webhooks] },
+      metering: { groupId: `${prefix}wabridge-metering`, topics: [topics.outbound, topics.webhooks] },
+    };
+  }
 
   onModuleInit(): void {
     if (this.config.console.healthTargets.length === 0) return;
@@ -98,8 +134,35 @@ export class ConsoleHealthService implements OnModuleInit, OnModuleDestroy {
     this.timer.unref();
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
+    await this.admin?.then((admin) => admin.disconnect()).catch(() => undefined);
+  }
+
+  /** Kafka-side lag of a service's consumer group; undefined when it has none or Kafka does not answer in time. */
+  private async kafkaLag(service: string): Promise<number | undefined> {
+    const group = this.groups[service];
+    if (!group) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      this.admin ??= (async () => {
+        const admin = this.kafka.admin();
+        await admin.connect();
+        return admin;
+      })();
+      const admin = await this.admin;
+      return await Promise.race([
+        groupLag(admin, group.groupId, group.topics),
+        new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), LAG_TIMEOUT_MS);
+        }),
+      ]);
+    } catch {
+      this.admin = undefined;
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async check(): Promise<HealthView> {
@@ -124,7 +187,8 @@ export class ConsoleHealthService implements OnModuleInit, OnModuleDestroy {
               attempts.routerStartedAt = sample.value * 1000;
             }
           }
-          return { name, ready: ready.status === 200, consumer_lag: lags.length ? lags.reduce((sum, sample) => sum + sample.value, 0) : null };
+          const gauges = lags.length ? lags.reduce((sum, sample) => sum + sample.value, 0) : null;
+          return { name, ready: ready.status === 200, consumer_lag: (await this.kafkaLag(name)) ?? gauges };
         } catch (error) {
           return { name, ready: false, consumer_lag: null, error: (error as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable' };
         }

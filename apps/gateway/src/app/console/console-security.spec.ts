@@ -1,4 +1,4 @@
-import { deliveryWindow, parseMetrics, type AttemptSample } from './console-health.service';
+import { deliveryWindow, groupLag, parseMetrics, type AttemptSample } from './console-health.service';
 import { hashPassword, sessionCookie, sessionTokenOf, verifyPassword } from './console-security';
 
 describe('console security helpers', () => {
@@ -63,5 +63,27 @@ describe('console security helpers', () => {
       expect(deliveryWindow(samples, { at: now, delivered: 3, total: 4 }, now)).toEqual({ success_ratio: 0.75, attempts: 4, window_minutes: null });
       expect(deliveryWindow([], undefined, now)).toEqual({ success_ratio: null, attempts: 0, window_minutes: null });
     });
+  });
+
+  it("sums a consumer group's uncommitted records; a partition never committed counts from its low mark", async () => {
+    const admin = {
+      fetchTopicOffsets: (topic: string) =>
+        Promise.resolve(
+          topic === 'a'
+            ? [
+                { partition: 0, high: '10', low: '0', offset: '10' },
+                { partition: 1, high: '7', low: '2', offset: '7' },
+              ]
+            : [{ partition: 0, high: '5', low: '0', offset: '5' }],
+        ),
+      fetchOffsets: ({ topics }: { topics: string[] }) =>
+        Promise.resolve([
+          {
+            topic: topics[0],
+            partitions: topics[0] === 'a' ? [{ partition: 0, offset: '4' }, { partition: 1, offset: '-1' }] : [{ partition: 0, offset: '5' }],
+          },
+        ]),
+    };
+    expect(await groupLag(admin as unknown as Parameters<typeof groupLag>[0], 'g', ['a', 'b'])).toBe(6 + 5 + 0);
   });
 });
