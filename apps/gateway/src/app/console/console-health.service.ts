@@ -74,6 +74,23 @@ export interface AttemptSample {
   routerStartedAt?: number;
 }
 
+/** The router's cumulative attempt counters and start time, from its /metrics samples. */
+export function attemptsOf(samples: ReturnType<typeof parseMetrics>, now: number): AttemptSample | undefined {
+  let attempts: AttemptSample | undefined;
+  for (const sample of samples) {
+    if (sample.name === 'wabridge_router_attempts_total') {
+      attempts ??= { at: now, delivered: 0, total: 0 };
+      attempts.total += sample.value;
+      if (sample.labels.state === 'delivered') attempts.delivered += sample.value;
+    }
+    if (sample.name === 'process_start_time_seconds') {
+      attempts ??= { at: now, delivered: 0, total: 0 };
+      attempts.routerStartedAt = sample.value * 1000;
+    }
+  }
+  return attempts;
+}
+
 /**
  * The router's delivery success ratio over the last hour from its cumulative counters: a router younger
  * than the hour counts exactly the hour; otherwise the oldest sample of the hour is the base; with
@@ -129,8 +146,8 @@ export class ConsoleHealthService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    if (this.config.console.healthTargets.length === 0) return;
-    this.timer = setInterval(() => void this.check().catch(() => undefined), SAMPLE_EVERY_MS);
+    if (!this.config.console.healthTargets.some((target) => target.name === 'router')) return;
+    this.timer = setInterval(() => void this.sample().catch(() => undefined), SAMPLE_EVERY_MS);
     this.timer.unref();
   }
 
@@ -177,16 +194,8 @@ export class ConsoleHealthService implements OnModuleInit, OnModuleDestroy {
           const lags = samples.filter((sample) => sample.name.endsWith('_consumer_lag'));
           for (const sample of samples) {
             if (sample.name === 'wabridge_router_retry_store_depth') retryDepth = (retryDepth ?? 0) + sample.value;
-            if (sample.name === 'wabridge_router_attempts_total') {
-              attempts ??= { at: now, delivered: 0, total: 0 };
-              attempts.total += sample.value;
-              if (sample.labels.state === 'delivered') attempts.delivered += sample.value;
-            }
-            if (sample.name === 'process_start_time_seconds' && name === 'router') {
-              attempts ??= { at: now, delivered: 0, total: 0 };
-              attempts.routerStartedAt = sample.value * 1000;
-            }
           }
+          if (name === 'router') attempts = attemptsOf(samples, now);
           const gauges = lags.length ? lags.reduce((sum, sample) => sum + sample.value, 0) : null;
           return { name, ready: ready.status === 200, consumer_lag: (await this.kafkaLag(name)) ?? gauges };
         } catch (error) {
@@ -197,4 +206,14 @@ export class ConsoleHealthService implements OnModuleInit, OnModuleDestroy {
     const delivery = deliveryWindow(this.samples, attempts, now);
     return { services, retry_depth: retryDepth, dead_letters: await this.data.deadLetterCount(), delivery, checked_at: new Date(now).toISOString() };
   }
+
+  /** The minute's sample of the router's attempt counters: one /metrics read, no Kafka, no database. */
+  private async sample(): Promise<void> {
+    const router = this.config.console.healthTargets.find((target) => target.name === 'router');
+    if (!router) return;
+    const now = Date.now();
+    const metrics = await fetchText(`${router.url}/metrics`);
+    if (metrics.status === 200) deliveryWindow(this.samples, attemptsOf(parseMetrics(metrics.text), now), now);
+  }
+
 }

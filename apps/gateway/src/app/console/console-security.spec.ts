@@ -1,4 +1,4 @@
-import { deliveryWindow, groupLag, parseMetrics, type AttemptSample } from './console-health.service';
+import { attemptsOf, deliveryWindow, groupLag, parseMetrics, type AttemptSample } from './console-health.service';
 import { hashPassword, sessionCookie, sessionTokenOf, verifyPassword } from './console-security';
 
 describe('console security helpers', () => {
@@ -33,6 +33,19 @@ describe('console security helpers', () => {
       { name: 'wabridge_router_attempts_total', labels: { lane: 'first', state: 'delivered', error_class: 'none' }, value: 5 },
       { name: 'up', labels: {}, value: 1 },
     ]);
+  });
+
+  it("reads the router's attempt counters and start time", () => {
+    const samples = parseMetrics(
+      [
+        'wabridge_router_attempts_total{lane="first",state="delivered",error_class="none"} 8',
+        'wabridge_router_attempts_total{lane="retry",state="delivered",error_class="none"} 1',
+        'wabridge_router_attempts_total{lane="first",state="retry_scheduled",error_class="http_5xx"} 3',
+        'process_start_time_seconds 1764590000',
+      ].join('\n'),
+    );
+    expect(attemptsOf(samples, 5)).toEqual({ at: 5, delivered: 9, total: 12, routerStartedAt: 1764590000000 });
+    expect(attemptsOf([], 5)).toBeUndefined();
   });
 
   describe('delivery success over the last hour', () => {
