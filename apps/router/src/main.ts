@@ -2,13 +2,15 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError } from '@wabridge/config';
-import { applyHeapPolicy, silenceKnownWarnings } from '@wabridge/observability';
+import { applyHeapPolicy, silenceKnownWarnings, startTracing } from '@wabridge/observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app/app.module';
 import { loadRouterConfig } from './config/router.config';
 
 async function bootstrap(): Promise<void> {
   silenceKnownWarnings();
+  // before anything else: off (and not loaded) unless an OTEL_* exporter is configured
+  startTracing('router');
   applyHeapPolicy();
   const config = loadRouterConfig(process.env);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter({ trustProxy: false }), {

@@ -4,3 +4,5 @@ export * from './lib/logging';
 export * from './lib/observability.module';
 export * from './lib/process-warnings';
 export * from './lib/heap-policy';
+export * from './lib/tracing';
+export * from './lib/readiness-metric';

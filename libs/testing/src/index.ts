@@ -6,5 +6,6 @@ export * from './lib/test-infra';
 export * from './lib/test-stack';
 export * from './lib/operator-client';
 export * from './lib/topic-collector';
+export * from './lib/otlp-receiver';
 export * from './lib/console-client';
 export * from './lib/console-browser';

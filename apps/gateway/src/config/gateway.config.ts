@@ -29,6 +29,10 @@ const schema = z.object({
   MULTI_WEBHOOK_MAX: env.positiveInt(3),
   SEND_RATE_LIMIT_PER_S: env.positiveInt(80),
   GATEWAY_INSTANCES: env.positiveInt(1),
+  DELIVERY_TIMEOUT_MS: env.positiveInt(5000),
+  WEBHOOK_TEST_PER_MINUTE: env.positiveInt(10),
+  RECOVER_PER_HOUR: env.positiveInt(5),
+  RECOVER_MAX_WINDOW_HOURS: env.positiveInt(24),
   CONSOLE_DIR: z.string().trim().min(1).default('apps/console/dist'),
   METERING_URL: env.url().transform(withoutTrailingSlash).optional(),
   CONSOLE_HEALTH_URLS: z
@@ -81,6 +85,17 @@ export interface GatewayConfig extends KafkaServiceConfig {
     /** instances sharing that budget: each enforces perSecond / instances */
     instances: number;
   };
+  /** partner self-service */
+  selfService: {
+    /** a test send's timeout: the router's attempt timeout (same variable), so a test tells what a delivery would */
+    deliveryTimeoutMs: number;
+    /** test sends per key and minute, per gateway instance */
+    testsPerMinute: number;
+    /** recovers per key and hour (all instances) */
+    recoversPerHour: number;
+    /** the longest since..until window one recover may cover */
+    recoverMaxWindowMs: number;
+  };
   console: {
     /** the built console (apps/console), served under /console; relative paths are from the working directory */
     dir: string;
@@ -118,6 +133,12 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     mediaMaxBytes: parsed.MEDIA_MAX_BYTES,
     multiWebhookMax: parsed.MULTI_WEBHOOK_MAX,
     sendRateLimit: { perSecond: parsed.SEND_RATE_LIMIT_PER_S, instances: parsed.GATEWAY_INSTANCES },
+    selfService: {
+      deliveryTimeoutMs: parsed.DELIVERY_TIMEOUT_MS,
+      testsPerMinute: parsed.WEBHOOK_TEST_PER_MINUTE,
+      recoversPerHour: parsed.RECOVER_PER_HOUR,
+      recoverMaxWindowMs: parsed.RECOVER_MAX_WINDOW_HOURS * 3_600_000,
+    },
     console: {
       dir: parsed.CONSOLE_DIR,
       meteringUrl: parsed.METERING_URL,

@@ -1,11 +1,13 @@
-import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { RouteInfo } from '@nestjs/common/interfaces';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health.controller';
 import { loggerParams } from './logging';
 import { MetricsController } from './metrics.controller';
-import { READINESS_CHECKS } from './readiness';
+import { READINESS_CHECKS, type ReadinessCheck } from './readiness';
+import { reportReadinessOf } from './readiness-metric';
+import { stopTracing } from './tracing';
 
 export interface ObservabilityOptions {
   service: string;
@@ -16,6 +18,22 @@ export interface ObservabilityOptions {
   imports?: DynamicModule['imports'];
   /** high-volume routes that get no per-request log line (their outcomes are metrics) */
   hotRoutes?: RouteInfo[];
+}
+
+/** Flushes the spans still buffered when the service stops (a no-op when tracing is off). */
+@Injectable()
+class TracingShutdown implements OnApplicationShutdown {
+  onApplicationShutdown(): Promise<void> {
+    return stopTracing();
+  }
+}
+
+/** Puts the service's readiness checks on /metrics (wabridge_ready). */
+@Injectable()
+class ReadinessMetric {
+  constructor(@Inject(READINESS_CHECKS) checks: ReadinessCheck[]) {
+    reportReadinessOf(checks);
+  }
 }
 
 /** /health/live, /health/ready, /metrics and structured pino logs, the same in every service. */
@@ -31,7 +49,7 @@ export class ObservabilityModule {
         ...(options.imports ?? []),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ ...options.readiness, provide: READINESS_CHECKS } as Provider],
+      providers: [{ ...options.readiness, provide: READINESS_CHECKS } as Provider, TracingShutdown, ReadinessMetric],
       exports: [LoggerModule],
     };
   }

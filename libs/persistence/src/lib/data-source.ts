@@ -11,6 +11,9 @@ import { BindingChangeNotifications1764094500000 } from './migrations/1764094500
 import { MultiWebhookEnabled1764094000000 } from './migrations/1764094000000-multi-webhook-enabled';
 import { SigningSecretRotation1764094200000 } from './migrations/1764094200000-signing-secret-rotation';
 import { OrderedDelivery1764094800000 } from './migrations/1764094800000-ordered-delivery';
+import { DestinationEventFilter1764096120000 } from './migrations/1764096120000-destination-event-filter';
+import { DeliveryStats1764096180000 } from './migrations/1764096180000-delivery-stats';
+import { RecoverRequests1764096240000 } from './migrations/1764096240000-recover-requests';
 import { ConsoleAccounts1764096300000 } from './migrations/1764096300000-console-accounts';
 
 export const ENTITIES = [
@@ -30,6 +33,9 @@ export const MIGRATIONS = [
   SigningSecretRotation1764094200000,
   BindingChangeNotifications1764094500000,
   OrderedDelivery1764094800000,
+  DestinationEventFilter1764096120000,
+  DeliveryStats1764096180000,
+  RecoverRequests1764096240000,
   ConsoleAccounts1764096300000,
 ];
 

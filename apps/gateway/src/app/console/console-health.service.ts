@@ -1,38 +1,28 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { Topics } from '@wabridge/contracts';
-import { createKafka, type KafkaClient } from '@wabridge/kafka';
-import { PinoLogger } from 'nestjs-pino';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { ConsoleDataService } from './console-data.service';
 
 const FETCH_TIMEOUT_MS = 2000;
-const LAG_TIMEOUT_MS = 3000;
-
-type Admin = ReturnType<KafkaClient['admin']>;
-
-/** Records a consumer group has not committed yet, over its topics (a partition never committed counts from its low mark). */
-export async function groupLag(admin: Admin, groupId: string, topics: string[]): Promise<number> {
-  let lag = 0;
-  for (const topic of topics) {
-    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-    const done = new Map((committed[0]?.partitions ?? []).map((partition) => [partition.partition, Number(partition.offset)]));
-    for (const { partition, high, low } of ends) {
-      const at = done.get(partition) ?? -1;
-      lag += Math.max(0, Number(high) - (at >= 0 ? at : Number(low)));
-    }
-  }
-  return lag;
-}
 const SAMPLE_EVERY_MS = 60_000;
 const WINDOW_MS = 60 * 60 * 1000;
+/** what each service's ConsumerLagMonitor reports: its groups' committed offsets against the partitions' ends */
+const BROKER_LAG = 'wabridge_kafka_consumer_lag';
+
+/**
+ * A service's consumer lag from its /metrics: the broker's view (`wabridge_kafka_consumer_lag`, summed
+ * over groups and partitions) when it reports one, else the sum of its other `*_consumer_lag` gauges;
+ * null when it has none (a service without consumers).
+ */
+export function consumerLagOf(samples: ReturnType<typeof parseMetrics>): number | null {
+  const broker = samples.filter((sample) => sample.name === BROKER_LAG);
+  const lags = broker.length > 0 ? broker : samples.filter((sample) => sample.name.endsWith('_consumer_lag'));
+  return lags.length > 0 ? lags.reduce((sum, sample) => sum + sample.value, 0) : null;
+}
 
 export interface ServiceHealth {
   name: string;
   ready: boolean;
-  /**
-   * records its Kafka consumer group has not committed yet (router, metering: their default group ids),
-   * else the sum of the `*_consumer_lag` gauges it exports; null when neither applies
-   */
+  /** records behind, as the service reports it (see consumerLagOf); null for a service without consumers */
   consumer_lag: number | null;
   error?: string;
 }
@@ -126,24 +116,11 @@ export function deliveryWindow(samples: AttemptSample[], current: AttemptSample 
 export class ConsoleHealthService implements OnModuleInit, OnModuleDestroy {
   private readonly samples: AttemptSample[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private readonly kafka: KafkaClient;
-  private admin: Promise<Admin> | undefined;
-  /** the consumer groups behind the services, as those services name them by default */
-  private readonly groups: Record<string, { groupId: string; topics: string[] }>;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly data: ConsoleDataService,
-    logger: PinoLogger,
-  ) {
-    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'wabridge-gateway-console', logger: logger.logger });
-    const { topics } = config;
-    const prefix = topics.webhooks.slice(0, topics.webhooks.length - Topics.webhooks.length);
-    this.groups = {
-      router: { groupId: `${prefix}wabridge-router`, topics: [topics.webhooks] },
-      metering: { groupId: `${prefix}wabridge-metering`, topics: [topics.outbound, topics.webhooks] },
-    };
-  }
+  ) {}
 
   onModuleInit(): void {
     if (!this.config.console.healthTargets.some((target) => target.name === 'router')) return;
@@ -151,35 +128,8 @@ export class ConsoleHealthService implements OnModuleInit, OnModuleDestroy {
     this.timer.unref();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  onModuleDestroy(): void {
     clearInterval(this.timer);
-    await this.admin?.then((admin) => admin.disconnect()).catch(() => undefined);
-  }
-
-  /** Kafka-side lag of a service's consumer group; undefined when it has none or Kafka does not answer in time. */
-  private async kafkaLag(service: string): Promise<number | undefined> {
-    const group = this.groups[service];
-    if (!group) return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      this.admin ??= (async () => {
-        const admin = this.kafka.admin();
-        await admin.connect();
-        return admin;
-      })();
-      const admin = await this.admin;
-      return await Promise.race([
-        groupLag(admin, group.groupId, group.topics),
-        new Promise<undefined>((resolve) => {
-          timer = setTimeout(() => resolve(undefined), LAG_TIMEOUT_MS);
-        }),
-      ]);
-    } catch {
-      this.admin = undefined;
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   async check(): Promise<HealthView> {
@@ -191,13 +141,11 @@ export class ConsoleHealthService implements OnModuleInit, OnModuleDestroy {
         try {
           const [ready, metrics] = await Promise.all([fetchText(`${url}/health/ready`), fetchText(`${url}/metrics`)]);
           const samples = metrics.status === 200 ? parseMetrics(metrics.text) : [];
-          const lags = samples.filter((sample) => sample.name.endsWith('_consumer_lag'));
           for (const sample of samples) {
             if (sample.name === 'wabridge_router_retry_store_depth') retryDepth = (retryDepth ?? 0) + sample.value;
           }
           if (name === 'router') attempts = attemptsOf(samples, now);
-          const gauges = lags.length ? lags.reduce((sum, sample) => sum + sample.value, 0) : null;
-          return { name, ready: ready.status === 200, consumer_lag: (await this.kafkaLag(name)) ?? gauges };
+          return { name, ready: ready.status === 200, consumer_lag: consumerLagOf(samples) };
         } catch (error) {
           return { name, ready: false, consumer_lag: null, error: (error as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable' };
         }

@@ -1,4 +1,4 @@
-import { attemptsOf, deliveryWindow, groupLag, parseMetrics, type AttemptSample } from './console-health.service';
+import { attemptsOf, consumerLagOf, deliveryWindow, parseMetrics, type AttemptSample } from './console-health.service';
 import { hashPassword, sessionCookie, sessionTokenOf, verifyPassword } from './console-security';
 
 describe('console security helpers', () => {
@@ -78,25 +78,16 @@ describe('console security helpers', () => {
     });
   });
 
-  it("sums a consumer group's uncommitted records; a partition never committed counts from its low mark", async () => {
-    const admin = {
-      fetchTopicOffsets: (topic: string) =>
-        Promise.resolve(
-          topic === 'a'
-            ? [
-                { partition: 0, high: '10', low: '0', offset: '10' },
-                { partition: 1, high: '7', low: '2', offset: '7' },
-              ]
-            : [{ partition: 0, high: '5', low: '0', offset: '5' }],
-        ),
-      fetchOffsets: ({ topics }: { topics: string[] }) =>
-        Promise.resolve([
-          {
-            topic: topics[0],
-            partitions: topics[0] === 'a' ? [{ partition: 0, offset: '4' }, { partition: 1, offset: '-1' }] : [{ partition: 0, offset: '5' }],
-          },
-        ]),
-    };
-    expect(await groupLag(admin as unknown as Parameters<typeof groupLag>[0], 'g', ['a', 'b'])).toBe(6 + 5 + 0);
+  it("takes a service's consumer lag from the broker's view when it reports one", () => {
+    const both = parseMetrics(
+      [
+        'wabridge_router_consumer_lag{lane="first"} 40',
+        'wabridge_kafka_consumer_lag{group="g",topic="t",partition="0"} 3',
+        'wabridge_kafka_consumer_lag{group="g",topic="t",partition="1"} 4',
+      ].join('\n'),
+    );
+    expect(consumerLagOf(both)).toBe(7);
+    expect(consumerLagOf(parseMetrics('wabridge_router_consumer_lag{lane="first"} 40\nwabridge_router_consumer_lag{lane="retry"} 2'))).toBe(42);
+    expect(consumerLagOf(parseMetrics('up 1'))).toBeNull();
   });
 });

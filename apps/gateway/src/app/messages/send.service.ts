@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BatchingProducer } from '@wabridge/kafka';
-import { metricsRegistry } from '@wabridge/observability';
+import { BatchingProducer, injectTraceHeaders } from '@wabridge/kafka';
+import { endSpanWithError, metricsRegistry, SpanKind, startSpan, traced, type Span } from '@wabridge/observability';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter } from 'prom-client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
@@ -45,7 +45,19 @@ export class SendService {
   }
 
   /** `body` is forwarded byte for byte; `request` is its parsed form, read for the outbound event only. */
-  async send(channel: PartnerChannel, route: SendRoute, request: JsonObject, body: Buffer): Promise<UpstreamResult> {
+  send(channel: PartnerChannel, route: SendRoute, request: JsonObject, body: Buffer): Promise<UpstreamResult> {
+    return traced(
+      'send message',
+      { kind: SpanKind.SERVER, attributes: { 'wabridge.send_route': route, 'wabridge.channel_id': channel.channelId } },
+      async (span) => {
+        const result = await this.forward(channel, route, request, body);
+        span?.setAttribute('wabridge.outcome', result.kind === 'response' ? String(result.status) : result.kind);
+        return result;
+      },
+    );
+  }
+
+  private async forward(channel: PartnerChannel, route: SendRoute, request: JsonObject, body: Buffer): Promise<UpstreamResult> {
     const result = await this.graph.call('POST', this.graph.path(channel.phoneNumberId, 'messages'), body);
     if (result.kind !== 'response') {
       sends.inc({ route, outcome: result.kind });
@@ -59,11 +71,17 @@ export class SendService {
     sends.inc({ route, outcome: 'accepted' });
     const event = outboundEventFor(request, parseJson(result.body), channel, new Date());
     if (event) {
+      const publish: Span | undefined = startSpan(`${this.config.topics.outbound} publish`, {
+        kind: SpanKind.PRODUCER,
+        attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.destination.name': this.config.topics.outbound },
+      });
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      injectTraceHeaders(headers, publish);
       try {
-        await this.producer.send(this.config.topics.outbound, [
-          { key: channel.phoneNumberId, value: JSON.stringify(event), headers: { 'content-type': 'application/json' } },
-        ]);
+        await this.producer.send(this.config.topics.outbound, [{ key: channel.phoneNumberId, value: JSON.stringify(event), headers }]);
+        publish?.end();
       } catch (error) {
+        endSpanWithError(publish, error);
         // Meta has already accepted the message: answering an error now would make the partner retry
         // and the end user receive it twice. A lost event costs a template count, which the operator
         // can rebuild from this log line (and the priced status webhooks still arrive), so the send

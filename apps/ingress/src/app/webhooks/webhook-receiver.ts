@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { AcceptOutcome, WebhookPublisherService } from './webhook-publisher.service';
+import { receiverRefusals, type AcceptOutcome, type WebhookPublisherService } from './webhook-publisher.service';
 
 export const WEBHOOK_PATH = '/webhooks/whatsapp';
 
@@ -99,6 +99,7 @@ export class WebhookReceiver {
       publisher.accept(raw, headerOf(req, 'x-hub-signature-256'), headerOf(req, 'traceparent')).then(
         (outcome) => send(res, replyOf(outcome), outcome.kind === 'unavailable' ? ['retry-after', '5'] : []),
         (error: unknown) => {
+          receiverRefusals.failed.inc();
           this.onFailure(error);
           send(res, FAILED);
         },
@@ -109,6 +110,7 @@ export class WebhookReceiver {
 
   /** Answers 413 at once and reads (and drops) the rest, so that the client sees the answer. */
   private refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
+    receiverRefusals.tooLarge.inc();
     send(res, TOO_LARGE, ['connection', 'close']);
     req.resume();
   }

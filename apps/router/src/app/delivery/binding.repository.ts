@@ -1,6 +1,6 @@
 import { ChannelEntity, WebhookDestinationEntity } from '@wabridge/persistence';
 import { IsNull, type DataSource } from 'typeorm';
-import type { DeliveryTarget } from './delivery-request';
+import { deliveryTargetOf, type DeliveryTarget } from '@wabridge/webhook-delivery';
 import { TtlCache } from './ttl-cache';
 
 /**
@@ -25,6 +25,8 @@ export interface BoundDestination extends DeliveryTarget {
   slot: string;
   /** deliver the channel's events to this destination in Kafka order (the parking lane) */
   ordered: boolean;
+  /** the changes it asked for (see wantsChange); null or absent = everything */
+  events?: readonly string[] | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,16 +40,9 @@ function toDestination(row: WebhookDestinationEntity): BoundDestination {
     id: row.id,
     channelId: row.channelId,
     slot: row.kind === 'primary' ? PRIMARY_SLOT : row.name,
-    url: row.url,
-    headers: row.headers ?? {},
-    signingSecret: row.signingSecret,
-    previousSigningSecret:
-      row.previousSigningSecret && row.previousSecretExpiresAt
-        ? { secret: row.previousSigningSecret, expiresAt: row.previousSecretExpiresAt }
-        : null,
-    appSecret: row.appSecret,
-    onPremiseFormat: row.onPremiseFormat,
+    ...deliveryTargetOf(row),
     ordered: row.ordered,
+    events: row.events,
   };
 }
 

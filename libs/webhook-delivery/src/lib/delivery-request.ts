@@ -17,6 +17,32 @@ export interface DeliveryTarget {
   onPremiseFormat?: boolean;
 }
 
+/** The columns of a stored binding (a webhook_destinations row) that delivering needs. */
+export interface StoredBinding {
+  url: string;
+  headers: Record<string, string> | null;
+  signingSecret: string;
+  previousSigningSecret: string | null;
+  previousSecretExpiresAt: Date | null;
+  appSecret: string | null;
+  onPremiseFormat: boolean;
+}
+
+/** How a stored binding is delivered to: by the router for events, by the gateway for test sends. */
+export function deliveryTargetOf(row: StoredBinding): DeliveryTarget {
+  return {
+    url: row.url,
+    headers: row.headers ?? {},
+    signingSecret: row.signingSecret,
+    previousSigningSecret:
+      row.previousSigningSecret && row.previousSecretExpiresAt
+        ? { secret: row.previousSigningSecret, expiresAt: row.previousSecretExpiresAt }
+        : null,
+    appSecret: row.appSecret,
+    onPremiseFormat: row.onPremiseFormat,
+  };
+}
+
 export interface DeliveryRequest {
   url: string;
   headers: Record<string, string>;
