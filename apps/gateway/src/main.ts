@@ -6,6 +6,7 @@ import { ConfigError } from '@wabridge/config';
 import { silenceKnownWarnings, startTracing } from '@wabridge/observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app/app.module';
+import { registerConsole } from './app/console/console-static';
 import { MULTIPART_ROUTES, RAW_UPLOAD_ROUTES } from './app/media/media-paths';
 import { rewriteOnPremiseUrl } from './app/onprem/onprem-base';
 import { buildOpenApiDocument, DOCS_PATH } from './app/openapi/openapi-document';
@@ -57,6 +58,7 @@ async function bootstrap(): Promise<void> {
   );
   adapter.getInstance().addContentTypeParser('*', (request, payload, done) => streamOnlyOn(RAW_UPLOAD_ROUTES, request.routeOptions.url, payload, done));
   app.useLogger(app.get(Logger));
+  registerConsole(app, config);
   const document = { ...buildOpenApiDocument(app), servers: [{ url: config.publicUrl }] };
   SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}/json`, yamlDocumentUrl: `${DOCS_PATH}/yaml` });
   app.enableShutdownHooks();

@@ -14,6 +14,7 @@ import { OrderedDelivery1764094800000 } from './migrations/1764094800000-ordered
 import { DestinationEventFilter1764096120000 } from './migrations/1764096120000-destination-event-filter';
 import { DeliveryStats1764096180000 } from './migrations/1764096180000-delivery-stats';
 import { RecoverRequests1764096240000 } from './migrations/1764096240000-recover-requests';
+import { ConsoleAccounts1764096300000 } from './migrations/1764096300000-console-accounts';
 import { PartnerSlots1764096400000 } from './migrations/1764096400000-partner-slots';
 
 export const ENTITIES = [
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   DestinationEventFilter1764096120000,
   DeliveryStats1764096180000,
   RecoverRequests1764096240000,
+  ConsoleAccounts1764096300000,
   PartnerSlots1764096400000,
 ];
 
