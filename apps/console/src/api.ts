@@ -28,6 +28,9 @@ export interface Channel {
   webhook_host: string | null;
   webhook_disabled_at: string | null;
   key_issued_at: string | null;
+  /** how many partners the number may have at once; each partner slot has its own key and binding */
+  partner_slots: number;
+  slots: { slot: string; key_issued_at: string | null; bound: boolean; webhook_host: string | null }[];
   delivery: { health: 'healthy' | 'failing' | 'disabled' | 'unbound'; retrying: number; dead_last_24h: number; last_failure_at: string | null };
 }
 

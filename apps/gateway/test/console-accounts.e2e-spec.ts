@@ -208,6 +208,25 @@ describe('console: accounts, sessions and isolation', () => {
       mine = { ...mine, apiKey: String(issued.body.api_key) };
     });
 
+    it('generates a key for one partner slot of a number with several: the other slot keeps its key', async () => {
+      const slots = await fetch(`${gateway}/admin/v1/channels/${mine.channelId}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ partner_slots: 2 }),
+      });
+      expect(slots.status).toBe(200);
+      const seen = await clientUser.call('GET', `/channels/${mine.channelId}`);
+      expect(seen.body).toMatchObject({ partner_slots: 2, slots: [{ slot: '1', key_issued_at: expect.any(String) }] });
+      const issued = await clientUser.call('POST', `/channels/${mine.channelId}/api-keys`, { slot: 'inbox' });
+      expect(issued).toMatchObject({ status: 201, body: { slot: 'inbox', api_key: expect.any(String) } });
+      // slot 1's key still works; the inbox key too
+      for (const apiKey of [mine.apiKey, String(issued.body.api_key)]) {
+        expect((await fetch(`${gateway}/v1/configs/webhook`, { headers: { 'D360-API-KEY': apiKey } })).status).toBe(200);
+      }
+      expect((await clientUser.call('POST', `/channels/${mine.channelId}/api-keys`, { slot: 'a b' })).status).toBe(400);
+      expect((await clientUser.call('POST', `/channels/${mine.channelId}/api-keys`, { slot: 'third' })).status).toBe(409);
+    });
+
     it('reads their usage and statement from metering, scoped to their client', async () => {
       const usage = await clientUser.call('GET', '/usage?group_by=day');
       expect(usage).toMatchObject({ status: 200, body: { client_id: mine.clientId, group_by: 'day', totals: { template_sends: 0, priced_messages: 0 } } });

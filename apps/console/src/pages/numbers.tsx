@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, type Channel, type ClientRow, type Session } from '../api';
 import { dateTime, HEALTH_LABEL } from '../format';
-import { Alert, CopyButton, messageOf, Page, Select, useLoad } from '../ui';
+import { Alert, CopyButton, Field, messageOf, Page, Select, useLoad } from '../ui';
 
 export function NumbersPage({ session }: { session: Session }) {
   const operator = session.user.role === 'operator';
@@ -80,6 +80,10 @@ function GenerateKeyDialog({ channel, onClose }: { channel: Channel; onClose: ()
   const [key, setKey] = useState<string>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  // the slot is asked for only when the number may have several partners
+  const severalSlots = channel.partner_slots > 1;
+  const [slot, setSlot] = useState(channel.slots[0]?.slot ?? '1');
+  const slotInUse = channel.slots.find((candidate) => candidate.slot === slot);
 
   useEffect(() => {
     dialog.current?.showModal();
@@ -89,7 +93,8 @@ function GenerateKeyDialog({ channel, onClose }: { channel: Channel; onClose: ()
     setBusy(true);
     setError(undefined);
     try {
-      setKey((await api<{ api_key: string }>('POST', `/channels/${channel.id}/api-keys`)).api_key);
+      const body = severalSlots ? { slot } : undefined;
+      setKey((await api<{ api_key: string }>('POST', `/channels/${channel.id}/api-keys`, body)).api_key);
     } catch (failure) {
       setError(messageOf(failure));
     } finally {
@@ -102,10 +107,29 @@ function GenerateKeyDialog({ channel, onClose }: { channel: Channel; onClose: ()
       <h2 id="generate-title">{key ? 'Your new API key' : `Generate an API key for ${channel.display_phone_number}?`}</h2>
       {!key ? (
         <>
-          <p>
-            A new key <strong>revokes every older key</strong> of this number at once and <strong>drops its current webhook binding</strong>
-            {channel.webhook_host ? ' (it stops receiving this number’s messages)' : ''}. Whoever you give the new key to binds the number next.
-          </p>
+          {severalSlots ? (
+            <>
+              <p>
+                This number has {channel.partner_slots} partner slots; each has its own key and its own webhook. A new key{' '}
+                <strong>revokes the older key of the slot you name</strong> and <strong>drops that slot’s webhook binding</strong>
+                {slotInUse?.bound ? ' (it stops receiving this number’s messages)' : ''}; the other slots keep working. Whoever you give the new
+                key to binds that slot next.
+              </p>
+              <Field
+                label="Partner slot"
+                name="slot"
+                value={slot}
+                onChange={setSlot}
+                pattern="[A-Za-z0-9][A-Za-z0-9_\-]{0,31}"
+                hint={`A label of your choice, such as 1, 2 or chatbot. In use: ${channel.slots.map((candidate) => candidate.slot).join(', ') || 'none'}.`}
+              />
+            </>
+          ) : (
+            <p>
+              A new key <strong>revokes every older key</strong> of this number at once and <strong>drops its current webhook binding</strong>
+              {channel.webhook_host ? ' (it stops receiving this number’s messages)' : ''}. Whoever you give the new key to binds the number next.
+            </p>
+          )}
           {error && <Alert>{error}</Alert>}
           <div className="actions">
             <button type="button" onClick={() => void generate()} disabled={busy}>

@@ -5,7 +5,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config'
 import { parseReplayRequest, listDeadLettersSchema, listDeliveriesSchema } from '../deliveries/deliveries-requests';
 import { DeliveriesService, type DeliveryView, type Page } from '../deliveries/deliveries.service';
 import { apiError, ApiException } from '../errors/api-exception';
-import { createChannelSchema, createClientSchema, parseInput, parseUuidParam } from '../operator/operator-requests';
+import { createChannelSchema, createClientSchema, issueKeySchema, parseInput, parseUuidParam } from '../operator/operator-requests';
 import { OperatorService, type ChannelView, type ClientView } from '../operator/operator.service';
 import { AccountsService, SESSION_SECONDS, type ConsoleSession, type ConsoleUser } from './accounts.service';
 import { ConsoleDataService, type ConsoleChannel } from './console-data.service';
@@ -140,12 +140,19 @@ export class ConsoleDataController {
     return this.data.channel(session.user, parseUuidParam('id', id));
   }
 
-  /** Generate API key: revokes every older key and drops the bindings (last application wins); shown once. */
+  /**
+   * Generate API key `{slot?}`: revokes the older keys of that partner slot and drops its bindings (last
+   * application wins; with one slot, every key and binding of the number); shown once.
+   */
   @Post('channels/:id/api-keys')
   @HttpCode(201)
-  async issueKey(@CurrentSession() session: ConsoleSession, @Param('id') id: string): Promise<{ id: string; api_key: string }> {
+  async issueKey(
+    @CurrentSession() session: ConsoleSession,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<{ id: string; api_key: string; slot: string }> {
     const channel = await this.data.channel(session.user, parseUuidParam('id', id));
-    return this.operator.issueKey(channel.id);
+    return this.operator.issueKey(channel.id, parseInput(issueKeySchema, body).slot);
   }
 
   @Get('channels/:id/deliveries')
