@@ -49,7 +49,7 @@ async function bootstrap(): Promise<void> {
       done(null, undefined);
       return;
     }
-    parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), done);
+    void parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), done);
   });
   // multipart only where media is uploaded, any other type only on the on-premise raw upload; neither
   // is read here: the controller streams it to Meta

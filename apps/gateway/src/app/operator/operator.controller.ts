@@ -39,7 +39,7 @@ const slotsError: SchemaObject = {
   properties: { error: { type: 'string' }, bound_slots: { type: 'array', items: { type: 'string' } } },
 } as const;
 
-/** Operator API (SPEC §5), behind the ADMIN_TOKEN. */
+/** Operator API (README, API summary; docs/openapi.json), behind the ADMIN_TOKEN. */
 @Controller('admin/v1')
 @UseGuards(AdminAuthGuard)
 @OperatorApi()
