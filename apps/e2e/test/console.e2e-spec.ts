@@ -214,6 +214,31 @@ describe('console in Chromium: Client Hub and operator console', () => {
     await expectNothingPrivate(client);
   });
 
+  it('on a number with two partner slots, Generate asks for the slot and revokes only that slot\'s key', async () => {
+    const slots = await fetch(`${gateway}/admin/v1/channels/${number.channelId}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ partner_slots: 2 }),
+    });
+    expect(slots.status).toBe(200);
+    await client.reload();
+    await card(client, number).getByRole('button', { name: 'Generate API key' }).click();
+    const dialog = client.getByRole('dialog');
+    await dialog.getByText('This number has 2 partner slots').waitFor();
+    await dialog.getByText('the other slots keep working').waitFor();
+    await dialog.getByLabel('Partner slot').fill('inbox');
+    await shot(client, 'generate-key-slot');
+    await dialog.getByRole('button', { name: 'Generate new key' }).click();
+    const inboxKey = await dialog.getByLabel('API key').inputValue();
+    expect(inboxKey).not.toBe(secondKey);
+    await client.keyboard.press('Escape');
+    // slot 1's key keeps working next to the inbox slot's
+    for (const apiKey of [secondKey, inboxKey]) {
+      expect((await fetch(`${gateway}/v1/configs/webhook`, { headers: { 'D360-API-KEY': apiKey } })).status).toBe(200);
+    }
+    await expectNothingPrivate(client);
+  });
+
   it("a client user cannot open another client's pages or API calls (403)", async () => {
     await client.goto(`${gateway}/console/#/health`);
     await client.getByText('This page is not available to your account.').waitFor();
