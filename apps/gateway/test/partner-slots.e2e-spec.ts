@@ -365,6 +365,18 @@ describe('gateway + router: partner slots', () => {
     expect(view.text).not.toContain('private/path');
     expect(view.text).not.toContain(chatbot.apiKey);
     expect(view.text).not.toContain(inbox.apiKey);
+
+    // the 360dialog partner-API form issues per slot too, in 360dialog's own answer shape
+    const partnerForm = await admin('POST', `/api/v2/partners/p-1/channels/${channel.channelId}/api_keys`, { slot: 'inbox' });
+    expect(partnerForm.status).toBe(201);
+    expect(partnerForm.body).toEqual({
+      api_keys: [{ address: gateway, api_key: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), app_id: channel.channelId, id: expect.any(String) }],
+    });
+    await waitFor(async () => (await asPartner(inbox.apiKey, 'GET', '/v1/configs/webhook')).status === 401, {
+      timeoutMs: 2000,
+      what: 'the old inbox key to be refused',
+    });
+    expect((await asPartner(chatbot.apiKey, 'GET', '/v1/configs/webhook')).body.url).toBe(`${chatbotServer.url}/private/path?token=abc`);
   });
 
   describe('bad input', () => {
