@@ -67,15 +67,15 @@ async function main(): Promise<void> {
       started.postgres = await startEmbeddedPostgres({ log: say });
       databaseUrl = await createDatabase(started.postgres.url, 'wabridge');
     }
-    await prepareStack(databaseUrl, kafkaBrokers, config);
-
     // generated once per start unless given; printed below so the operator can use them
     const secrets = {
+      SECRETS_KEY: given('SECRETS_KEY') ?? `local:${randomBytes(32).toString('base64')}`,
       ADMIN_TOKEN: given('ADMIN_TOKEN') ?? randomBytes(24).toString('base64url'),
       META_APP_SECRETS: given('META_APP_SECRETS') ?? randomBytes(24).toString('base64url'),
       META_VERIFY_TOKEN: given('META_VERIFY_TOKEN') ?? randomBytes(12).toString('base64url'),
       GRAPH_API_TOKEN: given('GRAPH_API_TOKEN') ?? randomBytes(24).toString('base64url'),
     };
+    await prepareStack(databaseUrl, kafkaBrokers, { ...config, secretsKey: secrets.SECRETS_KEY });
     const ports = Object.fromEntries(
       (Object.keys(DEFAULT_PORTS) as ServiceName[]).map((name) => [name, Number(given(PORT_VARIABLE[name]) ?? DEFAULT_PORTS[name])]),
     ) as Record<ServiceName, number>;
@@ -119,6 +119,7 @@ async function main(): Promise<void> {
     say(`  ADMIN_TOKEN=${env.ADMIN_TOKEN}`);
     say(`  META_APP_SECRETS=${env.META_APP_SECRETS}`);
     say(`  META_VERIFY_TOKEN=${env.META_VERIFY_TOKEN}`);
+    say(`  SECRETS_KEY=${env.SECRETS_KEY}`);
     say('');
     say(`demo client ${demo.clientId}, channel ${demo.channelId} (phone_number_id ${demo.phoneNumberId})`);
     say(`demo API key (D360-API-KEY): ${demo.apiKey}`);

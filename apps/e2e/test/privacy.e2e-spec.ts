@@ -1,7 +1,8 @@
 // Privacy proof (SPEC §1, issue 5): after a full run through every service — a channel onboarded, a
 // partner bound, a template and a text message sent, an inbound message and priced statuses
 // received and forwarded, metering counting them — no table, no service log and no metrics page
-// holds the end-user phone numbers, the message texts or the keys that went through.
+// holds the end-user phone numbers, the message texts or the keys that went through, and no table
+// holds a partner's secret (signing secrets, app secret, custom header values) in clear.
 import { createHash, randomBytes } from 'node:crypto';
 import { createKafka } from '@wabridge/kafka';
 import { createDataSource } from '@wabridge/persistence';
@@ -45,6 +46,11 @@ describe('privacy: what wabridge keeps after a full run', () => {
   const contactName = marker('Contact');
   let templateWamid = '';
   let textWamid = '';
+  // The partner's secrets: stored sealed (docs/security.md), so never readable in a table.
+  const headerToken = `tok${randomBytes(12).toString('hex')}`;
+  const appSecret = `app${randomBytes(12).toString('hex')}`;
+  let signingSecret = '';
+  let rotatedSecret = '';
 
   beforeAll(async () => {
     stack = await TestStack.start({ services: SERVICES });
@@ -101,9 +107,18 @@ describe('privacy: what wabridge keeps after a full run', () => {
     const bound = await fetch(`${stack.url('gateway')}/v1/configs/webhook`, {
       method: 'POST',
       headers: { 'D360-API-KEY': channel.apiKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ url: `${partner.url}/whatsapp` }),
+      body: JSON.stringify({ url: `${partner.url}/whatsapp`, headers: { 'X-Partner-Token': headerToken }, app_secret: appSecret }),
     });
     expect(bound.status).toBe(200);
+    signingSecret = ((await bound.json()) as { signing_secret: string }).signing_secret;
+    // a rotation leaves the bound secret as the previous one, next to the new one
+    const rotated = await fetch(`${stack.url('gateway')}/v1/configs/webhook/rotate-secret`, {
+      method: 'POST',
+      headers: { 'D360-API-KEY': channel.apiKey },
+    });
+    expect(rotated.status).toBe(200);
+    rotatedSecret = ((await rotated.json()) as { signing_secret: string }).signing_secret;
+    expect(rotatedSecret).not.toBe(signingSecret);
 
     const template = JSON.parse(metaFixture('send-template-request.json').toString()) as Record<string, unknown>;
     const templateBody = JSON.stringify({ ...template, to: `+${templateRecipient}` })
@@ -142,6 +157,11 @@ describe('privacy: what wabridge keeps after a full run', () => {
         partner.received.length >= posted.length + 6,
       { timeoutMs: 30_000, what: 'the partner to receive every webhook' },
     );
+    // ...with the secrets it stored sealed opened again by the router
+    const delivered = partner.received.find((request) => request.body.equals(inbound))!;
+    expect(delivered.headers['x-partner-token']).toBe(headerToken);
+    expect(delivered.headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(delivered.headers['x-hub-signature-256']).toMatch(/^sha256=/);
     // ...the router finished with every event (a retried one among them)...
     await waitFor(
       async () => {
@@ -198,6 +218,13 @@ describe('privacy: what wabridge keeps after a full run', () => {
     ['contact profile name', contactName],
     ['API key', channel.apiKey],
     ['admin token', stack.adminToken],
+    ['custom header value', headerToken],
+    ['partner app secret', appSecret],
+    ['signing secret (previous)', signingSecret],
+    ['signing secret (current)', rotatedSecret],
+    // the base64 part alone, in case a secret is kept without its whsec_ prefix
+    ['signing secret body (previous)', signingSecret.replace(/^whsec_/, '')],
+    ['signing secret body (current)', rotatedSecret.replace(/^whsec_/, '')],
   ];
 
   const leaks = (haystack: string) => {
@@ -239,6 +266,18 @@ describe('privacy: what wabridge keeps after a full run', () => {
     const keyHash = createHash('sha256').update(channel.apiKey).digest('hex');
     const kept = [channel.clientId, channel.channelId, channel.phoneNumberId, keyHash, `${partner.url}/whatsapp`, templateWamid, textWamid];
     for (const value of kept) expect(everything).toContain(value);
+    // ...and the binding's secrets, sealed (docs/security.md): current, previous, app secret, header value
+    const [binding] = await db.query<{ signing_secret: string; previous_signing_secret: string; app_secret: string; headers: Record<string, string> }[]>(
+      `SELECT signing_secret, previous_signing_secret, app_secret, headers FROM webhook_destinations WHERE channel_id = $1`,
+      [channel.channelId],
+    );
+    const sealed = /^wbsec1\.[A-Za-z0-9_-]+\./;
+    for (const value of [binding.signing_secret, binding.previous_signing_secret, binding.app_secret, binding.headers['X-Partner-Token']]) {
+      expect(value).toMatch(sealed);
+    }
+    const { secrets } = testInfra();
+    expect(secrets.open(binding.signing_secret)).toBe(rotatedSecret);
+    expect(secrets.open(binding.previous_signing_secret)).toBe(signingSecret);
   });
 
   it('keeps none of it in any service log', () => {

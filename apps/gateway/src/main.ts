@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { ConfigError } from '@wabridge/config';
+import { prepareStoredSecrets, StoredSecretsError } from '@wabridge/persistence';
 import { silenceKnownWarnings } from '@wabridge/observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app/app.module';
@@ -15,6 +16,7 @@ const BODY_LIMIT = 1024 * 1024;
 async function bootstrap(): Promise<void> {
   silenceKnownWarnings();
   const config = loadGatewayConfig(process.env);
+  await prepareStoredSecrets(config.databaseUrl, config.secrets, { reseal: true, applicationName: 'wabridge-gateway-secrets' });
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: false });
   // rawBody: Cloud-style sends are forwarded to Meta byte for byte
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
@@ -45,6 +47,6 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(`${error instanceof ConfigError || error instanceof StoredSecretsError ? error.message : String((error as Error)?.stack ?? error)}\n`);
   process.exit(1);
 });

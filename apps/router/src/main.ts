@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError } from '@wabridge/config';
+import { prepareStoredSecrets, StoredSecretsError } from '@wabridge/persistence';
 import { applyHeapPolicy, silenceKnownWarnings } from '@wabridge/observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app/app.module';
@@ -11,6 +12,7 @@ async function bootstrap(): Promise<void> {
   silenceKnownWarnings();
   applyHeapPolicy();
   const config = loadRouterConfig(process.env);
+  await prepareStoredSecrets(config.databaseUrl, config.secrets, { reseal: false, applicationName: 'wabridge-router-secrets' });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter({ trustProxy: false }), {
     bufferLogs: true,
   });
@@ -21,6 +23,6 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(`${error instanceof ConfigError || error instanceof StoredSecretsError ? error.message : String((error as Error)?.stack ?? error)}\n`);
   process.exit(1);
 });

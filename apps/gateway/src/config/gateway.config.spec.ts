@@ -8,6 +8,7 @@ const minimal = {
   GRAPH_API_URL: 'https://graph.facebook.com/',
   GRAPH_API_TOKEN: 'system-user-token',
   PUBLIC_URL: 'https://api.wabridge.example',
+  SECRETS_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
 };
 
 function problems(env: NodeJS.ProcessEnv): string[] {
@@ -73,6 +74,8 @@ describe('gateway config', () => {
     ['MEDIA_MAX_BYTES', { MEDIA_MAX_BYTES: '1.5' }],
     ['GRAPH_MEDIA_URL', { GRAPH_MEDIA_URL: 'lookaside' }],
     ['ADMIN_TOKEN', { ADMIN_TOKEN: undefined }],
+    ['SECRETS_KEY', { SECRETS_KEY: undefined }],
+    ['SECRETS_KEY', { SECRETS_KEY: 'k1:tooshort' }],
     ['GRAPH_API_TOKEN', { GRAPH_API_TOKEN: '' }],
     ['GRAPH_API_URL', { GRAPH_API_URL: 'graph.facebook.com' }],
     ['PUBLIC_URL', { PUBLIC_URL: undefined }],

@@ -1,5 +1,14 @@
-import { env, type KafkaServiceConfig, kafkaServiceConfigOf, kafkaServiceEnv, parseEnv, webhookUrlPolicyEnv, webhookUrlPolicyOf } from '@wabridge/config';
-import type { UrlPolicy } from '@wabridge/webhook-security';
+import {
+  env,
+  type KafkaServiceConfig,
+  kafkaServiceConfigOf,
+  kafkaServiceEnv,
+  parseEnv,
+  secretsKeyEnv,
+  webhookUrlPolicyEnv,
+  webhookUrlPolicyOf,
+} from '@wabridge/config';
+import type { SecretBox, UrlPolicy } from '@wabridge/webhook-security';
 import { z } from 'zod';
 
 const withoutTrailingSlash = (value: string) => value.replace(/\/+$/, '');
@@ -23,6 +32,7 @@ const schema = z.object({
   GRAPH_API_TIMEOUT_MS: env.positiveInt(10000),
   PUBLIC_URL: env.url().transform(withoutTrailingSlash),
   ...webhookUrlPolicyEnv,
+  ...secretsKeyEnv,
   GATEWAY_PUBLISH_TIMEOUT_MS: env.positiveInt(3000),
   GRAPH_MEDIA_URL: env.url().transform(withoutTrailingSlash).optional(),
   MEDIA_MAX_BYTES: env.positiveInt(100 * 1024 * 1024),
@@ -51,6 +61,8 @@ export interface GatewayConfig extends KafkaServiceConfig {
   /** the address partners call, returned by the 360dialog-style key endpoint */
   publicUrl: string;
   webhookUrlPolicy: UrlPolicy;
+  /** seals and opens signing secrets, app secrets and custom header values at rest (SECRETS_KEY) */
+  secrets: SecretBox;
   /** how long a send waits for Kafka to acknowledge its outbound event */
   publishTimeoutMs: number;
   /** the largest media upload accepted (Meta's own cap is 100 MB) */
@@ -86,6 +98,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     },
     publicUrl: parsed.PUBLIC_URL,
     webhookUrlPolicy: webhookUrlPolicyOf(parsed),
+    secrets: parsed.SECRETS_KEY,
     publishTimeoutMs: parsed.GATEWAY_PUBLISH_TIMEOUT_MS,
     mediaMaxBytes: parsed.MEDIA_MAX_BYTES,
     multiWebhookMax: parsed.MULTI_WEBHOOK_MAX,

@@ -1,4 +1,5 @@
 import { topicNames, type TopicNames } from '@wabridge/contracts';
+import { SecretBox } from '@wabridge/webhook-security';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { env } from './env';
@@ -50,3 +51,21 @@ export function kafkaServiceConfigOf(parsed: {
     host: parsed.HOST,
   };
 }
+
+/**
+ * SECRETS_KEY: the key(s) that seal secrets at rest, `id:base64key[,id2:base64key2…]` — the first
+ * seals, every one listed opens (docs/security.md). Required by the gateway and the router.
+ */
+export const secretsKeyEnv = {
+  SECRETS_KEY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return SecretBox.fromEnv(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+};

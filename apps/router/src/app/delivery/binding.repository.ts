@@ -1,4 +1,5 @@
 import { ChannelEntity, WebhookDestinationEntity } from '@wabridge/persistence';
+import type { SecretBox } from '@wabridge/webhook-security';
 import { IsNull, type DataSource } from 'typeorm';
 import type { DeliveryTarget } from './delivery-request';
 import { TtlCache } from './ttl-cache';
@@ -33,19 +34,19 @@ function toChannel(row: ChannelEntity): BoundChannel {
   return { id: row.id, phoneNumberId: row.phoneNumberId, wabaId: row.wabaId };
 }
 
-function toDestination(row: WebhookDestinationEntity): BoundDestination {
+function toDestination(row: WebhookDestinationEntity, secrets: SecretBox): BoundDestination {
   return {
     id: row.id,
     channelId: row.channelId,
     slot: row.kind === 'primary' ? PRIMARY_SLOT : row.name,
     url: row.url,
-    headers: row.headers ?? {},
-    signingSecret: row.signingSecret,
+    headers: secrets.openHeaders(row.headers),
+    signingSecret: secrets.open(row.signingSecret),
     previousSigningSecret:
       row.previousSigningSecret && row.previousSecretExpiresAt
-        ? { secret: row.previousSigningSecret, expiresAt: row.previousSecretExpiresAt }
+        ? { secret: secrets.open(row.previousSigningSecret), expiresAt: row.previousSecretExpiresAt }
         : null,
-    appSecret: row.appSecret,
+    appSecret: secrets.openOptional(row.appSecret),
     onPremiseFormat: row.onPremiseFormat,
     ordered: row.ordered,
   };
@@ -58,7 +59,11 @@ export class BindingRepository {
   private readonly channelsByWabaId = new TtlCache<string, BoundChannel[]>(BINDING_CACHE_MS);
   private readonly destinations = new TtlCache<string, BoundDestination[]>(BINDING_CACHE_MS);
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    /** opens the secrets stored sealed; they stay open only in this process's memory */
+    private readonly secrets: SecretBox,
+  ) {}
 
   channelByPhone(phoneNumberId: string): Promise<BoundChannel | null> {
     return this.channelsByPhone.get(phoneNumberId, async () => {
@@ -91,7 +96,7 @@ export class BindingRepository {
       const rows = await this.dataSource
         .getRepository(WebhookDestinationEntity)
         .find({ where: { channelId, disabledAt: IsNull() }, order: { kind: 'DESC', name: 'ASC' } });
-      return rows.map(toDestination);
+      return rows.map((row) => toDestination(row, this.secrets));
     });
   }
 
