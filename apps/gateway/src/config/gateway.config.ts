@@ -34,6 +34,7 @@ const schema = z.object({
   ...webhookUrlPolicyEnv,
   ...secretsKeyEnv,
   GATEWAY_PUBLISH_TIMEOUT_MS: env.positiveInt(3000),
+  OUTBOX_RELAY_INTERVAL_MS: env.positiveInt(1000),
   GRAPH_MEDIA_URL: env.url().transform(withoutTrailingSlash).optional(),
   MEDIA_MAX_BYTES: env.positiveInt(100 * 1024 * 1024),
   MULTI_WEBHOOK_MAX: env.positiveInt(3),
@@ -65,6 +66,8 @@ export interface GatewayConfig extends KafkaServiceConfig {
   secrets: SecretBox;
   /** how long a send waits for Kafka to acknowledge its outbound event */
   publishTimeoutMs: number;
+  /** how often the relay looks for outbound events kept in the outbox while Kafka was down */
+  outboxRelayIntervalMs: number;
   /** the largest media upload accepted (Meta's own cap is 100 MB) */
   mediaMaxBytes: number;
   /** how many extra /multi_webhook destinations a channel may have (the primary not counted) */
@@ -100,6 +103,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     webhookUrlPolicy: webhookUrlPolicyOf(parsed),
     secrets: parsed.SECRETS_KEY,
     publishTimeoutMs: parsed.GATEWAY_PUBLISH_TIMEOUT_MS,
+    outboxRelayIntervalMs: parsed.OUTBOX_RELAY_INTERVAL_MS,
     mediaMaxBytes: parsed.MEDIA_MAX_BYTES,
     multiWebhookMax: parsed.MULTI_WEBHOOK_MAX,
     sendRateLimit: { perSecond: parsed.SEND_RATE_LIMIT_PER_S, instances: parsed.GATEWAY_INSTANCES },

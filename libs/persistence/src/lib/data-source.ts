@@ -13,6 +13,7 @@ import { MultiWebhookEnabled1764094000000 } from './migrations/1764094000000-mul
 import { SigningSecretRotation1764094200000 } from './migrations/1764094200000-signing-secret-rotation';
 import { OrderedDelivery1764094800000 } from './migrations/1764094800000-ordered-delivery';
 import { secretsAtRestMigration } from './migrations/1764096000000-secrets-at-rest';
+import { OutboundOutbox1764096100000 } from './migrations/1764096100000-outbound-outbox';
 import { checkStoredSecrets, sealStoredSecrets } from './secrets/stored-secrets';
 
 export const ENTITIES = [
@@ -35,6 +36,7 @@ export function migrations(secrets?: SecretBox): DataSourceMigrations {
     BindingChangeNotifications1764094500000,
     OrderedDelivery1764094800000,
     secretsAtRestMigration(secrets),
+    OutboundOutbox1764096100000,
   ];
 }
 

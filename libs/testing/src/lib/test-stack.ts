@@ -12,6 +12,8 @@ export interface StackOptions {
   /** environment for every service */
   commonEnv?: Record<string, string>;
   partitions?: number;
+  /** another broker or database than the run's shared ones (fault tests that stop them) */
+  infra?: { kafkaBrokers?: string; databaseUrl?: string };
 }
 
 /**
@@ -39,7 +41,8 @@ export class TestStack {
     const ports = {} as Record<ServiceName, number>;
     for (const name of Object.keys(PORT_VARIABLE) as ServiceName[]) ports[name] = await freePort();
     const stack = new TestStack(prefix, ports);
-    const { kafkaBrokers, databaseUrl } = testInfra();
+    const kafkaBrokers = options.infra?.kafkaBrokers ?? testInfra().kafkaBrokers;
+    const databaseUrl = options.infra?.databaseUrl ?? testInfra().databaseUrl;
     await ensureTopics(
       createKafka({ brokers: kafkaBrokers.split(','), clientId: 'wabridge-test-setup' }),
       Object.values(topicNames(prefix)).map((topic) => ({ topic, numPartitions: options.partitions ?? 2 })),

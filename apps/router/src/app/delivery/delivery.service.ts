@@ -30,6 +30,7 @@ import {
   deadLetters,
   deliveredSeries,
   destinationsDisabled,
+  outcomesDropped,
   retriesScheduled,
 } from './router-metrics';
 
@@ -450,12 +451,17 @@ export class DeliveryService {
    * The attempt's partner.deliveries.v1 record leaves the event's critical path: the event is resolved
    * without waiting for its acknowledgement (it is visibility, not part of the delivery guarantee), so
    * a slow broker acknowledgement never holds a partition's next fetch. Past MAX_PENDING_OUTCOMES
-   * unacknowledged records, callers wait again: memory stays bounded while Kafka is slow.
+   * unacknowledged records, callers wait again: memory stays bounded while Kafka is slow. Best-effort:
+   * a record Kafka does not acknowledge is counted (wabridge_router_delivery_outcomes_dropped_total) and
+   * logged, not kept elsewhere (docs/security.md).
    */
   private publishOutcome(key: string, value: string, ids: object): Promise<void> {
     const sent = this.deps.producer
       .send(this.deps.topics.deliveries, [{ key, value }])
-      .catch((error: unknown) => this.deps.logger.warn({ ...ids, ...errorFields(error) }, 'could not publish delivery outcome'))
+      .catch((error: unknown) => {
+        outcomesDropped.inc();
+        this.deps.logger.warn({ ...ids, ...errorFields(error) }, 'could not publish delivery outcome');
+      })
       .finally(() => this.pendingOutcomes.delete(sent));
     this.pendingOutcomes.add(sent);
     return this.pendingOutcomes.size > MAX_PENDING_OUTCOMES ? sent : Promise.resolve();
