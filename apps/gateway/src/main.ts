@@ -7,6 +7,7 @@ import { prepareStoredSecrets, StoredSecretsError } from '@wabridge/persistence'
 import { silenceKnownWarnings } from '@wabridge/observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app/app.module';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './app/http/json-depth';
 import { MULTIPART_ROUTES } from './app/media/media-paths';
 import { buildOpenApiDocument, DOCS_PATH } from './app/openapi/openapi-document';
 import { loadGatewayConfig } from './config/gateway.config';
@@ -25,9 +26,15 @@ async function bootstrap(): Promise<void> {
   });
   // JSON only (no urlencoded parser): anything else is answered 415 by the error filter
   const parseJson = adapter.getInstance().getDefaultJsonParser('error', 'error');
-  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (request, body, done) =>
-    parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), done),
-  );
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (request, body, done) => {
+    const text = body.toString('utf8');
+    // refused before parsing: deep nesting would otherwise reach code that walks it recursively
+    if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+      const message = `JSON body nested deeper than ${MAX_JSON_DEPTH} levels`;
+      return done(Object.assign(new Error(message), { statusCode: 400, publicMessage: message }), undefined);
+    }
+    return parseJson(request as Parameters<typeof parseJson>[0], text, done);
+  });
   // multipart only where media is uploaded, and not read here: the controller streams it to Meta
   adapter.getInstance().addContentTypeParser('multipart/form-data', (request, payload, done) => {
     if (MULTIPART_ROUTES.has(request.routeOptions.url ?? '')) {

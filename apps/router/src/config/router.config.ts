@@ -78,7 +78,7 @@ export interface RouterConfig extends KafkaServiceConfig {
   secrets: SecretBox;
   /** HTTP attempts in flight per process */
   maxConcurrency: number;
-  /** HTTP attempts in flight per destination origin: a slow partner can hold a quarter of the process at most */
+  /** HTTP attempts in flight per destination (binding): a slow partner can hold a quarter of the process at most */
   maxConcurrencyPerDestination: number;
   /** partitions of the topics this service creates when they are missing */
   topicPartitions: number;

@@ -63,12 +63,23 @@ export function isAddressAllowed(ip: string, policy: UrlPolicy): boolean {
   return address.range() === 'unicast';
 }
 
+/**
+ * Names a partner may not set: ours (framing, content type, signatures), and the hop-by-hop ones the
+ * HTTP client refuses at send time (undici throws on keep-alive, upgrade, expect, transfer-encoding
+ * and most connection values) — accepted at bind time they would fail every delivery for 7 days.
+ */
 const FORBIDDEN_HEADER_NAMES = new Set([
   'host',
   'content-length',
   'content-type',
   'transfer-encoding',
   'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+  'te',
+  'trailer',
+  'proxy-connection',
   'webhook-id',
   'webhook-timestamp',
   'webhook-signature',
@@ -89,6 +100,8 @@ export function checkCustomHeaders(headers: unknown): string | null {
     if (FORBIDDEN_HEADER_NAMES.has(name.toLowerCase())) return `header ${name} cannot be overridden`;
     if (typeof value !== 'string') return `header ${name} must be a string`;
     if (/[\r\n\0]/.test(value)) return `header ${name} contains a line break`;
+    // what undici sends: tab, visible ASCII and Latin-1 (one byte per character); anything else it refuses
+    if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) return `header ${name} may only contain printable Latin-1 characters`;
     if (value.length > 4096) return `header ${name} is too long`;
   }
   return null;

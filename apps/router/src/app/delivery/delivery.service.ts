@@ -47,7 +47,7 @@ export interface DeliveryDeps {
   retryTopics: readonly string[];
   policy: RetryPolicy;
   bindings: Pick<BindingRepository, 'channelByPhone' | 'channelById' | 'channelsByWaba' | 'destinationsOf' | 'forgetDestinations'>;
-  http: { post(request: DeliveryRequest, lane: 'first' | 'retry'): Promise<AttemptResult> };
+  http: { post(request: DeliveryRequest, lane: 'first' | 'retry', destination: string): Promise<AttemptResult> };
   store: Pick<DeliveryRepository, 'record' | 'disableDestination'>;
   producer: { send(topic: string, records: OutgoingRecord[]): Promise<void> };
   logger: DeliveryLogger;
@@ -321,7 +321,7 @@ export class DeliveryService {
     }
     let result: AttemptResult;
     try {
-      result = await this.deps.http.post(buildDeliveryRequest(event.eventId, event.value, destination, this.clock()), lane);
+      result = await this.deps.http.post(buildDeliveryRequest(event.eventId, event.value, destination, this.clock()), lane, destination.id);
     } catch (error) {
       // a probe that never produced a result must not leave the breaker waiting on it
       breakers?.record(key, this.clock().getTime(), 'neutral', admission);

@@ -96,6 +96,27 @@ describe('PartnerHttpService', () => {
     expect(elsewhere.connections).toBe(0);
   });
 
+  it('keys its per-destination slots by destination, not by host: a tenant sharing the partner host keeps its own', async () => {
+    const releases: (() => void)[] = [];
+    const shared = await server((req, res) => {
+      if (req.url === '/slow-tenant') releases.push(() => res.writeHead(200).end());
+      else res.writeHead(200).end();
+    });
+    const subject = new PartnerHttpService({ timeoutMs: 2000, urlPolicy: local, maxConcurrency: 8, maxConcurrencyPerDestination: 2 });
+    deliverers.push(subject);
+    // tenant A's endpoint hangs and fills its two slots, with more waiting behind them
+    const stuck = Array.from({ length: 4 }, () => subject.post({ url: `${shared.url}/slow-tenant`, headers: {}, body }, 'first', 'destination-a'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(releases).toHaveLength(2);
+    // tenant B, same host, is delivered at once
+    expect(await subject.post({ url: `${shared.url}/other-tenant`, headers: {}, body }, 'first', 'destination-b')).toMatchObject({ statusCode: 200 });
+    while (releases.length > 0 || shared.requests.filter((r) => r.path === '/slow-tenant').length < 4) {
+      releases.shift()?.();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect((await Promise.all(stuck)).every((result) => result.kind === 'response' && result.statusCode === 200)).toBe(true);
+  });
+
   it('keeps half of the process for first attempts while retries pile up', async () => {
     const releases: (() => void)[] = [];
     const slow = await server((_req, res) => releases.push(() => res.writeHead(200).end()));
