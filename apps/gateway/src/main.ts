@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { ConfigError } from '@wabridge/config';
+import { ConfigError, httpServerTimeouts } from '@wabridge/config';
 import { prepareStoredSecrets, StoredSecretsError } from '@wabridge/persistence';
 import { silenceKnownWarnings } from '@wabridge/observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app/app.module';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './app/http/json-depth';
+import { enforceRequestTimeout } from './app/http/request-timeout';
 import { MULTIPART_ROUTES } from './app/media/media-paths';
 import { buildOpenApiDocument, DOCS_PATH } from './app/openapi/openapi-document';
 import { loadGatewayConfig } from './config/gateway.config';
@@ -18,7 +19,9 @@ async function bootstrap(): Promise<void> {
   silenceKnownWarnings();
   const config = loadGatewayConfig(process.env);
   await prepareStoredSecrets(config.databaseUrl, config.secrets, { reseal: true, applicationName: 'wabridge-gateway-secrets' });
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: false });
+  // the server allows media uploads their longer timeout; every other request gets the short one (below)
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: false, ...httpServerTimeouts(config.mediaUploadTimeoutMs) });
+  enforceRequestTimeout(adapter.getInstance(), config.httpRequestTimeoutMs);
   // rawBody: Cloud-style sends are forwarded to Meta byte for byte
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError } from '@wabridge/config';
+import { ConfigError, httpServerTimeouts } from '@wabridge/config';
 import { prepareStoredSecrets, StoredSecretsError } from '@wabridge/persistence';
 import { applyHeapPolicy, silenceKnownWarnings } from '@wabridge/observability';
 import { Logger } from 'nestjs-pino';
@@ -13,7 +13,7 @@ async function bootstrap(): Promise<void> {
   applyHeapPolicy();
   const config = loadRouterConfig(process.env);
   await prepareStoredSecrets(config.databaseUrl, config.secrets, { reseal: false, applicationName: 'wabridge-router-secrets' });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter({ trustProxy: false }), {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter({ trustProxy: false, ...httpServerTimeouts(config.httpRequestTimeoutMs) }), {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));

@@ -37,8 +37,11 @@ const schema = z.object({
   OUTBOX_RELAY_INTERVAL_MS: env.positiveInt(1000),
   GRAPH_MEDIA_URL: env.url().transform(withoutTrailingSlash).optional(),
   MEDIA_MAX_BYTES: env.positiveInt(100 * 1024 * 1024),
+  MEDIA_UPLOAD_TIMEOUT_MS: env.positiveInt(300_000),
   MULTI_WEBHOOK_MAX: env.positiveInt(3),
   SEND_RATE_LIMIT_PER_S: env.positiveInt(80),
+  PARTNER_RATE_LIMIT_PER_S: env.positiveInt(100),
+  UNKNOWN_KEY_LOOKUPS_PER_S: env.positiveInt(50),
   GATEWAY_INSTANCES: env.positiveInt(1),
 });
 
@@ -70,8 +73,14 @@ export interface GatewayConfig extends KafkaServiceConfig {
   outboxRelayIntervalMs: number;
   /** the largest media upload accepted (Meta's own cap is 100 MB) */
   mediaMaxBytes: number;
+  /** how long a media upload may take to arrive; every other request has HTTP_REQUEST_TIMEOUT_MS */
+  mediaUploadTimeoutMs: number;
   /** how many extra /multi_webhook destinations a channel may have (the primary not counted) */
   multiWebhookMax: number;
+  /** requests per second per API key on every partner route (a burst of twice that) */
+  partnerRateLimitPerSecond: number;
+  /** database lookups per second, for the whole instance, of keys not seen valid in the last 10 minutes */
+  unknownKeyLookupsPerSecond: number;
   sendRateLimit: {
     /** Meta's throughput tier of a number, summed over every gateway instance */
     perSecond: number;
@@ -105,7 +114,10 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     publishTimeoutMs: parsed.GATEWAY_PUBLISH_TIMEOUT_MS,
     outboxRelayIntervalMs: parsed.OUTBOX_RELAY_INTERVAL_MS,
     mediaMaxBytes: parsed.MEDIA_MAX_BYTES,
+    mediaUploadTimeoutMs: parsed.MEDIA_UPLOAD_TIMEOUT_MS,
     multiWebhookMax: parsed.MULTI_WEBHOOK_MAX,
+    partnerRateLimitPerSecond: parsed.PARTNER_RATE_LIMIT_PER_S,
+    unknownKeyLookupsPerSecond: parsed.UNKNOWN_KEY_LOOKUPS_PER_S,
     sendRateLimit: { perSecond: parsed.SEND_RATE_LIMIT_PER_S, instances: parsed.GATEWAY_INSTANCES },
   };
 }

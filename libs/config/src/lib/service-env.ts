@@ -10,6 +10,7 @@ export const kafkaServiceEnv = {
   KAFKA_TOPIC_PREFIX: env.topicPrefix(),
   LOG_LEVEL: env.logLevel(),
   HOST: env.host(),
+  HTTP_REQUEST_TIMEOUT_MS: env.positiveInt(30_000),
 };
 
 /** The dev/test relaxations of the webhook URL safety rules, shared by the gateway and the router. */
@@ -36,6 +37,8 @@ export interface KafkaServiceConfig {
   topics: TopicNames;
   logLevel: string;
   host: string;
+  /** how long a client may take to send a whole request (headers and body), see httpServerTimeouts */
+  httpRequestTimeoutMs: number;
 }
 
 export function kafkaServiceConfigOf(parsed: {
@@ -43,12 +46,36 @@ export function kafkaServiceConfigOf(parsed: {
   KAFKA_TOPIC_PREFIX: string;
   LOG_LEVEL: string;
   HOST: string;
+  HTTP_REQUEST_TIMEOUT_MS: number;
 }): KafkaServiceConfig {
   return {
     kafkaBrokers: parsed.KAFKA_BROKERS,
     topics: topicNames(parsed.KAFKA_TOPIC_PREFIX),
     logLevel: parsed.LOG_LEVEL,
     host: parsed.HOST,
+    httpRequestTimeoutMs: parsed.HTTP_REQUEST_TIMEOUT_MS,
+  };
+}
+
+/**
+ * Every server's timeouts: a client has `requestTimeoutMs` to send a whole request and a tenth of it
+ * (1-10 s) for the headers, checked every second; an idle connection is closed after 72 s (above
+ * common load balancers' 60 s, so they close first). Slow bodies and idle sockets cannot hold a
+ * server's connections for ever. Spread into FastifyAdapter's options; `http` alone suits node:http.
+ */
+export function httpServerTimeouts(requestTimeoutMs: number): {
+  requestTimeout: number;
+  connectionTimeout: number;
+  keepAliveTimeout: number;
+  http: { requestTimeout: number; headersTimeout: number; keepAliveTimeout: number; connectionsCheckingInterval: number };
+} {
+  const headersTimeout = Math.min(10_000, Math.max(1000, Math.floor(requestTimeoutMs / 10)));
+  const keepAliveTimeout = 72_000;
+  return {
+    requestTimeout: requestTimeoutMs,
+    connectionTimeout: keepAliveTimeout,
+    keepAliveTimeout,
+    http: { requestTimeout: requestTimeoutMs, headersTimeout, keepAliveTimeout, connectionsCheckingInterval: 1000 },
   };
 }
 
