@@ -1,5 +1,5 @@
-import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
+import { HostResolver } from './host-resolver';
 
 export interface UrlPolicy {
   allowHttp: boolean;
@@ -131,6 +131,14 @@ export function parseWebhookUrl(raw: unknown, policy: UrlPolicy): URL {
   return url;
 }
 
+let shared: HostResolver | undefined;
+
+/** The process's resolver for partner host names (timeouts, short cache, one query in flight per host). */
+export function sharedHostResolver(): HostResolver {
+  shared ??= new HostResolver();
+  return shared;
+}
+
 export interface ResolvedAddress {
   address: string;
   family: 4 | 6;
@@ -141,11 +149,11 @@ export interface ResolvedAddress {
  * mixes public and private records cannot be used to reach the inside. The caller connects to the
  * returned address (no second lookup, no DNS rebinding window).
  */
-export async function resolveSafeAddress(hostname: string, policy: UrlPolicy): Promise<ResolvedAddress> {
+export async function resolveSafeAddress(hostname: string, policy: UrlPolicy, resolver: HostResolver = sharedHostResolver()): Promise<ResolvedAddress> {
   const host = hostname.replace(/^\[|\]$/g, '');
   const addresses = ipaddr.isValid(host)
     ? [{ address: host, family: ipaddr.parse(host).kind() === 'ipv6' ? 6 : 4 }]
-    : await lookup(host, { all: true, verbatim: true });
+    : await resolver.resolve(host);
   if (addresses.length === 0) throw new UnsafeUrlError('destination host did not resolve');
   for (const entry of addresses) {
     if (!isAddressAllowed(entry.address, policy)) {
