@@ -95,7 +95,7 @@ function mediaUrlFor(graphApiUrl: string, configured: string | undefined): strin
 }
 
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  const parsed = parseEnv(schema, source);
+  const parsed = parseEnv(schema, source, { ADMIN_TOKEN: { min: 32 } });
   return {
     ...kafkaServiceConfigOf(parsed),
     databaseUrl: parsed.DATABASE_URL,

@@ -21,7 +21,7 @@ export interface IngressConfig extends KafkaServiceConfig {
 }
 
 export function loadIngressConfig(source: NodeJS.ProcessEnv = process.env): IngressConfig {
-  const parsed = parseEnv(schema, source);
+  const parsed = parseEnv(schema, source, { META_APP_SECRETS: { min: 32, list: true }, META_VERIFY_TOKEN: { min: 16 } });
   return {
     ...kafkaServiceConfigOf(parsed),
     port: parsed.INGRESS_PORT,

@@ -4,7 +4,7 @@ import { loadRouterConfig } from './router.config';
 const required = {
   KAFKA_BROKERS: 'localhost:9092',
   DATABASE_URL: 'postgres://u:p@localhost:5432/db',
-  SECRETS_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+  SECRETS_KEY: `k1:${Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7)).toString('base64')}`,
 };
 
 function configError(env: Record<string, string>): string {

@@ -54,6 +54,7 @@ export function parseSecretsKey(value: string | undefined): SecretsKey[] {
     if (key.length !== KEY_BYTES) {
       throw new SecretsKeyError(`key "${id}" must be ${KEY_BYTES} bytes in base64 (openssl rand -base64 32), got ${key.length}`);
     }
+    if (new Set(key).size < 16) throw new SecretsKeyError(`key "${id}" is not random (too few distinct bytes): openssl rand -base64 32`);
     if (keys.some((known) => known.id === id)) throw new SecretsKeyError(`key id "${id}" is listed twice`);
     keys.push({ id, key });
   }
