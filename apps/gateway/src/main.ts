@@ -7,6 +7,7 @@ import { prepareStoredSecrets, StoredSecretsError } from '@wabridge/persistence'
 import { silenceKnownWarnings } from '@wabridge/observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app/app.module';
+import { carriesOperatorToken } from './app/auth/admin-auth.guard';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './app/http/json-depth';
 import { enforceRequestTimeout } from './app/http/request-timeout';
 import { MULTIPART_ROUTES } from './app/media/media-paths';
@@ -49,8 +50,20 @@ async function bootstrap(): Promise<void> {
     done(Object.assign(new Error('unsupported content type'), { statusCode: 415 }), undefined);
   });
   app.useLogger(app.get(Logger));
-  const document = { ...buildOpenApiDocument(app), servers: [{ url: config.publicUrl }] };
-  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}/json`, yamlDocumentUrl: `${DOCS_PATH}/yaml` });
+  if (config.docs !== 'off') {
+    if (config.docs === 'operator') {
+      adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+        const path = request.url.split('?', 1)[0];
+        if ((path === `/${DOCS_PATH}` || path.startsWith(`/${DOCS_PATH}/`)) && !carriesOperatorToken(request.headers.authorization, config.adminToken)) {
+          void reply.code(401).header('content-type', 'application/json; charset=utf-8').send({ error: 'invalid or missing operator token' });
+          return;
+        }
+        done();
+      });
+    }
+    const document = { ...buildOpenApiDocument(app), servers: [{ url: config.publicUrl }] };
+    SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}/json`, yamlDocumentUrl: `${DOCS_PATH}/yaml` });
+  }
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   app.get(Logger).log(`gateway listening on ${config.port}`);

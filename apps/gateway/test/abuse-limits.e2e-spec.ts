@@ -1,6 +1,7 @@
 // The gateway's abuse limits (docs/security.md#abuse-limits), against the real service: JSON depth,
 // bind-time header checks, the per-key rate limit on every partner route, strict key format and
 // request timeouts for slow bodies.
+import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { provisionChannel, TestStack, type ProvisionedChannel } from '@wabridge/testing';
 import { call, partnerKey } from './support/http';
@@ -9,11 +10,12 @@ describe('gateway abuse limits', () => {
   let stack: TestStack;
   let gateway: string;
   let channel: ProvisionedChannel;
+  const metricsToken = randomBytes(24).toString('base64url');
 
   beforeAll(async () => {
     stack = await TestStack.start({
       services: ['gateway', 'wa-sim'],
-      env: { gateway: { PARTNER_RATE_LIMIT_PER_S: '5', HTTP_REQUEST_TIMEOUT_MS: '1500' } },
+      env: { gateway: { PARTNER_RATE_LIMIT_PER_S: '5', HTTP_REQUEST_TIMEOUT_MS: '1500', METRICS_TOKEN: metricsToken, GATEWAY_DOCS: 'operator' } },
     });
     gateway = stack.url('gateway');
     channel = await provisionChannel(gateway, stack.adminToken);
@@ -66,9 +68,24 @@ describe('gateway abuse limits', () => {
     expect(templates.body.error).toMatchObject({ code: 4, type: 'OAuthException' });
     // another key is not affected
     expect((await call('GET', `${gateway}/v1/configs/webhook`, { headers: partnerKey(other.apiKey) })).status).not.toBe(429);
-    const metrics = await (await fetch(`${gateway}/metrics`)).text();
+    const metrics = await (await fetch(`${gateway}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
     expect(metrics).toMatch(/wabridge_gateway_partner_rate_limited_total [1-9]/);
     await rested();
+  });
+
+  it('keeps /metrics behind METRICS_TOKEN and /docs behind the operator token when so configured', async () => {
+    expect((await call('GET', `${gateway}/metrics`)).status).toBe(401);
+    expect((await call('GET', `${gateway}/metrics`, { headers: { authorization: `Bearer ${stack.adminToken}` } })).status).toBe(401);
+    const metrics = await call('GET', `${gateway}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('wabridge_gateway_');
+    for (const path of ['/docs', '/docs/json', '/docs/yaml']) {
+      expect((await call('GET', `${gateway}${path}`)).status).toBe(401);
+      expect((await call('GET', `${gateway}${path}`, { headers: { authorization: `Bearer ${metricsToken}` } })).status).toBe(401);
+    }
+    const docs = await call('GET', `${gateway}/docs/json`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
+    expect(docs.status).toBe(200);
+    expect(docs.body.openapi).toMatch(/^3\./);
   });
 
   it('refuses keys that do not have the issued format without a lookup', async () => {

@@ -38,6 +38,7 @@ const schema = z.object({
   GRAPH_MEDIA_URL: env.url().transform(withoutTrailingSlash).optional(),
   MEDIA_MAX_BYTES: env.positiveInt(100 * 1024 * 1024),
   MEDIA_UPLOAD_TIMEOUT_MS: env.positiveInt(300_000),
+  GATEWAY_DOCS: z.enum(['public', 'operator', 'off'], { message: 'expected public, operator or off' }).default('public'),
   MULTI_WEBHOOK_MAX: env.positiveInt(3),
   SEND_RATE_LIMIT_PER_S: env.positiveInt(80),
   PARTNER_RATE_LIMIT_PER_S: env.positiveInt(100),
@@ -73,6 +74,8 @@ export interface GatewayConfig extends KafkaServiceConfig {
   outboxRelayIntervalMs: number;
   /** the largest media upload accepted (Meta's own cap is 100 MB) */
   mediaMaxBytes: number;
+  /** who reads the OpenAPI document at /docs: anyone, holders of ADMIN_TOKEN, or nobody (not served) */
+  docs: 'public' | 'operator' | 'off';
   /** how long a media upload may take to arrive; every other request has HTTP_REQUEST_TIMEOUT_MS */
   mediaUploadTimeoutMs: number;
   /** how many extra /multi_webhook destinations a channel may have (the primary not counted) */
@@ -115,6 +118,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     outboxRelayIntervalMs: parsed.OUTBOX_RELAY_INTERVAL_MS,
     mediaMaxBytes: parsed.MEDIA_MAX_BYTES,
     mediaUploadTimeoutMs: parsed.MEDIA_UPLOAD_TIMEOUT_MS,
+    docs: parsed.GATEWAY_DOCS,
     multiWebhookMax: parsed.MULTI_WEBHOOK_MAX,
     partnerRateLimitPerSecond: parsed.PARTNER_RATE_LIMIT_PER_S,
     unknownKeyLookupsPerSecond: parsed.UNKNOWN_KEY_LOOKUPS_PER_S,

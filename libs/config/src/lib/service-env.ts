@@ -11,6 +11,7 @@ export const kafkaServiceEnv = {
   LOG_LEVEL: env.logLevel(),
   HOST: env.host(),
   HTTP_REQUEST_TIMEOUT_MS: env.positiveInt(30_000),
+  METRICS_TOKEN: z.string().trim().min(32, 'must be at least 32 characters').optional(),
 };
 
 /** The dev/test relaxations of the webhook URL safety rules, shared by the gateway and the router. */
@@ -39,6 +40,8 @@ export interface KafkaServiceConfig {
   host: string;
   /** how long a client may take to send a whole request (headers and body), see httpServerTimeouts */
   httpRequestTimeoutMs: number;
+  /** when set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>` */
+  metricsToken?: string;
 }
 
 export function kafkaServiceConfigOf(parsed: {
@@ -47,6 +50,7 @@ export function kafkaServiceConfigOf(parsed: {
   LOG_LEVEL: string;
   HOST: string;
   HTTP_REQUEST_TIMEOUT_MS: number;
+  METRICS_TOKEN?: string;
 }): KafkaServiceConfig {
   return {
     kafkaBrokers: parsed.KAFKA_BROKERS,
@@ -54,6 +58,7 @@ export function kafkaServiceConfigOf(parsed: {
     logLevel: parsed.LOG_LEVEL,
     host: parsed.HOST,
     httpRequestTimeoutMs: parsed.HTTP_REQUEST_TIMEOUT_MS,
+    ...(parsed.METRICS_TOKEN ? { metricsToken: parsed.METRICS_TOKEN } : {}),
   };
 }
 

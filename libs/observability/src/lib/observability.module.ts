@@ -4,7 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health.controller';
 import { loggerParams } from './logging';
-import { MetricsController } from './metrics.controller';
+import { METRICS_TOKEN, MetricsController } from './metrics.controller';
 import { READINESS_CHECKS } from './readiness';
 
 export interface ObservabilityOptions {
@@ -16,6 +16,8 @@ export interface ObservabilityOptions {
   imports?: DynamicModule['imports'];
   /** high-volume routes that get no per-request log line (their outcomes are metrics) */
   hotRoutes?: RouteInfo[];
+  /** when set, /metrics answers only `Authorization: Bearer <metricsToken>` (METRICS_TOKEN) */
+  metricsToken?: string;
 }
 
 /** /health/live, /health/ready, /metrics and structured pino logs, the same in every service. */
@@ -31,7 +33,10 @@ export class ObservabilityModule {
         ...(options.imports ?? []),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ ...options.readiness, provide: READINESS_CHECKS } as Provider],
+      providers: [
+        { ...options.readiness, provide: READINESS_CHECKS } as Provider,
+        { provide: METRICS_TOKEN, useValue: options.metricsToken ?? '' },
+      ],
       exports: [LoggerModule],
     };
   }
