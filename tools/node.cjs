@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The entry every npm script goes through:
-//   node tools/node.cjs <script.ts> [args...]   run a TypeScript script (with @swc-node/register) on Node >= 22
-//   node tools/node.cjs --print-node            print the path of a Node >= 22 binary (used by .ci/run)
-// On an older Node it fetches Node 24 from the npm registry (package node-<platform>-<arch>, the only source of Node
-// binaries reachable here) into <repo>/.cache/node/<version>/ and re-executes itself with it. Only Node built-ins are
-// used until the TypeScript hook is registered, so --print-node works before `npm ci`.
+//   node tools/node.cjs <script.ts> [args...]   run a TypeScript script (with @swc-node/register) on a supported Node
+//   node tools/node.cjs --print-node            print the path of a supported Node binary (used by .ci/run)
+// The supported Node is the one package.json's "engines.node" names (the only place the version is stated). On an
+// older Node it fetches that major from the npm registry (package node-<platform>-<arch>, the only source of Node
+// binaries reachable here) into <repo>/.cache/node/<version>/ and re-executes itself with it. Before running a script
+// it installs the dependencies (`npm ci`) when node_modules is missing or does not match package-lock.json, so a
+// fresh clone needs no step before `npm start` / `npm test`. Only Node built-ins are used until then.
 'use strict';
 
 const { spawn, spawnSync } = require('node:child_process');
@@ -12,10 +14,16 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const MIN_MAJOR = 22;
-const FETCH_MAJOR = 24;
 const repoRoot = path.resolve(__dirname, '..');
 const nodeCacheDir = path.join(repoRoot, '.cache', 'node');
+
+/** The lowest Node major package.json's engines.node accepts (">=24" -> 24). */
+function engineMajor(root) {
+  const engines = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).engines || {};
+  const major = /^\s*>=\s*v?(\d+)/.exec(String(engines.node || ''));
+  if (!major) fail(`package.json needs "engines": { "node": ">=<major>" } (found ${JSON.stringify(engines.node)})`);
+  return Number(major[1]);
+}
 
 function fail(message) {
   process.stderr.write(`tools/node.cjs: ${message}\n`);
@@ -35,11 +43,12 @@ function compareVersions(a, b) {
 
 function works(nodeBin) {
   const r = spawnSync(nodeBin, ['-p', 'process.versions.node'], { encoding: 'utf8' });
-  return r.status === 0 && majorOf(r.stdout.trim()) >= MIN_MAJOR;
+  return r.status === 0 && majorOf(r.stdout.trim()) >= engineMajor(repoRoot);
 }
 
-/** The newest complete cached Node FETCH_MAJOR.x, if any. */
+/** The newest complete cached Node <engine major>.x, if any. */
 function cachedNode() {
+  const FETCH_MAJOR = engineMajor(repoRoot);
   let versions = [];
   try {
     versions = fs.readdirSync(nodeCacheDir).filter((v) => /^\d+\.\d+\.\d+$/.test(v) && majorOf(v) === FETCH_MAJOR);
@@ -54,10 +63,11 @@ function cachedNode() {
   return undefined;
 }
 
-/** `npm pack node-<platform>-<arch>@24`, extracted to .cache/node/<version>. */
+/** `npm pack node-<platform>-<arch>@<engine major>`, extracted to .cache/node/<version>. */
 function installNode() {
+  const FETCH_MAJOR = engineMajor(repoRoot);
   const pkg = `node-${process.platform}-${process.arch}@${FETCH_MAJOR}`;
-  process.stderr.write(`tools/node.cjs: Node ${process.versions.node} is older than ${MIN_MAJOR}; fetching ${pkg} from the npm registry\n`);
+  process.stderr.write(`tools/node.cjs: Node ${process.versions.node} is older than ${FETCH_MAJOR}; fetching ${pkg} from the npm registry\n`);
   fs.mkdirSync(nodeCacheDir, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wabridge-node-'));
   try {
@@ -93,7 +103,7 @@ function installNode() {
 }
 
 function modernNode() {
-  if (majorOf(process.versions.node) >= MIN_MAJOR) return process.execPath;
+  if (majorOf(process.versions.node) >= engineMajor(repoRoot)) return process.execPath;
   return cachedNode() || installNode();
 }
 
@@ -121,7 +131,56 @@ function reexec(nodeBin) {
   });
 }
 
+/**
+ * Whether <root>/node_modules holds what <root>/package-lock.json asks for: 'missing' (no node_modules or no hidden
+ * lockfile npm writes there), 'stale' (a package added, removed or at another version, e.g. after a pull) or
+ * 'current'. A hidden lockfile newer than package-lock.json is trusted without reading either.
+ */
+function dependencyState(root) {
+  const lockFile = path.join(root, 'package-lock.json');
+  const hiddenFile = path.join(root, 'node_modules', '.package-lock.json');
+  if (!fs.existsSync(hiddenFile)) return 'missing';
+  if (!fs.existsSync(lockFile)) return 'current'; // nothing to compare with (npm ci would refuse anyway)
+  if (fs.statSync(hiddenFile).mtimeMs >= fs.statSync(lockFile).mtimeMs) return 'current';
+  const wanted = JSON.parse(fs.readFileSync(lockFile, 'utf8')).packages || {};
+  const installed = JSON.parse(fs.readFileSync(hiddenFile, 'utf8')).packages || {};
+  for (const [name, entry] of Object.entries(wanted)) {
+    if (name === '') continue; // the project itself
+    const have = installed[name];
+    // optional packages for other platforms (e.g. @swc/core-darwin-arm64) are legitimately absent
+    if (!have) {
+      if (entry.optional) continue;
+      return 'stale';
+    }
+    if (have.version !== entry.version || have.resolved !== entry.resolved) return 'stale';
+  }
+  for (const name of Object.keys(installed)) if (!(name in wanted)) return 'stale';
+  return 'current';
+}
+
+/** `npm ci` in the repository when node_modules is missing or does not match the lockfile. */
+function ensureDependencies() {
+  const state = dependencyState(repoRoot);
+  if (state === 'current') return;
+  process.stderr.write(
+    `tools/node.cjs: ${state === 'missing' ? 'node_modules is missing' : 'node_modules does not match package-lock.json'}; running npm ci\n`,
+  );
+  // the npm that started us (npm_execpath), else the one on PATH
+  const npmCli = process.env.npm_execpath;
+  const [cmd, args] = npmCli && /\.[cm]?js$/.test(npmCli) ? [process.execPath, [npmCli]] : ['npm', []];
+  const r = spawnSync(cmd, [...args, 'ci', '--no-audit', '--no-fund'], { cwd: repoRoot, stdio: ['ignore', 2, 2] });
+  if (r.error) fail(`cannot run npm ci: ${r.error.message}`);
+  if (r.status !== 0) fail(`npm ci failed (exit ${r.status ?? r.signal}); fix the error above and run the command again`);
+}
+
 function runScript(script, args) {
+  if (/\.[cm]?js$/.test(script)) {
+    // plain JavaScript: no TypeScript loader
+    const file = path.resolve(script);
+    process.argv = [process.argv[0], file, ...args];
+    require('node:module')._load(file, null, true);
+    return;
+  }
   const tsconfig = path.join(repoRoot, 'tsconfig.json');
   // @swc-node/register reads this tsconfig (and what it extends: paths, decorators, emitDecoratorMetadata).
   process.env.SWC_NODE_PROJECT ??= tsconfig;
@@ -143,8 +202,10 @@ function main() {
     process.stderr.write('usage: node tools/node.cjs <script.ts> [args...] | --print-node\n');
     process.exit(first ? 0 : 2);
   }
-  if (majorOf(process.versions.node) < MIN_MAJOR) return reexec(modernNode());
+  if (majorOf(process.versions.node) < engineMajor(repoRoot)) return reexec(modernNode());
+  ensureDependencies();
   runScript(first, rest);
 }
 
-main();
+if (require.main === module) main();
+else module.exports = { dependencyState, engineMajor };

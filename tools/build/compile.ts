@@ -1,7 +1,8 @@
 // `node tools/node.cjs tools/build/compile.ts [outDir]`: compiles the services and the libs they use
 // to plain CommonJS with @swc/core (the same settings as the TypeScript loader and jest: decorators
 // with metadata, @wabridge/* aliases rewritten to relative paths) into outDir (default dist/), so a
-// service can run as `node dist/apps/<name>/src/main.js` without a TypeScript loader in the process.
+// service can run as `node dist/apps/<name>/src/main.js` without a TypeScript loader in the process. The container
+// image's one-off and health commands (tools/stack/migrate.ts, healthcheck.ts) are compiled with them.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { transformFile } from '@swc/core';
@@ -18,6 +19,9 @@ function sources(dir: string): string[] {
   });
 }
 
+/** What the container image runs besides the services (see Dockerfile). */
+const IMAGE_TOOLS = ['tools/stack/migrate.ts', 'tools/stack/stack.config.ts', 'tools/stack/healthcheck.ts'];
+
 /** Compiles every app's and lib's sources (not tests) into outDir, keeping the repository layout. */
 export async function compileServices(outDir = join(repoRoot(), 'dist')): Promise<number> {
   const root = repoRoot();
@@ -28,13 +32,16 @@ export async function compileServices(outDir = join(repoRoot(), 'dist')): Promis
       .filter((entry) => entry.isDirectory())
       .map((entry) => join(root, top, entry.name, 'src')),
   );
-  const files = roots.flatMap((dir) => {
-    try {
-      return sources(dir);
-    } catch {
-      return [];
-    }
-  });
+  const files = [
+    ...roots.flatMap((dir) => {
+      try {
+        return sources(dir);
+      } catch {
+        return [];
+      }
+    }),
+    ...IMAGE_TOOLS.map((file) => join(root, file)),
+  ];
   await Promise.all(
     files.map(async (file) => {
       const { code } = await transformFile(file, {

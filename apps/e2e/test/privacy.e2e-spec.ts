@@ -1,8 +1,10 @@
 // Privacy proof (SPEC §1, issue 5): after a full run through every service — a channel onboarded, a
 // partner bound, a template and a text message sent, an inbound message and priced statuses
-// received and forwarded, metering counting them — no table, no service log and no metrics page
-// holds the end-user phone numbers, the message texts or the keys that went through, and no table
-// holds a partner's secret (signing secrets, app secret, custom header values) in clear.
+// received and forwarded, metering counting them, and the partner's self-service used (a test send,
+// a dead-lettered message recovered, its deliveries and stats read) — no table, no service log, no
+// metrics page and no self-service answer holds the end-user phone numbers, the message texts or the
+// keys that went through, and no table holds a partner's secret (signing secrets, app secret, custom
+// header values) in clear.
 import { createHash, randomBytes } from 'node:crypto';
 import { createKafka } from '@wabridge/kafka';
 import { createDataSource } from '@wabridge/persistence';
@@ -53,7 +55,9 @@ describe('privacy: what wabridge keeps after a full run', () => {
   let rotatedSecret = '';
 
   beforeAll(async () => {
-    stack = await TestStack.start({ services: SERVICES });
+    // a time-scaled hour of retries (3.6 s), so one message of the run ends dead-lettered and is recovered;
+    // no breaker, so the recovered attempt is dialled at once
+    stack = await TestStack.start({ services: SERVICES, env: { router: { RETRY_WINDOW: '1h', ROUTER_BREAKER_FAILURES: '100000' } } });
     db = createDataSource({ url: testInfra().databaseUrl, poolSize: 2, applicationName: 'privacy-e2e' });
     await db.initialize();
     // The partner refuses its first request, so the router also keeps a retry row of this run.
@@ -234,6 +238,74 @@ describe('privacy: what wabridge keeps after a full run', () => {
       .map(([what]) => what);
   };
 
+  /** What the self-service paths answered; scanned with everything else. */
+  const selfServiceAnswers: string[] = [];
+
+  it("uses the partner's self-service: a test send, a recover of a dead-lettered message, deliveries and stats", async () => {
+    expect(exchanged).toBe(true);
+    const partnerCall = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${stack.url('gateway')}${path}`, {
+        method,
+        headers: { 'D360-API-KEY': channel.apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      selfServiceAnswers.push(text);
+      return { status: response.status, body: JSON.parse(text) as Record<string, unknown> & { data?: { event_id: string; state: string }[] } };
+    };
+    const tested = await partnerCall('POST', '/v1/configs/webhook/test');
+    expect(tested).toMatchObject({ status: 200, body: { status_code: 200, error_class: null } });
+
+    // the partner is down for this one message (the same sender and text as before) until it is dead-lettered
+    const since = new Date(Date.now() - 1000).toISOString();
+    const wamid = `wamid.${randomBytes(16).toString('base64url')}`;
+    partner.respondWith((request) => (request.body.toString('utf8').includes(wamid) ? 500 : 200));
+    await postToIngress(
+      metaFixtureFor('inbound-text.json', {
+        [FIXTURE_IDS.phoneNumberId]: channel.phoneNumberId,
+        [FIXTURE_IDS.wabaId]: channel.wabaId,
+        [FIXTURE_IDS.displayPhoneNumber]: channel.displayPhoneNumber,
+        [FIXTURE_IDS.inboundWamid]: wamid,
+        [FIXTURE_IDS.endUserPhone]: inboundSender,
+        [FIXTURE_IDS.inboundText]: inboundBody,
+        'Kerry Fisher': contactName,
+        '1718000000': String(Math.floor(Date.now() / 1000)),
+      }),
+    );
+    const [dead] = await waitFor(
+      async () => {
+        const page = await partnerCall('GET', '/v1/deliveries?state=dead');
+        return page.body.data?.length === 1 ? page.body.data : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, what: 'the message to be dead-lettered' },
+    );
+    partner.respondWith(200);
+    const recoveredAt = Date.now();
+    const recovered = await partnerCall('POST', '/v1/deliveries/recover', { since });
+    expect(recovered).toMatchObject({ status: 202, body: { queued: 1 } });
+    await partner.waitForRequests(1, 20_000, (request) => request.headers['webhook-id'] === dead.event_id && request.at >= recoveredAt);
+    await waitFor(async () => (await partnerCall('GET', `/v1/deliveries?event_id=${dead.event_id}&state=delivered`)).body.data?.length === 1, {
+      timeoutMs: 20_000,
+      intervalMs: 250,
+      what: 'the recovered delivery to be recorded',
+    });
+    await waitFor(
+      async () => {
+        const stats = await partnerCall('GET', '/v1/configs/webhook/stats');
+        return (stats.body.destinations as { attempts: number }[])[0]?.attempts > 0;
+      },
+      { timeoutMs: 10_000, intervalMs: 250, what: 'the stats to count the attempts' },
+    );
+  }, 90_000);
+
+  it('answers the self-service calls with metadata only', () => {
+    expect(selfServiceAnswers.length).toBeGreaterThan(4);
+    const found = selfServiceAnswers.map((answer) => leaks(answer)).filter((leaked) => leaked.length > 0);
+    expect(found).toEqual([]);
+    // they did describe this run's deliveries
+    expect(selfServiceAnswers.join('\n')).toContain('"state":"delivered"');
+  });
+
   it('keeps none of it in any table of the database', async () => {
     expect(exchanged).toBe(true);
     const tables = await db.query<{ table_name: string }[]>(
@@ -249,6 +321,8 @@ describe('privacy: what wabridge keeps after a full run', () => {
         'template_send_counts',
         'priced_message_counts',
         'metering_dedupe',
+        'delivery_stats',
+        'recover_requests',
       ]),
     );
     const found: Record<string, string[]> = {};

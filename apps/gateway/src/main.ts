@@ -4,24 +4,44 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, httpServerTimeouts } from '@wabridge/config';
 import { prepareStoredSecrets, StoredSecretsError } from '@wabridge/persistence';
-import { silenceKnownWarnings } from '@wabridge/observability';
+import { silenceKnownWarnings, startTracing } from '@wabridge/observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app/app.module';
 import { carriesOperatorToken } from './app/auth/admin-auth.guard';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './app/http/json-depth';
 import { enforceRequestTimeout } from './app/http/request-timeout';
-import { MULTIPART_ROUTES } from './app/media/media-paths';
+import { MULTIPART_ROUTES, RAW_UPLOAD_ROUTES } from './app/media/media-paths';
+import { rewriteOnPremiseUrl } from './app/onprem/onprem-base';
 import { buildOpenApiDocument, DOCS_PATH } from './app/openapi/openapi-document';
 import { loadGatewayConfig } from './config/gateway.config';
 
 const BODY_LIMIT = 1024 * 1024;
 
+/** Leaves the body unread (the controller streams it) on `routes`; anywhere else 415. */
+function streamOnlyOn(routes: ReadonlySet<string>, route: string | undefined, payload: { resume(): unknown }, done: (error: Error | null, body?: undefined) => void): void {
+  if (routes.has(route ?? '')) {
+    done(null, undefined);
+    return;
+  }
+  // read and drop the body, so the client can finish sending and read the 415
+  payload.resume();
+  done(Object.assign(new Error('unsupported content type'), { statusCode: 415 }), undefined);
+}
+
 async function bootstrap(): Promise<void> {
   silenceKnownWarnings();
+  // before anything else: off (and not loaded) unless an OTEL_* exporter is configured
+  startTracing('gateway');
   const config = loadGatewayConfig(process.env);
   await prepareStoredSecrets(config.databaseUrl, config.secrets, { reseal: true, applicationName: 'wabridge-gateway-secrets' });
-  // the server allows media uploads their longer timeout; every other request gets the short one (below)
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: false, ...httpServerTimeouts(config.mediaUploadTimeoutMs) });
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    // the whole partner API is also served under /onprem
+    rewriteUrl: rewriteOnPremiseUrl,
+    // the server allows media uploads their longer timeout; every other request gets the short one (below)
+    ...httpServerTimeouts(config.mediaUploadTimeoutMs),
+  });
   enforceRequestTimeout(adapter.getInstance(), config.httpRequestTimeoutMs);
   // rawBody: Cloud-style sends are forwarded to Meta byte for byte
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
@@ -31,24 +51,26 @@ async function bootstrap(): Promise<void> {
   // JSON only (no urlencoded parser): anything else is answered 415 by the error filter
   const parseJson = adapter.getInstance().getDefaultJsonParser('error', 'error');
   app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT }, (request, body, done) => {
+    // Meta SDKs (@great-detail/whatsapp) send `Content-Type: application/json` on body-less DELETEs, as Graph allows
+    if (body.length === 0 && request.method === 'DELETE') {
+      done(null, undefined);
+      return;
+    }
     const text = body.toString('utf8');
     // refused before parsing: deep nesting would otherwise reach code that walks it recursively
     if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
       const message = `JSON body nested deeper than ${MAX_JSON_DEPTH} levels`;
-      return done(Object.assign(new Error(message), { statusCode: 400, publicMessage: message }), undefined);
-    }
-    return parseJson(request as Parameters<typeof parseJson>[0], text, done);
-  });
-  // multipart only where media is uploaded, and not read here: the controller streams it to Meta
-  adapter.getInstance().addContentTypeParser('multipart/form-data', (request, payload, done) => {
-    if (MULTIPART_ROUTES.has(request.routeOptions.url ?? '')) {
-      done(null, undefined);
+      done(Object.assign(new Error(message), { statusCode: 400, publicMessage: message }), undefined);
       return;
     }
-    // read and drop the body, so the client can finish sending and read the 415
-    payload.resume();
-    done(Object.assign(new Error('unsupported content type'), { statusCode: 415 }), undefined);
+    void parseJson(request as Parameters<typeof parseJson>[0], text, done);
   });
+  // multipart only where media is uploaded, any other type only on the on-premise raw upload; neither
+  // is read here: the controller streams it to Meta
+  adapter.getInstance().addContentTypeParser('multipart/form-data', (request, payload, done) =>
+    streamOnlyOn(MULTIPART_ROUTES, request.routeOptions.url, payload, done),
+  );
+  adapter.getInstance().addContentTypeParser('*', (request, payload, done) => streamOnlyOn(RAW_UPLOAD_ROUTES, request.routeOptions.url, payload, done));
   app.useLogger(app.get(Logger));
   if (config.docs !== 'off') {
     if (config.docs === 'operator') {

@@ -116,11 +116,11 @@ describe('gateway: media of the key\'s number (wa-sim)', () => {
   it('keeps a number\'s media from other keys', async () => {
     const other = await provisionChannel(gateway, stack.adminToken);
     const metadata = await call('GET', `${gateway}/${mediaId}`, { headers: partnerKey(other.apiKey) });
-    expect(metadata.status).toBe(400);
+    expect(metadata.status).toBe(404);
     expect(metadata.body.error).toMatchObject({ code: 100, error_subcode: 33 });
     const bytes = await call('GET', `${gateway}/v1/media/${mediaId}`, { headers: partnerKey(other.apiKey) });
-    expect(bytes.status).toBe(400);
-    expect((await call('DELETE', `${gateway}/${mediaId}`, { headers: partnerKey(other.apiKey) })).status).toBe(400);
+    expect(bytes.status).toBe(404);
+    expect((await call('DELETE', `${gateway}/${mediaId}`, { headers: partnerKey(other.apiKey) })).status).toBe(404);
   });
 
   it('serves the Graph-style media paths with a Bearer key, for the key\'s own number only', async () => {
@@ -164,7 +164,7 @@ describe('gateway: media of the key\'s number (wa-sim)', () => {
     const removed = await call('DELETE', `${gateway}/${mediaId}`, { headers: partnerKey(channel.apiKey) });
     expect(removed.status).toBe(200);
     expect(removed.body).toEqual({ success: true });
-    expect((await call('GET', `${gateway}/${mediaId}`, { headers: partnerKey(channel.apiKey) })).status).toBe(400);
+    expect((await call('GET', `${gateway}/${mediaId}`, { headers: partnerKey(channel.apiKey) })).status).toBe(404);
     expect((await fetchBytes(body.url, { headers: partnerKey(channel.apiKey) })).status).toBe(404);
   });
 

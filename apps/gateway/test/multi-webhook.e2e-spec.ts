@@ -108,7 +108,7 @@ describe('gateway: /multi_webhook extra destinations', () => {
         ],
       });
       // the primary webhook is untouched
-      expect((await call('GET', `${gateway}/v1/configs/webhook`, { headers: partnerKey(channel.apiKey) })).status).toBe(404);
+      expect((await call('GET', `${gateway}/v1/configs/webhook`, { headers: partnerKey(channel.apiKey) })).body).toEqual({ url: '', headers: {} });
     });
 
     it('PUT appends within the cap; a used name or one too many is a 409 that changes nothing', async () => {

@@ -72,7 +72,8 @@ describe('gateway: operator API, partner keys and webhook binding', () => {
       expect(JSON.stringify(stored.rows[0])).not.toContain(key.body.api_key);
 
       const answer = await call('GET', `${gateway}/v1/configs/webhook`, { headers: partnerKey(key.body.api_key) });
-      expect(answer.status).toBe(404);
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ url: '', headers: {} });
     });
 
     it('answers bad operator input with a 400 naming the field', async () => {
@@ -195,7 +196,7 @@ describe('gateway: operator API, partner keys and webhook binding', () => {
       const revoked = await db.query(`SELECT count(*)::int AS n FROM api_keys WHERE channel_id = $1 AND revoked_at IS NULL`, [channel.channelId]);
       expect(revoked.rows[0].n).toBe(1);
       const current = await call('GET', `${gateway}/v1/configs/webhook`, { headers: partnerKey(reissued.body.api_key) });
-      expect(current.status).toBe(404);
+      expect(current.body).toEqual({ url: '', headers: {} });
       channel = { ...channel, apiKey: reissued.body.api_key };
     });
 
@@ -208,7 +209,9 @@ describe('gateway: operator API, partner keys and webhook binding', () => {
       });
       const newKey = answer.body.api_keys[0].api_key;
       expect((await call('GET', `${gateway}/v1/configs/webhook`, { headers: partnerKey(channel.apiKey) })).status).toBe(401);
-      expect((await call('GET', `${gateway}/v1/configs/webhook`, { headers: partnerKey(newKey) })).status).toBe(404);
+      const unbound = await call('GET', `${gateway}/v1/configs/webhook`, { headers: partnerKey(newKey) });
+      expect(unbound.status).toBe(200);
+      expect(unbound.body).toEqual({ url: '', headers: {} });
       expect((await call('POST', `${gateway}/api/v2/partners/partner-1/channels/${channel.channelId}/api_keys`)).status).toBe(401);
       const badPartner = await call('POST', `${gateway}/api/v2/partners/${encodeURIComponent('a b')}/channels/${channel.channelId}/api_keys`, { headers: admin() });
       expect(badPartner.status).toBe(400);
@@ -259,8 +262,9 @@ describe('gateway: operator API, partner keys and webhook binding', () => {
       expect(deleted.body).toEqual({});
       expect(await primaryRows()).toHaveLength(0);
       const gone = await call('GET', `${gateway}/v1/configs/webhook`, { headers: partnerKey(channel.apiKey) });
-      expect(gone.status).toBe(404);
-      expect(gone.body).toEqual({ error: 'no webhook configured' });
+      // nothing bound: 200 with an empty url, as 360dialog answers (n8n's trigger reads it before binding)
+      expect(gone.status).toBe(200);
+      expect(gone.body).toEqual({ url: '', headers: {} });
       expect((await call('GET', `${gateway}/admin/v1/channels/${channel.channelId}`, { headers: admin() })).body).toMatchObject({ bound: false, webhook_host: null });
     });
 
@@ -353,5 +357,15 @@ describe('gateway: operator API, partner keys and webhook binding', () => {
     expect(json.status).toBe(200);
     const committed = JSON.parse(readFileSync(join(__dirname, '../../../docs/openapi.json'), 'utf8')) as Record<string, unknown>;
     expect(json.body).toEqual({ ...committed, servers: [{ url: gateway }] });
+  });
+
+  it('serves the AsyncAPI document of the Kafka topics next to it, at /docs/asyncapi.yaml and /docs/asyncapi.json, as committed in docs/asyncapi.yaml', async () => {
+    const yaml = await call('GET', `${gateway}/docs/asyncapi.yaml`);
+    expect(yaml.status).toBe(200);
+    expect(yaml.headers.get('content-type')).toContain('application/yaml');
+    expect(yaml.text).toBe(readFileSync(join(__dirname, '../../../docs/asyncapi.yaml'), 'utf8'));
+    const json = await call('GET', `${gateway}/docs/asyncapi.json`);
+    expect(json.status).toBe(200);
+    expect(json.body).toMatchObject({ asyncapi: '3.0.0', channels: { webhooks: { address: 'whatsapp.webhooks.v1' } } });
   });
 });

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServer, type RequestListener } from 'node:http';
 import { ConfigError, httpServerTimeouts } from '@wabridge/config';
-import { applyHeapPolicy, silenceKnownWarnings } from '@wabridge/observability';
+import { applyHeapPolicy, silenceKnownWarnings, startTracing } from '@wabridge/observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app/app.module';
 import { WebhookPublisherService } from './app/webhooks/webhook-publisher.service';
@@ -14,6 +14,8 @@ const BODY_LIMIT = 3 * 1024 * 1024;
 
 async function bootstrap(): Promise<void> {
   silenceKnownWarnings();
+  // before anything else: off (and not loaded) unless an OTEL_* exporter is configured
+  startTracing('ingress');
   applyHeapPolicy();
   const config = loadIngressConfig(process.env);
   // the webhooks themselves are taken on node:http before Fastify sees them (WebhookReceiver)

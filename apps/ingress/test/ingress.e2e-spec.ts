@@ -171,6 +171,8 @@ describe('ingress (real Kafka)', () => {
     const body = Buffer.alloc(3 * 1024 * 1024 + 10, 'a');
     const response = await post(body, metaHeaders(body, stack.appSecret));
     expect(response.status).toBe(413);
+    const metrics = await (await fetch(`${stack.url('ingress')}/metrics`)).text();
+    expect(metrics).toMatch(/^wabridge_ingress_webhooks_total\{outcome="too_large"\} [1-9]/m);
   });
 
   it('serves health and Prometheus metrics', async () => {

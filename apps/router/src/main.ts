@@ -3,13 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, httpServerTimeouts } from '@wabridge/config';
 import { prepareStoredSecrets, StoredSecretsError } from '@wabridge/persistence';
-import { applyHeapPolicy, silenceKnownWarnings } from '@wabridge/observability';
+import { applyHeapPolicy, silenceKnownWarnings, startTracing } from '@wabridge/observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app/app.module';
 import { loadRouterConfig } from './config/router.config';
 
 async function bootstrap(): Promise<void> {
   silenceKnownWarnings();
+  // before anything else: off (and not loaded) unless an OTEL_* exporter is configured
+  startTracing('router');
   applyHeapPolicy();
   const config = loadRouterConfig(process.env);
   await prepareStoredSecrets(config.databaseUrl, config.secrets, { reseal: false, applicationName: 'wabridge-router-secrets' });

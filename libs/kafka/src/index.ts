@@ -3,3 +3,5 @@ export * from './lib/topic-admin';
 export * from './lib/batching-producer';
 export * from './lib/consumer-runner';
 export * from './lib/kafka-probe';
+export * from './lib/trace-headers';
+export * from './lib/consumer-lag';

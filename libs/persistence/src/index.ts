@@ -7,3 +7,4 @@ export * from './lib/entities/delivery.entity';
 export * from './lib/entities/metering.entity';
 export * from './lib/change-listener';
 export * from './lib/secrets/stored-secrets';
+export * from './lib/delivery-stats';

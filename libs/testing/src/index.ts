@@ -6,3 +6,4 @@ export * from './lib/test-infra';
 export * from './lib/test-stack';
 export * from './lib/operator-client';
 export * from './lib/topic-collector';
+export * from './lib/otlp-receiver';

@@ -8,11 +8,15 @@ import { DeliveriesModule } from './deliveries/deliveries.module';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import { PartnerHealthController } from './health/partner-health.controller';
 import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER, InfraModule } from './infra/infra.module';
+import { GraphFacadeModule } from './graph-facade/graph-facade.module';
+import { LegacyModule } from './legacy/legacy.module';
 import { MediaModule } from './media/media.module';
 import { MessagesModule } from './messages/messages.module';
 import { MultiWebhookModule } from './multi-webhook/multi-webhook.module';
+import { AsyncApiController } from './openapi/asyncapi.controller';
 import { OperatorModule } from './operator/operator.module';
 import { SecretRotationModule } from './secret-rotation/secret-rotation.module';
+import { SelfServiceModule } from './self-service/self-service.module';
 import { TemplatesModule } from './templates/templates.module';
 import { WebhookConfigModule } from './webhook-config/webhook-config.module';
 
@@ -64,10 +68,13 @@ export class AppModule {
         MessagesModule,
         TemplatesModule,
         DeliveriesModule,
-        // last: its `GET /{media_id}` and `/{version}/{media_id}` patterns match what other features serve statically
+        SelfServiceModule,
         MediaModule,
+        LegacyModule,
+        // last: its `GET /{id}` and `/{version}/{id}` patterns match what other features serve statically
+        GraphFacadeModule,
       ],
-      controllers: [PartnerHealthController],
+      controllers: [PartnerHealthController, AsyncApiController],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }

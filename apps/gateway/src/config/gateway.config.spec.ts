@@ -39,6 +39,7 @@ describe('gateway config', () => {
       mediaMaxBytes: 100 * 1024 * 1024,
       multiWebhookMax: 3,
       sendRateLimit: { perSecond: 80, instances: 1 },
+      selfService: { deliveryTimeoutMs: 5000, testsPerMinute: 10, recoversPerHour: 5, recoverMaxWindowMs: 24 * 3_600_000 },
     });
     expect(config.topics.outbound).toBe('whatsapp.outbound.v1');
   });

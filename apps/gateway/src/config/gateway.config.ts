@@ -44,6 +44,10 @@ const schema = z.object({
   PARTNER_RATE_LIMIT_PER_S: env.positiveInt(100),
   UNKNOWN_KEY_LOOKUPS_PER_S: env.positiveInt(50),
   GATEWAY_INSTANCES: env.positiveInt(1),
+  DELIVERY_TIMEOUT_MS: env.positiveInt(5000),
+  WEBHOOK_TEST_PER_MINUTE: env.positiveInt(10),
+  RECOVER_PER_HOUR: env.positiveInt(5),
+  RECOVER_MAX_WINDOW_HOURS: env.positiveInt(24),
 });
 
 export interface GatewayConfig extends KafkaServiceConfig {
@@ -90,6 +94,17 @@ export interface GatewayConfig extends KafkaServiceConfig {
     /** instances sharing that budget: each enforces perSecond / instances */
     instances: number;
   };
+  /** partner self-service */
+  selfService: {
+    /** a test send's timeout: the router's attempt timeout (same variable), so a test tells what a delivery would */
+    deliveryTimeoutMs: number;
+    /** test sends per key and minute, per gateway instance */
+    testsPerMinute: number;
+    /** recovers per key and hour (all instances) */
+    recoversPerHour: number;
+    /** the longest since..until window one recover may cover */
+    recoverMaxWindowMs: number;
+  };
 }
 
 function mediaUrlFor(graphApiUrl: string, configured: string | undefined): string {
@@ -123,6 +138,12 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     partnerRateLimitPerSecond: parsed.PARTNER_RATE_LIMIT_PER_S,
     unknownKeyLookupsPerSecond: parsed.UNKNOWN_KEY_LOOKUPS_PER_S,
     sendRateLimit: { perSecond: parsed.SEND_RATE_LIMIT_PER_S, instances: parsed.GATEWAY_INSTANCES },
+    selfService: {
+      deliveryTimeoutMs: parsed.DELIVERY_TIMEOUT_MS,
+      testsPerMinute: parsed.WEBHOOK_TEST_PER_MINUTE,
+      recoversPerHour: parsed.RECOVER_PER_HOUR,
+      recoverMaxWindowMs: parsed.RECOVER_MAX_WINDOW_HOURS * 3_600_000,
+    },
   };
 }
 

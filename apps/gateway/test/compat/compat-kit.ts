@@ -38,3 +38,11 @@ export async function getBytes(url: string, headers: Record<string, string>): Pr
   const response = await fetch(url, { headers });
   return { status: response.status, contentType: response.headers.get('content-type'), bytes: Buffer.from(await response.arrayBuffer()) };
 }
+
+/** Tells "Meta" about a channel's number and WABA, so its Graph nodes exist there as they do at Meta. */
+export async function registerNumber(stack: TestStack, channel: { phoneNumberId: string; wabaId: string; displayPhoneNumber: string }): Promise<void> {
+  const answer = await call('POST', `${stack.url('wa-sim')}/sim/numbers`, {
+    body: { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, display_phone_number: channel.displayPhoneNumber },
+  });
+  if (answer.status !== 200) throw new Error(`register number: ${answer.status} ${answer.text}`);
+}

@@ -5,7 +5,9 @@ import { createTemplate, forwardedSends } from './compat-kit';
 /**
  * The n8n community node n8n-nodes-360dialog (credentials/Dialog360Api.credentials.ts,
  * nodes/Dialog360/{GenericFunctions,Dialog360.node,Dialog360Trigger.node}.ts) with its base URL
- * pointed at the gateway. n8n sends `json: true` bodies: compact JSON with `D360-API-KEY`.
+ * pointed at the gateway. Trigger lifecycle (Dialog360Trigger.node.ts webhookMethods): checkExists =
+ * GET /v1/configs/webhook and compare `url`; create = the same GET, remember a different non-empty
+ * `url`, POST ours; delete = POST the remembered `url` back. n8n sends `json: true` bodies: compact JSON with `D360-API-KEY`.
  */
 describe('compatibility: n8n 360dialog node and trigger', () => {
   let stack: TestStack;
@@ -38,6 +40,27 @@ describe('compatibility: n8n 360dialog node and trigger', () => {
     expect(good.body.health_status.can_send_message).toBe('AVAILABLE');
     // /health ignores authentication, which is why the node does not use it
     expect((await call('GET', `${gateway}/health`)).status).toBe(200);
+  });
+
+  it('trigger on a fresh number: checkExists() reads 200 with an empty url (any non-2xx would fail activation), create() binds', async () => {
+    const fresh = await provisionChannel(gateway, stack.adminToken);
+    const request = (method: string, body?: object) =>
+      call(method, `${gateway}/v1/configs/webhook`, {
+        headers: { 'D360-API-KEY': fresh.apiKey, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    const webhookUrl = 'http://127.0.0.1:9/webhook/0b6e7c1a/webhook';
+    // checkExists(): GET, then config.url === webhookUrl
+    const before = await request('GET');
+    expect(before.status).toBe(200);
+    expect(before.body).toEqual({ url: '', headers: {} });
+    // create(): GET again, nothing non-empty to remember, then POST {url}
+    expect((await request('GET')).body.url).toBe('');
+    expect((await request('POST', { url: webhookUrl })).status).toBe(200);
+    expect((await request('GET')).body.url).toBe(webhookUrl);
+    // a bad key is still refused, with the message the node shows (body.error)
+    const bad = await call('GET', `${gateway}/v1/configs/webhook`, { headers: { 'D360-API-KEY': 'not-a-valid-key-at-all-000000000000' } });
+    expect(bad).toMatchObject({ status: 401, body: { error: 'Invalid or missing D360-API-KEY' } });
   });
 
   it('trigger: create() remembers the old URL and binds n8n, delete() restores it; routing follows the last POST', async () => {

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ObservabilityModule } from '@wabridge/observability';
 import { WA_SIM_CONFIG, type WaSimConfig } from '../config/wa-sim.config';
+import { BusinessNumbersService } from './graph/business-numbers.service';
 import { GraphTokenService } from './graph/graph-token.service';
 import { GraphController } from './graph/graph.controller';
 import { MediaStoreService } from './graph/media-store.service';
@@ -29,6 +30,7 @@ export class AppModule {
       providers: [
         { provide: WA_SIM_CONFIG, useValue: config },
         GraphTokenService,
+        BusinessNumbersService,
         SentRequestsService,
         WebhookEmitterService,
         MediaStoreService,

@@ -34,7 +34,10 @@ export const WebhookHeaders = {
   traceparent: 'traceparent',
 } as const;
 
-/** Headers of records on the router's internal retry lane. */
+/**
+ * Headers of records on the router's internal retry lanes. Besides the router, the gateway writes to
+ * the first lane when a partner recovers failed events (docs/delivery.md).
+ */
 export const RetryHeaders = {
   eventId: 'event-id',
   receivedAt: 'received-at',
@@ -46,6 +49,10 @@ export const RetryHeaders = {
   sourceOffset: 'source-offset',
   /** parking lane only: the event's place in its channel/slot pair (ordered_pairs.parked_seq) */
   orderedSeq: 'ordered-seq',
+  /** the channel the retry is for (a WABA-level event fans out to several channels) */
+  channelId: 'channel-id',
+  /** `slot`: retry one destination slot; `channel`: route the event again (nothing was bound yet) */
+  scope: 'scope',
 } as const;
 
 /** Headers of records on the quarantine topic. */

@@ -20,6 +20,11 @@ export interface StartPostgresOptions {
   /** Default: a free port. */
   port?: number;
   log?: (msg: string) => void;
+  /**
+   * PostgreSQL's normal durability (fsync, synchronous commit, full-page writes), for data that must survive a power
+   * loss (`npm start`). Default false: tests trade it for speed (a crashed *process* loses nothing either way).
+   */
+  durable?: boolean;
 }
 
 const START_TIMEOUT_MS = 60_000;
@@ -188,6 +193,13 @@ export async function startEmbeddedPostgres(opts: StartPostgresOptions = {}): Pr
     if (user) {
       await chown(base, user.uid, user.gid);
       await chown(pgdata, user.uid, user.gid);
+      // e.g. a checkout under /root (0700): postgres, running as its own user, could not reach its data
+      if (spawnSync('test', ['-w', pgdata], { uid: user.uid, gid: user.gid }).status !== 0) {
+        throw new Error(
+          `PostgreSQL runs as the "postgres" user (postgres refuses root) and cannot reach ${pgdata}: a parent directory is ` +
+            'closed to other users. Choose a data directory it can reach (npm start: WABRIDGE_DATA_DIR=/var/tmp/wabridge) or run as a normal user.',
+        );
+      }
     }
     // Keep the locale and the messages predictable; the server's timezone follows ours at initdb time -> UTC.
     const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], LC_ALL: 'C', LANG: 'C', TZ: 'UTC' };
@@ -202,7 +214,7 @@ export async function startEmbeddedPostgres(opts: StartPostgresOptions = {}): Pr
       try {
         await runToLog(
           path.join(bin, 'initdb'),
-          [`--pgdata=${pgdata}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+          [`--pgdata=${pgdata}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', ...(opts.durable ? [] : ['--no-sync']), '--no-instructions'],
           { user, env, logFile },
         );
       } finally {
@@ -218,11 +230,12 @@ export async function startEmbeddedPostgres(opts: StartPostgresOptions = {}): Pr
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'unix_socket_directories=', // TCP only: no clash with a system PostgreSQL's sockets
       '-c', 'max_connections=200',
-      // throwaway data: durability off, much faster DDL/commits in tests
-      ...(ownDir ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      // test data: durability off, much faster DDL/commits
+      ...(opts.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
     ];
     const fd = openSync(serverLog, 'a');
-    const child = spawn(path.join(bin, 'postgres'), flags, { uid: user?.uid, gid: user?.gid, env, stdio: ['ignore', fd, fd] });
+    // its own process group: a Ctrl-C in the terminal reaches the launcher, which stops the services first
+    const child = spawn(path.join(bin, 'postgres'), flags, { uid: user?.uid, gid: user?.gid, env, stdio: ['ignore', fd, fd], detached: true });
     closeSync(fd);
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     if (child.pid === undefined) throw new Error(`cannot start postgres: ${(await spawnError).message}`);
@@ -279,6 +292,15 @@ async function withClient<T>(serverUrl: string, fn: (client: Client) => Promise<
 /** CREATE DATABASE <name> on the server behind `serverUrl`; returns the URL of the new database. */
 export async function createDatabase(serverUrl: string, name: string): Promise<string> {
   await withClient(serverUrl, (c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(name)}`));
+  return withDatabase(serverUrl, name);
+}
+
+/** Like createDatabase, but an existing database of that name is kept (a durable data directory). */
+export async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
+  await withClient(serverUrl, async (c) => {
+    const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await c.query(`CREATE DATABASE ${c.escapeIdentifier(name)}`);
+  });
   return withDatabase(serverUrl, name);
 }
 

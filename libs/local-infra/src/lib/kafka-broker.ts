@@ -31,7 +31,7 @@ export interface StartKafkaOptions {
 
 const START_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
-const READY_LINE = 'Kafka Server started';
+export const READY_LINE = 'Kafka Server started';
 const noop = (): void => undefined;
 
 function isAlive(pid: number): boolean {
@@ -55,12 +55,12 @@ export async function kafkaVersion(): Promise<string> {
   return version;
 }
 
-function javaBin(): string {
+export function javaBin(): string {
   return process.env['JAVA_HOME'] ? path.join(process.env['JAVA_HOME'], 'bin', 'java') : 'java';
 }
 
 /** Runs a command to completion, capturing its output; rejects with the output's tail on failure. */
-function run(cmd: string, args: string[], opts: { cwd?: string; outFile?: string } = {}): Promise<string> {
+export function run(cmd: string, args: string[], opts: { cwd?: string; outFile?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
@@ -161,7 +161,7 @@ log.cleaner.dedupe.buffer.size=2097152
 `;
 }
 
-function jvmArgs(libs: string, heap: string[], profile: 'test' | 'throughput' = 'test'): string[] {
+export function jvmArgs(libs: string, heap: string[], profile: 'test' | 'throughput' = 'test'): string[] {
   return [
     ...heap,
     ...(profile === 'test' ? ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] : ['-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20']),
@@ -246,6 +246,7 @@ async function launch(p: {
     const child = spawn(java, [...jvmArgs(libs, p.profile === 'throughput' ? ['-Xms1g', '-Xmx1g'] : ['-Xms256m', '-Xmx512m'], p.profile), 'kafka.Kafka', propsFile], {
       cwd: dir,
       stdio: ['ignore', fd, fd],
+      detached: true, // its own process group: a Ctrl-C in the terminal reaches the launcher, which stops it last
     });
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     if (child.pid === undefined) throw new Error(`cannot start ${java}: ${(await spawnError).message}`);

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { guardProcess } from './process-guard';
 import { repoRoot } from './repo-root';
 import { waitFor } from './wait-for';
 
@@ -34,12 +35,33 @@ export interface ServiceProcessOptions {
    * JavaScript, without the TypeScript loader and the memory it holds.
    */
   entry?: string;
+  /** NODE_ENV of the service. Default `test`; `npm start` runs them as a deployment would (`production`). */
+  nodeEnv?: string;
+  /**
+   * Its own process group, and tied to this process's lifetime (it dies with it, even on kill -9): how `npm start`
+   * runs services, so a terminal's Ctrl-C reaches only the launcher, which stops them in order.
+   */
+  detached?: boolean;
+  /**
+   * Run this command line instead of Node with `entry` (e.g. a container image's CMD, `['sh', '-c', 'exec node …']`),
+   * in `cwd` (default: the repository root).
+   */
+  command?: string[];
+  cwd?: string;
+  /** Start from this process's environment (default true); false gives the service only PATH and its own variables. */
+  inheritEnv?: boolean;
+}
+
+export interface ServiceExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 /** A wabridge service running as a real child process, exactly as `npm start` runs it. */
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> = Promise.resolve(null);
+  private exitInfo: Promise<ServiceExit> = Promise.resolve({ code: null, signal: null });
   readonly url: string;
 
   constructor(
@@ -63,12 +85,14 @@ export class ServiceProcess {
     const build = process.env.WABRIDGE_SERVICES_BUILD;
     const entry = this.options.entry ?? (build ? join(build, 'apps', this.name, 'src', 'main.js') : join('apps', this.name, 'src', 'main.ts'));
     const loader = entry.endsWith('.js') ? [] : ['-r', '@swc-node/register'];
-    const child = spawn(process.execPath, [...loader, entry], {
-      cwd: root,
+    const [cmd, ...args] = this.options.command ?? [process.execPath, ...loader, entry];
+    const inherited = this.options.inheritEnv === false ? { PATH: process.env.PATH } : process.env;
+    const child = spawn(cmd, args, {
+      cwd: this.options.cwd ?? root,
       env: {
-        ...process.env,
+        ...inherited,
         SWC_NODE_PROJECT: join(root, 'tsconfig.json'),
-        NODE_ENV: 'test',
+        NODE_ENV: this.options.nodeEnv ?? 'test',
         ...this.env,
         [PORT_VARIABLE[this.name]]: String(this.port),
         // the service's own flags first, so that NODE_OPTIONS given for a run can override them
@@ -77,8 +101,15 @@ export class ServiceProcess {
           .trim(),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: this.options.detached ?? false,
     });
     this.child = child;
+    this.exitInfo = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    if (this.options.detached && child.pid !== undefined) {
+      const guarded = guardProcess(child, { signal: 'SIGTERM', graceMs: 10_000 });
+      child.ref(); // a supervised service keeps its launcher alive
+      void guarded.exited;
+    }
     // two sources into one file: neither may end it while the other still writes (a process that dies at
     // start-up closes stdout before its last stderr line arrives)
     child.stdout?.pipe(log, { end: false });
@@ -107,6 +138,11 @@ export class ServiceProcess {
     ]).catch((error: Error) => {
       throw new Error(`${error.message}\n--- ${this.name} log ---\n${this.tail()}`);
     });
+  }
+
+  /** Settles when the process started last exits (on its own, killed or stopped). */
+  exit(): Promise<ServiceExit> {
+    return this.exitInfo;
   }
 
   /** Graceful stop (SIGTERM), then SIGKILL after a grace period. */

@@ -1,11 +1,13 @@
-import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { RouteInfo } from '@nestjs/common/interfaces';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health.controller';
 import { loggerParams } from './logging';
 import { METRICS_TOKEN, MetricsController } from './metrics.controller';
-import { READINESS_CHECKS } from './readiness';
+import { READINESS_CHECKS, type ReadinessCheck } from './readiness';
+import { reportReadinessOf } from './readiness-metric';
+import { stopTracing } from './tracing';
 
 export interface ObservabilityOptions {
   service: string;
@@ -18,6 +20,22 @@ export interface ObservabilityOptions {
   hotRoutes?: RouteInfo[];
   /** when set, /metrics answers only `Authorization: Bearer <metricsToken>` (METRICS_TOKEN) */
   metricsToken?: string;
+}
+
+/** Flushes the spans still buffered when the service stops (a no-op when tracing is off). */
+@Injectable()
+class TracingShutdown implements OnApplicationShutdown {
+  onApplicationShutdown(): Promise<void> {
+    return stopTracing();
+  }
+}
+
+/** Puts the service's readiness checks on /metrics (wabridge_ready). */
+@Injectable()
+class ReadinessMetric {
+  constructor(@Inject(READINESS_CHECKS) checks: ReadinessCheck[]) {
+    reportReadinessOf(checks);
+  }
 }
 
 /** /health/live, /health/ready, /metrics and structured pino logs, the same in every service. */
@@ -35,6 +53,8 @@ export class ObservabilityModule {
       controllers: [HealthController, MetricsController],
       providers: [
         { ...options.readiness, provide: READINESS_CHECKS } as Provider,
+        TracingShutdown,
+        ReadinessMetric,
         { provide: METRICS_TOKEN, useValue: options.metricsToken ?? '' },
       ],
       exports: [LoggerModule],

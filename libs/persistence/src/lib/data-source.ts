@@ -15,6 +15,9 @@ import { OrderedDelivery1764094800000 } from './migrations/1764094800000-ordered
 import { secretsAtRestMigration } from './migrations/1764096000000-secrets-at-rest';
 import { OutboundOutbox1764096100000 } from './migrations/1764096100000-outbound-outbox';
 import { checkStoredSecrets, sealStoredSecrets } from './secrets/stored-secrets';
+import { DestinationEventFilter1764096120000 } from './migrations/1764096120000-destination-event-filter';
+import { DeliveryStats1764096180000 } from './migrations/1764096180000-delivery-stats';
+import { RecoverRequests1764096240000 } from './migrations/1764096240000-recover-requests';
 
 export const ENTITIES = [
   ClientEntity,
@@ -37,6 +40,9 @@ export function migrations(secrets?: SecretBox): DataSourceMigrations {
     OrderedDelivery1764094800000,
     secretsAtRestMigration(secrets),
     OutboundOutbox1764096100000,
+    DestinationEventFilter1764096120000,
+    DeliveryStats1764096180000,
+    RecoverRequests1764096240000,
   ];
 }
 

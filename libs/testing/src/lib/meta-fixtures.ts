@@ -4,6 +4,8 @@ import { signMetaPayload } from '@wabridge/webhook-security';
 
 export type MetaFixture =
   | 'inbound-text.json'
+  | 'inbound-text-unicode.json'
+  | 'multi-change-unicode.json'
   | 'status-sent-priced.json'
   | 'status-read-priced.json'
   | 'status-failed.json'

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { topicNames, type TopicNames } from '@wabridge/contracts';
 import { createKafka, ensureTopics } from '@wabridge/kafka';
-import { freePort, PORT_VARIABLE, ServiceProcess, serviceLogDir, type ServiceName } from '@wabridge/local-infra';
-import { testInfra } from './test-infra';
+import { freePort, PORT_VARIABLE, ServiceProcess, serviceLogDir, stackTopics, type ServiceName } from '@wabridge/local-infra';
+import { testInfra, type TestInfra } from './test-infra';
 
 export interface StackOptions {
   services: ServiceName[];
@@ -12,8 +12,8 @@ export interface StackOptions {
   /** environment for every service */
   commonEnv?: Record<string, string>;
   partitions?: number;
-  /** another broker or database than the run's shared ones (fault tests that stop them) */
-  infra?: { kafkaBrokers?: string; databaseUrl?: string };
+  /** infrastructure other than the run's shared broker and database (e.g. a three-node cluster) */
+  infra?: Partial<TestInfra>;
 }
 
 /**
@@ -41,11 +41,10 @@ export class TestStack {
     const ports = {} as Record<ServiceName, number>;
     for (const name of Object.keys(PORT_VARIABLE) as ServiceName[]) ports[name] = await freePort();
     const stack = new TestStack(prefix, ports);
-    const kafkaBrokers = options.infra?.kafkaBrokers ?? testInfra().kafkaBrokers;
-    const databaseUrl = options.infra?.databaseUrl ?? testInfra().databaseUrl;
+    const { kafkaBrokers, databaseUrl } = { ...testInfra(), ...options.infra };
     await ensureTopics(
       createKafka({ brokers: kafkaBrokers.split(','), clientId: 'wabridge-test-setup' }),
-      Object.values(topicNames(prefix)).map((topic) => ({ topic, numPartitions: options.partitions ?? 2 })),
+      stackTopics(prefix, options.partitions ?? 2),
     );
     const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`;
     const defaults: Record<ServiceName, Record<string, string>> = {

@@ -10,7 +10,10 @@ import { PartnerAuthService, type PartnerChannel } from './partner-auth.service'
 
 const ALLOW_BEARER_KEY = 'wabridge:allow-bearer-key';
 
-/** On Graph-style paths Meta SDKs send the key as `Authorization: Bearer <key>`. */
+/**
+ * On Graph-style paths Meta SDKs send the key as `Authorization: Bearer <key>`, and Meta-style
+ * clients (Chatwoot's Cloud inbox) as the `access_token` query parameter, as Graph accepts it.
+ */
 export const AllowBearerKey = () => SetMetadata(ALLOW_BEARER_KEY, true);
 
 type AuthenticatedRequest = FastifyRequest & { partnerChannel?: PartnerChannel };
@@ -26,6 +29,11 @@ const limited = new Counter({
   help: 'Partner requests refused with 429 because their key exceeded PARTNER_RATE_LIMIT_PER_S',
   registers: [metricsRegistry],
 });
+
+function accessToken(query: unknown): string | undefined {
+  const value = (query as Record<string, unknown> | undefined)?.access_token;
+  return typeof value === 'string' ? value : undefined;
+}
 
 export const INVALID_KEY_MESSAGE = 'Invalid or missing D360-API-KEY';
 
@@ -50,7 +58,7 @@ export class PartnerAuthGuard implements CanActivate {
     const header = request.headers['d360-api-key'];
     let key = typeof header === 'string' ? header.trim() : undefined;
     if (key === undefined && this.reflector.get<boolean>(ALLOW_BEARER_KEY, context.getHandler())) {
-      key = bearerToken(request.headers.authorization);
+      key = bearerToken(request.headers.authorization) ?? accessToken(request.query);
     }
     const channel = await this.auth.authenticate(key);
     if (!channel) {

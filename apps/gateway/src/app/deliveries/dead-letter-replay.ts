@@ -40,31 +40,62 @@ export function latestPerEvent(letters: ConsumedRecord[]): ConsumedRecord[] {
   return [...byEvent.values()];
 }
 
+export interface TopicSliceOptions {
+  topic: string;
+  groupPrefix: string;
+  select: DeadLetterSelector;
+  timeoutMs: number;
+  /** start at the first record produced at or after this time (default: the beginning) */
+  fromTime?: Date;
+  /** stop before the first record produced at or after this time (default: the end as of the call) */
+  untilTime?: Date;
+  /** stop as soon as this says so, after any batch (everything wanted was found) */
+  stopWhen?: (picked: readonly ConsumedRecord[]) => boolean;
+}
+
 /**
- * Reads the dead-letter topic from the beginning up to its end offsets as of the call, with a
- * throw-away consumer group, and returns the records the selector picks. Dead letters are rare, so
- * a full read per replay is cheap enough, and the topic stays the single source of the bytes.
+ * Reads a topic, or the slice of it produced between two times, up to its end offsets as of the
+ * call, with a throw-away consumer group, and returns the records the selector picks. The
+ * dead-letter topic is read whole (dead letters are rare, so a full read per replay is cheap
+ * enough, and the topic stays the single source of the bytes); the webhooks topic only over a window.
  */
-export async function readDeadLetters(
-  kafka: KafkaClient,
-  options: { topic: string; groupPrefix: string; select: DeadLetterSelector; timeoutMs: number },
-): Promise<ConsumedRecord[]> {
+export async function readTopicSlice(kafka: KafkaClient, options: TopicSliceOptions): Promise<ConsumedRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
   if (!(await admin.listTopics()).includes(options.topic)) {
-    // nothing was ever dead-lettered in this deployment
+    // nothing was ever written to it in this deployment
     await admin.disconnect();
     return [];
   }
   const groupId = `${options.groupPrefix}wabridge-gateway-replay-${randomBytes(6).toString('hex')}`;
   try {
     const offsets = await admin.fetchTopicOffsets(options.topic);
-    // the last offset to read per partition; empty partitions need nothing
+    const starts = new Map(offsets.map((partition) => [partition.partition, BigInt(partition.low)]));
+    const ends = new Map(offsets.map((partition) => [partition.partition, BigInt(partition.high)]));
+    if (options.fromTime) {
+      for (const { partition, offset } of await admin.fetchTopicOffsetsByTimestamp(options.topic, options.fromTime.getTime())) {
+        starts.set(partition, BigInt(offset) > (starts.get(partition) ?? 0n) ? BigInt(offset) : (starts.get(partition) ?? 0n));
+      }
+    }
+    if (options.untilTime) {
+      for (const { partition, offset } of await admin.fetchTopicOffsetsByTimestamp(options.topic, options.untilTime.getTime())) {
+        if (BigInt(offset) < (ends.get(partition) ?? 0n)) ends.set(partition, BigInt(offset));
+      }
+    }
+    // the last offset to read per partition; empty slices need nothing
     const remaining = new Map<number, bigint>();
-    for (const partition of offsets) {
-      if (BigInt(partition.high) > BigInt(partition.low)) remaining.set(partition.partition, BigInt(partition.high) - 1n);
+    for (const [partition, end] of ends) {
+      if (end > (starts.get(partition) ?? 0n)) remaining.set(partition, end - 1n);
     }
     if (remaining.size === 0) return [];
+    if (options.fromTime) {
+      // the fresh group starts where the slice starts
+      await admin.setOffsets({
+        groupId,
+        topic: options.topic,
+        partitions: [...remaining.keys()].map((partition) => ({ partition, offset: String(starts.get(partition) ?? 0n) })),
+      });
+    }
     const picked: ConsumedRecord[] = [];
     let done: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => (done = resolve));
@@ -80,7 +111,7 @@ export async function readDeadLetters(
           if (BigInt(record.offset) === last) remaining.delete(record.partition);
         }
         context.resolveOffset(records[records.length - 1].offset);
-        if (remaining.size === 0) done();
+        if (remaining.size === 0 || options.stopWhen?.(picked)) done();
         return Promise.resolve();
       },
     });
@@ -90,7 +121,7 @@ export async function readDeadLetters(
       await Promise.race([
         finished,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('dead-letter topic could not be read in time')), options.timeoutMs);
+          timer = setTimeout(() => reject(new Error(`${options.topic} could not be read in time`)), options.timeoutMs);
         }),
       ]);
     } finally {

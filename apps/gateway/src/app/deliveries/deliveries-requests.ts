@@ -3,11 +3,11 @@ import { apiError } from '../errors/api-exception';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** ingress's event ids: `evt_` and base64url; bounded so a request cannot smuggle anything else */
-const EVENT_ID = /^[A-Za-z0-9_-]{1,100}$/;
+export const EVENT_ID = /^[A-Za-z0-9_-]{1,100}$/;
 /** how many events one replay may name or select: the operator narrows a bigger incident by time */
 export const MAX_REPLAY = 10_000;
 
-const limit = z.coerce
+export const limit = z.coerce
   .number({ error: 'must be a number' })
   .int('must be an integer')
   .min(1, 'must be at least 1')
@@ -25,7 +25,7 @@ export const listDeadLettersSchema = z.object({
   channel_id: z.string().regex(UUID, 'must be a UUID').optional(),
 });
 
-const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2025-01-31T12:00:00Z' });
+export const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2025-01-31T12:00:00Z' });
 
 export const replaySchema = z.union(
   [

@@ -7,7 +7,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config'
 import { apiError } from '../errors/api-exception';
 import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER } from '../infra/infra.module';
 import { decodeRowCursor, encodeRowCursor, type ReplayRequest } from './deliveries-requests';
-import { DEAD_LETTER_CHANNEL_HEADER, latestPerEvent, readDeadLetters, replayRecord } from './dead-letter-replay';
+import { DEAD_LETTER_CHANNEL_HEADER, latestPerEvent, readTopicSlice, replayRecord } from './dead-letter-replay';
 
 const REPLAY_READ_TIMEOUT_MS = 30_000;
 
@@ -150,7 +150,7 @@ export class DeliveriesService {
     let letters: ConsumedRecord[];
     try {
       letters = latestPerEvent(
-        await readDeadLetters(this.kafka, {
+        await readTopicSlice(this.kafka, {
           topic: this.config.topics.dead,
           // the deployment's topic prefix, so replay groups are as isolated as the topics
           groupPrefix: this.config.topics.dead.slice(0, this.config.topics.dead.length - Topics.dead.length),

@@ -14,7 +14,7 @@ export function apiError(status: number, message: string): ApiException {
 }
 
 export interface MetaErrorBody {
-  error: { message: string; type: string; code: number; is_transient?: boolean; fbtrace_id: string };
+  error: { message: string; type: string; code: number; error_subcode?: number; is_transient?: boolean; fbtrace_id: string };
 }
 
 /**
@@ -37,11 +37,38 @@ export function metaError(status: number, message: string, code = status >= 500 
   return new ApiException(status, metaErrorBody(message, code));
 }
 
+/**
+ * Graph's answer for an id the caller cannot see, with 404: what every id outside the key's channel
+ * gets, whether or not it exists at Meta.
+ */
+export function unknownObjectBody(id: string): MetaErrorBody {
+  const body = metaErrorBody(
+    `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+    100,
+  );
+  return { error: { ...body.error, type: 'GraphMethodException', error_subcode: 33 } };
+}
+
+export function unknownObject(id: string): ApiException {
+  return new ApiException(404, unknownObjectBody(id));
+}
+
+/** The legacy on-premise calls, whose errors are `{"errors": [{code, title, details}]}`. */
+export function isOnPremiseStylePath(method: string, url: string): boolean {
+  const path = url.split('?')[0];
+  return (
+    /^\/v1\/(settings\/|health\/?$|contacts\/?$|configs\/phone_number\/?$)/.test(path) ||
+    (method === 'PUT' && /^\/v1\/messages\/[^/]+$/.test(path)) ||
+    (method === 'POST' && /^\/v1\/media\/?$/.test(path))
+  );
+}
+
 /** The partner-facing Graph-like paths (sends, health, templates, media) answer errors in Meta's shape. */
 export function isMetaStylePath(url: string): boolean {
   const path = url.split('?')[0];
   return (
-    /\/(messages|health_status|message_templates|media)\/?$/.test(path) ||
+    /\/(messages|health_status|message_templates|media|whatsapp_business_profile)\/?$/.test(path) ||
+    /^\/(v\d+\.\d+\/)?\d+\/?$/.test(path) ||
     /^\/v1\/(configs\/templates|media)(\/|$)/.test(path) ||
     path.startsWith('/whatsapp_business/')
   );

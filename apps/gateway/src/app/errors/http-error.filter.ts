@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
-import { ApiException, isMetaStylePath, metaErrorBody } from './api-exception';
+import { ApiException, isMetaStylePath, isOnPremiseStylePath, metaErrorBody } from './api-exception';
 
 function statusOf(exception: unknown): number {
   if (exception instanceof HttpException) return exception.getStatus();
@@ -34,7 +34,8 @@ function publicMessage(status: number, exception: unknown): string {
 
 /**
  * Every error leaves the gateway as JSON: ours as built, everything else (unknown routes, body
- * parsing, body limit, bugs) mapped to `{"error": "..."}`, or to Meta's shape on Meta-style paths.
+ * parsing, body limit, bugs) mapped to `{"error": "..."}`, or to Meta's shape on Meta-style paths,
+ * or to the on-premise `errors` shape on the legacy on-premise calls.
  * Never a stack trace or an HTML page.
  */
 @Catch()
@@ -55,7 +56,11 @@ export class HttpErrorFilter implements ExceptionFilter {
     const status = statusOf(exception);
     if (status >= 500) this.logger.error({ err: exception }, 'unhandled error');
     const message = publicMessage(status, exception);
-    const body = isMetaStylePath(request.url) ? metaErrorBody(message, status >= 500 ? 2 : 100) : { error: message };
+    const body = isOnPremiseStylePath(request.method, request.url)
+      ? { errors: [{ code: status >= 500 ? 1014 : 1009, title: status >= 500 ? 'Internal error' : 'Parameter value is not valid', details: message }] }
+      : isMetaStylePath(request.url)
+        ? metaErrorBody(message, status >= 500 ? 2 : 100)
+        : { error: message };
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }

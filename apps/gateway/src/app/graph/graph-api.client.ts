@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { metricsRegistry } from '@wabridge/observability';
+import { metricsRegistry, SpanKind, SpanStatusCode, startSpan } from '@wabridge/observability';
 import type { Readable } from 'node:stream';
 import { Histogram } from 'prom-client';
 import { Agent, request } from 'undici';
@@ -110,6 +110,8 @@ export class GraphApiClient implements OnApplicationShutdown {
     options: { method: GraphMethod; body?: Buffer | Readable; contentType?: string; contentLength?: string; deadlineMs: number },
   ): Promise<UpstreamResult> {
     const stop = upstreamSeconds.startTimer();
+    // no path or URL attribute: the path holds the number's id
+    const span = startSpan(`graph ${options.method}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': options.method } });
     try {
       const response = await request(`${this.config.graphApi.url}${path}`, {
         method: options.method,
@@ -126,6 +128,11 @@ export class GraphApiClient implements OnApplicationShutdown {
       });
       const bytes = Buffer.from(await response.body.arrayBuffer());
       stop({ outcome: response.statusCode >= 200 && response.statusCode < 300 ? 'ok' : 'error' });
+      if (span) {
+        span.setAttribute('http.response.status_code', response.statusCode);
+        if (response.statusCode >= 400) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
       return {
         kind: 'response',
         status: response.statusCode,
@@ -135,6 +142,11 @@ export class GraphApiClient implements OnApplicationShutdown {
     } catch (error) {
       const kind = isTimeoutError(error) ? 'timeout' : 'unreachable';
       stop({ outcome: kind });
+      if (span) {
+        span.setAttribute('error.type', kind);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
       return { kind };
     }
   }

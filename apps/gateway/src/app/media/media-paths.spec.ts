@@ -1,4 +1,4 @@
-import { attachmentPath, attachmentPathOf, isMediaId, publicMediaUrl } from './media-paths';
+import { attachmentMediaId, attachmentPath, attachmentPathOf, isMediaId, isMediaObject, publicMediaUrl } from './media-paths';
 
 const metaUrl = 'https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1037543291543636&ext=1718000000&hash=ATtz';
 
@@ -37,5 +37,21 @@ describe('media paths', () => {
   it('accepts numeric media ids only', () => {
     expect(isMediaId('1037543291543636')).toBe(true);
     for (const id of ['', 'abc', '12a', '1'.repeat(65), '../1']) expect(isMediaId(id)).toBe(false);
+  });
+
+  it('reads the one media id an attachments URL names, or none', () => {
+    expect(attachmentMediaId('/whatsapp_business/attachments/?mid=1037543291543636&ext=1&hash=x')).toBe('1037543291543636');
+    for (const path of ['/whatsapp_business/attachments/?ext=1', '/whatsapp_business/attachments/?mid=1&mid=2', '/whatsapp_business/attachments/?mid=abc', '/whatsapp_business/attachments/']) {
+      expect(attachmentMediaId(path)).toBeNull();
+    }
+  });
+
+  it('takes a Graph answer for media only with the media shape and the requested id', () => {
+    const media = { messaging_product: 'whatsapp', url: metaUrl, mime_type: 'image/png', sha256: 'x', file_size: 1, id: '42' };
+    expect(isMediaObject(media, '42')).toBe(true);
+    expect(isMediaObject(media, '43')).toBe(false);
+    expect(isMediaObject({ id: '42', display_phone_number: '+1555', verified_name: 'x' }, '42')).toBe(false);
+    expect(isMediaObject({ id: '42', name: 'offer', status: 'APPROVED' }, '42')).toBe(false);
+    expect(isMediaObject([media], '42')).toBe(false);
   });
 });

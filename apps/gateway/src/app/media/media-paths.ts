@@ -6,7 +6,10 @@
  */
 
 /** The routes that take a multipart upload, streamed to Meta unparsed. */
-export const MULTIPART_ROUTES = new Set(['/media', '/:version/:phoneNumberId/media']);
+export const MULTIPART_ROUTES: ReadonlySet<string> = new Set(['/media', '/:phoneNumberId/media', '/:version/:phoneNumberId/media']);
+
+/** The on-premise upload: the file itself as the body, any content type, streamed to Meta as multipart. */
+export const RAW_UPLOAD_ROUTES: ReadonlySet<string> = new Set(['/v1/media']);
 
 export const ATTACHMENTS_PREFIX = '/whatsapp_business/attachments';
 
@@ -49,4 +52,18 @@ export function attachmentPathOf(metaUrl: unknown): string | null {
   } catch {
     return null;
   }
+}
+
+/** The media id (`mid`) an attachments URL names, or null: a download must name the media it is for. */
+export function attachmentMediaId(pathAndQuery: string): string | null {
+  const query = pathAndQuery.includes('?') ? pathAndQuery.slice(pathAndQuery.indexOf('?') + 1) : '';
+  const mids = new URLSearchParams(query).getAll('mid');
+  return mids.length === 1 && isMediaId(mids[0]) ? mids[0] : null;
+}
+
+/** Whether a Graph answer is the media object `mediaId` (and not some other node the token reaches). */
+export function isMediaObject(body: unknown, mediaId: string): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const media = body as Record<string, unknown>;
+  return media.id === mediaId && typeof media.url === 'string' && typeof media.mime_type === 'string';
 }

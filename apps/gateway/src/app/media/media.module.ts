@@ -8,5 +8,6 @@ import { MediaService } from './media.service';
   imports: [AuthModule, GraphModule],
   controllers: [MediaController],
   providers: [MediaService],
+  exports: [MediaService],
 })
 export class MediaModule {}

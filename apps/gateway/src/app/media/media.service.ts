@@ -3,8 +3,9 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { GraphApiClient, type UpstreamResult, type UpstreamStream } from '../graph/graph-api.client';
+import { unknownObjectBody } from '../errors/api-exception';
 import { isSuccess, parseJsonOrUndefined } from '../graph/upstream-reply';
-import { attachmentPathOf, publicMediaUrl } from './media-paths';
+import { attachmentMediaId, attachmentPathOf, isMediaObject, publicMediaUrl } from './media-paths';
 
 export type UploadResult = UpstreamResult | { kind: 'too_large' };
 export type BytesResult = UpstreamStream | UpstreamResult;
@@ -33,9 +34,19 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** 404 in Graph's shape for an id that is not media of the key's number. */
+function notFound(id: string): UpstreamResult {
+  return { kind: 'response', status: 404, contentType: 'application/json; charset=utf-8', body: Buffer.from(JSON.stringify(unknownObjectBody(id))) };
+}
+
+/** Meta's media answer when it is the requested media of the channel, else what the partner gets instead. */
+type OwnMedia = { ok: true; body: Record<string, unknown>; result: Extract<UpstreamResult, { kind: 'response' }> } | { ok: false; result: UpstreamResult };
+
 /**
  * Media of the key's number through Meta's media endpoints. Uploads and downloads are streamed, never
- * held in memory; metadata lookups pass `phone_number_id`, so Meta refuses ids of other numbers.
+ * held in memory. Tenant isolation: lookups pass `phone_number_id` (Meta refuses other numbers'
+ * media), and since the operator's token reaches every tenant's Graph nodes, an answer is passed on
+ * only when it has the media shape and the requested id; deletes and downloads check that first.
  */
 @Injectable()
 export class MediaService {
@@ -62,33 +73,50 @@ export class MediaService {
 
   /** `GET /{media_id}`: Meta's answer with its `url` pointing at the gateway. */
   async metadata(channel: PartnerChannel, mediaId: string): Promise<UpstreamResult> {
-    const result = await this.graph.call('GET', this.mediaPath(channel, mediaId));
-    if (!isSuccess(result)) return result;
-    const body = parseJsonOrUndefined(result.body);
-    if (!isObject(body)) return result;
-    const url = publicMediaUrl(body.url, this.config.publicUrl);
-    const rewritten = url === null ? body : { ...body, url };
-    return { ...result, contentType: 'application/json; charset=utf-8', body: Buffer.from(JSON.stringify(rewritten)) };
+    const media = await this.ownMedia(channel, mediaId);
+    if (!media.ok) return media.result;
+    const url = publicMediaUrl(media.body.url, this.config.publicUrl);
+    const rewritten = url === null ? media.body : { ...media.body, url };
+    return { ...media.result, contentType: 'application/json; charset=utf-8', body: Buffer.from(JSON.stringify(rewritten)) };
   }
 
+  /** Deletes only after Meta confirmed the id is media of this number. */
   async remove(channel: PartnerChannel, mediaId: string): Promise<UpstreamResult> {
+    const media = await this.ownMedia(channel, mediaId);
+    if (!media.ok) return media.result;
     return this.graph.call('DELETE', this.mediaPath(channel, mediaId));
   }
 
-  /** The bytes behind a media URL the gateway handed out (`path` already checked to be an attachments path). */
-  async download(path: string): Promise<UpstreamStream> {
+  /**
+   * The bytes behind a media URL the gateway handed out (`path` already checked to be an attachments
+   * path): only for a URL naming (`mid`) media of the key's own number.
+   */
+  async download(channel: PartnerChannel, path: string): Promise<BytesResult> {
+    const mediaId = attachmentMediaId(path);
+    if (mediaId === null) return notFound('mid');
+    const media = await this.ownMedia(channel, mediaId);
+    if (!media.ok) return media.result;
     return this.graph.download(path);
   }
 
   /** On-premise `GET /v1/media/{id}`: the bytes at once (metadata, then download). */
   async bytes(channel: PartnerChannel, mediaId: string): Promise<BytesResult> {
-    const result = await this.graph.call('GET', this.mediaPath(channel, mediaId));
-    if (!isSuccess(result)) return result;
-    const body = parseJsonOrUndefined(result.body);
-    const path = isObject(body) ? attachmentPathOf(body.url) : null;
+    const media = await this.ownMedia(channel, mediaId);
+    if (!media.ok) return media.result;
+    const path = attachmentPathOf(media.body.url);
     // Meta answered 2xx without a usable media URL: nothing the partner could act on
     if (path === null) return { kind: 'unreachable' };
     return this.graph.download(path);
+  }
+
+  private async ownMedia(channel: PartnerChannel, mediaId: string): Promise<OwnMedia> {
+    const result = await this.graph.call('GET', this.mediaPath(channel, mediaId));
+    // Meta's "unknown object" (400/404) for an id of another number, an expired or a made-up one
+    if (result.kind === 'response' && (result.status === 400 || result.status === 404)) return { ok: false, result: notFound(mediaId) };
+    if (!isSuccess(result)) return { ok: false, result };
+    const body = parseJsonOrUndefined(result.body);
+    if (!isObject(body) || !isMediaObject(body, mediaId)) return { ok: false, result: notFound(mediaId) };
+    return { ok: true, body, result };
   }
 
   private mediaPath(channel: PartnerChannel, mediaId: string): string {

@@ -8,6 +8,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config'
 import { AllowBearerKey, Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { metaError } from '../errors/api-exception';
+import { GRAPH_VERSION } from '../graph-facade/graph-paths';
 import { GraphErrors, GraphStyleApi, PartnerApi, rateLimited as rateLimitedAnswer, Schemas, TAGS } from '../openapi/api-docs';
 import { parseJsonOrUndefined, relay } from '../graph/upstream-reply';
 import { toCloudSend, toOnPremiseResponse } from './on-premise';
@@ -23,7 +24,6 @@ const rateLimited = new Counter({
   registers: [metricsRegistry],
 });
 
-const GRAPH_VERSION = /^v\d+\.\d+$/;
 
 /** The parsed JSON object and its exact bytes; anything else is refused in Meta's shape. */
 function sendBody(request: RawBodyRequest<FastifyRequest>): { parsed: JsonObject; raw: Buffer } {
@@ -103,11 +103,10 @@ export class MessagesController {
   }
 
   /** Graph API style, for Meta SDKs pointed at wabridge: the path must name the key's own number. */
-  @Post(':version/:phoneNumberId/messages')
+  @Post([':phoneNumberId/messages', ':version/:phoneNumberId/messages'])
   @AllowBearerKey()
   @GraphStyleApi(TAGS.messages)
-  @ApiOperation({ summary: 'Send a message (Graph API path, for Meta SDKs)', description: "The path's number must be the key's channel." })
-  @ApiParam({ name: 'version', example: 'v21.0' })
+  @ApiOperation({ summary: 'Send a message (Graph API path, versioned or not, for Meta SDKs)', description: "The path's number must be the key's channel." })
   @ApiParam({ name: 'phoneNumberId' })
   @ApiBody({ schema: Schemas.cloudMessage })
   @ApiResponse({ status: 200, schema: Schemas.cloudSendResponse })
@@ -116,12 +115,12 @@ export class MessagesController {
   @GraphErrors()
   async graph(
     @Partner() channel: PartnerChannel,
-    @Param('version') version: string,
+    @Param('version') version: string | undefined,
     @Param('phoneNumberId') phoneNumberId: string,
     @Req() request: RawBodyRequest<FastifyRequest>,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    if (!GRAPH_VERSION.test(version)) throw metaError(404, 'Unknown path components', 2500);
+    if (version !== undefined && !GRAPH_VERSION.test(version)) throw metaError(404, 'Unknown path components', 2500);
     if (phoneNumberId !== channel.phoneNumberId) {
       throw metaError(403, '(#200) The API key does not grant access to this phone number', 200);
     }

@@ -21,5 +21,6 @@ import { SendService } from './send.service';
       useFactory: ({ sendRateLimit }: GatewayConfig) => new SendRateLimiter(sendRateLimit.perSecond / sendRateLimit.instances),
     },
   ],
+  exports: [SendService],
 })
 export class MessagesModule {}

@@ -66,8 +66,8 @@ function eventOf(row: OutboxRow): OutboundEvent {
   };
 }
 
-export function outboundRecord(event: OutboundEvent): OutgoingRecord {
-  return { key: event.phone_number_id, value: JSON.stringify(event), headers: { 'content-type': 'application/json' } };
+export function outboundRecord(event: OutboundEvent, headers: Record<string, string> = { 'content-type': 'application/json' }): OutgoingRecord {
+  return { key: event.phone_number_id, value: JSON.stringify(event), headers };
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -113,21 +113,28 @@ export class OutboundPublisher implements OnApplicationBootstrap, OnApplicationS
     await this.relaying;
   }
 
-  /** Never throws: the partner is answered as Meta answered whatever happens here. */
-  async publish(event: OutboundEvent): Promise<void> {
+  get topic(): string {
+    return this.config.topics.outbound;
+  }
+
+  /**
+   * Never throws: the partner is answered as Meta answered whatever happens here. Answers where the
+   * event went: to Kafka, to the outbox, or nowhere (lost, said in a metric and a log line).
+   */
+  async publish(event: OutboundEvent, headers?: Record<string, string>): Promise<'published' | 'kept' | 'lost'> {
     if (!this.waiting.has(event.phone_number_id)) {
       try {
-        await this.producer.send(this.config.topics.outbound, [outboundRecord(event)]);
-        return;
+        await this.producer.send(this.config.topics.outbound, [outboundRecord(event, headers)]);
+        return 'published';
       } catch (error) {
         publishFailures.inc();
         this.logger.warn({ wamid: event.wamid, channel_id: event.channel_id, err: error }, 'Kafka did not acknowledge an outbound event: keeping it in the outbox');
       }
     }
-    await this.keep(event);
+    return this.keep(event);
   }
 
-  private async keep(event: OutboundEvent): Promise<void> {
+  private async keep(event: OutboundEvent): Promise<'kept' | 'lost'> {
     try {
       await withTimeout(
         this.dataSource.query(
@@ -148,6 +155,7 @@ export class OutboundPublisher implements OnApplicationBootstrap, OnApplicationS
       );
       outboxKept.inc();
       this.waiting.add(event.phone_number_id);
+      return 'kept';
     } catch (error) {
       // Meta has already accepted the message: answering an error now would make the partner send it
       // again. The send is answered as Meta answered it; what is lost is its count, so the line
@@ -165,6 +173,7 @@ export class OutboundPublisher implements OnApplicationBootstrap, OnApplicationS
         },
         'outbound event lost: neither Kafka nor the PostgreSQL outbox kept it, this send is not metered',
       );
+      return 'lost';
     }
   }
 

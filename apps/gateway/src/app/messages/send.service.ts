@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { metricsRegistry } from '@wabridge/observability';
+import { injectTraceHeaders } from '@wabridge/kafka';
+import { endSpanWithError, metricsRegistry, SpanKind, startSpan, traced, type Span } from '@wabridge/observability';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter } from 'prom-client';
 import type { PartnerChannel } from '../auth/partner-auth.service';
@@ -36,7 +37,19 @@ export class SendService {
   }
 
   /** `body` is forwarded byte for byte; `request` is its parsed form, read for the outbound event only. */
-  async send(channel: PartnerChannel, route: SendRoute, request: JsonObject, body: Buffer): Promise<UpstreamResult> {
+  send(channel: PartnerChannel, route: SendRoute, request: JsonObject, body: Buffer): Promise<UpstreamResult> {
+    return traced(
+      'send message',
+      { kind: SpanKind.SERVER, attributes: { 'wabridge.send_route': route, 'wabridge.channel_id': channel.channelId } },
+      async (span) => {
+        const result = await this.forward(channel, route, request, body);
+        span?.setAttribute('wabridge.outcome', result.kind === 'response' ? String(result.status) : result.kind);
+        return result;
+      },
+    );
+  }
+
+  private async forward(channel: PartnerChannel, route: SendRoute, request: JsonObject, body: Buffer): Promise<UpstreamResult> {
     const result = await this.graph.call('POST', this.graph.path(channel.phoneNumberId, 'messages'), body);
     if (result.kind !== 'response') {
       sends.inc({ route, outcome: result.kind });
@@ -49,8 +62,18 @@ export class SendService {
     }
     sends.inc({ route, outcome: 'accepted' });
     const event = outboundEventFor(request, parseJson(result.body), channel, new Date());
-    // never fails the send: Meta has accepted it, and the event is kept in the outbox if Kafka is down
-    if (event) await this.publisher.publish(event);
+    if (event) {
+      const publish: Span | undefined = startSpan(`${this.publisher.topic} publish`, {
+        kind: SpanKind.PRODUCER,
+        attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.destination.name': this.publisher.topic },
+      });
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      injectTraceHeaders(headers, publish);
+      // never fails the send: Meta has accepted it, and the event is kept in the outbox if Kafka is down
+      const outcome = await this.publisher.publish(event, headers);
+      if (outcome === 'published') publish?.end();
+      else endSpanWithError(publish, new Error(`outbound event ${outcome}`));
+    }
     return result;
   }
 

@@ -69,11 +69,14 @@ describe('/multi_webhook requests', () => {
     expect(parsePatchRequest({ name: 'crm' })).toMatchObject({ ok: false, status: 400, error: expect.stringContaining('nothing to change') });
     expect(parsePatchRequest({ url: 'https://new.example/' })).toMatchObject({ ok: false, status: 400 });
 
-    const stored = { name: 'crm', url: 'https://crm.example/hook', headers: { 'X-Token': 't' }, on_premise_format: false, app_secret: null, ordered: false };
+    const stored = { name: 'crm', url: 'https://crm.example/hook', headers: { 'X-Token': 't' }, on_premise_format: false, app_secret: null, ordered: false, events: ['messages.statuses'] };
     expect(applyPatch(stored, { headers: { 'X-Other': 'o' } }, strict)).toMatchObject({
       ok: true,
-      value: { name: 'crm', url: 'https://crm.example/hook', headers: { 'X-Other': 'o' } },
+      value: { name: 'crm', url: 'https://crm.example/hook', headers: { 'X-Other': 'o' }, events: ['messages.statuses'] },
     });
+    // null lifts the filter; an unknown value is refused like on a new destination
+    expect(applyPatch(stored, { events: null }, strict)).toMatchObject({ ok: true, value: { events: null } });
+    expect(applyPatch(stored, { events: ['inbox'] }, strict)).toMatchObject({ ok: false, status: 400, error: expect.stringContaining('allowed values') });
     expect(applyPatch(stored, { url: 'https://169.254.169.254/' }, strict)).toMatchObject({ ok: false, status: 400 });
   });
 });

@@ -94,7 +94,7 @@ export interface PatchRequest {
   changes: Record<string, unknown>;
 }
 
-const PATCHABLE = ['url', 'headers', 'on_premise_format', 'app_secret', 'ordered'] as const;
+const PATCHABLE = ['url', 'headers', 'on_premise_format', 'app_secret', 'ordered', 'events'] as const;
 
 export function parsePatchRequest(body: unknown): MultiWebhookParse<PatchRequest> {
   if (!isObject(body)) return bad('body must be a JSON object with name and the fields to change');
@@ -108,7 +108,15 @@ export function parsePatchRequest(body: unknown): MultiWebhookParse<PatchRequest
 
 /** The stored destination with a PATCH applied, validated like a new one. */
 export function applyPatch(
-  current: { name: string; url: string; headers: Record<string, string>; on_premise_format: boolean; app_secret: string | null; ordered: boolean },
+  current: {
+    name: string;
+    url: string;
+    headers: Record<string, string>;
+    on_premise_format: boolean;
+    app_secret: string | null;
+    ordered: boolean;
+    events: string[] | null;
+  },
   changes: Record<string, unknown>,
   policy: UrlPolicy,
 ): MultiWebhookParse<ExtraDestinationRequest> {

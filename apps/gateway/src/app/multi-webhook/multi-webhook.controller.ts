@@ -60,7 +60,7 @@ export class MultiWebhookController {
   @Patch()
   @HttpCode(200)
   @ApiOperation({ summary: 'Change the url or headers of one destination, by name', description: 'The destination keeps its signing secret.' })
-  @ApiBody({ schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, url: { type: 'string' }, headers: { type: 'object', additionalProperties: { type: 'string' } } } } })
+  @ApiBody({ schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, url: { type: 'string' }, headers: { type: 'object', additionalProperties: { type: 'string' } }, events: { type: 'array', items: { type: 'string' }, nullable: true, description: 'see `events` of a destination; null lifts the filter' } } } })
   @ApiResponse({ status: 200, schema: Schemas.multiWebhookChange })
   @ApiResponse({ status: 404, description: 'no destination of that name', schema: Schemas.multiWebhookError })
   patch(@Partner() channel: PartnerChannel, @Body() body: unknown): Promise<MultiWebhookChange> {
@@ -71,7 +71,7 @@ export class MultiWebhookController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Change one destination, named in the path' })
   @ApiParam({ name: 'name' })
-  @ApiBody({ schema: { type: 'object', properties: { url: { type: 'string' }, headers: { type: 'object', additionalProperties: { type: 'string' } } } } })
+  @ApiBody({ schema: { type: 'object', properties: { url: { type: 'string' }, headers: { type: 'object', additionalProperties: { type: 'string' } }, events: { type: 'array', items: { type: 'string' }, nullable: true, description: 'see `events` of a destination; null lifts the filter' } } } })
   @ApiResponse({ status: 200, schema: Schemas.multiWebhookChange })
   @ApiResponse({ status: 404, description: 'no destination of that name', schema: Schemas.multiWebhookError })
   patchNamed(@Partner() channel: PartnerChannel, @Param('name') name: string, @Body() body: unknown): Promise<MultiWebhookChange> {

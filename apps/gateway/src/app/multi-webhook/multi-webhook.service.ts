@@ -20,6 +20,8 @@ export interface DestinationView {
   name: string;
   url: string;
   headers: Record<string, string>;
+  /** only when the destination filters what it receives */
+  events?: string[];
   /** only in the answer of the call that created the destination */
   signing_secret?: string;
   /** set when the router disabled it after a 410 Gone */
@@ -46,6 +48,7 @@ interface DestinationRow {
   on_premise_format: boolean;
   app_secret: string | null;
   ordered: boolean;
+  events: string[] | null;
   disabled_at: Date | null;
 }
 
@@ -68,12 +71,13 @@ function view(row: DestinationRow, secrets: Map<string, string>, box: SecretBox)
     name: row.name,
     url: row.url,
     headers: box.openHeaders(row.headers),
+    ...(row.events ? { events: row.events } : {}),
     ...(secret ? { signing_secret: secret } : {}),
     ...(row.disabled_at ? { disabled_at: row.disabled_at.toISOString() } : {}),
   };
 }
 
-const SELECT_EXTRAS = `SELECT name, url, headers, on_premise_format, app_secret, ordered, disabled_at
+const SELECT_EXTRAS = `SELECT name, url, headers, on_premise_format, app_secret, ordered, events, disabled_at
                          FROM webhook_destinations WHERE channel_id = $1 AND kind = 'extra' ORDER BY created_at, id`;
 
 /**
@@ -150,7 +154,7 @@ export class MultiWebhookService {
     return this.change(channel, 'destination updated', async (manager) => {
       const [, affected]: [unknown, number] = await manager.query(
         `UPDATE webhook_destinations
-            SET url = $3, headers = $4::jsonb, on_premise_format = $5, app_secret = $6, ordered = $7,
+            SET url = $3, headers = $4::jsonb, on_premise_format = $5, app_secret = $6, ordered = $7, events = $8,
                 disabled_at = NULL, updated_at = now()
           WHERE channel_id = $1 AND kind = 'extra' AND name = $2`,
         [
@@ -161,6 +165,7 @@ export class MultiWebhookService {
           updated.onPremiseFormat,
           this.config.secrets.sealOptional(updated.appSecret),
           updated.ordered,
+          updated.events,
         ],
       );
       if (affected === 0) throw multiWebhookError(404, `no destination named "${name}"`);
@@ -206,7 +211,7 @@ export class MultiWebhookService {
 
   private async findExtra(channel: PartnerChannel, name: string): Promise<DestinationRow> {
     const rows: DestinationRow[] = await this.dataSource.query(
-      `SELECT name, url, headers, on_premise_format, app_secret, ordered, disabled_at
+      `SELECT name, url, headers, on_premise_format, app_secret, ordered, events, disabled_at
          FROM webhook_destinations WHERE channel_id = $1 AND kind = 'extra' AND name = $2`,
       [channel.channelId, name],
     );
@@ -231,8 +236,8 @@ export class MultiWebhookService {
     const secret = generateSigningSecret();
     await manager.query(
       // clock_timestamp(), not now(): destinations are listed in the order they were added, also within one request
-      `INSERT INTO webhook_destinations (channel_id, kind, name, url, headers, signing_secret, on_premise_format, app_secret, ordered, created_at)
-       VALUES ($1, 'extra', $2, $3, $4::jsonb, $5, $6, $7, $8, clock_timestamp())`,
+      `INSERT INTO webhook_destinations (channel_id, kind, name, url, headers, signing_secret, on_premise_format, app_secret, ordered, events, created_at)
+       VALUES ($1, 'extra', $2, $3, $4::jsonb, $5, $6, $7, $8, $9, clock_timestamp())`,
       [
         channel.channelId,
         destination.name,
@@ -242,6 +247,7 @@ export class MultiWebhookService {
         destination.onPremiseFormat,
         this.config.secrets.sealOptional(destination.appSecret),
         destination.ordered,
+        destination.events,
       ],
     );
     return secret;

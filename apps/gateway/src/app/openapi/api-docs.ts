@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger';
+import { EVENT_FILTER_VALUES } from '@wabridge/contracts';
 
 /**
  * OpenAPI building blocks for the partner and operator APIs. The controllers take `unknown` bodies
@@ -17,7 +18,10 @@ export const TAGS = {
   templates: 'Templates',
   media: 'Media',
   health: 'Health',
+  graph: 'Graph facade',
+  legacy: 'On-premise API',
   operator: 'Operator',
+  selfService: 'Self-service',
 } as const;
 
 const object = (properties: Record<string, SchemaObject>, required: string[] = [], extra: Partial<SchemaObject> = {}): SchemaObject => ({
@@ -28,6 +32,14 @@ const object = (properties: Record<string, SchemaObject>, required: string[] = [
 });
 const string = (description?: string, extra: Partial<SchemaObject> = {}): SchemaObject => ({ type: 'string', ...(description ? { description } : {}), ...extra });
 const headersMap: SchemaObject = { type: 'object', additionalProperties: { type: 'string' }, description: 'custom headers sent with every delivery' };
+const eventFilter: SchemaObject = {
+  type: 'array',
+  minItems: 1,
+  items: { type: 'string', enum: [...EVENT_FILTER_VALUES] },
+  description:
+    'which changes this destination receives: Meta change fields, or inside `messages` only `messages.inbound` and/or `messages.statuses`. ' +
+    'Absent: everything (a rebinding without it receives everything again). Unknown values answer 400 listing the allowed ones.',
+};
 
 /** The reusable schemas, by their name in `components.schemas`. */
 export const SchemaDefinitions = {
@@ -83,17 +95,24 @@ export const SchemaDefinitions = {
       on_premise_format: { type: 'boolean', description: 'deliver the on-premise body shape' },
       app_secret: string('re-sign deliveries with X-Hub-Signature-256 using this Meta app secret'),
       ordered: { type: 'boolean', description: "deliver this channel's events in order" },
+      events: eventFilter,
     },
     ['url'],
   ),
-  webhookBindingAnswer: object({ url: string(), headers: headersMap, signing_secret: string('Standard Webhooks secret (whsec_...)') }, ['url', 'headers']),
-  extraDestination: object({ name: string('case-sensitive id, unique per number'), url: string(undefined, { format: 'uri' }), headers: headersMap }, ['name', 'url']),
+  webhookBindingAnswer: object(
+    { url: string(), headers: headersMap, events: eventFilter, signing_secret: string('Standard Webhooks secret (whsec_...)') },
+    ['url', 'headers'],
+  ),
+  extraDestination: object(
+    { name: string('case-sensitive id, unique per number'), url: string(undefined, { format: 'uri' }), headers: headersMap, events: eventFilter },
+    ['name', 'url'],
+  ),
   multiWebhookState: object(
     {
       enabled: { type: 'boolean' },
       destinations: {
         type: 'array',
-        items: object({ name: string(), url: string(), headers: headersMap, disabled_at: string('set after a 410 Gone', { format: 'date-time' }) }),
+        items: object({ name: string(), url: string(), headers: headersMap, events: eventFilter, disabled_at: string('set after a 410 Gone', { format: 'date-time' }) }),
       },
     },
     ['enabled', 'destinations'],
@@ -104,7 +123,7 @@ export const SchemaDefinitions = {
       enabled: { type: 'boolean' },
       destinations: {
         type: 'array',
-        items: object({ name: string(), url: string(), headers: headersMap, signing_secret: string('only on destinations this call created') }),
+        items: object({ name: string(), url: string(), headers: headersMap, events: eventFilter, signing_secret: string('only on destinations this call created') }),
       },
     },
     ['message', 'enabled', 'destinations'],
@@ -124,6 +143,77 @@ export const SchemaDefinitions = {
       previous_secret_expires_at: string('until then deliveries carry a second signature made with the previous secret', { format: 'date-time' }),
     },
     ['name', 'signing_secret', 'previous_secret_expires_at'],
+  ),
+  webhookTestAnswer: object(
+    {
+      webhook_id: string('the sample\'s `webhook-id` (`evt_test_…`)'),
+      status_code: { type: 'integer', nullable: true, description: "the endpoint's HTTP status; null when it did not answer" },
+      latency_ms: { type: 'integer' },
+      error_class: string('null on a 2xx; else why a delivery would fail', {
+        nullable: true,
+        enum: ['timeout', 'network', 'unsafe_destination', 'redirect', 'http_status', null],
+      }),
+    },
+    ['webhook_id', 'status_code', 'latency_ms', 'error_class'],
+  ),
+  partnerDeliveries: object(
+    {
+      data: {
+        type: 'array',
+        items: object({
+          event_id: string('the `webhook-id` of the event'),
+          destination: string('`primary` or a /multi_webhook name'),
+          state: string(undefined, { enum: ['retry_scheduled', 'dead', 'disabled', 'delivered', 'replayed'] }),
+          attempts: { type: 'integer' },
+          last_status_code: { type: 'integer', nullable: true },
+          error_class: string('why the last attempt failed', { nullable: true }),
+          latency_ms: { type: 'integer', nullable: true },
+          next_attempt_at: string(undefined, { format: 'date-time', nullable: true }),
+          received_at: string(undefined, { format: 'date-time' }),
+          updated_at: string(undefined, { format: 'date-time' }),
+        }),
+      },
+      next_cursor: string('pass as `cursor` for the next page; null on the last', { nullable: true }),
+    },
+    ['data', 'next_cursor'],
+  ),
+  webhookStats: object(
+    {
+      since: string(undefined, { format: 'date-time' }),
+      until: string(undefined, { format: 'date-time' }),
+      destinations: {
+        type: 'array',
+        items: object({
+          destination: string('`primary` or a /multi_webhook name'),
+          bound: { type: 'boolean', description: 'bound now; an unbound slot keeps its stats for their 24 h' },
+          attempts: { type: 'integer', description: 'delivery attempts made, retries included (not the events a breaker held back)' },
+          delivered: { type: 'integer', description: 'answered with a 2xx' },
+          success_ratio: { type: 'number', nullable: true },
+          latency_ms: object({ p50: { type: 'integer' }, p99: { type: 'integer' } }, ['p50', 'p99'], { nullable: true }),
+          last_error_class: string(undefined, { nullable: true }),
+          last_error_at: string(undefined, { format: 'date-time', nullable: true }),
+          breaker_state: string('as of the last attempt', { enum: ['closed', 'open', 'half_open'] }),
+        }),
+      },
+    },
+    ['since', 'until', 'destinations'],
+  ),
+  recoverRequest: object(
+    {
+      since: string('events received at or after (ISO 8601, not in the future)', { format: 'date-time' }),
+      until: string('events received before (ISO 8601); default and at most now', { format: 'date-time' }),
+      destination: string('only this slot (`primary` or a /multi_webhook name); default every bound slot'),
+    },
+    ['since'],
+  ),
+  recoverAnswer: object(
+    {
+      queued: { type: 'integer', description: 'events queued again, one per event and destination' },
+      since: string(undefined, { format: 'date-time' }),
+      until: string(undefined, { format: 'date-time' }),
+      destination: string(undefined, { nullable: true }),
+    },
+    ['queued', 'since', 'until', 'destination'],
   ),
   templateCreate: object(
     {

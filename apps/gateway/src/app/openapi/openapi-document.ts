@@ -2,6 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { AppModule } from '../app.module';
 import { DeliveriesModule } from '../deliveries/deliveries.module';
+import { GraphFacadeModule } from '../graph-facade/graph-facade.module';
+import { LegacyModule } from '../legacy/legacy.module';
 import { MediaModule } from '../media/media.module';
 import { MessagesModule } from '../messages/messages.module';
 import { MultiWebhookModule } from '../multi-webhook/multi-webhook.module';
@@ -20,7 +22,12 @@ existing clients work unchanged — and the operator API.
 Partners authenticate with \`D360-API-KEY: <key>\` (on Graph-style paths also \`Authorization: Bearer <key>\`); a
 missing, unknown or revoked key is answered 401 \`{"error": "Invalid or missing D360-API-KEY"}\`. Proxied paths relay
 Meta's status and body unchanged and answer 502/504 in Meta's error shape when the Graph API cannot be asked.
-The operator API takes \`Authorization: Bearer <ADMIN_TOKEN>\`.`;
+The operator API takes \`Authorization: Bearer <ADMIN_TOKEN>\`.
+
+The whole partner API is also served under the base path \`/onprem\` (e.g. \`/onprem/v1/configs/webhook\`): a
+binding made through it delivers the on-premise body shape unless the request says otherwise. The Graph facade paths
+also take the key as the \`access_token\` query parameter, and answer 404 in Graph's shape for any id that is not
+the key's own number, WABA or media.`;
 
 /**
  * The OpenAPI document of the partner and operator APIs (not of /health/*, /metrics, which are the
@@ -40,10 +47,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag(TAGS.templates, 'Message templates of the key\'s WABA')
     .addTag(TAGS.media, 'Media of the key\'s number; media URLs point at the gateway')
     .addTag(TAGS.health, 'Health for partners')
+    .addTag(TAGS.legacy, 'Legacy on-premise API calls mapped onto the Cloud API, answered in the on-premise shape (`meta`; `errors` on failure)')
+    .addTag(TAGS.graph, "Meta's Graph API paths for Meta SDKs (versioned or not; key as D360-API-KEY, Bearer or access_token), scoped to the key's number and WABA")
     .addTag(TAGS.operator, 'Onboarding (clients, channels, keys), deliveries and dead letters')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
-    include: [AppModule, OperatorModule, WebhookConfigModule, SecretRotationModule, MultiWebhookModule, MessagesModule, TemplatesModule, DeliveriesModule, MediaModule],
+    include: [AppModule, OperatorModule, WebhookConfigModule, SecretRotationModule, MultiWebhookModule, MessagesModule, TemplatesModule, DeliveriesModule, MediaModule, LegacyModule, GraphFacadeModule],
     autoTagControllers: false,
   });
   document.components = {

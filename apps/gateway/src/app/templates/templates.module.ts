@@ -8,5 +8,6 @@ import { TemplatesService } from './templates.service';
   imports: [AuthModule, GraphModule],
   controllers: [TemplatesController],
   providers: [TemplatesService],
+  exports: [TemplatesService],
 })
 export class TemplatesModule {}

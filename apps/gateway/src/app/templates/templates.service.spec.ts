@@ -15,6 +15,7 @@ function graph(count: number, failAt?: number) {
   const client = {
     path: (id: string, edge?: string) => `/v21.0/${id}${edge ? `/${edge}` : ''}`,
     call: (_method: string, path: string) => {
+      if (path.endsWith('?fields=message_template_namespace')) return Promise.resolve(json(200, { message_template_namespace: 'c8ae5f90_307a', id: channel.wabaId }));
       paths.push(path);
       if (failAt !== undefined && paths.length === failAt) return Promise.resolve(json(500, { error: { code: 1, message: 'boom' } }));
       const query = new URL(`http://x${path}`).searchParams;
@@ -39,6 +40,8 @@ describe('TemplatesService', () => {
     const service = new TemplatesService(config, client, logger);
     const answer = await service.wabaList(channel, { limit: 10, offset: 590, filters: {}, sort: ['business_templates.name'] });
     expect(answer).toMatchObject({ kind: 'list', body: { count: 10, total: 600, offset: 590, limit: 10 } });
+    // every entry carries the WABA's namespace, as 360dialog's list does
+    expect((answer as unknown as { body: { waba_templates: unknown[] } }).body.waba_templates[0]).toMatchObject({ name: 't0590', namespace: 'c8ae5f90_307a' });
     expect(paths).toHaveLength(3);
     expect(paths[0]).toMatch(/^\/v21\.0\/102290129340398\/message_templates\?limit=250&fields=/);
     expect(paths[1]).toContain('after=249');

@@ -24,14 +24,17 @@ export class TemplatesService {
     logger.setContext(TemplatesService.name);
   }
 
-  /** Graph's own list, one page, its paging links pointing back at the gateway. */
-  async graphList(channel: PartnerChannel, query: Record<string, unknown>): Promise<UpstreamResult> {
+  /**
+   * Graph's own list, one page, its paging links pointing back at the gateway: at `path`, the path
+   * the partner called, with `extra` (its own `access_token`) added.
+   */
+  async graphList(channel: PartnerChannel, query: Record<string, unknown>, path = '/message_templates', extra?: URLSearchParams): Promise<UpstreamResult> {
     const params = graphListQuery(query);
     const result = await this.graph.call('GET', this.withQuery(this.graph.path(channel.wabaId, 'message_templates'), params));
     if (!isSuccess(result)) return result;
     const body = parseJsonOrUndefined(result.body);
     if (body === undefined) return result;
-    return { ...result, contentType: 'application/json; charset=utf-8', body: Buffer.from(JSON.stringify(rewritePaging(body, this.config.publicUrl, '/message_templates'))) };
+    return { ...result, contentType: 'application/json; charset=utf-8', body: Buffer.from(JSON.stringify(rewritePaging(body, this.config.publicUrl, path, extra))) };
   }
 
   /**
@@ -40,6 +43,7 @@ export class TemplatesService {
    */
   async wabaList(channel: PartnerChannel, query: WabaListQuery): Promise<TemplateListResult> {
     const templates: JsonObject[] = [];
+    const namespace = this.namespace(channel);
     let after: string | undefined;
     for (let page = 0; page < MAX_PAGES; page += 1) {
       const params = new URLSearchParams({ limit: String(PAGE_SIZE), fields: TEMPLATE_FIELDS });
@@ -52,11 +56,18 @@ export class TemplatesService {
       templates.push(...body.data.filter(isObject));
       const paging = isObject(body.paging) ? body.paging : {};
       const cursors = isObject(paging.cursors) ? paging.cursors : {};
-      if (typeof paging.next !== 'string' || typeof cursors.after !== 'string') return { kind: 'list', body: wabaTemplatesPage(templates, query) };
+      if (typeof paging.next !== 'string' || typeof cursors.after !== 'string') return { kind: 'list', body: wabaTemplatesPage(templates, query, await namespace) };
       after = cursors.after;
     }
     this.logger.warn({ channel_id: channel.channelId, templates: templates.length }, 'template list truncated');
-    return { kind: 'list', body: wabaTemplatesPage(templates, query) };
+    return { kind: 'list', body: wabaTemplatesPage(templates, query, await namespace) };
+  }
+
+  /** The WABA's template namespace, which 360dialog's list carries on every entry; null if Meta does not say. */
+  private async namespace(channel: PartnerChannel): Promise<string | null> {
+    const result = await this.graph.call('GET', `${this.graph.path(channel.wabaId)}?fields=message_template_namespace`);
+    const body = isSuccess(result) ? parseJsonOrUndefined(result.body) : undefined;
+    return isObject(body) && typeof body.message_template_namespace === 'string' ? body.message_template_namespace : null;
   }
 
   /** The partner's body goes to Meta unchanged; Meta validates it. */
@@ -64,9 +75,14 @@ export class TemplatesService {
     return this.graph.call('POST', this.graph.path(channel.wabaId, 'message_templates'), body);
   }
 
-  /** Deletes every language of the template, as 360dialog's `DELETE /v1/configs/templates/{name}` does. */
-  async remove(channel: PartnerChannel, name: string): Promise<UpstreamResult> {
-    return this.graph.call('DELETE', this.withQuery(this.graph.path(channel.wabaId, 'message_templates'), new URLSearchParams({ name })));
+  /**
+   * Deletes every language of the template, as 360dialog's `DELETE /v1/configs/templates/{name}`
+   * does, or (with `hsmId`, Graph's parameter) only the one with that id.
+   */
+  async remove(channel: PartnerChannel, name: string, hsmId?: string): Promise<UpstreamResult> {
+    const params = new URLSearchParams({ name });
+    if (hsmId !== undefined) params.set('hsm_id', hsmId);
+    return this.graph.call('DELETE', this.withQuery(this.graph.path(channel.wabaId, 'message_templates'), params));
   }
 
   private withQuery(path: string, params: URLSearchParams): string {

@@ -43,7 +43,9 @@ describe('360dialog template list', () => {
 
   it('answers in the waba_templates shape, statuses in lower case, sorted by name', () => {
     const all = [graphTemplate('welcome'), graphTemplate('order_shipped', 'de'), graphTemplate('order_shipped'), graphTemplate('promo', 'en', 'REJECTED', 'MARKETING')];
-    expect(wabaTemplatesPage(all, query())).toEqual({
+    const ns = 'c8ae5f90_307a_ca4c_b8f6_d1e2a2573574';
+    const listed = (template: Record<string, unknown>, status: string) => ({ ...template, status, rejected_reason: null, namespace: ns, external_id: template.id });
+    expect(wabaTemplatesPage(all, query(), ns)).toEqual({
       count: 4,
       filters: {},
       limit: 1000,
@@ -51,10 +53,10 @@ describe('360dialog template list', () => {
       sort: ['business_templates.name'],
       total: 4,
       waba_templates: [
-        { ...graphTemplate('order_shipped', 'de'), status: 'approved', rejected_reason: null },
-        { ...graphTemplate('order_shipped'), status: 'approved', rejected_reason: null },
-        { ...graphTemplate('promo', 'en', 'REJECTED', 'MARKETING'), status: 'rejected', rejected_reason: null },
-        { ...graphTemplate('welcome'), status: 'approved', rejected_reason: null },
+        listed(graphTemplate('order_shipped', 'de'), 'approved'),
+        listed(graphTemplate('order_shipped'), 'approved'),
+        listed(graphTemplate('promo', 'en', 'REJECTED', 'MARKETING'), 'rejected'),
+        listed(graphTemplate('welcome'), 'approved'),
       ],
     });
   });
@@ -89,5 +91,9 @@ describe('Graph template list', () => {
       paging: { cursors: { before: 'b', after: 'a' }, next: 'https://api.wabridge.example/message_templates?limit=2&after=a' },
     });
     expect(rewritePaging({ data: [] }, 'https://x', '/message_templates')).toEqual({ data: [] });
+    // the caller's own access_token is kept, the system-user token never
+    expect(rewritePaging(body, 'https://api.wabridge.example', '/v14.0/123/message_templates', new URLSearchParams({ access_token: 'partner-key' }))).toMatchObject({
+      paging: { next: 'https://api.wabridge.example/v14.0/123/message_templates?limit=2&after=a&access_token=partner-key' },
+    });
   });
 });

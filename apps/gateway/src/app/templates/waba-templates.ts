@@ -74,13 +74,16 @@ export function parseWabaListQuery(query: Record<string, unknown>): Parsed<WabaL
 
 /**
  * A Graph template as 360dialog listed it: the same fields, `status` in lower case (360dialog's
- * legacy list has `approved`, `rejected`, ...; `category` stays upper case).
+ * legacy list has `approved`, `rejected`, ...; `category` stays upper case), the WABA's `namespace`
+ * (on-premise sends carry it) and Meta's template id as `external_id`.
  */
-export function toWabaTemplate(graph: JsonObject): JsonObject {
+export function toWabaTemplate(graph: JsonObject, namespace: string | null = null): JsonObject {
   return {
     ...graph,
     status: typeof graph.status === 'string' ? graph.status.toLowerCase() : graph.status,
     rejected_reason: graph.rejected_reason ?? null,
+    namespace,
+    external_id: graph.id ?? null,
   };
 }
 
@@ -90,8 +93,8 @@ function fieldOf(template: JsonObject, field: FilterField): string {
 }
 
 /** Filters, sorts and slices every template of the WABA into 360dialog's list answer. */
-export function wabaTemplatesPage(all: JsonObject[], query: WabaListQuery): JsonObject {
-  const matching = all.map(toWabaTemplate).filter((template) =>
+export function wabaTemplatesPage(all: JsonObject[], query: WabaListQuery, namespace: string | null = null): JsonObject {
+  const matching = all.map((template) => toWabaTemplate(template, namespace)).filter((template) =>
     Object.entries(query.filters).every(([field, wanted]) => {
       const value = fieldOf(template, field as FilterField);
       // status and category are enumerations whose case differs between Meta and 360dialog
@@ -134,8 +137,10 @@ export function graphListQuery(query: Record<string, unknown>): URLSearchParams 
 /**
  * Graph's `paging.next`/`previous` point at graph.facebook.com with the system-user token in the
  * query; a partner following them must land on the gateway instead, and never see that token.
+ * `extra` is added to each link: the caller's own `access_token` when it authenticated that way, so
+ * clients that follow the links as given (Chatwoot) stay authenticated.
  */
-export function rewritePaging(body: unknown, publicUrl: string, path: string): unknown {
+export function rewritePaging(body: unknown, publicUrl: string, path: string, extra?: URLSearchParams): unknown {
   if (!isObject(body) || !isObject(body.paging)) return body;
   const paging: JsonObject = { ...body.paging };
   for (const link of ['next', 'previous']) {
@@ -148,6 +153,7 @@ export function rewritePaging(body: unknown, publicUrl: string, path: string): u
       delete paging[link];
       continue;
     }
+    for (const [name, value] of extra ?? []) params.set(name, value);
     paging[link] = `${publicUrl}${path}?${params.toString()}`;
   }
   return { ...body, paging };

@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
+import { viaOnPremiseBase } from '../onprem/onprem-base';
 import type { PartnerChannel } from '../auth/partner-auth.service';
-import { apiError } from '../errors/api-exception';
 import { PartnerApi, Schemas, TAGS } from '../openapi/api-docs';
 import { WebhookConfigService, type WebhookBinding } from './webhook-config.service';
 
@@ -16,22 +17,24 @@ export class WebhookConfigController {
   /** Exactly 200 with `{url, headers}` as 360dialog answers, plus the secret to verify our signatures. */
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Bind the primary webhook (last writer wins)', description: 'Answers exactly 200, echoing `{url, headers}`, plus the signing secret of our Standard Webhooks signature.' })
+  @ApiOperation({ summary: 'Bind the primary webhook (last writer wins)', description: 'Answers exactly 200, echoing `{url, headers}`, plus the signing secret of our Standard Webhooks signature. Through the `/onprem` base path (`/onprem/v1/configs/webhook`) the on-premise body shape is the default; an explicit `on_premise_format` wins.' })
   @ApiBody({ schema: Schemas.webhookBinding })
   @ApiResponse({ status: 200, schema: Schemas.webhookBindingAnswer })
   @ApiResponse({ status: 400, description: 'unsafe URL or headers', schema: Schemas.apiError })
-  bind(@Partner() channel: PartnerChannel, @Body() body: unknown): Promise<WebhookBinding & { signing_secret: string }> {
-    return this.webhooks.bind(channel, body);
+  bind(@Partner() channel: PartnerChannel, @Body() body: unknown, @Req() request: FastifyRequest): Promise<WebhookBinding & { signing_secret: string }> {
+    // through /onprem the on-premise body shape is the default: the clients there parse nothing else
+    return this.webhooks.bind(channel, body, viaOnPremiseBase(request));
   }
 
+  /**
+   * Nothing bound answers 200 with an empty url, as 360dialog does: clients such as n8n's trigger
+   * read the binding before making their own and fail on any non-2xx.
+   */
   @Get()
-  @ApiOperation({ summary: 'The current primary webhook' })
+  @ApiOperation({ summary: 'The current primary webhook', description: 'With nothing bound: 200 `{"url": "", "headers": {}}`.' })
   @ApiResponse({ status: 200, schema: Schemas.webhookBindingAnswer })
-  @ApiResponse({ status: 404, description: 'none bound', schema: Schemas.apiError })
   async current(@Partner() channel: PartnerChannel): Promise<WebhookBinding> {
-    const binding = await this.webhooks.current(channel);
-    if (!binding) throw apiError(404, 'no webhook configured');
-    return binding;
+    return (await this.webhooks.current(channel)) ?? { url: '', headers: {} };
   }
 
   @Delete()

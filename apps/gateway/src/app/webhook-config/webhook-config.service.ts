@@ -11,6 +11,8 @@ import { parseBindingRequest } from './webhook-request';
 export interface WebhookBinding {
   url: string;
   headers: Record<string, string>;
+  /** only when the binding filters what it receives */
+  events?: string[];
 }
 
 /**
@@ -26,8 +28,9 @@ export class WebhookConfigService {
     @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
   ) {}
 
-  async bind(channel: PartnerChannel, body: unknown): Promise<WebhookBinding & { signing_secret: string }> {
-    const parsed = parseBindingRequest(body, this.config.webhookUrlPolicy);
+  /** `onPremiseDefault`: the body format when the request does not name one (on through `/onprem`). */
+  async bind(channel: PartnerChannel, body: unknown, onPremiseDefault = false): Promise<WebhookBinding & { signing_secret: string }> {
+    const parsed = parseBindingRequest(body, this.config.webhookUrlPolicy, { onPremiseFormat: onPremiseDefault });
     if (!parsed.ok) throw apiError(400, parsed.error);
     const { binding } = parsed;
     try {
@@ -39,12 +42,12 @@ export class WebhookConfigService {
     const signingSecret = generateSigningSecret();
     await this.withActiveKey(channel, (manager) =>
       manager.query(
-        `INSERT INTO webhook_destinations (channel_id, kind, name, url, headers, signing_secret, on_premise_format, app_secret, ordered)
-         VALUES ($1, 'primary', 'primary', $2, $3::jsonb, $4, $5, $6, $7)
+        `INSERT INTO webhook_destinations (channel_id, kind, name, url, headers, signing_secret, on_premise_format, app_secret, ordered, events)
+         VALUES ($1, 'primary', 'primary', $2, $3::jsonb, $4, $5, $6, $7, $8)
          ON CONFLICT (channel_id, kind, name) DO UPDATE
             SET url = EXCLUDED.url, headers = EXCLUDED.headers, signing_secret = EXCLUDED.signing_secret,
                 on_premise_format = EXCLUDED.on_premise_format, app_secret = EXCLUDED.app_secret,
-                ordered = EXCLUDED.ordered, disabled_at = NULL, updated_at = now()`,
+                ordered = EXCLUDED.ordered, events = EXCLUDED.events, disabled_at = NULL, updated_at = now()`,
         [
           channel.channelId,
           binding.url,
@@ -53,16 +56,17 @@ export class WebhookConfigService {
           binding.onPremiseFormat,
           this.config.secrets.sealOptional(binding.appSecret),
           binding.ordered,
+          binding.events,
         ],
       ),
     );
-    return { url: binding.url, headers: binding.headers, signing_secret: signingSecret };
+    return { url: binding.url, headers: binding.headers, ...(binding.events ? { events: binding.events } : {}), signing_secret: signingSecret };
   }
 
   async current(channel: PartnerChannel): Promise<(WebhookBinding & { disabled_at?: string }) | null> {
-    const rows: { url: string | null; headers: Record<string, string> | null; disabled_at: Date | null }[] =
+    const rows: { url: string | null; headers: Record<string, string> | null; events: string[] | null; disabled_at: Date | null }[] =
       await this.dataSource.query(
-        `SELECT d.url, d.headers, d.disabled_at
+        `SELECT d.url, d.headers, d.events, d.disabled_at
            FROM api_keys k
            LEFT JOIN webhook_destinations d ON d.channel_id = k.channel_id AND d.kind = 'primary' AND d.name = 'primary'
           WHERE k.id = $1 AND k.revoked_at IS NULL`,
@@ -74,6 +78,7 @@ export class WebhookConfigService {
     return {
       url: row.url,
       headers: this.config.secrets.openHeaders(row.headers),
+      ...(row.events ? { events: row.events } : {}),
       // the router disabled it after a 410 Gone: say so rather than pretend it is receiving
       ...(row.disabled_at ? { disabled_at: row.disabled_at.toISOString() } : {}),
     };

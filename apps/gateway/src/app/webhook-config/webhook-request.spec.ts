@@ -14,6 +14,7 @@ describe('parseBindingRequest', () => {
         onPremiseFormat: false,
         appSecret: null,
         ordered: false,
+        events: null,
       },
     });
   });
@@ -39,9 +40,16 @@ describe('parseBindingRequest', () => {
     [{ url: 'https://partner.example/', headers: 'x' }, 'object'],
     [{ url: 'https://partner.example/', ordered: 'yes' }, 'ordered must be a boolean'],
     [{ url: 'https://partner.example/', app_secret: '' }, 'app_secret'],
+    [{ url: 'https://partner.example/', events: ['messages', 'inbox'] }, 'events has unknown value(s) "inbox"; allowed values: messages,'],
+    [{ url: 'https://partner.example/', events: [] }, 'events must be a non-empty array'],
   ])('refuses %j', (body, reason) => {
     const result = parseBindingRequest(body, strict);
     expect(result).toEqual({ ok: false, error: expect.stringContaining(reason) });
+  });
+
+  it('takes an events filter, deduplicated', () => {
+    const result = parseBindingRequest({ url: 'https://partner.example/', events: ['messages.statuses', 'account_update', 'messages.statuses'] }, strict);
+    expect(result).toMatchObject({ ok: true, binding: { events: ['messages.statuses', 'account_update'] } });
   });
 
   it('allows http and allow-listed addresses when the operator says so', () => {

@@ -1,3 +1,4 @@
+import { parseEventFilter } from '@wabridge/contracts';
 import { checkCustomHeaders, parseWebhookUrl, UnsafeUrlError, type UrlPolicy } from '@wabridge/webhook-security';
 
 /** A partner's validated request to bind its webhook. */
@@ -10,6 +11,8 @@ export interface WebhookBindingRequest {
   onPremiseFormat: boolean;
   appSecret: string | null;
   ordered: boolean;
+  /** the changes it receives; null = everything (also what a rebinding without `events` sets) */
+  events: string[] | null;
 }
 
 export type ParsedBinding = { ok: true; binding: WebhookBindingRequest } | { ok: false; error: string };
@@ -21,8 +24,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /**
  * The static checks of POST /v1/configs/webhook: URL scheme, credentials and literal addresses,
  * custom headers and the optional delivery options. DNS is checked afterwards by the caller.
+ * `defaults.onPremiseFormat` applies when the body does not say (true through the `/onprem` base).
  */
-export function parseBindingRequest(body: unknown, policy: UrlPolicy): ParsedBinding {
+export function parseBindingRequest(body: unknown, policy: UrlPolicy, defaults: { onPremiseFormat?: boolean } = {}): ParsedBinding {
   if (!isObject(body)) return { ok: false, error: 'body must be a JSON object with url' };
   let url: URL;
   try {
@@ -40,15 +44,19 @@ export function parseBindingRequest(body: unknown, policy: UrlPolicy): ParsedBin
   if (appSecret !== undefined && appSecret !== null && (typeof appSecret !== 'string' || appSecret.length === 0 || appSecret.length > 256)) {
     return { ok: false, error: 'app_secret must be a string of 1 to 256 characters' };
   }
+  const events = parseEventFilter(body.events);
+  if (!events.ok) return { ok: false, error: events.error };
   return {
     ok: true,
     binding: {
       url: body.url as string,
       hostname: url.hostname,
       headers: (body.headers ?? {}) as Record<string, string>,
-      onPremiseFormat: body.on_premise_format === true,
+      // an explicit flag wins over the default of the path the binding came through
+      onPremiseFormat: typeof body.on_premise_format === 'boolean' ? body.on_premise_format : (defaults.onPremiseFormat ?? false),
       appSecret: typeof appSecret === 'string' ? appSecret : null,
       ordered: body.ordered === true,
+      events: events.events,
     },
   };
 }

@@ -67,4 +67,21 @@ describe('splitEnvelope', () => {
     const result = splitEnvelope(Buffer.from(JSON.stringify(body)), body);
     expect(result).toEqual({ ok: false, reason: expect.stringContaining(reason) });
   });
+
+  it("writes each change of a multi-change request in Meta's wire encoding: the bytes Meta would have sent for it alone", () => {
+    const raw = fixture('multi-change-unicode.json');
+    const parsed = JSON.parse(raw.toString()) as { object: string; entry: { id: string; changes: unknown[] }[] };
+    const result = splitEnvelope(raw, parsed);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.changes).toHaveLength(3);
+    const first = result.changes[0].value.toString('latin1');
+    expect([...result.changes[0].value].every((byte) => byte < 0x80)).toBe(true);
+    expect(first).toContain('"body":"Gr\\u00fc\\u00dfe \\ud83d\\udc4b \\u2014 is https:\\/\\/shop.example.com\\/orders\\/10023 shipped?"');
+    // each change's text exactly as it stands in Meta's request
+    const changeText = (index: number) => raw.toString().split('"changes":[')[1].split(/,(?=\{"field")/)[index].replace(/\]\}\]\}$/, '');
+    expect(first).toBe(`{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[${changeText(0)}]}]}`);
+    expect(result.changes[1].value.toString()).toContain('"body":"\\u00c7a va? \\ud83d\\ude42 1\\/2"');
+    expect(JSON.parse(result.changes[2].value.toString())).toEqual({ object: parsed.object, entry: [{ id: parsed.entry[0].id, changes: [parsed.entry[0].changes[2]] }] });
+  });
 });

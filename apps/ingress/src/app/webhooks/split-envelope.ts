@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { toMetaJsonBytes } from '@wabridge/contracts';
 
 /** One change of a Meta webhook, ready to be published as one record. */
 export interface SplitChange {
@@ -33,7 +34,8 @@ function eventIdOf(wabaId: string, bytes: Buffer): string {
 /**
  * Splits a verified Meta webhook into one envelope per change. When the request held exactly one
  * change its bytes are kept exactly as Meta sent them; otherwise each change is wrapped in an
- * envelope of its own. Returns a reason when the body is not a Meta webhook envelope.
+ * envelope of its own, written in Meta's wire encoding (ASCII only, `\/`), so receivers that verify
+ * Meta's signature over the escaped body accept it as they accept Meta's own. Returns a reason when the body is not a Meta webhook envelope.
  */
 export function splitEnvelope(raw: Buffer, parsed: unknown): SplitResult {
   if (!isObject(parsed)) return { ok: false, reason: 'body is not a JSON object' };
@@ -61,7 +63,7 @@ export function splitEnvelope(raw: Buffer, parsed: unknown): SplitResult {
     const phoneNumberId = typeof phone === 'string' && phone.length > 0 ? phone : null;
     const value = single
       ? raw
-      : Buffer.from(JSON.stringify({ object, entry: [{ id: wabaId, changes: [change] }] }));
+      : toMetaJsonBytes({ object, entry: [{ id: wabaId, changes: [change] }] });
     return {
       eventId: eventIdOf(wabaId, value),
       key: phoneNumberId ?? `waba:${wabaId}`,

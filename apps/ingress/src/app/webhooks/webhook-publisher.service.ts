@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { QuarantineHeaders, WebhookHeaders } from '@wabridge/contracts';
-import { BatchingProducer, type OutgoingRecord } from '@wabridge/kafka';
-import { metricsRegistry } from '@wabridge/observability';
+import { BatchingProducer, injectTraceHeaders, type OutgoingRecord } from '@wabridge/kafka';
+import { childOf, contextOf, endSpanWithError, metricsRegistry, SpanKind, SpanStatusCode, startSpan, tracingOn, type Span } from '@wabridge/observability';
 import { verifyMetaSignature } from '@wabridge/webhook-security';
 import { Counter, Histogram } from 'prom-client';
 import { INGRESS_CONFIG, type IngressConfig } from '../../config/ingress.config';
@@ -15,7 +15,7 @@ export type AcceptOutcome =
 
 const received = new Counter({
   name: 'wabridge_ingress_webhooks_total',
-  help: 'Meta webhook requests by outcome',
+  help: 'Meta webhook requests by outcome: accepted, or refused by reason (unauthenticated 401, quarantined 400, too_large 413, unavailable 503, failed 500)',
   labelNames: ['outcome'],
   registers: [metricsRegistry],
 });
@@ -26,6 +26,12 @@ const outcomes = {
   unauthenticated: received.labels('unauthenticated'),
   quarantined: received.labels('quarantined'),
   unavailable: received.labels('unavailable'),
+};
+
+/** Refusals decided before or after the publisher (WebhookReceiver): counted under the same metric. */
+export const receiverRefusals = {
+  tooLarge: received.labels('too_large'),
+  failed: received.labels('failed'),
 };
 
 const publishSeconds = new Histogram({
@@ -54,7 +60,34 @@ export class WebhookPublisherService {
     @Inject(INGRESS_PRODUCER) private readonly producer: BatchingProducer,
   ) {}
 
-  async accept(raw: Buffer, signature: string | undefined, traceparent: string | undefined): Promise<AcceptOutcome> {
+  accept(raw: Buffer, signature: string | undefined, traceparent: string | undefined): Promise<AcceptOutcome> {
+    // tracing off: nothing more than before, and the request's own traceparent (if any) is passed on as before
+    if (!tracingOn()) return this.handle(raw, signature, traceparent, undefined);
+    return this.acceptTraced(raw, signature, traceparent);
+  }
+
+  /** Tracing on: a server span for the request; the records carry our producer span's traceparent. */
+  private async acceptTraced(raw: Buffer, signature: string | undefined, traceparent: string | undefined): Promise<AcceptOutcome> {
+    const span = startSpan('POST /webhooks/whatsapp', {
+      kind: SpanKind.SERVER,
+      parent: contextOf(traceparent),
+      attributes: { 'http.request.method': 'POST', 'http.route': '/webhooks/whatsapp', 'http.request.body.size': raw.length },
+    });
+    if (!span) return this.handle(raw, signature, traceparent, undefined);
+    try {
+      const outcome = await this.handle(raw, signature, undefined, span);
+      span.setAttribute('wabridge.outcome', outcome.kind);
+      if (outcome.kind === 'accepted') span.setAttribute('wabridge.events', outcome.events);
+      if (outcome.kind === 'unavailable') span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      return outcome;
+    } catch (error) {
+      endSpanWithError(span, error);
+      throw error;
+    }
+  }
+
+  private async handle(raw: Buffer, signature: string | undefined, traceparent: string | undefined, span: Span | undefined): Promise<AcceptOutcome> {
     if (!verifyMetaSignature(raw, signature, this.config.appSecrets)) {
       outcomes.unauthenticated.inc();
       return { kind: 'unauthenticated' };
@@ -69,6 +102,20 @@ export class WebhookPublisherService {
     const split = splitEnvelope(raw, parsed);
     if (!split.ok) return this.quarantine(raw, split.reason, receivedAt);
 
+    // the records' traceparent: a producer span of ours when tracing is on
+    const publish = span
+      ? startSpan(`${this.config.topics.webhooks} publish`, {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'send',
+            'messaging.destination.name': this.config.topics.webhooks,
+            'messaging.batch.message_count': split.changes.length,
+            ...(split.changes.length === 1 ? { 'wabridge.event_id': split.changes[0].eventId } : {}),
+          },
+          parent: childOf(span),
+        })
+      : undefined;
     const records: OutgoingRecord[] = split.changes.map((change) => {
       const headers: Record<string, string> = {
         [WebhookHeaders.eventId]: change.eventId,
@@ -79,15 +126,18 @@ export class WebhookPublisherService {
       };
       if (change.phoneNumberId) headers[WebhookHeaders.phoneNumberId] = change.phoneNumberId;
       if (traceparent) headers[WebhookHeaders.traceparent] = traceparent;
+      injectTraceHeaders(headers, publish);
       return { key: change.key, value: change.value, headers };
     });
     const stop = publishSeconds.startTimer();
     try {
       await this.producer.send(this.config.topics.webhooks, records);
-    } catch {
+    } catch (error) {
+      endSpanWithError(publish, error);
       outcomes.unavailable.inc();
       return { kind: 'unavailable' };
     }
+    publish?.end();
     stop();
     outcomes.accepted.inc();
     return { kind: 'accepted', events: records.length };

@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { isWellFormedMetaSignature } from '@wabridge/webhook-security';
-import type { AcceptOutcome, WebhookPublisherService } from './webhook-publisher.service';
+import { receiverRefusals, type AcceptOutcome, type WebhookPublisherService } from './webhook-publisher.service';
 
 export const WEBHOOK_PATH = '/webhooks/whatsapp';
 
@@ -134,6 +134,7 @@ export class WebhookReceiver {
         },
         (error: unknown) => {
           release();
+          receiverRefusals.failed.inc();
           this.onFailure(error);
           send(res, FAILED);
         },
@@ -156,6 +157,7 @@ export class WebhookReceiver {
 
   /** Answers 413 at once and reads (and drops) the rest, so that the client sees the answer. */
   private refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
+    receiverRefusals.tooLarge.inc();
     send(res, TOO_LARGE, ['connection', 'close']);
     req.resume();
   }

@@ -7,14 +7,19 @@ import {
 import { QuarantineHeaders, WebhookHeaders } from '@wabridge/contracts';
 import {
   BatchingProducer,
+  ConsumerLagMonitor,
   ConsumerRunner,
+  consumeSpanAttributes,
   createKafka,
   ensureTopics,
+  reportConsumerLagOf,
+  stopReportingConsumerLagOf,
   type BatchContext,
   type ConsumedRecord,
   type OutgoingRecord,
+  traceContextOf,
 } from '@wabridge/kafka';
-import { metricsRegistry } from '@wabridge/observability';
+import { endSpanWithError, metricsRegistry, SpanKind, startSpan, tracingOn, type Span } from '@wabridge/observability';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter } from 'prom-client';
 import { METERING_CONFIG, type MeteringConfig } from '../../config/metering.config';
@@ -53,6 +58,8 @@ interface Invalid {
 @Injectable()
 export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly runner: ConsumerRunner;
+  /** the group's lag per partition, as the broker sees it (wabridge_kafka_consumer_lag) */
+  private readonly lag: ConsumerLagMonitor;
 
   constructor(
     @Inject(METERING_CONFIG) private readonly config: MeteringConfig,
@@ -71,6 +78,7 @@ export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicati
       // row locks in key order (metering-batch.ts), so concurrent batches cannot deadlock
       partitionsConsumedConcurrently: 3,
     });
+    this.lag = new ConsumerLagMonitor(kafka, [{ groupId: config.groupId, topics: [config.topics.outbound, config.topics.webhooks] }]);
   }
 
   get isHealthy(): boolean {
@@ -82,10 +90,13 @@ export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicati
     await ensureTopics(this.kafka, [{ topic: outbound }, { topic: webhooks }, { topic: quarantine }]);
     await this.producer.connect();
     await this.runner.start();
+    reportConsumerLagOf(this.lag);
     this.logger.info({ groupId: this.config.groupId }, 'metering consumer joined its group');
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    stopReportingConsumerLagOf(this.lag);
+    await this.lag.stop();
     await this.runner.stop();
     await this.producer.disconnect();
   }
@@ -94,7 +105,20 @@ export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicati
     return record.topic === this.config.topics.outbound ? decodeOutboundRecord(record.value) : decodeWebhookRecord(record.value);
   }
 
+  /** Tracing on: a consumer span per record that carries a trace context, ended when its batch is applied. */
+  private spansOf(records: ConsumedRecord[]): Span[] {
+    const spans: Span[] = [];
+    for (const record of records) {
+      const parent = traceContextOf(record);
+      if (!parent) continue;
+      const span = startSpan(`${record.topic} process`, { kind: SpanKind.CONSUMER, parent, attributes: consumeSpanAttributes(record, this.config.groupId) });
+      if (span) spans.push(span);
+    }
+    return spans;
+  }
+
   private async handle(records: ConsumedRecord[], context: BatchContext): Promise<void> {
+    const spans = tracingOn() ? this.spansOf(records) : undefined;
     const facts: MeteringFact[] = [];
     const invalid: Invalid[] = [];
     for (const record of records) {
@@ -107,6 +131,7 @@ export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicati
       await this.metering.count(facts);
       await this.quarantine(invalid);
     } catch (error) {
+      if (spans) for (const span of spans) endSpanWithError(span, error);
       batchFailures.inc();
       const { topic, partition, offset } = records[0];
       this.logger.error({ err: error, topic, partition, offset, records: records.length }, 'batch not applied, will retry');
@@ -114,6 +139,7 @@ export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicati
       setTimeout(resume, RETRY_BACKOFF_MS).unref();
       return;
     }
+    if (spans) for (const span of spans) span.end();
     context.resolveOffset(records[records.length - 1].offset);
     await context.heartbeat();
   }

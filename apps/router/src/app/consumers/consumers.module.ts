@@ -1,5 +1,5 @@
-import { type BeforeApplicationShutdown, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import type { BatchingProducer } from '@wabridge/kafka';
+import { type BeforeApplicationShutdown, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConsumerLagMonitor, reportConsumerLagOf, stopReportingConsumerLagOf, type BatchingProducer } from '@wabridge/kafka';
 import { PinoLogger } from 'nestjs-pino';
 import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
 import { DeliveryModule, ROUTER_KAFKA, ROUTER_PRODUCER } from '../delivery/delivery.module';
@@ -54,19 +54,32 @@ const consumerDeps = [ROUTER_KAFKA, ROUTER_CONFIG, DeliveryService, ROUTER_PRODU
   exports: [DeliveryModule, WebhookConsumer, RetryConsumer, OrderedConsumer],
 })
 export class ConsumersModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  /** the three groups' lag per partition, as the broker sees it (wabridge_kafka_consumer_lag) */
+  private readonly lag: ConsumerLagMonitor;
+
   constructor(
     private readonly webhooks: WebhookConsumer,
     private readonly retries: RetryConsumer,
     private readonly ordered: OrderedConsumer,
-  ) {}
+    @Inject(ROUTER_KAFKA) kafka: KafkaClient,
+    @Inject(ROUTER_CONFIG) config: RouterConfig,
+  ) {
+    this.lag = new ConsumerLagMonitor(kafka, [
+      { groupId: config.groupId, topics: [config.topics.webhooks] },
+      { groupId: config.retryGroupId, topics: config.retryTopics },
+      { groupId: config.orderedGroupId, topics: [config.topics.ordered] },
+    ]);
+  }
 
   /** Consumers start once Kafka, Postgres and the topics are ready (DeliveryModule.onModuleInit). */
   async onApplicationBootstrap(): Promise<void> {
     await Promise.all([this.webhooks.start(), this.retries.start(), this.ordered.start()]);
+    reportConsumerLagOf(this.lag);
   }
 
   /** In-flight batches finish (their offsets are committed) or stay uncommitted and are handled again. */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all([this.webhooks.stop(), this.retries.stop(), this.ordered.stop()]);
+    stopReportingConsumerLagOf(this.lag);
+    await Promise.all([this.webhooks.stop(), this.retries.stop(), this.ordered.stop(), this.lag.stop()]);
   }
 }

@@ -1,4 +1,5 @@
-import { ConsumerRunner, type BatchContext, type BatchingProducer, type ConsumedRecord } from '@wabridge/kafka';
+import { ConsumerRunner, traceContextOf, type BatchContext, type BatchingProducer, type ConsumedRecord } from '@wabridge/kafka';
+import { linkTo, SpanKind, traced, tracingOn } from '@wabridge/observability';
 import type { PinoLogger } from 'nestjs-pino';
 import type { RouterConfig } from '../../config/router.config';
 import type { DeliveryService } from '../delivery/delivery.service';
@@ -238,6 +239,21 @@ export class OrderedConsumer {
     partition.pairs.delete(key);
   }
 
+  /** Tracing on: each try of a parked head is a trace of its own, linked to the event's. */
+  private deliverTraced(ticket: ParkedTicket): Promise<{ retryAt: Date | null }> {
+    if (!tracingOn()) return this.delivery.deliverParked(ticket);
+    return traced(
+      `${this.config.topics.ordered} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        root: true,
+        links: linkTo(traceContextOf(ticket.event)),
+        attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': this.config.topics.ordered, 'wabridge.event_id': ticket.event.eventId },
+      },
+      () => this.delivery.deliverParked(ticket),
+    );
+  }
+
   /** Attempts the head until it is done; false = the partition was closed first. */
   private async deliverHead(partition: ParkingPartition, pairQueue: PairQueue, head: Parked): Promise<boolean> {
     let { attempt, dueAt } = head.ticket;
@@ -251,7 +267,7 @@ export class OrderedConsumer {
       }
       this.inFlight += 1;
       try {
-        const { retryAt } = await this.delivery.deliverParked({ ...head.ticket, attempt, dueAt });
+        const { retryAt } = await this.deliverTraced({ ...head.ticket, attempt, dueAt });
         if (retryAt === null) return true;
         attempt += 1;
         dueAt = retryAt;

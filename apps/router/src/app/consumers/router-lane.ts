@@ -1,4 +1,5 @@
-import type { BatchingProducer, ConsumedRecord } from '@wabridge/kafka';
+import { consumeSpanAttributes, traceContextOf, type BatchingProducer, type ConsumedRecord } from '@wabridge/kafka';
+import { linkTo, SpanKind, traced, tracingOn } from '@wabridge/observability';
 import type { PinoLogger } from 'nestjs-pino';
 import type { RouterConfig } from '../../config/router.config';
 import type { DeliveryService } from '../delivery/delivery.service';
@@ -33,7 +34,7 @@ export abstract class RouterLane {
     this.lane = new LaneConsumer(kafka, {
       ...options,
       logger: logger.logger,
-      process: (record) => this.process(record),
+      process: (record) => (tracingOn() ? this.traced(record, options.lane) : this.process(record)),
       drainMs: this.drainMs,
       failureBackoffMs: 1000,
     });
@@ -52,6 +53,24 @@ export abstract class RouterLane {
   }
 
   protected abstract process(record: ConsumedRecord): Promise<void>;
+
+  /**
+   * Tracing on: a consumer span per record, the child of the producer's span (first lane), or a new
+   * trace linked to the event's own (a retry), so an event's retries do not stretch its trace over hours.
+   */
+  private traced(record: ConsumedRecord, lane: string): Promise<void> {
+    const producer = traceContextOf(record);
+    const retry = lane !== 'first';
+    return traced(
+      `${record.topic} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        ...(retry ? { root: true, links: linkTo(producer) } : { parent: producer }),
+        attributes: consumeSpanAttributes(record, retry ? this.config.retryGroupId : this.config.groupId),
+      },
+      () => this.process(record),
+    );
+  }
 
   protected async quarantine(record: ConsumedRecord, reason: string, kind: 'webhooks' | 'retry', message: string): Promise<void> {
     await quarantineRecordOf(this.producer, this.config, record, reason, kind);

@@ -1,7 +1,7 @@
 import { ChannelEntity, WebhookDestinationEntity } from '@wabridge/persistence';
 import type { SecretBox } from '@wabridge/webhook-security';
 import { IsNull, type DataSource } from 'typeorm';
-import type { DeliveryTarget } from './delivery-request';
+import { deliveryTargetOf, type DeliveryTarget } from '@wabridge/webhook-delivery';
 import { TtlCache } from './ttl-cache';
 
 /**
@@ -26,6 +26,8 @@ export interface BoundDestination extends DeliveryTarget {
   slot: string;
   /** deliver the channel's events to this destination in Kafka order (the parking lane) */
   ordered: boolean;
+  /** the changes it asked for (see wantsChange); null or absent = everything */
+  events?: readonly string[] | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -39,16 +41,9 @@ function toDestination(row: WebhookDestinationEntity, secrets: SecretBox): Bound
     id: row.id,
     channelId: row.channelId,
     slot: row.kind === 'primary' ? PRIMARY_SLOT : row.name,
-    url: row.url,
-    headers: secrets.openHeaders(row.headers),
-    signingSecret: secrets.open(row.signingSecret),
-    previousSigningSecret:
-      row.previousSigningSecret && row.previousSecretExpiresAt
-        ? { secret: secrets.open(row.previousSigningSecret), expiresAt: row.previousSecretExpiresAt }
-        : null,
-    appSecret: secrets.openOptional(row.appSecret),
-    onPremiseFormat: row.onPremiseFormat,
+    ...deliveryTargetOf(row, secrets),
     ordered: row.ordered,
+    events: row.events,
   };
 }
 

@@ -1,17 +1,18 @@
 import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { BatchingProducer, createKafka, ensureTopics, type TopicSpec } from '@wabridge/kafka';
 import { ChangeChannels, ChangeListener, createDataSource } from '@wabridge/persistence';
+import { PartnerHttpService } from '@wabridge/webhook-delivery';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
 import { BindingRepository } from './binding.repository';
 import { CircuitBreakers, destinationIdOf } from './circuit-breaker';
+import { StatsTally } from './delivery-stats';
 import { DeliveryRepository } from './delivery.repository';
 import { DeliveryService } from './delivery.service';
 import { OrderedParkingRepository } from './ordered-parking.repository';
 import { OrderedSequencer } from './ordered-sequencer';
-import { PartnerHttpService } from './partner-http.service';
-import { breakerTransitions, reportBreakersFrom, reportParkedPairsFrom, reportPendingRetriesFrom } from './router-metrics';
+import { breakerTransitions, reportBreakersFrom, reportOldestRetryFrom, reportParkedPairsFrom, reportPendingRetriesFrom } from './router-metrics';
 
 export const ROUTER_KAFKA = Symbol('ROUTER_KAFKA');
 export const ROUTER_PRODUCER = Symbol('ROUTER_PRODUCER');
@@ -20,6 +21,11 @@ export const ROUTER_DATA_SOURCE = Symbol('ROUTER_DATA_SOURCE');
 type KafkaClient = ReturnType<typeof createKafka>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** How often the stats tally is written to Postgres: partners' stats lag the attempts by about this much. */
+const STATS_FLUSH_MS = 1000;
+/** Stats rows are kept two days (partners read the last 24 h); pruning runs this often. */
+const STATS_PRUNE_EVERY_MS = 10 * 60 * 1000;
 
 /** The topics the router reads or writes, created when missing (idempotent). */
 function topicSpecs(config: RouterConfig): TopicSpec[] {
@@ -101,9 +107,10 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
           maxConcurrencyPerDestination: config.maxConcurrencyPerDestination,
         }),
     },
+    { provide: StatsTally, useValue: new StatsTally() },
     {
       provide: DeliveryService,
-      inject: [ROUTER_CONFIG, BindingRepository, PartnerHttpService, DeliveryRepository, OrderedParkingRepository, ROUTER_PRODUCER, PinoLogger],
+      inject: [ROUTER_CONFIG, BindingRepository, PartnerHttpService, DeliveryRepository, OrderedParkingRepository, ROUTER_PRODUCER, StatsTally, PinoLogger],
       useFactory: (
         config: RouterConfig,
         bindings: BindingRepository,
@@ -111,6 +118,7 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
         store: DeliveryRepository,
         parking: OrderedParkingRepository,
         producer: BatchingProducer,
+        stats: StatsTally,
         logger: PinoLogger,
       ) => {
         logger.setContext('DeliveryService');
@@ -120,6 +128,7 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
         });
         reportBreakersFrom(() => breakers.counts(Date.now()));
         reportPendingRetriesFrom(() => store.pendingRetries());
+        reportOldestRetryFrom(() => store.oldestRetryAgeSeconds());
         reportParkedPairsFrom(() => parking.parkedPairs());
         return new DeliveryService({
           breakers,
@@ -131,6 +140,7 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
           store,
           producer,
           logger,
+          stats,
           ordered: { sequencer: new OrderedSequencer(), parking },
         });
       },
@@ -147,7 +157,31 @@ export class DeliveryModule implements OnModuleInit, OnApplicationShutdown {
     private readonly http: PartnerHttpService,
     private readonly changes: ChangeListener,
     private readonly delivery: DeliveryService,
+    private readonly store: DeliveryRepository,
+    private readonly stats: StatsTally,
+    private readonly logger: PinoLogger,
   ) {}
+
+  private statsTimer: NodeJS.Timeout | undefined;
+  private statsFlushing: Promise<void> = Promise.resolve();
+  private lastPrune = 0;
+
+  /** Writes the stats tally; visibility only, so a failed write is logged and its counts dropped. */
+  private flushStats(): Promise<void> {
+    this.statsFlushing = this.statsFlushing.then(async () => {
+      const rows = this.stats.drain();
+      try {
+        if (rows.length > 0) await this.store.addStats(rows);
+        if (Date.now() - this.lastPrune >= STATS_PRUNE_EVERY_MS) {
+          this.lastPrune = Date.now();
+          await this.store.pruneStats(new Date(Date.now() - 2 * DAY_MS));
+        }
+      } catch (error) {
+        this.logger.warn({ err: { type: (error as Error)?.name, message: (error as Error)?.message }, rows: rows.length }, 'could not write delivery stats');
+      }
+    });
+    return this.statsFlushing;
+  }
 
   async onModuleInit(): Promise<void> {
     await Promise.all([
@@ -156,6 +190,8 @@ export class DeliveryModule implements OnModuleInit, OnApplicationShutdown {
       ensureTopics(this.kafka, topicSpecs(this.config)),
       this.changes.start(),
     ]);
+    this.statsTimer = setInterval(() => void this.flushStats(), STATS_FLUSH_MS);
+    this.statsTimer.unref();
   }
 
   /** Runs after the consumers stopped (beforeApplicationShutdown), so nothing sends any more. */
@@ -163,6 +199,8 @@ export class DeliveryModule implements OnModuleInit, OnApplicationShutdown {
     await this.changes.stop();
     await this.http.close().catch(() => undefined);
     await this.delivery.flushOutcomes();
+    clearInterval(this.statsTimer);
+    await this.flushStats();
     await this.producer.disconnect().catch(() => undefined);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }

@@ -1,10 +1,10 @@
 import { assertDeliveryAttemptEvent, type DeliveryAttemptEvent } from '@wabridge/contracts';
 import type { OutgoingRecord } from '@wabridge/kafka';
 import type { BoundChannel, BoundDestination } from './binding.repository';
-import type { AttemptResult } from './delivery-outcome';
-import type { DeliveryRequest } from './delivery-request';
+import type { AttemptResult, DeliveryRequest } from '@wabridge/webhook-delivery';
 import type { DeliveryRow } from './delivery.repository';
 import { CircuitBreakers } from './circuit-breaker';
+import type { StatsSample } from './delivery-stats';
 import { DeliveryService } from './delivery.service';
 import type { ParkInput } from './ordered-parking.repository';
 import { OrderedSequencer } from './ordered-sequencer';
@@ -46,6 +46,7 @@ class World {
   readonly forgotten: string[] = [];
   failingTopics = new Set<string>();
   breakers: CircuitBreakers | undefined;
+  readonly samples: StatsSample[] = [];
   /** ordered pairs (`channel/slot`) currently parked, and what was written to the parking lane */
   readonly parkedPairs = new Set<string>();
   readonly parked: { pair: string; eventId: string; input: ParkInput }[] = [];
@@ -84,6 +85,7 @@ class World {
       logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
       clock: () => NOW,
       random: () => 0.5,
+      stats: { observe: (sample) => void this.samples.push(sample) },
       ordered: {
         sequencer: new OrderedSequencer(),
         parking: {
@@ -135,6 +137,57 @@ describe('DeliveryService', () => {
     expect(world.outcomes().filter((o) => o.event_id === 'evt_3' && o.destination === 'primary')).toEqual([
       expect.objectContaining({ state: 'retry_scheduled', error_class: 'circuit_open', status_code: null }),
     ]);
+  });
+
+  it('tells the stats every attempt of a slot, and the events an open breaker held back with its state', async () => {
+    const world = new World();
+    world.breakers = new CircuitBreakers({ failureThreshold: 2, coolDownMs: 60_000 });
+    world.destinations = [destination(channelA, 'primary', 'https://down.example/'), destination(channelA, 'crm', 'https://crm.example/')];
+    world.answers.set('https://down.example/', { kind: 'response', statusCode: 502, retryAfter: null, latencyMs: 40 });
+    const service = world.service();
+    for (const eventId of ['evt_1', 'evt_2', 'evt_3']) await service.deliverFresh(inbound({ eventId }));
+    const primary = world.samples.filter((sample) => sample.slot === 'primary');
+    expect(primary.map(({ dialed, delivered, errorClass, breakerState }) => ({ dialed, delivered, errorClass, breakerState }))).toEqual([
+      { dialed: true, delivered: false, errorClass: 'http_status', breakerState: 'closed' },
+      { dialed: true, delivered: false, errorClass: 'http_status', breakerState: 'open' },
+      { dialed: false, delivered: false, errorClass: 'circuit_open', breakerState: 'open' },
+    ]);
+    expect(world.samples.filter((sample) => sample.slot === 'crm').map((sample) => [sample.dialed, sample.delivered, sample.latencyMs])).toEqual([
+      [true, true, 3],
+      [true, true, 3],
+      [true, true, 3],
+    ]);
+    expect(world.samples.every((sample) => sample.channelId === channelA.id)).toBe(true);
+  });
+
+  it('skips changes a destination did not ask for, without an attempt, an outcome or a retry', async () => {
+    const world = new World();
+    world.destinations = [
+      destination(channelA, 'primary', 'https://all.example/'),
+      { ...destination(channelA, 'analytics', 'https://analytics.example/'), events: ['messages.statuses'] },
+    ];
+    const service = world.service();
+    const messages = (eventId: string, value: object) =>
+      inbound({
+        eventId,
+        value: Buffer.from(JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W1', changes: [{ field: 'messages', value }] }] })),
+        headers: { ...inbound().headers, 'event-id': eventId, field: 'messages' },
+      });
+    await service.deliverFresh(messages('evt_in', { messages: [{ id: 'wamid.1' }] }));
+    await service.deliverFresh(messages('evt_st', { statuses: [{ id: 'wamid.1', status: 'read' }] }));
+    expect(world.posted.map((request) => `${request.url} ${request.headers['webhook-id']}`)).toEqual([
+      'https://all.example/ evt_in',
+      'https://all.example/ evt_st',
+      'https://analytics.example/ evt_st',
+    ]);
+    expect(world.outcomes().map((o) => `${o.destination} ${o.event_id}`)).toEqual(['primary evt_in', 'primary evt_st', 'analytics evt_st']);
+    expect(world.rows).toEqual([]);
+
+    // a retry for a slot that was rebound meanwhile with a filter leaving the change out ends quietly
+    const ticket: RetryTicket = { event: messages('evt_in', { messages: [{ id: 'wamid.1' }] }), attempt: 2, slot: 'analytics', scope: 'slot', channelId: channelA.id, dueAt: NOW, reason: 'timeout' };
+    await service.deliverRetry(ticket);
+    expect(world.posted).toHaveLength(3);
+    expect(world.sent.filter((item) => item.topic !== 'deliveries')).toEqual([]);
   });
 
   it('delivers to the primary and every extra at once, retrying only the one that failed', async () => {

@@ -1,16 +1,20 @@
-import type { DeliveryErrorClass, DeliveryState, TopicNames } from '@wabridge/contracts';
-import type { OutgoingRecord } from '@wabridge/kafka';
-import { PRIMARY_SLOT, type BindingRepository, type BoundChannel, type BoundDestination } from './binding.repository';
+import { endSpanWithError, SpanKind, startSpan, tracingOn } from '@wabridge/observability';
+import { destinationClassOf, endAttemptSpan } from './attempt-span';
 import {
-  attemptEvent,
-  deliveryRowDestination,
-  judgeAttempt,
-  needsDeliveryRow,
-  planRetry,
-  type AttemptResult,
-} from './delivery-outcome';
+  messageKindsOf,
+  wantsChange,
+  WebhookHeaders,
+  type DeliveryErrorClass,
+  type DeliveryState,
+  type MessageKind,
+  type TopicNames,
+} from '@wabridge/contracts';
+import type { OutgoingRecord } from '@wabridge/kafka';
+import { buildDeliveryRequest, judgeAttempt, type AttemptResult, type DeliveryRequest } from '@wabridge/webhook-delivery';
+import { PRIMARY_SLOT, type BindingRepository, type BoundChannel, type BoundDestination } from './binding.repository';
+import { attemptEvent, deliveryRowDestination, needsDeliveryRow, planRetry } from './delivery-outcome';
 import { breakerKey, breakerOutcome, type CircuitBreakers } from './circuit-breaker';
-import { buildDeliveryRequest, type DeliveryRequest } from './delivery-request';
+import type { StatsTally } from './delivery-stats';
 import type { DeliveryRepository } from './delivery.repository';
 import {
   deadLetterRecord,
@@ -53,6 +57,8 @@ export interface DeliveryDeps {
   logger: DeliveryLogger;
   /** per-destination circuit breakers; none = every attempt dials */
   breakers?: CircuitBreakers;
+  /** per-slot attempt counts and latencies for partners' stats; none = not kept */
+  stats?: Pick<StatsTally, 'observe'>;
   /** `ordered` destinations: first attempts kept in Kafka order, failures parked; none = `ordered` is ignored */
   ordered?: {
     sequencer: OrderedSequencer;
@@ -116,6 +122,8 @@ export class DeliveryService {
   private readonly clock: () => Date;
   private readonly random: () => number;
   private readonly pendingOutcomes = new Set<Promise<void>>();
+  /** what a `messages` event carries, read from its body at most once and only for a filtering destination */
+  private readonly messageKinds = new WeakMap<InboundEvent, ReadonlySet<MessageKind>>();
 
   constructor(private readonly deps: DeliveryDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -157,6 +165,7 @@ export class DeliveryService {
       await this.keep(event, { channel, slot: pair.slot, destinationId: null, scope: 'slot' }, attempt, 'no_binding', undefined, schedule);
       return { retryAt };
     }
+    if (!this.wants(event, destination)) return { retryAt: null };
     await this.attempt(event, channel, destination, attempt, undefined, schedule);
     return { retryAt };
   }
@@ -189,7 +198,29 @@ export class DeliveryService {
       await this.keep(event, { channel, slot: ticket.slot, destinationId: null, scope: 'slot' }, attempt, 'no_binding');
       return;
     }
+    // the slot was rebound meanwhile with an `events` filter that leaves this change out
+    if (!this.wants(event, destination)) return;
     await this.attempt(event, channel, destination, attempt);
+  }
+
+  /**
+   * Whether the destination asked for this change (its `events` filter). A change it did not ask for
+   * is neither attempted nor reported: it is not a delivery, so not a failure either.
+   */
+  private wants(event: InboundEvent, destination: BoundDestination): boolean {
+    return wantsChange(destination.events ?? null, event.headers[WebhookHeaders.field] ?? null, () => {
+      let kinds = this.messageKinds.get(event);
+      if (!kinds) {
+        try {
+          kinds = messageKindsOf(JSON.parse(event.value.toString('utf8')));
+        } catch {
+          // an unreadable body is delivered to whoever asked for messages at all
+          kinds = new Set();
+        }
+        this.messageKinds.set(event, kinds);
+      }
+      return kinds;
+    });
   }
 
   private async channelsFor(event: InboundEvent, channelId: string | null): Promise<BoundChannel[]> {
@@ -236,6 +267,7 @@ export class DeliveryService {
         continue;
       }
       for (const destination of destinations) {
+        if (!this.wants(event, destination)) continue;
         if (reservation && destination.ordered) {
           const pair: OrderedPair = { channelId: channel.id, slot: destination.slot };
           orderedJobs.push({ pair: orderedPairKey(pair), run: () => this.attemptInOrder(event, channel, destination, sourceOffset) });
@@ -267,7 +299,7 @@ export class DeliveryService {
     if (await parking.appendIfParked(pair, event, { attempt: 2, dueAt: null, reason: 'ordered_wait', sourceOffset })) {
       const target: Target = { channel, slot: destination.slot, destinationId: destination.id, scope: 'slot' };
       retriesScheduled.inc({ reason: 'ordered_wait' });
-      attemptsTotal.inc({ lane: 'first', state: 'retry_scheduled', error_class: 'ordered_wait' });
+      attemptsTotal.inc({ lane: 'first', destination_class: destinationClassOf(destination.slot), state: 'retry_scheduled', error_class: 'ordered_wait' });
       await this.report(event, target, 1, this.clock(), {
         state: 'retry_scheduled',
         statusCode: null,
@@ -316,21 +348,42 @@ export class DeliveryService {
     if (!admission.dial) {
       // the destination is known to be down: no dial, no waiting on a timeout, straight to the retry lane
       const failure: Failure = { errorClass: 'circuit_open', statusCode: null, retryAfter: null, latencyMs: 0 };
+      this.observe(channel, destination, key, { dialed: false, delivered: false, latencyMs: 0, errorClass: 'circuit_open' });
       await this.fail(event, target, attempt, failure, sourceOffset, schedule);
       return;
     }
     let result: AttemptResult;
+    // tracing on: one client span per attempt, the child of the lane's consumer span (no URL: it may hold secrets)
+    const span = tracingOn()
+      ? startSpan('partner delivery attempt', {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'wabridge.event_id': event.eventId,
+            'wabridge.attempt': attempt,
+            'wabridge.lane': lane,
+            'wabridge.destination_class': destinationClassOf(destination.slot),
+          },
+        })
+      : undefined;
     try {
       result = await this.deps.http.post(buildDeliveryRequest(event.eventId, event.value, destination, this.clock()), lane, destination.id);
     } catch (error) {
+      endSpanWithError(span, error);
       // a probe that never produced a result must not leave the breaker waiting on it
       breakers?.record(key, this.clock().getTime(), 'neutral', admission);
       throw error;
     }
-    const series = deliveredSeries[lane];
+    if (span) endAttemptSpan(span, result);
+    const series = deliveredSeries[lane][destinationClassOf(destination.slot)];
     if (result.kind === 'response') series.attemptSeconds.observe(result.latencyMs / 1000);
     const verdict = judgeAttempt(result);
     breakers?.record(key, this.clock().getTime(), breakerOutcome(verdict), admission);
+    this.observe(channel, destination, key, {
+      dialed: true,
+      delivered: verdict.kind === 'delivered',
+      latencyMs: result.latencyMs,
+      errorClass: verdict.kind === 'delivered' ? null : verdict.kind === 'gone' ? 'http_status' : verdict.errorClass,
+    });
     switch (verdict.kind) {
       case 'delivered': {
         const now = this.clock();
@@ -347,7 +400,7 @@ export class DeliveryService {
       }
       case 'gone': {
         await this.disable(event, channel, destination);
-        attemptsTotal.inc({ lane, state: 'disabled', error_class: 'http_status' });
+        attemptsTotal.inc({ lane, destination_class: destinationClassOf(destination.slot), state: 'disabled', error_class: 'http_status' });
         await this.report(event, target, attempt, this.clock(), {
           state: 'disabled',
           statusCode: verdict.statusCode,
@@ -365,6 +418,22 @@ export class DeliveryService {
         throw new Error(`unhandled verdict ${JSON.stringify(exhaustive)}`);
       }
     }
+  }
+
+  private observe(
+    channel: BoundChannel,
+    destination: BoundDestination,
+    key: string,
+    sample: { dialed: boolean; delivered: boolean; latencyMs: number; errorClass: string | null },
+  ): void {
+    const now = this.clock();
+    this.deps.stats?.observe({
+      ...sample,
+      channelId: channel.id,
+      slot: destination.slot,
+      breakerState: this.deps.breakers?.state(key, now.getTime()) ?? 'closed',
+      at: now,
+    });
   }
 
   /** 410 Gone: the partner told us to stop. This event is not retried to that destination either. */
@@ -437,7 +506,7 @@ export class DeliveryService {
         'retry window ended, event dead-lettered',
       );
     }
-    attemptsTotal.inc({ lane, state: plan.state, error_class: failure.errorClass });
+    attemptsTotal.inc({ lane, destination_class: destinationClassOf(target.slot), state: plan.state, error_class: failure.errorClass });
     await this.report(event, target, attempt, now, {
       state: plan.state,
       statusCode: failure.statusCode,

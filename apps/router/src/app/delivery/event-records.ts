@@ -8,15 +8,10 @@ import {
 } from '@wabridge/contracts';
 import type { ConsumedRecord, OutgoingRecord } from '@wabridge/kafka';
 
-/**
- * Headers the router adds to its own retry-lane records, beside the contract's RetryHeaders. They
- * stay internal to the router.
- */
+/** The retry-lane headers that say which channel and scope a retry is for (part of RetryHeaders). */
 export const RouterRetryHeaders = {
-  /** the channel this retry is for (a WABA-level event fans out to several channels) */
-  channelId: 'channel-id',
-  /** `slot`: retry one destination slot; `channel`: route the event again (nothing was bound yet) */
-  scope: 'scope',
+  channelId: RetryHeaders.channelId,
+  scope: RetryHeaders.scope,
 } as const;
 
 export type RetryScope = 'slot' | 'channel';

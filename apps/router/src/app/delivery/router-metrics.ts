@@ -1,11 +1,15 @@
 import { metricsRegistry } from '@wabridge/observability';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import type { DestinationClass } from './attempt-span';
 
-/** Labels are bounded enums only: no channel, number or URL ever becomes a label. */
+/**
+ * Labels are bounded enums only: no channel, number or URL ever becomes a label. `destination_class` is
+ * `primary` (the channel's webhook) or `extra` (a /multi_webhook destination).
+ */
 export const attemptsTotal = new Counter({
   name: 'wabridge_router_attempts_total',
-  help: 'Delivery attempts by lane (first|retry), resulting state and error class (none on success)',
-  labelNames: ['lane', 'state', 'error_class'],
+  help: 'Delivery attempts by lane (first|retry), destination class (primary|extra), resulting state and error class (none on success)',
+  labelNames: ['lane', 'destination_class', 'state', 'error_class'],
   registers: [metricsRegistry],
 });
 
@@ -21,19 +25,26 @@ export const outcomesDropped = new Counter({
 
 export const attemptSeconds = new Histogram({
   name: 'wabridge_router_attempt_seconds',
-  help: 'Duration of one HTTP delivery attempt, response body included',
-  labelNames: ['lane'],
+  help: 'Duration of one HTTP delivery attempt, response body included, by lane and destination class',
+  labelNames: ['lane', 'destination_class'],
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   registers: [metricsRegistry],
 });
 
 export const endToEndSeconds = new Histogram({
   name: 'wabridge_router_end_to_end_seconds',
-  help: 'From received-at (ingress) to a 2xx from the partner',
-  labelNames: ['lane'],
+  help: 'From received-at (ingress) to a 2xx from the partner, by lane and destination class',
+  labelNames: ['lane', 'destination_class'],
   buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 300, 3600, 86400],
   registers: [metricsRegistry],
 });
+
+type Lane = 'first' | 'retry';
+type DeliveredSeries = {
+  attemptSeconds: Histogram.Internal<'lane' | 'destination_class'>;
+  endToEndSeconds: Histogram.Internal<'lane' | 'destination_class'>;
+  attempts: Counter.Internal;
+};
 
 /**
  * A delivered attempt's series, bound to their labels once: prom-client would otherwise build and
@@ -42,13 +53,18 @@ export const endToEndSeconds = new Histogram({
 export const deliveredSeries = Object.fromEntries(
   (['first', 'retry'] as const).map((lane) => [
     lane,
-    {
-      attemptSeconds: attemptSeconds.labels(lane),
-      endToEndSeconds: endToEndSeconds.labels(lane),
-      attempts: attemptsTotal.labels(lane, 'delivered', 'none'),
-    },
+    Object.fromEntries(
+      (['primary', 'extra'] as const).map((destinationClass) => [
+        destinationClass,
+        {
+          attemptSeconds: attemptSeconds.labels(lane, destinationClass),
+          endToEndSeconds: endToEndSeconds.labels(lane, destinationClass),
+          attempts: attemptsTotal.labels(lane, destinationClass, 'delivered', 'none'),
+        },
+      ]),
+    ),
   ]),
-) as Record<'first' | 'retry', { attemptSeconds: Histogram.Internal<'lane'>; endToEndSeconds: Histogram.Internal<'lane'>; attempts: Counter.Internal }>;
+) as Record<Lane, Record<DestinationClass, DeliveredSeries>>;
 
 export const retriesScheduled = new Counter({
   name: 'wabridge_router_retries_scheduled_total',
@@ -119,6 +135,27 @@ export const retryStoreDepth = new Gauge({
     if (!pendingSource) return;
     try {
       this.set(await pendingSource());
+    } catch {
+      // Postgres unavailable: keep the last value rather than fail the scrape
+    }
+  },
+});
+
+let oldestRetrySource: (() => Promise<number | null>) | undefined;
+
+/** The age of the oldest event waiting for a retry, read from Postgres at scrape time. */
+export function reportOldestRetryFrom(source: () => Promise<number | null>): void {
+  oldestRetrySource = source;
+}
+
+export const oldestRetryAge = new Gauge({
+  name: 'wabridge_router_oldest_retry_age_seconds',
+  help: 'Seconds since the oldest event still waiting for a retry was received (0 when none waits), all instances',
+  registers: [metricsRegistry],
+  async collect() {
+    if (!oldestRetrySource) return;
+    try {
+      this.set((await oldestRetrySource()) ?? 0);
     } catch {
       // Postgres unavailable: keep the last value rather than fail the scrape
     }

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import { metricsRegistry } from '@wabridge/observability';
 import type { FastifyReply } from 'fastify';
 import { Counter } from 'prom-client';
 import { WebhookEmitterService } from '../webhooks/webhook-emitter.service';
+import { BusinessNumbersService } from './business-numbers.service';
+import { businessProfile, checkProfileUpdate, phoneNumberNode, wabaNode } from './graph-nodes';
 import { GraphTokenService } from './graph-token.service';
 import { unknownObjectError } from './media-payloads';
 import { MediaStoreService } from './media-store.service';
@@ -15,6 +17,7 @@ import {
   sendResponse,
 } from './meta-payloads';
 import { SentRequestsService } from './sent-requests.service';
+import { TemplateStoreService } from './template-store.service';
 
 const sends = new Counter({
   name: 'wa_sim_sends_total',
@@ -31,6 +34,8 @@ export class GraphController {
     private readonly requests: SentRequestsService,
     private readonly emitter: WebhookEmitterService,
     private readonly media: MediaStoreService,
+    private readonly templates: TemplateStoreService,
+    private readonly numbers: BusinessNumbersService,
   ) {}
 
   @Post(':version/:phoneNumberId/messages')
@@ -46,6 +51,7 @@ export class GraphController {
       void reply.status(401).send(invalidTokenError());
       return;
     }
+    this.numbers.touch(phoneNumberId);
     this.requests.record({ at: new Date().toISOString(), version, phone_number_id: phoneNumberId, body });
     const check = checkSendRequest(body);
     switch (check.kind) {
@@ -72,8 +78,9 @@ export class GraphController {
   }
 
   /**
-   * A Graph node: `GET /{phone_number_id}?fields=health_status`, or `GET /{media_id}` (the media URL
-   * of an upload; with `phone_number_id`, only that number's).
+   * A Graph node, for any id the token reaches, as Meta answers it: a business number, a WABA, a
+   * template or a media URL. `phone_number_id` narrows media lookups only (Meta ignores it for other
+   * nodes), and `fields=health_status` is answered for any number id, known or not.
    */
   @Get(':version/:id')
   node(
@@ -87,19 +94,94 @@ export class GraphController {
       void reply.status(401).send(invalidTokenError());
       return;
     }
-    if (fields === 'health_status') {
-      void reply.status(200).send(healthStatus(this.emitter.numberFor(id)));
+    const number = this.numbers.find(id);
+    if (number) {
+      void reply.status(200).send(phoneNumberNode(number, fields));
       return;
     }
-    if (fields !== undefined) {
-      void reply.status(400).send(metaError(100, '(#100) The simulator serves fields=health_status and media ids only'));
+    if (this.numbers.isWaba(id)) {
+      void reply.status(200).send(wabaNode(id, fields));
+      return;
+    }
+    if (fields === 'health_status') {
+      void reply.status(200).send(healthStatus(this.numbers.numberFor(id)));
+      return;
+    }
+    const template = this.templates.byId(id);
+    if (template) {
+      void reply.status(200).send(template.template);
       return;
     }
     const metadata = this.media.metadataFor(id, phoneNumberId);
     if (!metadata) {
-      void reply.status(400).send(unknownObjectError(id));
+      void reply.status(400).send(fields === undefined ? unknownObjectError(id) : metaError(100, '(#100) Unknown fields for this node'));
       return;
     }
     void reply.status(200).send(metadata);
+  }
+
+  /**
+   * Deletes media (with `phone_number_id`, only that number's) or a template by id. The simulator
+   * errs on the permissive side here, so tests show that the gateway never asks for another
+   * tenant's object in the first place.
+   */
+  @Delete(':version/:id')
+  remove(
+    @Param('id') id: string,
+    @Query('phone_number_id') phoneNumberId: string | undefined,
+    @Headers('authorization') authorization: string | undefined,
+    @Res() reply: FastifyReply,
+  ): void {
+    if (!this.token.authorized(authorization)) {
+      void reply.status(401).send(invalidTokenError());
+      return;
+    }
+    const template = this.templates.byId(id);
+    if (template) {
+      this.templates.remove(template.wabaId, template.template.name, id);
+      void reply.status(200).send({ success: true });
+      return;
+    }
+    const media = this.media.get(id);
+    if (!media || (phoneNumberId !== undefined && media.phoneNumberId !== phoneNumberId)) {
+      void reply.status(400).send(unknownObjectError(id));
+      return;
+    }
+    this.media.delete(id);
+    void reply.status(200).send({ success: true });
+  }
+
+  @Get(':version/:phoneNumberId/whatsapp_business_profile')
+  profile(
+    @Param('phoneNumberId') phoneNumberId: string,
+    @Query('fields') fields: string | undefined,
+    @Headers('authorization') authorization: string | undefined,
+    @Res() reply: FastifyReply,
+  ): void {
+    if (!this.token.authorized(authorization)) {
+      void reply.status(401).send(invalidTokenError());
+      return;
+    }
+    void reply.status(200).send(businessProfile(this.numbers.profile(this.numbers.touch(phoneNumberId).phoneNumberId), fields));
+  }
+
+  @Post(':version/:phoneNumberId/whatsapp_business_profile')
+  updateProfile(
+    @Param('phoneNumberId') phoneNumberId: string,
+    @Body() body: unknown,
+    @Headers('authorization') authorization: string | undefined,
+    @Res() reply: FastifyReply,
+  ): void {
+    if (!this.token.authorized(authorization)) {
+      void reply.status(401).send(invalidTokenError());
+      return;
+    }
+    const check = checkProfileUpdate(body);
+    if (!check.ok) {
+      void reply.status(400).send(check.body);
+      return;
+    }
+    this.numbers.updateProfile(this.numbers.touch(phoneNumberId).phoneNumberId, check.fields);
+    void reply.status(200).send({ success: true });
   }
 }

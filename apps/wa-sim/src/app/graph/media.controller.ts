@@ -1,8 +1,9 @@
-import { Controller, Delete, Get, Headers, Param, Post, Query, type RawBodyRequest, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Post, Query, type RawBodyRequest, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { GraphTokenService } from './graph-token.service';
-import { checkUpload, unknownObjectError } from './media-payloads';
+import { checkUpload } from './media-payloads';
+import { BusinessNumbersService } from './business-numbers.service';
 import { MediaStoreService } from './media-store.service';
 import { invalidTokenError, metaError } from './meta-payloads';
 
@@ -13,15 +14,16 @@ function sameText(a: string, b: string): boolean {
 }
 
 /**
- * Meta's media endpoints: upload (`POST /{phone_number_id}/media`, multipart), the media URL
- * (`GET /{media_id}`, served by GraphController next to health), delete, and the bytes behind the
- * lookaside URL. Media is kept in memory.
+ * Meta's media endpoints: upload (`POST /{phone_number_id}/media`, multipart) and the bytes behind the
+ * lookaside URL; the media URL (`GET /{media_id}`) and delete are GraphController's, next to the
+ * other nodes. Media is kept in memory.
  */
 @Controller()
 export class MediaController {
   constructor(
     private readonly token: GraphTokenService,
     private readonly store: MediaStoreService,
+    private readonly numbers: BusinessNumbersService,
   ) {}
 
   @Post(':version/:phoneNumberId/media')
@@ -53,28 +55,9 @@ export class MediaController {
       void reply.status(400).send(check.body);
       return;
     }
+    this.numbers.touch(phoneNumberId);
     const media = this.store.add(phoneNumberId, check.mimeType, check.bytes);
     void reply.status(200).send({ id: media.id });
-  }
-
-  @Delete(':version/:mediaId')
-  remove(
-    @Param('mediaId') mediaId: string,
-    @Query('phone_number_id') phoneNumberId: string | undefined,
-    @Headers('authorization') authorization: string | undefined,
-    @Res() reply: FastifyReply,
-  ): void {
-    if (!this.token.authorized(authorization)) {
-      void reply.status(401).send(invalidTokenError());
-      return;
-    }
-    const media = this.store.get(mediaId);
-    if (!media || (phoneNumberId !== undefined && media.phoneNumberId !== phoneNumberId)) {
-      void reply.status(400).send(unknownObjectError(mediaId));
-      return;
-    }
-    this.store.delete(mediaId);
-    void reply.status(200).send({ success: true });
   }
 
   /** The bytes, for the URL `GET /{media_id}` handed out (lookaside.fbsbx.com in Meta's case). */

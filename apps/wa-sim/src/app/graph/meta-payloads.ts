@@ -25,8 +25,12 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A message id shaped like Meta's (`wamid.` + base64). Without `/`: webhooks are written in Meta's
+ * encoding, where a `/` becomes `\/`, and tests and tools find a message by searching for its id.
+ */
 export function newWamid(): string {
-  return 'wamid.' + randomBytes(30).toString('base64');
+  return 'wamid.' + randomBytes(30).toString('base64').replace(/\//g, 'Q');
 }
 
 function fbtraceId(): string {

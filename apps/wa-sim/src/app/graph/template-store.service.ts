@@ -14,6 +14,15 @@ export class TemplateStoreService {
     this.byWaba.set(wabaId, [...this.list(wabaId), template]);
   }
 
+  /** A template of any WABA by its id, as `GET /{template_id}` finds it. */
+  byId(id: string): { wabaId: string; template: StoredTemplate } | undefined {
+    for (const [wabaId, templates] of this.byWaba) {
+      const template = templates.find((candidate) => candidate.id === id);
+      if (template) return { wabaId, template };
+    }
+    return undefined;
+  }
+
   /** Removes every language of `name` (or only the one with `id`); how many went. */
   remove(wabaId: string, name: string, id?: string): number {
     const before = this.list(wabaId);

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, type RawBodyRequest, Res } from '@nestjs/common';
+import { toMetaJsonBytes } from '@wabridge/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { inboundTextWebhook, isObject, newWamid, type BusinessNumber } from '../graph/meta-payloads';
+import { BusinessNumbersService } from '../graph/business-numbers.service';
 import { SentRequestsService, type SentRequest } from '../graph/sent-requests.service';
 import { IngressUnreachableError, WebhookEmitterService } from '../webhooks/webhook-emitter.service';
 
@@ -13,9 +15,9 @@ type InboundRequest = {
   waba_id?: string;
 };
 
-function problemOf(body: unknown): string | null {
+function problemOf(body: unknown, required = ['phone_number_id', 'from', 'text']): string | null {
   if (!isObject(body)) return 'body must be a JSON object';
-  for (const field of ['phone_number_id', 'from', 'text']) {
+  for (const field of required) {
     if (typeof body[field] !== 'string' || body[field].length === 0) return `${field} is required (string)`;
   }
   for (const field of ['display_phone_number', 'name', 'waba_id']) {
@@ -30,7 +32,26 @@ export class SimController {
   constructor(
     private readonly emitter: WebhookEmitterService,
     private readonly requests: SentRequestsService,
+    private readonly numbers: BusinessNumbersService,
   ) {}
+
+  /** Registers a business number of a WABA, as Meta holds every tenant's numbers behind one token. */
+  @Post('numbers')
+  numbersAdd(@Body() body: unknown, @Res() reply: FastifyReply): void {
+    const problem = problemOf(body, ['phone_number_id', 'waba_id']);
+    if (problem) {
+      void reply.status(400).send({ error: problem });
+      return;
+    }
+    const request = body as Pick<InboundRequest, 'phone_number_id' | 'waba_id' | 'display_phone_number'>;
+    const number: BusinessNumber = {
+      phoneNumberId: request.phone_number_id,
+      wabaId: request.waba_id as string,
+      displayPhoneNumber: request.display_phone_number ?? this.numbers.numberFor(request.phone_number_id).displayPhoneNumber,
+    };
+    this.numbers.remember(number);
+    void reply.status(200).send({ phone_number_id: number.phoneNumberId, waba_id: number.wabaId, display_phone_number: number.displayPhoneNumber });
+  }
 
   /** Builds a realistic inbound text webhook, signs it and POSTs it to ingress. */
   @Post('inbound')
@@ -41,16 +62,16 @@ export class SimController {
       return;
     }
     const request = body as InboundRequest;
-    const known = this.emitter.numberFor(request.phone_number_id);
+    const known = this.numbers.numberFor(request.phone_number_id);
     const number: BusinessNumber = {
       phoneNumberId: request.phone_number_id,
       wabaId: request.waba_id ?? known.wabaId,
       displayPhoneNumber: request.display_phone_number ?? known.displayPhoneNumber,
     };
-    this.emitter.remember(number);
+    this.numbers.remember(number);
     const wamid = newWamid();
     const payload = inboundTextWebhook(number, { from: request.from, text: request.text, name: request.name, wamid });
-    await this.forward(Buffer.from(JSON.stringify(payload)), 'inbound', reply, { wamid });
+    await this.forward(toMetaJsonBytes(payload), 'inbound', reply, { wamid });
   }
 
   /** Signs and forwards the exact request body to ingress. */

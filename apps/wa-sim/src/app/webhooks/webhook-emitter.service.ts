@@ -1,15 +1,12 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { toMetaJsonBytes } from '@wabridge/contracts';
 import { metricsRegistry } from '@wabridge/observability';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter } from 'prom-client';
 import { Agent, request } from 'undici';
 import { WA_SIM_CONFIG, type WaSimConfig } from '../../config/wa-sim.config';
-import {
-  displayNumberFor,
-  statusWebhook,
-  type BusinessNumber,
-  type StatusName,
-} from '../graph/meta-payloads';
+import { BusinessNumbersService } from '../graph/business-numbers.service';
+import { statusWebhook, type StatusName } from '../graph/meta-payloads';
 import { signedWebhookHeaders } from './signed-webhook';
 
 const emitted = new Counter({
@@ -41,29 +38,13 @@ export class WebhookEmitterService implements OnApplicationShutdown {
     headersTimeout: INGRESS_TIMEOUT_MS,
     bodyTimeout: INGRESS_TIMEOUT_MS,
   });
-  /** display numbers and WABA ids learned from /sim/inbound, so statuses name the same business number */
-  private readonly numbers = new Map<string, BusinessNumber>();
-
   constructor(
     @Inject(WA_SIM_CONFIG) private readonly config: WaSimConfig,
+    /** display numbers and WABA ids, so statuses name the same business number as inbound messages */
+    private readonly numbers: BusinessNumbersService,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(WebhookEmitterService.name);
-  }
-
-  remember(number: BusinessNumber): void {
-    if (this.numbers.size > 10000) this.numbers.clear();
-    this.numbers.set(number.phoneNumberId, number);
-  }
-
-  numberFor(phoneNumberId: string): BusinessNumber {
-    return (
-      this.numbers.get(phoneNumberId) ?? {
-        phoneNumberId,
-        wabaId: this.config.wabaId,
-        displayPhoneNumber: displayNumberFor(phoneNumberId),
-      }
-    );
   }
 
   /** POSTs the exact bytes with Meta's signature; resolves with ingress's status code. */
@@ -92,11 +73,11 @@ export class WebhookEmitterService implements OnApplicationShutdown {
    */
   emitStatuses(phoneNumberId: string, wamid: string, recipient: string, templateName: string | null): void {
     if (!this.config.autoStatuses) return;
-    const number = this.numberFor(phoneNumberId);
+    const number = this.numbers.numberFor(phoneNumberId);
     void (async () => {
       for (const status of STATUS_SEQUENCE) {
         await new Promise((resolve) => setTimeout(resolve, this.config.statusDelayMs));
-        const body = Buffer.from(JSON.stringify(statusWebhook(number, { wamid, status, recipient, templateName })));
+        const body = toMetaJsonBytes(statusWebhook(number, { wamid, status, recipient, templateName }));
         try {
           const code = await this.post(body, 'status');
           if (code < 200 || code >= 300) this.logger.warn({ wamid, status, ingressStatus: code }, 'ingress refused a status webhook');

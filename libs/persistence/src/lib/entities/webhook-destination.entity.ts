@@ -45,6 +45,10 @@ export class WebhookDestinationEntity {
   @Column({ type: 'boolean', default: false })
   ordered!: boolean;
 
+  /** which changes it receives (Meta change fields, `messages.inbound`, `messages.statuses`); null = everything */
+  @Column({ type: 'text', array: true, nullable: true })
+  events!: string[] | null;
+
   @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
   disabledAt!: Date | null;
 

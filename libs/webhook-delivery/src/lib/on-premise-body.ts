@@ -1,3 +1,5 @@
+import { toMetaJsonBytes } from '@wabridge/contracts';
+
 /** The four arrays an on-premise API webhook carried at its top level. */
 const ON_PREMISE_KEYS = ['contacts', 'messages', 'statuses', 'errors'] as const;
 
@@ -11,7 +13,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * `statuses` and `errors` of every `messages` change, concatenated at the top level (keys that none
  * carries are left out). Null when the body has no such content — not JSON, not a WhatsApp envelope,
  * or only other fields such as template or account updates, which had no on-premise form: those are
- * delivered as Meta sent them.
+ * delivered as Meta sent them. Written in Meta's wire encoding, as Meta's own bodies are.
  */
 export function toOnPremiseBody(body: Buffer): Buffer | null {
   let parsed: unknown;
@@ -36,5 +38,5 @@ export function toOnPremiseBody(body: Buffer): Buffer | null {
   const shaped: Record<string, unknown[]> = {};
   // a stable key order, as the on-premise API wrote them
   for (const key of ON_PREMISE_KEYS) if (collected[key]) shaped[key] = collected[key];
-  return Buffer.from(JSON.stringify(shaped));
+  return toMetaJsonBytes(shaped);
 }

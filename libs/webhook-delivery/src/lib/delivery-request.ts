@@ -1,4 +1,4 @@
-import { checkCustomHeaders, signMetaPayload, standardWebhookHeaders } from '@wabridge/webhook-security';
+import { checkCustomHeaders, signMetaPayload, standardWebhookHeaders, type SecretBox } from '@wabridge/webhook-security';
 import { toOnPremiseBody } from './on-premise-body';
 
 export const USER_AGENT = 'wabridge/0.1 (+https://github.com/wabridge/wabridge)';
@@ -15,6 +15,36 @@ export interface DeliveryTarget {
   appSecret: string | null;
   /** legacy clients: the body in the on-premise shape (top-level contacts/messages/statuses/errors) */
   onPremiseFormat?: boolean;
+}
+
+/** The columns of a stored binding (a webhook_destinations row) that delivering needs. */
+export interface StoredBinding {
+  url: string;
+  headers: Record<string, string> | null;
+  signingSecret: string;
+  previousSigningSecret: string | null;
+  previousSecretExpiresAt: Date | null;
+  appSecret: string | null;
+  onPremiseFormat: boolean;
+}
+
+/**
+ * How a stored binding is delivered to: by the router for events, by the gateway for test sends. The
+ * row's secrets and header values are stored sealed (docs/security.md); `secrets` (SECRETS_KEY) opens
+ * them, and they stay open only in memory.
+ */
+export function deliveryTargetOf(row: StoredBinding, secrets: SecretBox): DeliveryTarget {
+  return {
+    url: row.url,
+    headers: secrets.openHeaders(row.headers),
+    signingSecret: secrets.open(row.signingSecret),
+    previousSigningSecret:
+      row.previousSigningSecret && row.previousSecretExpiresAt
+        ? { secret: secrets.open(row.previousSigningSecret), expiresAt: row.previousSecretExpiresAt }
+        : null,
+    appSecret: secrets.openOptional(row.appSecret),
+    onPremiseFormat: row.onPremiseFormat,
+  };
 }
 
 export interface DeliveryRequest {

@@ -49,4 +49,15 @@ describe('toOnPremiseBody', () => {
   ])('gives null (deliver as is) for %s', (_, text) => {
     expect(toOnPremiseBody(Buffer.from(text))).toBeNull();
   });
+
+  it("is written in Meta's wire encoding (ASCII only, lowercase \\uXXXX, \\/)", () => {
+    const envelope = {
+      object: 'whatsapp_business_account',
+      entry: [{ id: '1', changes: [{ field: 'messages', value: { messages: [{ id: 'a', text: { body: 'Grüße 👋 https://x.example/p' } }], contacts: [{ profile: { name: 'Zoë' } }] } }] }],
+    };
+    const body = toOnPremiseBody(Buffer.from(JSON.stringify(envelope)));
+    expect(body?.toString()).toBe(
+      '{"contacts":[{"profile":{"name":"Zo\\u00eb"}}],"messages":[{"id":"a","text":{"body":"Gr\\u00fc\\u00dfe \\ud83d\\udc4b https:\\/\\/x.example\\/p"}}]}',
+    );
+  });
 });

@@ -9,7 +9,7 @@ import {
 } from '@wabridge/webhook-security';
 import { KeyedSemaphore, Semaphore } from './concurrency';
 import type { DeliveryRequest } from './delivery-request';
-import type { AttemptResult } from './delivery-outcome';
+import type { AttemptResult } from './attempt-result';
 
 /** At most this much of a partner's answer is read; the rest is dropped with the connection. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -92,7 +92,7 @@ export class PartnerHttpService {
       connect: { timeout: options.timeoutMs, lookup: safeLookup(options.urlPolicy) },
     });
     this.global = new Semaphore(options.maxConcurrency);
-    // retries may fill half of the process at most: they never starve first attempts (SPEC §6)
+    // retries may fill half of the process at most: they never starve first attempts (docs/delivery.md)
     this.retries = new Semaphore(Math.max(1, Math.floor(options.maxConcurrency / 2)));
     this.perDestination = new KeyedSemaphore(options.maxConcurrencyPerDestination);
   }

@@ -1,0 +1,102 @@
+import { ApiException } from '../errors/api-exception';
+import type { UpstreamResult } from '../graph/graph-api.client';
+import { parseJsonOrUndefined } from '../graph/upstream-reply';
+
+/**
+ * The on-premise API's answer shapes, for the legacy calls mapped onto the Cloud API: `meta` on every
+ * answer, `{"errors": [{code, title, details}]}` on failure. Pure.
+ */
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export const meta = (version: string) => ({ api_status: 'stable', version });
+
+/** On-premise error codes: 1008 a required parameter is missing, 1009 a value is not valid, 1014 internal. */
+export const MISSING = { code: 1008, title: 'Required parameter is missing' } as const;
+export const INVALID = { code: 1009, title: 'Parameter value is not valid' } as const;
+export const NOT_FOUND = { code: 1005, title: 'Access denied' } as const;
+
+export function onPremiseErrorBody(code: number, title: string, details: string, version: string): JsonObject {
+  return { meta: meta(version), errors: [{ code, title, details }] };
+}
+
+export function onPremiseError(status: number, error: { code: number; title: string }, details: string, version: string): ApiException {
+  return new ApiException(status, onPremiseErrorBody(error.code, error.title, details, version));
+}
+
+/** Meta's answer when it is no success: its error in the on-premise shape, with Meta's status. */
+export function upstreamFailure(result: UpstreamResult, version: string): { status: number; body: JsonObject } {
+  if (result.kind === 'unreachable') return { status: 502, body: onPremiseErrorBody(1014, 'Internal error', 'the WhatsApp Graph API could not be reached', version) };
+  if (result.kind === 'timeout') return { status: 504, body: onPremiseErrorBody(1014, 'Internal error', 'the WhatsApp Graph API did not answer in time', version) };
+  const parsed = parseJsonOrUndefined(result.body);
+  const error = isObject(parsed) && isObject(parsed.error) ? parsed.error : {};
+  const data = isObject(error.error_data) ? error.error_data : {};
+  const code = typeof error.code === 'number' ? error.code : result.status >= 500 ? 1014 : INVALID.code;
+  const title = typeof error.message === 'string' ? error.message : result.status >= 500 ? 'Internal error' : INVALID.title;
+  const details = typeof data.details === 'string' ? data.details : title;
+  return { status: result.status, body: onPremiseErrorBody(code, title, details, version) };
+}
+
+/** Cloud's `health_status` as the on-premise `GET /v1/health` answered it. */
+export function onPremiseHealth(cloud: unknown, version: string): JsonObject {
+  const status = isObject(cloud) && isObject(cloud.health_status) ? cloud.health_status.can_send_message : undefined;
+  const gatewayStatus = status === 'AVAILABLE' || status === 'LIMITED' ? 'connected' : status === 'BLOCKED' ? 'disconnected' : 'unknown';
+  return { health: { gateway_status: gatewayStatus }, meta: meta(version) };
+}
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; error: ApiException };
+
+const BUSINESS_FIELDS = ['address', 'description', 'email', 'vertical', 'websites'] as const;
+
+/** `POST /v1/settings/business/profile`: the on-premise fields, as the Cloud profile update they are. */
+export function businessProfileUpdate(body: unknown, version: string): Checked<JsonObject> {
+  const invalid = (details: string): Checked<JsonObject> => ({ ok: false, error: onPremiseError(400, INVALID, details, version) });
+  if (!isObject(body)) return invalid('the body must be a JSON object with address, description, email, vertical, websites');
+  const update: JsonObject = { messaging_product: 'whatsapp' };
+  for (const [field, value] of Object.entries(body)) {
+    if (!(BUSINESS_FIELDS as readonly string[]).includes(field)) return invalid(`${field.slice(0, 64)} is not a business profile field`);
+    if (field === 'websites') {
+      if (!Array.isArray(value) || !value.every((site) => typeof site === 'string')) return invalid('websites must be a list of URLs');
+    } else if (typeof value !== 'string') {
+      return invalid(`${field} must be a string`);
+    }
+    update[field] = value;
+  }
+  if (Object.keys(update).length === 1) return { ok: false, error: onPremiseError(400, MISSING, 'at least one of address, description, email, vertical, websites', version) };
+  return { ok: true, value: update };
+}
+
+/** The Cloud profile (`{data: [profile]}`) as `GET /v1/settings/business/profile` answered it. */
+export function onPremiseBusinessProfile(cloud: unknown, version: string): JsonObject {
+  const profile = isObject(cloud) && Array.isArray(cloud.data) && isObject(cloud.data[0]) ? cloud.data[0] : {};
+  const business: JsonObject = {};
+  for (const field of BUSINESS_FIELDS) business[field] = profile[field] ?? (field === 'websites' ? [] : '');
+  return { settings: { business: { profile: business } }, meta: meta(version) };
+}
+
+export function profileField(cloud: unknown, field: string): unknown {
+  return isObject(cloud) && Array.isArray(cloud.data) && isObject(cloud.data[0]) ? cloud.data[0][field] : undefined;
+}
+
+/**
+ * `POST /v1/contacts`: Cloud has no contact check, so — as 360dialog answers since its Cloud
+ * migration — every well-formed number is `valid`, its `wa_id` the digits of the input.
+ */
+export function contactsCheck(body: unknown, version: string): Checked<JsonObject> {
+  const invalid = (details: string): Checked<JsonObject> => ({ ok: false, error: onPremiseError(400, INVALID, details, version) });
+  if (!isObject(body)) return invalid('the body must be a JSON object with contacts');
+  if (body.contacts === undefined) return { ok: false, error: onPremiseError(400, MISSING, 'contacts', version) };
+  if (!Array.isArray(body.contacts) || body.contacts.length === 0 || body.contacts.length > 1000 || !body.contacts.every((contact) => typeof contact === 'string')) {
+    return invalid('contacts must be a list of 1 to 1000 phone numbers');
+  }
+  if (body.blocking !== undefined && body.blocking !== 'wait' && body.blocking !== 'no_wait') return invalid('blocking must be wait or no_wait');
+  const contacts = body.contacts.map((input) => {
+    const digits = input.replace(/[\s()+-]/g, '');
+    return /^\d{5,15}$/.test(digits) ? { input, status: 'valid', wa_id: digits } : { input, status: 'invalid' };
+  });
+  return { ok: true, value: { contacts, meta: meta(version) } };
+}
