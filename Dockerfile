@@ -15,6 +15,8 @@ COPY apps ./apps
 COPY libs ./libs
 COPY tools ./tools
 RUN node tools/node.cjs tools/build/compile.ts /src/dist
+# the web console's static files (apps/console, Vite), served by the gateway under /console (docs/console.md)
+RUN npm run build:console
 
 # --- production dependencies only ---
 FROM node:24-slim AS deps
@@ -28,6 +30,7 @@ ENV NODE_ENV=production KAFKAJS_NO_PARTITIONER_WARNING=1
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
+COPY --from=build /src/apps/console/dist ./apps/console/dist
 COPY package.json ./
 # files stay root-owned and read-only to the process
 USER node

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  ensureConsoleBuilt,
   ensureDatabase,
   prepareStack,
   repoRoot,
@@ -20,6 +21,7 @@ import {
   type ServiceName,
 } from '@wabridge/local-infra';
 import { silenceKnownWarnings } from '@wabridge/observability';
+import { seedConsoleDemo } from './console-demo';
 import { seedDemo, type Demo } from './seed';
 import { loadStackConfig } from './stack.config';
 
@@ -147,6 +149,9 @@ async function main(): Promise<void> {
       WEBHOOK_URL_ALLOW_CIDRS: '127.0.0.0/8',
       WA_SIM_INGRESS_URL: `${url('ingress')}/webhooks/whatsapp`,
       META_APP_SECRET: secrets.META_APP_SECRETS.split(',')[0],
+      // the web console's usage and health pages (docs/console.md)
+      METERING_URL: url('metering'),
+      CONSOLE_HEALTH_URLS: (['ingress', 'router', 'metering'] as const).map((name) => `${name}=${url(name)}`).join(','),
     };
     // values given in the environment always win over the local defaults
     const env: Record<string, string> = { ...defaults };
@@ -161,12 +166,14 @@ async function main(): Promise<void> {
       const service = new ServiceProcess(name, ports[name], env, join(logDir, `${name}.log`), { nodeEnv: 'production', detached: true });
       started.services.push(new SupervisedService(service, { log: (message) => say(`[supervisor] ${message}`) }));
     }
+    ensureConsoleBuilt();
     await Promise.all(started.services.map((service) => service.start()));
     if (stopping) return;
 
     const demoFile = join(dataDir, 'demo.json');
     const demo = (await previousDemo(demoFile, url('gateway'))) ?? (await seedDemo(url('gateway'), env.ADMIN_TOKEN));
     writeJson(demoFile, demo);
+    const consoleDemo = await seedConsoleDemo(url('gateway'), env.ADMIN_TOKEN, demo.channelId);
     say('');
     say('wabridge is running');
     for (const { service } of started.services) say(`  ${service.name.padEnd(9)} ${service.url}  (pid ${service.pid})`);
@@ -183,6 +190,10 @@ async function main(): Promise<void> {
     say('');
     say(`demo client ${demo.clientId}, channel ${demo.channelId} (phone_number_id ${demo.phoneNumberId})`);
     say(`demo API key (D360-API-KEY): ${demo.apiKey}`);
+    say('');
+    say(`web console: ${consoleDemo.url}  (passwords generated for this run; shown once)`);
+    say(`  operator     ${consoleDemo.operator.email}  ${consoleDemo.operator.password}`);
+    say(`  client user  ${consoleDemo.client.email}  ${consoleDemo.client.password}`);
     say('');
     say('try it:');
     say(`  curl -s -X POST ${url('gateway')}/v1/configs/webhook -H 'D360-API-KEY: ${demo.apiKey}' -H 'content-type: application/json' -d '{"url":"http://127.0.0.1:8080/hook"}'`);

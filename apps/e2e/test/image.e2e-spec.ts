@@ -12,7 +12,6 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { createDatabase, freePort, PORT_VARIABLE, repoRoot, ServiceProcess, serviceLogDir, type ServiceName } from '@wabridge/local-infra';
 import { testInfra } from '@wabridge/testing';
-import { compileServices } from '../../../tools/build/compile';
 
 const run = promisify(execFile);
 const SERVICES: ServiceName[] = ['ingress', 'gateway', 'router', 'metering', 'wa-sim'];
@@ -72,7 +71,12 @@ describe('container image contents (no Docker engine: the runtime stage rebuilt 
     expect(dockerfile.map((stage) => stage.name)).toEqual(['build', 'deps', 'runtime']);
     const deps = dockerfile.find((stage) => stage.name === 'deps') as Stage;
     expect(instruction(deps, 'RUN').join(' ')).toMatch(/npm ci --omit=dev/);
-    expect(instruction(runtime, 'COPY')).toEqual(['--from=deps /app/node_modules ./node_modules', '--from=build /src/dist ./dist', 'package.json ./']);
+    expect(instruction(runtime, 'COPY')).toEqual([
+      '--from=deps /app/node_modules ./node_modules',
+      '--from=build /src/dist ./dist',
+      '--from=build /src/apps/console/dist ./apps/console/dist',
+      'package.json ./',
+    ]);
     expect(instruction(runtime, 'RUN')).toEqual([]); // nothing installed or built in the final stage
     expect(instruction(runtime, 'USER')).toEqual(['node']);
     expect(instruction(runtime, 'HEALTHCHECK')).toHaveLength(1);
@@ -83,7 +87,8 @@ describe('container image contents (no Docker engine: the runtime stage rebuilt 
   it('starts every service from the production install with the image command, ready and healthy', async () => {
     // the runtime stage, rebuilt: compiled output + `npm ci --omit=dev` on the same lockfile, in WORKDIR
     expect(instruction(runtime, 'WORKDIR')).toEqual(['/app']);
-    await compileServices(join(app, 'dist'));
+    // the Dockerfile's build step, run the way the Dockerfile runs it
+    await run(process.execPath, [join(repoRoot(), 'tools', 'node.cjs'), join(repoRoot(), 'tools', 'build', 'compile.ts'), join(app, 'dist')], { cwd: repoRoot(), timeout: 240_000 });
     copyFileSync(join(repoRoot(), 'package.json'), join(app, 'package.json'));
     copyFileSync(join(repoRoot(), 'package-lock.json'), join(app, 'package-lock.json'));
     await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, timeout: 240_000 });

@@ -1,4 +1,4 @@
-// Privacy proof (SPEC §1, issue 5): after a full run through every service — a channel onboarded, a
+// Privacy proof (the README's privacy promise): after a full run through every service — a channel onboarded, a
 // partner bound, a template and a text message sent, an inbound message and priced statuses
 // received and forwarded, metering counting them, and the partner's self-service used (a test send,
 // a dead-lettered message recovered, its deliveries and stats read) — no table, no service log, no

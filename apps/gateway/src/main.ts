@@ -10,6 +10,7 @@ import { AppModule } from './app/app.module';
 import { carriesOperatorToken } from './app/auth/admin-auth.guard';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from './app/http/json-depth';
 import { enforceRequestTimeout } from './app/http/request-timeout';
+import { registerConsole } from './app/console/console-static';
 import { MULTIPART_ROUTES, RAW_UPLOAD_ROUTES } from './app/media/media-paths';
 import { rewriteOnPremiseUrl } from './app/onprem/onprem-base';
 import { buildOpenApiDocument, DOCS_PATH } from './app/openapi/openapi-document';
@@ -72,6 +73,7 @@ async function bootstrap(): Promise<void> {
   );
   adapter.getInstance().addContentTypeParser('*', (request, payload, done) => streamOnlyOn(RAW_UPLOAD_ROUTES, request.routeOptions.url, payload, done));
   app.useLogger(app.get(Logger));
+  registerConsole(app, config);
   if (config.docs !== 'off') {
     if (config.docs === 'operator') {
       adapter.getInstance().addHook('onRequest', (request, reply, done) => {

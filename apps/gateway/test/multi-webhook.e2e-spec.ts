@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { bearer, call, partnerKey } from './support/http';
 
-/** The router caches bindings for at most this long (SPEC §4: a change reaches every instance within 1 s). */
+/** The router caches bindings for at most this long (docs/delivery.md: a change reaches every instance within 1 s). */
 const BINDING_PROPAGATION_MS = 1100;
 
 interface DestinationView {

@@ -2,7 +2,7 @@ import { waitFor, type PartnerServer, type ReceivedRequest, type Responder } fro
 import { RouterSuite, type Published, type TestChannel } from './router-test-kit';
 
 /**
- * `ordered` destinations (SPEC §6) in a real router: a pair's events reach its partner in Kafka order
+ * `ordered` destinations (docs/delivery.md, Ordered delivery) in a real router: a pair's events reach its partner in Kafka order
  * while its head is retried, other pairs flow meanwhile, the order survives a SIGKILL of the router,
  * and a head that runs out of window is dead-lettered so the rest follow. The schedule is scaled
  * (RETRY_TIME_SCALE) to 100 ms, 200 ms, 400 ms… within a 12 s window; ROUTER_ORDERED_BUFFER=4 makes

@@ -115,7 +115,7 @@ describe('router: delivery to partners', () => {
     const [request] = await fresh.waitForRequests(1, 30_000);
     expect(request.headers['webhook-id']).toBe(event.eventId);
     expect(request.body.equals(event.body)).toBe(true);
-    // SPEC §4: within 1 s of the rebinding, no attempt goes to the previous URL
+    // docs/delivery.md: within 1 s of the rebinding, no attempt goes to the previous URL
     expect(old.received.every((r) => r.at <= reboundAt + 1000)).toBe(true);
     const row = await suite.kit.waitForRow(event.eventId, (r) => r.state === 'delivered', 'the row to show delivered');
     expect(row.attempts).toBeGreaterThan(1);

@@ -16,3 +16,4 @@ export type { ServiceName, ServiceProcessOptions } from './lib/service-process';
 export { prepareStack, stackTopics } from './lib/prepare-stack';
 export { SupervisedService } from './lib/supervisor';
 export type { SupervisorOptions } from './lib/supervisor';
+export { ensureConsoleBuilt } from './lib/console-build';

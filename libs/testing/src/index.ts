@@ -7,3 +7,5 @@ export * from './lib/test-stack';
 export * from './lib/operator-client';
 export * from './lib/topic-collector';
 export * from './lib/otlp-receiver';
+export * from './lib/console-client';
+export * from './lib/console-browser';

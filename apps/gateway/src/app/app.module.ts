@@ -4,6 +4,7 @@ import type { BatchingProducer } from '@wabridge/kafka';
 import { ObservabilityModule } from '@wabridge/observability';
 import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { ConsoleModule } from './console/console.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import { PartnerHealthController } from './health/partner-health.controller';
@@ -69,6 +70,7 @@ export class AppModule {
         TemplatesModule,
         DeliveriesModule,
         SelfServiceModule,
+        ConsoleModule,
         MediaModule,
         LegacyModule,
         // last: its `GET /{id}` and `/{version}/{id}` patterns match what other features serve statically

@@ -48,6 +48,24 @@ const schema = z.object({
   WEBHOOK_TEST_PER_MINUTE: env.positiveInt(10),
   RECOVER_PER_HOUR: env.positiveInt(5),
   RECOVER_MAX_WINDOW_HOURS: env.positiveInt(24),
+  CONSOLE_DIR: z.string().trim().min(1).default('apps/console/dist'),
+  METERING_URL: env.url().transform(withoutTrailingSlash).optional(),
+  CONSOLE_HEALTH_URLS: z
+    .string()
+    .trim()
+    .default('')
+    .transform((value, context) => {
+      const targets: { name: string; url: string }[] = [];
+      for (const item of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+        const match = /^([a-z][a-z0-9-]{0,30})=(https?:\/\/\S+)$/.exec(item);
+        if (!match) {
+          context.addIssue({ code: 'custom', message: 'must be a comma-separated list of name=http(s)://host:port' });
+          return z.NEVER;
+        }
+        targets.push({ name: match[1], url: withoutTrailingSlash(match[2]) });
+      }
+      return targets;
+    }),
 });
 
 export interface GatewayConfig extends KafkaServiceConfig {
@@ -105,6 +123,16 @@ export interface GatewayConfig extends KafkaServiceConfig {
     /** the longest since..until window one recover may cover */
     recoverMaxWindowMs: number;
   };
+  console: {
+    /** the built console (apps/console), served under /console; relative paths are from the working directory */
+    dir: string;
+    /** metering's base URL: the console's usage pages read its usage API server-side */
+    meteringUrl: string | undefined;
+    /** the services whose /health/ready and /metrics the console's health page reads */
+    healthTargets: { name: string; url: string }[];
+    /** cookies carry `Secure` when the console is reached over https (PUBLIC_URL) */
+    secureCookies: boolean;
+  };
 }
 
 function mediaUrlFor(graphApiUrl: string, configured: string | undefined): string {
@@ -143,6 +171,12 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
       testsPerMinute: parsed.WEBHOOK_TEST_PER_MINUTE,
       recoversPerHour: parsed.RECOVER_PER_HOUR,
       recoverMaxWindowMs: parsed.RECOVER_MAX_WINDOW_HOURS * 3_600_000,
+    },
+    console: {
+      dir: parsed.CONSOLE_DIR,
+      meteringUrl: parsed.METERING_URL,
+      healthTargets: parsed.CONSOLE_HEALTH_URLS,
+      secureCookies: parsed.PUBLIC_URL.startsWith('https:'),
     },
   };
 }

@@ -89,7 +89,7 @@ describe('compatibility: n8n 360dialog node and trigger', () => {
 
       // delete(): POST the remembered URL back
       expect((await n8nRequest('POST', '/v1/configs/webhook', { url: staticData.previousWebhookUrl })).status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 1100)); // the router's binding cache (≤ 1 s, SPEC §4)
+      await new Promise((resolve) => setTimeout(resolve, 1100)); // the router's binding cache (≤ 1 s, docs/delivery.md)
       const afterRestore = await call('POST', `${stack.url('wa-sim')}/sim/inbound`, {
         body: { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, from: '4915123456789', text: 'back to the inbox' },
       });

@@ -4,7 +4,7 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { env } from './env';
 
-/** The variables every Kafka-connected service reads (SPEC §9), as a zod shape to spread into its schema. */
+/** The variables every Kafka-connected service reads (README, Configuration), as a zod shape to spread into its schema. */
 export const kafkaServiceEnv = {
   KAFKA_BROKERS: env.kafkaBrokers(),
   KAFKA_TOPIC_PREFIX: env.topicPrefix(),

@@ -23,7 +23,7 @@ export type TopicName = (typeof Topics)[keyof typeof Topics];
 
 export const ALL_TOPICS: readonly TopicName[] = Object.values(Topics);
 
-/** Record headers on whatsapp.webhooks.v1 (SPEC §3). */
+/** Record headers on whatsapp.webhooks.v1 (docs/events.md). */
 export const WebhookHeaders = {
   eventId: 'event-id',
   receivedAt: 'received-at',

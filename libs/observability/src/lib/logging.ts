@@ -5,7 +5,7 @@ import type { Params } from 'nestjs-pino';
 /**
  * pino settings shared by every service. Requests are logged by method, route path and status only:
  * no query string, no headers, no body, no remote address. What a service logs itself must follow
- * the same rule (SPEC §1: no IPs, phone numbers, message text or keys in logs).
+ * the same rule (README: no IPs, phone numbers, message text or keys in logs).
  */
 export function loggerParams(service: string, level: string, hotRoutes: RouteInfo[] = []): Params {
   return {

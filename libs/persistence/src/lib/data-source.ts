@@ -18,6 +18,7 @@ import { checkStoredSecrets, sealStoredSecrets } from './secrets/stored-secrets'
 import { DestinationEventFilter1764096120000 } from './migrations/1764096120000-destination-event-filter';
 import { DeliveryStats1764096180000 } from './migrations/1764096180000-delivery-stats';
 import { RecoverRequests1764096240000 } from './migrations/1764096240000-recover-requests';
+import { ConsoleAccounts1764096300000 } from './migrations/1764096300000-console-accounts';
 
 export const ENTITIES = [
   ClientEntity,
@@ -43,6 +44,7 @@ export function migrations(secrets?: SecretBox): DataSourceMigrations {
     DestinationEventFilter1764096120000,
     DeliveryStats1764096180000,
     RecoverRequests1764096240000,
+    ConsoleAccounts1764096300000,
   ];
 }
 

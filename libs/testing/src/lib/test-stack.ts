@@ -57,6 +57,8 @@ export class TestStack {
         PUBLIC_URL: url('gateway'),
         WEBHOOK_URL_ALLOW_HTTP: 'true',
         WEBHOOK_URL_ALLOW_CIDRS: '127.0.0.0/8',
+        METERING_URL: url('metering'),
+        CONSOLE_HEALTH_URLS: (['ingress', 'router', 'metering'] as const).map((name) => `${name}=${url(name)}`).join(','),
       },
       router: {
         WEBHOOK_URL_ALLOW_HTTP: 'true',

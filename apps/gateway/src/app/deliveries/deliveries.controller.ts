@@ -6,7 +6,7 @@ import { parseInput, parseUuidParam } from '../operator/operator-requests';
 import { listDeadLettersSchema, listDeliveriesSchema, parseReplayRequest } from './deliveries-requests';
 import { DeliveriesService, type DeliveryView, type Page } from './deliveries.service';
 
-/** Operator visibility into deliveries and dead letters (SPEC §6), behind the ADMIN_TOKEN. */
+/** Operator visibility into deliveries and dead letters (docs/delivery.md, Operator tools), behind the ADMIN_TOKEN. */
 @OperatorApi()
 @Controller('admin/v1')
 @UseGuards(AdminAuthGuard)

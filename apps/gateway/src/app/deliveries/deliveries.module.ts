@@ -7,5 +7,6 @@ import { DeliveriesService } from './deliveries.service';
   imports: [AuthModule],
   controllers: [DeliveriesController],
   providers: [DeliveriesService],
+  exports: [DeliveriesService],
 })
 export class DeliveriesModule {}

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { AppModule } from '../app.module';
+import { ConsoleModule } from '../console/console.module';
 import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { GraphFacadeModule } from '../graph-facade/graph-facade.module';
 import { LegacyModule } from '../legacy/legacy.module';
@@ -52,7 +53,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag(TAGS.operator, 'Onboarding (clients, channels, keys), deliveries and dead letters')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
-    include: [AppModule, OperatorModule, WebhookConfigModule, SecretRotationModule, MultiWebhookModule, MessagesModule, TemplatesModule, DeliveriesModule, MediaModule, LegacyModule, GraphFacadeModule],
+    include: [AppModule, OperatorModule, WebhookConfigModule, SecretRotationModule, MultiWebhookModule, MessagesModule, TemplatesModule, DeliveriesModule, ConsoleModule, MediaModule, LegacyModule, GraphFacadeModule],
     autoTagControllers: false,
   });
   document.components = {

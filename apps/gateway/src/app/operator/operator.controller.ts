@@ -14,7 +14,7 @@ import {
 } from './operator-requests';
 import { OperatorService, type ChannelStatusView, type ChannelView, type ClientView } from './operator.service';
 
-/** Operator API (SPEC §5), behind the ADMIN_TOKEN. */
+/** Operator API (README, API summary; docs/openapi.json), behind the ADMIN_TOKEN. */
 @Controller('admin/v1')
 @UseGuards(AdminAuthGuard)
 @OperatorApi()

@@ -7,5 +7,6 @@ import { OperatorService } from './operator.service';
   imports: [AuthModule],
   controllers: [OperatorController, PartnerKeysController],
   providers: [OperatorService],
+  exports: [OperatorService],
 })
 export class OperatorModule {}

@@ -146,7 +146,7 @@ export class OperatorService {
    * Issues a new key. In one transaction every older key of the channel is revoked and every
    * destination dropped — the primary binding and the /multi_webhook extras, which the holder of the
    * old key set up: the client moves to whoever gets the new key, and no copy of its messages keeps
-   * flowing to the previous partner (SPEC §1). The channel row is locked, so two concurrent
+   * flowing to the previous partner (last application wins, README). The channel row is locked, so two concurrent
    * re-issues leave exactly one valid key. `NO KEY UPDATE` rather than `UPDATE`: a concurrent
    * primary bind holds its key row and then checks its foreign key on this row (a key-share lock),
    * which `FOR UPDATE` would block — a deadlock.

@@ -7,7 +7,7 @@ import type { PartnerChannel } from '../auth/partner-auth.service';
 import { apiError } from '../errors/api-exception';
 import { GATEWAY_DATA_SOURCE } from '../infra/infra.module';
 
-/** How long a rotated-out secret keeps signing (SPEC §6). */
+/** How long a rotated-out secret keeps signing (docs/delivery.md, Signing and body). */
 export const ROTATION_OVERLAP_HOURS = 24;
 
 /** Which destination of the caller's channel gets a new secret: the primary webhook or a named /multi_webhook extra. */

@@ -7,7 +7,7 @@ export interface WebhookBindingRequest {
   url: string;
   hostname: string;
   headers: Record<string, string>;
-  /** optional per-binding delivery options (SPEC §6) */
+  /** optional per-binding delivery options (docs/delivery.md) */
   onPremiseFormat: boolean;
   appSecret: string | null;
   ordered: boolean;

@@ -26,7 +26,7 @@ export interface UsageTotals {
   priced_messages: number;
 }
 
-/** The JSON body of GET /admin/v1/usage (SPEC §5). */
+/** The JSON body of GET /admin/v1/usage (docs/metering.md, Reports). */
 export interface UsageReport {
   client_id: string;
   from: string;

@@ -6,7 +6,7 @@ import { parseUsageQuery } from './usage-query';
 import { buildUsageReport, usageReportCsv } from './usage-report';
 import { UsageRepository } from './usage.repository';
 
-/** GET /admin/v1/usage (SPEC §5): a client's metered counts for invoicing, as JSON or CSV. */
+/** GET /admin/v1/usage (docs/metering.md, Reports): a client's metered counts for invoicing, as JSON or CSV. */
 @Controller('admin/v1/usage')
 export class UsageController {
   constructor(

@@ -7,7 +7,7 @@ import { TtlCache } from './ttl-cache';
 /**
  * Bindings are read at every attempt but served from a cache. A change is normally seen at once
  * (PostgreSQL notifies every router on commit, see ChangeListener); this bound is the backstop should
- * a notification be lost, so a rebinding reaches every instance within 1 s (SPEC §4) whatever happens.
+ * a notification be lost, so a rebinding reaches every instance within 1 s (docs/delivery.md) whatever happens.
  */
 export const BINDING_CACHE_MS = 500;
 

@@ -78,7 +78,7 @@ export function parseRetryAfter(value: string | null | undefined, now: Date): nu
   return Math.max(0, at - now.getTime());
 }
 
-/** Statuses whose Retry-After is a request to wait (SPEC §6). */
+/** Statuses whose Retry-After is a request to wait (docs/delivery.md). */
 export function honoursRetryAfter(status: number | null): boolean {
   return status === 429 || status === 503;
 }

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Ordered delivery (SPEC §6): one row per channel/destination slot that ever had to park an event.
+ * Ordered delivery (docs/delivery.md, Ordered delivery): one row per channel/destination slot that ever had to park an event.
  * Sequence numbers only, never a payload: the parked events themselves live on the router's Kafka
  * parking lane. The pair is parked while `delivered_seq < parked_seq`; the first-attempt lane appends
  * under the row lock, so the parking lane can only release a pair after its last parked event.
