@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   createDatabase,
   prepareStack,
@@ -51,7 +52,9 @@ export async function startBenchInfra(name: string, partitions: number): Promise
       serverUrl = postgres.url;
     }
     const databaseUrl = await createDatabase(serverUrl, `wabridge_bench_${name}_${Date.now()}`);
-    await prepareStack(databaseUrl, kafkaBrokers, { topicPrefix: '', partitions });
+    // the services started by the scenarios inherit it
+    process.env.SECRETS_KEY ??= `bench:${randomBytes(32).toString('base64')}`;
+    await prepareStack(databaseUrl, kafkaBrokers, { topicPrefix: '', partitions, secretsKey: process.env.SECRETS_KEY });
     return { kafkaBrokers, databaseUrl, stop };
   } catch (error) {
     await stop();

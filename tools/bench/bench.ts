@@ -215,7 +215,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
       META_APP_SECRETS: secret,
-      META_VERIFY_TOKEN: 'bench',
+      META_VERIFY_TOKEN: randomBytes(12).toString('hex'),
       ADMIN_TOKEN: adminToken,
       GRAPH_API_URL: `http://127.0.0.1:${ports['wa-sim']}`,
       GRAPH_API_TOKEN: 'bench-graph',

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
       kafkaBrokers: infra.kafkaBrokers,
       databaseUrl: infra.databaseUrl,
       secret,
-      env: { LOG_LEVEL: 'warn', HOST: '127.0.0.1', META_APP_SECRETS: secret, META_VERIFY_TOKEN: 'bench' },
+      env: { LOG_LEVEL: 'warn', HOST: '127.0.0.1', META_APP_SECRETS: secret, META_VERIFY_TOKEN: randomBytes(12).toString('hex') },
       log: say,
       durationS: Number(process.env.BENCH_DURATION_S ?? 10),
       connections: Number(process.env.BENCH_CONNECTIONS ?? 64),

@@ -11,7 +11,7 @@ import { BatchingProducer, createKafka, ensureTopics, type OutgoingRecord } from
 import { freePort, serviceLogDir, ServiceProcess, waitFor } from '@wabridge/local-infra';
 import { uniqueDigits } from '@wabridge/testing';
 import { createDataSource } from '@wabridge/persistence';
-import { generateSigningSecret } from '@wabridge/webhook-security';
+import { generateSigningSecret, SecretBox } from '@wabridge/webhook-security';
 import { processCpuSeconds, processPeakRssMb } from './bench-infra';
 
 export interface RouterDrainOptions {
@@ -159,7 +159,7 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
       await dataSource.query(
         `INSERT INTO webhook_destinations (channel_id, kind, name, url, headers, signing_secret)
          VALUES ($1, 'primary', 'primary', $2, '{}'::jsonb, $3)`,
-        [id, partner.url, generateSigningSecret()],
+        [id, partner.url, SecretBox.fromEnv(process.env.SECRETS_KEY).seal(generateSigningSecret())],
       );
       channels.push(channel);
     }

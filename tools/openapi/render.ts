@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { AppModule } from '../../apps/gateway/src/app/app.module';
@@ -13,6 +14,9 @@ const PLACEHOLDER_ENV = {
   GRAPH_API_TOKEN: 'placeholder',
   PUBLIC_URL: 'https://wabridge.example',
   LOG_LEVEL: 'silent',
+  SECRETS_KEY: `render:${randomBytes(32).toString('base64')}`,
+  // placeholders, never a running service
+  WABRIDGE_ALLOW_WEAK_SECRETS: 'true',
 };
 
 /** The gateway's OpenAPI document as committed in docs/openapi.json. */

@@ -6,6 +6,7 @@ const schema = z.object({
   DATABASE_URL: z.string().optional(),
   KAFKA_TOPIC_PREFIX: env.topicPrefix(),
   KAFKA_TOPIC_PARTITIONS: env.positiveInt(3),
+  SECRETS_KEY: z.string().optional(),
 });
 
 /** The local stack launcher's own settings; the services validate theirs themselves. */
@@ -14,6 +15,8 @@ export interface StackConfig {
   databaseUrl: string | undefined;
   topicPrefix: string;
   partitions: number;
+  /** seals secrets stored in clear when the migrations run (docs/security.md) */
+  secretsKey: string | undefined;
 }
 
 export function loadStackConfig(source: NodeJS.ProcessEnv): StackConfig {
@@ -23,5 +26,6 @@ export function loadStackConfig(source: NodeJS.ProcessEnv): StackConfig {
     databaseUrl: parsed.DATABASE_URL || undefined,
     topicPrefix: parsed.KAFKA_TOPIC_PREFIX,
     partitions: parsed.KAFKA_TOPIC_PARTITIONS,
+    secretsKey: parsed.SECRETS_KEY || undefined,
   };
 }

@@ -117,20 +117,21 @@ async function main(): Promise<void> {
       started.postgres = await startEmbeddedPostgres({ log: say, dataDir: join(dataDir, 'postgres'), durable: true });
       databaseUrl = await ensureDatabase(started.postgres.url, 'wabridge');
     }
-    await prepareStack(databaseUrl, kafkaBrokers, config);
-
     // generated on the first start unless given, kept in the data directory (so tokens and signatures stay valid
     // across restarts) and printed below so the operator can use them
     const secretsFile = join(dataDir, 'secrets.json');
     const generated = readJson<Record<string, string>>(secretsFile) ?? {};
     const secret = (name: string, bytes: number) => given(name) || (generated[name] ??= randomBytes(bytes).toString('base64url'));
     const secrets = {
+      // key id and 32 random bytes: seals secrets at rest (docs/security.md)
+      SECRETS_KEY: given('SECRETS_KEY') || (generated.SECRETS_KEY ??= `local:${randomBytes(32).toString('base64url')}`),
       ADMIN_TOKEN: secret('ADMIN_TOKEN', 24),
       META_APP_SECRETS: secret('META_APP_SECRETS', 24),
       META_VERIFY_TOKEN: secret('META_VERIFY_TOKEN', 12),
       GRAPH_API_TOKEN: secret('GRAPH_API_TOKEN', 24),
     };
     writeJson(secretsFile, generated);
+    await prepareStack(databaseUrl, kafkaBrokers, { ...config, secretsKey: secrets.SECRETS_KEY });
     const ports = Object.fromEntries(
       (Object.keys(DEFAULT_PORTS) as ServiceName[]).map((name) => [name, Number(given(PORT_VARIABLE[name]) ?? DEFAULT_PORTS[name])]),
     ) as Record<ServiceName, number>;
@@ -185,6 +186,7 @@ async function main(): Promise<void> {
     say(`  ADMIN_TOKEN=${env.ADMIN_TOKEN}`);
     say(`  META_APP_SECRETS=${env.META_APP_SECRETS}`);
     say(`  META_VERIFY_TOKEN=${env.META_VERIFY_TOKEN}`);
+    say(`  SECRETS_KEY=${env.SECRETS_KEY}`);
     say('');
     say(`demo client ${demo.clientId}, channel ${demo.channelId} (phone_number_id ${demo.phoneNumberId})`);
     say(`demo API key (D360-API-KEY): ${demo.apiKey}`);

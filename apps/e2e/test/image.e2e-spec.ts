@@ -101,7 +101,14 @@ describe('container image contents (no Docker engine: the runtime stage rebuilt 
     const { kafkaBrokers } = testInfra();
     const databaseUrl = await createDatabase(testInfra().databaseUrl, `wabridge_image_${Date.now()}_${randomBytes(3).toString('hex')}`);
     const prefix = `img${randomBytes(4).toString('hex')}.`;
-    const common = { KAFKA_BROKERS: kafkaBrokers, DATABASE_URL: databaseUrl, KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'info', HOST: '127.0.0.1' };
+    const common = {
+      KAFKA_BROKERS: kafkaBrokers,
+      DATABASE_URL: databaseUrl,
+      KAFKA_TOPIC_PREFIX: prefix,
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      SECRETS_KEY: `img:${randomBytes(32).toString('base64')}`,
+    };
 
     // compose's one-off `migrate` command, from the same folder
     const migrate = compose.services.migrate.command as string[];
@@ -168,7 +175,7 @@ describe('container image contents (no Docker engine: the runtime stage rebuilt 
   it('compose ships no default secrets, keeps the simulator out of production and internal ports off public interfaces', () => {
     const text = readFileSync(join(repoRoot(), 'docker-compose.yml'), 'utf8');
     expect(text).not.toMatch(/change-me/i);
-    for (const name of ['ADMIN_TOKEN', 'META_APP_SECRETS', 'META_VERIFY_TOKEN', 'GRAPH_API_TOKEN', 'POSTGRES_PASSWORD']) {
+    for (const name of ['ADMIN_TOKEN', 'META_APP_SECRETS', 'META_VERIFY_TOKEN', 'GRAPH_API_TOKEN', 'POSTGRES_PASSWORD', 'SECRETS_KEY']) {
       const uses = text.match(new RegExp(`\\$\\{${name}[^}]*\\}`, 'g')) ?? [];
       expect(uses.length).toBeGreaterThan(0);
       for (const use of uses) expect(use).toMatch(new RegExp(`^\\$\\{${name}:\\?.+\\}$`)); // required, with a message

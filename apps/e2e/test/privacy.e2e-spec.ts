@@ -3,7 +3,8 @@
 // received and forwarded to two partner slots, metering counting them, and the partner's self-service
 // used (a test send, a dead-lettered message recovered, its deliveries and stats read) — no table, no service log, no
 // metrics page and no self-service answer holds the end-user phone numbers, the message texts or the
-// keys that went through.
+// keys that went through, and no table holds a partner's secret (signing secrets, app secret, custom
+// header values) in clear.
 import { createHash, randomBytes } from 'node:crypto';
 import { createKafka } from '@wabridge/kafka';
 import { createDataSource } from '@wabridge/persistence';
@@ -35,6 +36,7 @@ describe('privacy: what wabridge keeps after a full run', () => {
   /** a second partner on the same number, in its own slot */
   let inboxPartner: PartnerServer;
   let inboxKey = '';
+  let inboxSecret = '';
   let channel: ProvisionedChannel;
   /** set once the exchange went through; the scans mean nothing without it */
   let exchanged = false;
@@ -50,6 +52,11 @@ describe('privacy: what wabridge keeps after a full run', () => {
   const contactName = marker('Contact');
   let templateWamid = '';
   let textWamid = '';
+  // The partner's secrets: stored sealed (docs/security.md), so never readable in a table.
+  const headerToken = `tok${randomBytes(12).toString('hex')}`;
+  const appSecret = `app${randomBytes(12).toString('hex')}`;
+  let signingSecret = '';
+  let rotatedSecret = '';
 
   beforeAll(async () => {
     // a time-scaled hour of retries (3.6 s), so one message of the run ends dead-lettered and is recovered;
@@ -110,9 +117,18 @@ describe('privacy: what wabridge keeps after a full run', () => {
     const bound = await fetch(`${stack.url('gateway')}/v1/configs/webhook`, {
       method: 'POST',
       headers: { 'D360-API-KEY': channel.apiKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ url: `${partner.url}/whatsapp` }),
+      body: JSON.stringify({ url: `${partner.url}/whatsapp`, headers: { 'X-Partner-Token': headerToken }, app_secret: appSecret }),
     });
     expect(bound.status).toBe(200);
+    signingSecret = ((await bound.json()) as { signing_secret: string }).signing_secret;
+    // a rotation leaves the bound secret as the previous one, next to the new one
+    const rotated = await fetch(`${stack.url('gateway')}/v1/configs/webhook/rotate-secret`, {
+      method: 'POST',
+      headers: { 'D360-API-KEY': channel.apiKey },
+    });
+    expect(rotated.status).toBe(200);
+    rotatedSecret = ((await rotated.json()) as { signing_secret: string }).signing_secret;
+    expect(rotatedSecret).not.toBe(signingSecret);
     // a second partner slot, with its own key and its own binding
     const adminHeaders = { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' };
     const slots = await fetch(`${stack.url('gateway')}/admin/v1/channels/${channel.channelId}`, {
@@ -134,6 +150,7 @@ describe('privacy: what wabridge keeps after a full run', () => {
       body: JSON.stringify({ url: `${inboxPartner.url}/inbox` }),
     });
     expect(inboxBound.status).toBe(200);
+    inboxSecret = ((await inboxBound.json()) as { signing_secret: string }).signing_secret;
 
     const template = JSON.parse(metaFixture('send-template-request.json').toString()) as Record<string, unknown>;
     const templateBody = JSON.stringify({ ...template, to: `+${templateRecipient}` })
@@ -172,6 +189,11 @@ describe('privacy: what wabridge keeps after a full run', () => {
         partner.received.length >= posted.length + 6,
       { timeoutMs: 30_000, what: 'the partner to receive every webhook' },
     );
+    // ...with the secrets it stored sealed opened again by the router
+    const delivered = partner.received.find((request) => request.body.equals(inbound))!;
+    expect(delivered.headers['x-partner-token']).toBe(headerToken);
+    expect(delivered.headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(delivered.headers['x-hub-signature-256']).toMatch(/^sha256=/);
     await waitFor(() => posted.every((body) => inboxPartner.received.some((request) => request.body.equals(body))), {
       timeoutMs: 30_000,
       what: 'the second slot to receive every webhook',
@@ -232,7 +254,15 @@ describe('privacy: what wabridge keeps after a full run', () => {
     ['contact profile name', contactName],
     ['API key', channel.apiKey],
     ['second slot API key', inboxKey],
+    ['second slot signing secret', inboxSecret],
     ['admin token', stack.adminToken],
+    ['custom header value', headerToken],
+    ['partner app secret', appSecret],
+    ['signing secret (previous)', signingSecret],
+    ['signing secret (current)', rotatedSecret],
+    // the base64 part alone, in case a secret is kept without its whsec_ prefix
+    ['signing secret body (previous)', signingSecret.replace(/^whsec_/, '')],
+    ['signing secret body (current)', rotatedSecret.replace(/^whsec_/, '')],
   ];
 
   const leaks = (haystack: string) => {
@@ -355,6 +385,18 @@ describe('privacy: what wabridge keeps after a full run', () => {
       textWamid,
     ];
     for (const value of kept) expect(everything).toContain(value);
+    // ...and the binding's secrets, sealed (docs/security.md): current, previous, app secret, header value
+    const [binding] = await db.query<{ signing_secret: string; previous_signing_secret: string; app_secret: string; headers: Record<string, string> }[]>(
+      `SELECT signing_secret, previous_signing_secret, app_secret, headers FROM webhook_destinations WHERE channel_id = $1 AND slot = '1'`,
+      [channel.channelId],
+    );
+    const sealed = /^wbsec1\.[A-Za-z0-9_-]+\./;
+    for (const value of [binding.signing_secret, binding.previous_signing_secret, binding.app_secret, binding.headers['X-Partner-Token']]) {
+      expect(value).toMatch(sealed);
+    }
+    const { secrets } = testInfra();
+    expect(secrets.open(binding.signing_secret)).toBe(rotatedSecret);
+    expect(secrets.open(binding.previous_signing_secret)).toBe(signingSecret);
   });
 
   it('keeps none of it in any service log', () => {

@@ -2,10 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { ConfigError } from '@wabridge/config';
+import { ConfigError, httpServerTimeouts } from '@wabridge/config';
+import { prepareStoredSecrets, StoredSecretsError } from '@wabridge/persistence';
 import { silenceKnownWarnings, startTracing } from '@wabridge/observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app/app.module';
+import { carriesOperatorToken } from './app/auth/admin-auth.guard';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './app/http/json-depth';
+import { enforceRequestTimeout } from './app/http/request-timeout';
 import { registerConsole } from './app/console/console-static';
 import { MULTIPART_ROUTES, RAW_UPLOAD_ROUTES } from './app/media/media-paths';
 import { rewriteOnPremiseUrl } from './app/onprem/onprem-base';
@@ -30,12 +34,16 @@ async function bootstrap(): Promise<void> {
   // before anything else: off (and not loaded) unless an OTEL_* exporter is configured
   startTracing('gateway');
   const config = loadGatewayConfig(process.env);
+  await prepareStoredSecrets(config.databaseUrl, config.secrets, { reseal: true, applicationName: 'wabridge-gateway-secrets' });
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     // the whole partner API is also served under /onprem
     rewriteUrl: rewriteOnPremiseUrl,
+    // the server allows media uploads their longer timeout; every other request gets the short one (below)
+    ...httpServerTimeouts(config.mediaUploadTimeoutMs),
   });
+  enforceRequestTimeout(adapter.getInstance(), config.httpRequestTimeoutMs);
   // rawBody: Cloud-style sends are forwarded to Meta byte for byte
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
@@ -49,7 +57,14 @@ async function bootstrap(): Promise<void> {
       done(null, undefined);
       return;
     }
-    void parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), done);
+    const text = body.toString('utf8');
+    // refused before parsing: deep nesting would otherwise reach code that walks it recursively
+    if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+      const message = `JSON body nested deeper than ${MAX_JSON_DEPTH} levels`;
+      done(Object.assign(new Error(message), { statusCode: 400, publicMessage: message }), undefined);
+      return;
+    }
+    void parseJson(request as Parameters<typeof parseJson>[0], text, done);
   });
   // multipart only where media is uploaded, any other type only on the on-premise raw upload; neither
   // is read here: the controller streams it to Meta
@@ -59,14 +74,26 @@ async function bootstrap(): Promise<void> {
   adapter.getInstance().addContentTypeParser('*', (request, payload, done) => streamOnlyOn(RAW_UPLOAD_ROUTES, request.routeOptions.url, payload, done));
   app.useLogger(app.get(Logger));
   registerConsole(app, config);
-  const document = { ...buildOpenApiDocument(app), servers: [{ url: config.publicUrl }] };
-  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}/json`, yamlDocumentUrl: `${DOCS_PATH}/yaml` });
+  if (config.docs !== 'off') {
+    if (config.docs === 'operator') {
+      adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+        const path = request.url.split('?', 1)[0];
+        if ((path === `/${DOCS_PATH}` || path.startsWith(`/${DOCS_PATH}/`)) && !carriesOperatorToken(request.headers.authorization, config.adminToken)) {
+          void reply.code(401).header('content-type', 'application/json; charset=utf-8').send({ error: 'invalid or missing operator token' });
+          return;
+        }
+        done();
+      });
+    }
+    const document = { ...buildOpenApiDocument(app), servers: [{ url: config.publicUrl }] };
+    SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}/json`, yamlDocumentUrl: `${DOCS_PATH}/yaml` });
+  }
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   app.get(Logger).log(`gateway listening on ${config.port}`);
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(`${error instanceof ConfigError || error instanceof StoredSecretsError ? error.message : String((error as Error)?.stack ?? error)}\n`);
   process.exit(1);
 });

@@ -34,13 +34,14 @@ describe('gateway: /multi_webhook extra destinations', () => {
     await stack?.stop();
   });
 
+  /** the stored rows with their sealed secrets opened (docs/security.md) */
   const extraRows = async (channelId: string) =>
     (
       await db.query<{ name: string; url: string; headers: Record<string, string>; signing_secret: string }>(
         `SELECT name, url, headers, signing_secret FROM webhook_destinations WHERE channel_id = $1 AND kind = 'extra' ORDER BY name`,
         [channelId],
       )
-    ).rows;
+    ).rows.map((row) => ({ ...row, headers: testInfra().secrets.openHeaders(row.headers), signing_secret: testInfra().secrets.open(row.signing_secret) }));
 
   const multi = (channel: ProvisionedChannel, method: string, body?: unknown, suffix = '') =>
     call(method, `${gateway}/multi_webhook${suffix}`, { headers: partnerKey(channel.apiKey), body });
@@ -317,7 +318,13 @@ describe('gateway: /multi_webhook extra destinations', () => {
           [channel.channelId],
         )
       ).rows;
-      return new Map(rows.map((row) => [`${row.kind}:${row.name}`, row]));
+      const { secrets } = testInfra();
+      return new Map(
+        rows.map((row) => [
+          `${row.kind}:${row.name}`,
+          { ...row, signing_secret: secrets.open(row.signing_secret), previous_signing_secret: secrets.openOptional(row.previous_signing_secret) },
+        ]),
+      );
     };
 
     const rotateExtra = (name: string, apiKey = channel.apiKey) =>

@@ -221,8 +221,13 @@ describe('gateway: operator API, partner keys and webhook binding', () => {
 
   describe('webhook binding', () => {
     let channel: ProvisionedChannel;
+    /** the stored rows with their sealed secrets opened (docs/security.md) */
     const primaryRows = async () =>
-      (await db.query<{ url: string; signing_secret: string }>(`SELECT * FROM webhook_destinations WHERE channel_id = $1`, [channel.channelId])).rows;
+      (
+        await db.query<{ url: string; signing_secret: string; headers: Record<string, string> }>(`SELECT * FROM webhook_destinations WHERE channel_id = $1`, [
+          channel.channelId,
+        ])
+      ).rows.map((row) => ({ ...row, headers: testInfra().secrets.openHeaders(row.headers), signing_secret: testInfra().secrets.open(row.signing_secret) }));
 
     beforeAll(async () => {
       channel = await provisionChannel(gateway, stack.adminToken);

@@ -233,7 +233,7 @@ describe('gateway: partner self-service', () => {
         // a binding stored under an earlier, looser policy: the dial-time check refuses it as it refuses deliveries
         await db.query(
           `INSERT INTO webhook_destinations (channel_id, kind, name, url, signing_secret) VALUES ($1, 'primary', 'primary', 'http://169.254.169.254/latest/meta-data', $2)`,
-          [channel.channelId, `whsec_${randomBytes(24).toString('base64')}`],
+          [channel.channelId, testInfra().secrets.seal(`whsec_${randomBytes(24).toString('base64')}`)],
         );
         const unsafe = await asPartner(channel, 'POST', '/v1/configs/webhook/test');
         expect(unsafe.status).toBe(200);

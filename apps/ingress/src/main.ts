@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServer, type RequestListener } from 'node:http';
-import { ConfigError } from '@wabridge/config';
+import { ConfigError, httpServerTimeouts } from '@wabridge/config';
 import { applyHeapPolicy, silenceKnownWarnings, startTracing } from '@wabridge/observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app/app.module';
@@ -11,8 +11,6 @@ import { WebhookReceiver } from './app/webhooks/webhook-receiver';
 import { loadIngressConfig } from './config/ingress.config';
 
 const BODY_LIMIT = 3 * 1024 * 1024;
-/** Fastify's default, which a server of our own does not get from Fastify */
-const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 async function bootstrap(): Promise<void> {
   silenceKnownWarnings();
@@ -21,13 +19,15 @@ async function bootstrap(): Promise<void> {
   applyHeapPolicy();
   const config = loadIngressConfig(process.env);
   // the webhooks themselves are taken on node:http before Fastify sees them (WebhookReceiver)
-  const receiver = new WebhookReceiver(BODY_LIMIT);
+  const receiver = new WebhookReceiver(BODY_LIMIT, config.maxBytesInFlight);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     serverFactory: (handler: RequestListener) => {
-      const server = createServer(receiver.listener(handler));
-      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      // what Fastify would set on a server of its own
+      const timeouts = httpServerTimeouts(config.httpRequestTimeoutMs);
+      const server = createServer(timeouts.http, receiver.listener(handler));
+      server.setTimeout(timeouts.connectionTimeout);
       return server;
     },
   });

@@ -78,13 +78,14 @@ describe('ingress (real Kafka)', () => {
   });
 
   it('accepts a signature made with any of the rotated app secrets', async () => {
+    const oldSecret = `old-${randomBytes(16).toString('hex')}`;
     const other = await TestStack.start({
       services: ['ingress'],
-      env: { ingress: { META_APP_SECRETS: `old-secret,${stack.appSecret}` } },
+      env: { ingress: { META_APP_SECRETS: `${oldSecret},${stack.appSecret}` } },
     });
     try {
       const body = metaFixtureFor('inbound-text.json', { [FIXTURE_IDS.phoneNumberId]: uniqueNumber() });
-      for (const secret of ['old-secret', stack.appSecret]) {
+      for (const secret of [oldSecret, stack.appSecret]) {
         const response = await fetch(`${other.url('ingress')}/webhooks/whatsapp`, {
           method: 'POST',
           headers: metaHeaders(body, secret),
@@ -192,7 +193,7 @@ describe('ingress (real Kafka)', () => {
 describe('ingress when Kafka is unavailable', () => {
   let broker: KafkaBroker;
   let ingress: ServiceProcess;
-  const secret = 'unavailable-secret';
+  const secret = `unavailable-${randomBytes(16).toString('hex')}`;
 
   beforeAll(async () => {
     broker = await startKafka();
@@ -202,7 +203,7 @@ describe('ingress when Kafka is unavailable', () => {
       {
         KAFKA_BROKERS: broker.brokers.join(','),
         META_APP_SECRETS: secret,
-        META_VERIFY_TOKEN: 'v',
+        META_VERIFY_TOKEN: `verify-${randomBytes(8).toString('hex')}`,
         INGRESS_PUBLISH_TIMEOUT_MS: '1500',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError } from '@wabridge/config';
+import { ConfigError, httpServerTimeouts } from '@wabridge/config';
 import { silenceKnownWarnings, startTracing } from '@wabridge/observability';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app/app.module';
@@ -12,7 +12,7 @@ async function bootstrap(): Promise<void> {
   // before anything else: off (and not loaded) unless an OTEL_* exporter is configured
   startTracing('metering');
   const config = loadMeteringConfig(process.env);
-  const adapter = new FastifyAdapter({ trustProxy: false });
+  const adapter = new FastifyAdapter({ trustProxy: false, ...httpServerTimeouts(config.httpRequestTimeoutMs) });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();

@@ -165,13 +165,15 @@ export class RouterTestKit {
     } = {},
   ): Promise<Binding> {
     const signingSecret = generateSigningSecret();
+    // stored as the gateway stores it: sealed with the run's SECRETS_KEY
+    const { secrets } = testInfra();
     const row = await this.db.getRepository(WebhookDestinationEntity).save({
       channelId,
       kind: options.kind ?? 'primary',
       name: options.name ?? 'primary',
       url,
-      headers: options.headers ?? {},
-      signingSecret,
+      headers: secrets.sealHeaders(options.headers ?? {}),
+      signingSecret: secrets.seal(signingSecret),
       onPremiseFormat: options.onPremiseFormat ?? false,
       ordered: options.ordered ?? false,
     });

@@ -1,2 +1,3 @@
 export * from './lib/env';
 export * from './lib/service-env';
+export * from './lib/secret-strength';

@@ -6,4 +6,5 @@ export * from './lib/entities/webhook-destination.entity';
 export * from './lib/entities/delivery.entity';
 export * from './lib/entities/metering.entity';
 export * from './lib/change-listener';
+export * from './lib/secrets/stored-secrets';
 export * from './lib/delivery-stats';

@@ -50,6 +50,7 @@ export class AppModule {
         configModule,
         ObservabilityModule.forRoot({
           service: 'gateway',
+          metricsToken: config.metricsToken,
           logLevel: config.logLevel,
           imports: [InfraModule],
           readiness: {

@@ -4,10 +4,11 @@ import { loadGatewayConfig } from './gateway.config';
 const minimal = {
   KAFKA_BROKERS: '127.0.0.1:9092',
   DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
-  ADMIN_TOKEN: 'admin-token',
+  ADMIN_TOKEN: 'Qm9vdHN0cmFwLWFkbWluLXRva2VuLWZvci11bml0cw',
   GRAPH_API_URL: 'https://graph.facebook.com/',
   GRAPH_API_TOKEN: 'system-user-token',
   PUBLIC_URL: 'https://api.wabridge.example',
+  SECRETS_KEY: `k1:${Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7)).toString('base64')}`,
 };
 
 function problems(env: NodeJS.ProcessEnv): string[] {
@@ -74,6 +75,11 @@ describe('gateway config', () => {
     ['MEDIA_MAX_BYTES', { MEDIA_MAX_BYTES: '1.5' }],
     ['GRAPH_MEDIA_URL', { GRAPH_MEDIA_URL: 'lookaside' }],
     ['ADMIN_TOKEN', { ADMIN_TOKEN: undefined }],
+    ['ADMIN_TOKEN', { ADMIN_TOKEN: 'short-token' }],
+    ['ADMIN_TOKEN', { ADMIN_TOKEN: 'change-me-admin-token-change-me-admin' }],
+    ['ADMIN_TOKEN', { ADMIN_TOKEN: 'a'.repeat(40) }],
+    ['SECRETS_KEY', { SECRETS_KEY: undefined }],
+    ['SECRETS_KEY', { SECRETS_KEY: 'k1:tooshort' }],
     ['GRAPH_API_TOKEN', { GRAPH_API_TOKEN: '' }],
     ['GRAPH_API_URL', { GRAPH_API_URL: 'graph.facebook.com' }],
     ['PUBLIC_URL', { PUBLIC_URL: undefined }],
@@ -84,5 +90,10 @@ describe('gateway config', () => {
     ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
   ])('names %s when it is missing or invalid', (variable, override) => {
     expect(problems({ ...minimal, ...override }).join('\n')).toContain(variable);
+  });
+
+  it('lets weak secrets through only when WABRIDGE_ALLOW_WEAK_SECRETS=true', () => {
+    expect(problems({ ...minimal, ADMIN_TOKEN: 'admin' })).toEqual([expect.stringMatching(/^ADMIN_TOKEN: is too short/)]);
+    expect(problems({ ...minimal, ADMIN_TOKEN: 'admin', WABRIDGE_ALLOW_WEAK_SECRETS: 'true' })).toEqual([]);
   });
 });

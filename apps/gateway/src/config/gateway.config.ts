@@ -1,5 +1,14 @@
-import { env, type KafkaServiceConfig, kafkaServiceConfigOf, kafkaServiceEnv, parseEnv, webhookUrlPolicyEnv, webhookUrlPolicyOf } from '@wabridge/config';
-import type { UrlPolicy } from '@wabridge/webhook-security';
+import {
+  env,
+  type KafkaServiceConfig,
+  kafkaServiceConfigOf,
+  kafkaServiceEnv,
+  parseEnv,
+  secretsKeyEnv,
+  webhookUrlPolicyEnv,
+  webhookUrlPolicyOf,
+} from '@wabridge/config';
+import type { SecretBox, UrlPolicy } from '@wabridge/webhook-security';
 import { z } from 'zod';
 
 const withoutTrailingSlash = (value: string) => value.replace(/\/+$/, '');
@@ -23,12 +32,18 @@ const schema = z.object({
   GRAPH_API_TIMEOUT_MS: env.positiveInt(10000),
   PUBLIC_URL: env.url().transform(withoutTrailingSlash),
   ...webhookUrlPolicyEnv,
+  ...secretsKeyEnv,
   GATEWAY_PUBLISH_TIMEOUT_MS: env.positiveInt(3000),
+  OUTBOX_RELAY_INTERVAL_MS: env.positiveInt(1000),
   GRAPH_MEDIA_URL: env.url().transform(withoutTrailingSlash).optional(),
   MEDIA_MAX_BYTES: env.positiveInt(100 * 1024 * 1024),
+  MEDIA_UPLOAD_TIMEOUT_MS: env.positiveInt(300_000),
+  GATEWAY_DOCS: z.enum(['public', 'operator', 'off'], { message: 'expected public, operator or off' }).default('public'),
   MULTI_WEBHOOK_MAX: env.positiveInt(3),
   PARTNER_SLOTS_MAX: env.positiveInt(5),
   SEND_RATE_LIMIT_PER_S: env.positiveInt(80),
+  PARTNER_RATE_LIMIT_PER_S: env.positiveInt(100),
+  UNKNOWN_KEY_LOOKUPS_PER_S: env.positiveInt(50),
   GATEWAY_INSTANCES: env.positiveInt(1),
   DELIVERY_TIMEOUT_MS: env.positiveInt(5000),
   WEBHOOK_TEST_PER_MINUTE: env.positiveInt(10),
@@ -74,14 +89,26 @@ export interface GatewayConfig extends KafkaServiceConfig {
   /** the address partners call, returned by the 360dialog-style key endpoint */
   publicUrl: string;
   webhookUrlPolicy: UrlPolicy;
+  /** seals and opens signing secrets, app secrets and custom header values at rest (SECRETS_KEY) */
+  secrets: SecretBox;
   /** how long a send waits for Kafka to acknowledge its outbound event */
   publishTimeoutMs: number;
+  /** how often the relay looks for outbound events kept in the outbox while Kafka was down */
+  outboxRelayIntervalMs: number;
   /** the largest media upload accepted (Meta's own cap is 100 MB) */
   mediaMaxBytes: number;
+  /** who reads the OpenAPI document at /docs: anyone, holders of ADMIN_TOKEN, or nobody (not served) */
+  docs: 'public' | 'operator' | 'off';
+  /** how long a media upload may take to arrive; every other request has HTTP_REQUEST_TIMEOUT_MS */
+  mediaUploadTimeoutMs: number;
   /** how many extra /multi_webhook destinations a channel may have (the primary not counted) */
   multiWebhookMax: number;
   /** the most partner slots an operator may give one channel (PATCH /admin/v1/channels/{id}) */
   partnerSlotsMax: number;
+  /** requests per second per API key on every partner route (a burst of twice that) */
+  partnerRateLimitPerSecond: number;
+  /** database lookups per second, for the whole instance, of keys not seen valid in the last 10 minutes */
+  unknownKeyLookupsPerSecond: number;
   sendRateLimit: {
     /** Meta's throughput tier of a number, summed over every gateway instance */
     perSecond: number;
@@ -117,7 +144,7 @@ function mediaUrlFor(graphApiUrl: string, configured: string | undefined): strin
 }
 
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  const parsed = parseEnv(schema, source);
+  const parsed = parseEnv(schema, source, { ADMIN_TOKEN: { min: 32 } });
   return {
     ...kafkaServiceConfigOf(parsed),
     databaseUrl: parsed.DATABASE_URL,
@@ -132,10 +159,16 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     },
     publicUrl: parsed.PUBLIC_URL,
     webhookUrlPolicy: webhookUrlPolicyOf(parsed),
+    secrets: parsed.SECRETS_KEY,
     publishTimeoutMs: parsed.GATEWAY_PUBLISH_TIMEOUT_MS,
+    outboxRelayIntervalMs: parsed.OUTBOX_RELAY_INTERVAL_MS,
     mediaMaxBytes: parsed.MEDIA_MAX_BYTES,
+    mediaUploadTimeoutMs: parsed.MEDIA_UPLOAD_TIMEOUT_MS,
+    docs: parsed.GATEWAY_DOCS,
     multiWebhookMax: parsed.MULTI_WEBHOOK_MAX,
     partnerSlotsMax: parsed.PARTNER_SLOTS_MAX,
+    partnerRateLimitPerSecond: parsed.PARTNER_RATE_LIMIT_PER_S,
+    unknownKeyLookupsPerSecond: parsed.UNKNOWN_KEY_LOOKUPS_PER_S,
     sendRateLimit: { perSecond: parsed.SEND_RATE_LIMIT_PER_S, instances: parsed.GATEWAY_INSTANCES },
     selfService: {
       deliveryTimeoutMs: parsed.DELIVERY_TIMEOUT_MS,

@@ -20,6 +20,7 @@ export class AppModule {
         configModule,
         ObservabilityModule.forRoot({
           service: 'ingress',
+          metricsToken: config.metricsToken,
           logLevel: config.logLevel,
           imports: [WebhooksModule],
           readiness: {

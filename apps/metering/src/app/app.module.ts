@@ -23,6 +23,7 @@ export class AppModule {
         configModule,
         ObservabilityModule.forRoot({
           service: 'metering',
+          metricsToken: config.metricsToken,
           logLevel: config.logLevel,
           imports: [DatabaseModule, MeteringModule],
           readiness: {

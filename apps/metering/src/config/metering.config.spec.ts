@@ -2,7 +2,7 @@ import { ConfigError } from '@wabridge/config';
 import { loadMeteringConfig } from './metering.config';
 
 describe('metering config', () => {
-  const minimal = { KAFKA_BROKERS: 'localhost:9092', DATABASE_URL: 'postgres://u:p@localhost/db', ADMIN_TOKEN: 'admin' };
+  const minimal = { KAFKA_BROKERS: 'localhost:9092', DATABASE_URL: 'postgres://u:p@localhost/db', ADMIN_TOKEN: 'Qm9vdHN0cmFwLWFkbWluLXRva2VuLWZvci11bml0cw' };
 
   it('applies the defaults', () => {
     expect(loadMeteringConfig(minimal)).toEqual({
@@ -12,7 +12,8 @@ describe('metering config', () => {
       logLevel: 'info',
       host: '0.0.0.0',
       port: 3003,
-      adminToken: 'admin',
+      adminToken: minimal.ADMIN_TOKEN,
+      httpRequestTimeoutMs: 30000,
       groupId: 'wabridge-metering',
       dedupeRetentionDays: 35,
       dedupeSweepIntervalMs: 300_000,
@@ -37,6 +38,11 @@ describe('metering config', () => {
 
   it.each(['KAFKA_BROKERS', 'DATABASE_URL', 'ADMIN_TOKEN'])('requires %s', (variable) => {
     expect(() => loadMeteringConfig({ ...minimal, [variable]: undefined })).toThrow(ConfigError);
+  });
+
+  it('refuses a short or placeholder ADMIN_TOKEN', () => {
+    expect(() => loadMeteringConfig({ ...minimal, ADMIN_TOKEN: 'admin' })).toThrow(/ADMIN_TOKEN: is too short/);
+    expect(() => loadMeteringConfig({ ...minimal, ADMIN_TOKEN: 'change-me-admin-token-for-production!' })).toThrow(/placeholder/);
   });
 
   it.each([

@@ -25,7 +25,7 @@ export interface MeteringConfig extends KafkaServiceConfig {
 }
 
 export function loadMeteringConfig(source: NodeJS.ProcessEnv = process.env): MeteringConfig {
-  const parsed = parseEnv(schema, source);
+  const parsed = parseEnv(schema, source, { ADMIN_TOKEN: { min: 32 } });
   return {
     ...kafkaServiceConfigOf(parsed),
     databaseUrl: parsed.DATABASE_URL,

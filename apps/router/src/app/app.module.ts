@@ -24,6 +24,7 @@ export class AppModule {
         configModule,
         ObservabilityModule.forRoot({
           service: 'router',
+          metricsToken: config.metricsToken,
           logLevel: config.logLevel,
           imports: [ConsumersModule],
           readiness: {

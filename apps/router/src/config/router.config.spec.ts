@@ -1,7 +1,11 @@
 import { ConfigError } from '@wabridge/config';
 import { loadRouterConfig } from './router.config';
 
-const required = { KAFKA_BROKERS: 'localhost:9092', DATABASE_URL: 'postgres://u:p@localhost:5432/db' };
+const required = {
+  KAFKA_BROKERS: 'localhost:9092',
+  DATABASE_URL: 'postgres://u:p@localhost:5432/db',
+  SECRETS_KEY: `k1:${Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7)).toString('base64')}`,
+};
 
 function configError(env: Record<string, string>): string {
   try {

@@ -1,5 +1,14 @@
-import { env, type KafkaServiceConfig, kafkaServiceConfigOf, kafkaServiceEnv, parseEnv, webhookUrlPolicyEnv, webhookUrlPolicyOf } from '@wabridge/config';
-import type { UrlPolicy } from '@wabridge/webhook-security';
+import {
+  env,
+  type KafkaServiceConfig,
+  kafkaServiceConfigOf,
+  kafkaServiceEnv,
+  parseEnv,
+  secretsKeyEnv,
+  webhookUrlPolicyEnv,
+  webhookUrlPolicyOf,
+} from '@wabridge/config';
+import type { SecretBox, UrlPolicy } from '@wabridge/webhook-security';
 import { z } from 'zod';
 import { parseDuration, retryLaneTopics, retryPolicy, type RetryPolicy } from '../app/delivery/retry-policy';
 
@@ -40,6 +49,7 @@ const schema = z.object({
   RETRY_TIME_SCALE: env.positiveNumber(1),
   RETRY_SCHEDULE: schedule(),
   ...webhookUrlPolicyEnv,
+  ...secretsKeyEnv,
   ROUTER_MAX_CONCURRENCY: env.positiveInt(64),
   ROUTER_TOPIC_PARTITIONS: env.positiveInt(6),
   ROUTER_BREAKER_FAILURES: env.positiveInt(5),
@@ -64,9 +74,11 @@ export interface RouterConfig extends KafkaServiceConfig {
   deliveryTimeoutMs: number;
   retry: RetryPolicy;
   urlPolicy: UrlPolicy;
+  /** opens the signing secrets, app secrets and custom header values stored sealed (SECRETS_KEY) */
+  secrets: SecretBox;
   /** HTTP attempts in flight per process */
   maxConcurrency: number;
-  /** HTTP attempts in flight per destination origin: a slow partner can hold a quarter of the process at most */
+  /** HTTP attempts in flight per destination (binding): a slow partner can hold a quarter of the process at most */
   maxConcurrencyPerDestination: number;
   /** partitions of the topics this service creates when they are missing */
   topicPartitions: number;
@@ -91,6 +103,7 @@ export function loadRouterConfig(source: NodeJS.ProcessEnv = process.env): Route
     deliveryTimeoutMs: parsed.DELIVERY_TIMEOUT_MS,
     retry,
     urlPolicy: webhookUrlPolicyOf(parsed),
+    secrets: parsed.SECRETS_KEY,
     maxConcurrency: parsed.ROUTER_MAX_CONCURRENCY,
     maxConcurrencyPerDestination: Math.max(1, Math.floor(parsed.ROUTER_MAX_CONCURRENCY / 4)),
     topicPartitions: parsed.ROUTER_TOPIC_PARTITIONS,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type SecretRule, weakSecretIssues } from './secret-strength';
 
 /** Thrown when the environment does not satisfy a service's schema; names every bad variable. */
 export class ConfigError extends Error {
@@ -8,14 +9,17 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment once, at start-up, into a typed object. */
-export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+/**
+ * Parses the environment once, at start-up, into a typed object. `secrets` names the variables that
+ * must hold strong secrets (see weakSecretIssues); their problems are reported with the schema's.
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv, secrets: Record<string, SecretRule> = {}): z.output<S> {
   const result = schema.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
-    );
-  }
+  const issues = [
+    ...(result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)),
+    ...weakSecretIssues(env, secrets),
+  ];
+  if (issues.length > 0 || !result.success) throw new ConfigError(issues);
   return result.data;
 }
 

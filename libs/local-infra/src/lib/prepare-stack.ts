@@ -1,6 +1,7 @@
 import { topicNames } from '@wabridge/contracts';
 import { createKafka, ensureTopics, type TopicSpec } from '@wabridge/kafka';
 import { runMigrations } from '@wabridge/persistence';
+import { SecretBox } from '@wabridge/webhook-security';
 
 /**
  * Topics whose records must outlive the 7-day retry window (a router or metering outage of up to a week loses
@@ -22,9 +23,11 @@ export function stackTopics(topicPrefix: string, partitions: number): TopicSpec[
 export async function prepareStack(
   databaseUrl: string,
   kafkaBrokers: string,
-  options: { topicPrefix: string; partitions: number },
+  options: { topicPrefix: string; partitions: number; secretsKey?: string },
 ): Promise<string[]> {
-  const applied = await runMigrations(databaseUrl);
+  const applied = await runMigrations(databaseUrl, {
+    secrets: options.secretsKey ? SecretBox.fromEnv(options.secretsKey) : undefined,
+  });
   await ensureTopics(
     createKafka({ brokers: kafkaBrokers.split(','), clientId: 'wabridge-prepare' }),
     stackTopics(options.topicPrefix, options.partitions),

@@ -116,16 +116,26 @@ export class ServiceProcess {
     child.stderr?.pipe(log, { end: false });
     child.once('close', () => log.end());
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    let exitCode: number | null | undefined;
-    void this.exited.then((code) => (exitCode = code));
-    await waitFor(
-      async () => {
-        if (exitCode !== undefined) throw new Error(`${this.name} exited with ${exitCode}: ${this.tail()}`);
-        const response = await fetch(`${this.url}/health/ready`);
-        return response.status === 200;
-      },
-      { timeoutMs: readyTimeoutMs, intervalMs: 100, what: `${this.name} to become ready` },
-    ).catch((error: Error) => {
+    const logged = new Promise<void>((resolve) => log.once('finish', () => resolve()));
+    let ready = false;
+    // a process that exits during start-up fails the start at once, with its last log lines
+    const exitedEarly = this.exited.then(async (code) => {
+      if (ready) return;
+      await Promise.race([logged, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      throw new Error(`${this.name} exited with ${code} during start-up`);
+    });
+    await Promise.race([
+      waitFor(
+        async () => {
+          const response = await fetch(`${this.url}/health/ready`);
+          return response.status === 200;
+        },
+        { timeoutMs: readyTimeoutMs, intervalMs: 100, what: `${this.name} to become ready` },
+      ).then(() => {
+        ready = true;
+      }),
+      exitedEarly,
+    ]).catch((error: Error) => {
       throw new Error(`${error.message}\n--- ${this.name} log ---\n${this.tail()}`);
     });
   }

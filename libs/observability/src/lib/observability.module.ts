@@ -4,7 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health.controller';
 import { loggerParams } from './logging';
-import { MetricsController } from './metrics.controller';
+import { METRICS_TOKEN, MetricsController } from './metrics.controller';
 import { READINESS_CHECKS, type ReadinessCheck } from './readiness';
 import { reportReadinessOf } from './readiness-metric';
 import { stopTracing } from './tracing';
@@ -18,6 +18,8 @@ export interface ObservabilityOptions {
   imports?: DynamicModule['imports'];
   /** high-volume routes that get no per-request log line (their outcomes are metrics) */
   hotRoutes?: RouteInfo[];
+  /** when set, /metrics answers only `Authorization: Bearer <metricsToken>` (METRICS_TOKEN) */
+  metricsToken?: string;
 }
 
 /** Flushes the spans still buffered when the service stops (a no-op when tracing is off). */
@@ -49,7 +51,12 @@ export class ObservabilityModule {
         ...(options.imports ?? []),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ ...options.readiness, provide: READINESS_CHECKS } as Provider, TracingShutdown, ReadinessMetric],
+      providers: [
+        { ...options.readiness, provide: READINESS_CHECKS } as Provider,
+        TracingShutdown,
+        ReadinessMetric,
+        { provide: METRICS_TOKEN, useValue: options.metricsToken ?? '' },
+      ],
       exports: [LoggerModule],
     };
   }

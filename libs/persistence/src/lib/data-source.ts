@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { SecretBox } from '@wabridge/webhook-security';
 import { DataSource } from 'typeorm';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { ChannelEntity } from './entities/channel.entity';
@@ -11,6 +12,9 @@ import { BindingChangeNotifications1764094500000 } from './migrations/1764094500
 import { MultiWebhookEnabled1764094000000 } from './migrations/1764094000000-multi-webhook-enabled';
 import { SigningSecretRotation1764094200000 } from './migrations/1764094200000-signing-secret-rotation';
 import { OrderedDelivery1764094800000 } from './migrations/1764094800000-ordered-delivery';
+import { secretsAtRestMigration } from './migrations/1764096000000-secrets-at-rest';
+import { OutboundOutbox1764096100000 } from './migrations/1764096100000-outbound-outbox';
+import { checkStoredSecrets, sealStoredSecrets } from './secrets/stored-secrets';
 import { DestinationEventFilter1764096120000 } from './migrations/1764096120000-destination-event-filter';
 import { DeliveryStats1764096180000 } from './migrations/1764096180000-delivery-stats';
 import { RecoverRequests1764096240000 } from './migrations/1764096240000-recover-requests';
@@ -28,23 +32,32 @@ export const ENTITIES = [
   MeteringDedupeEntity,
 ];
 
-export const MIGRATIONS = [
-  InitialSchema1764093600000,
-  MultiWebhookEnabled1764094000000,
-  SigningSecretRotation1764094200000,
-  BindingChangeNotifications1764094500000,
-  OrderedDelivery1764094800000,
-  DestinationEventFilter1764096120000,
-  DeliveryStats1764096180000,
-  RecoverRequests1764096240000,
-  ConsoleAccounts1764096300000,
-  PartnerSlots1764096400000,
-];
+/** The migrations in order; the secrets-at-rest migration seals existing rows with `secrets` (SECRETS_KEY). */
+export function migrations(secrets?: SecretBox): DataSourceMigrations {
+  return [
+    InitialSchema1764093600000,
+    MultiWebhookEnabled1764094000000,
+    SigningSecretRotation1764094200000,
+    BindingChangeNotifications1764094500000,
+    OrderedDelivery1764094800000,
+    secretsAtRestMigration(secrets),
+    OutboundOutbox1764096100000,
+    DestinationEventFilter1764096120000,
+    DeliveryStats1764096180000,
+    RecoverRequests1764096240000,
+    ConsoleAccounts1764096300000,
+    PartnerSlots1764096400000,
+  ];
+}
+
+type DataSourceMigrations = (new () => { name?: string })[];
 
 export interface DataSourceOptions {
   url: string;
   poolSize?: number;
   applicationName?: string;
+  /** only where migrations run */
+  secrets?: SecretBox;
 }
 
 /** The one way services and tools build a DataSource: schema comes from migrations, never synchronize. */
@@ -53,7 +66,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     type: 'postgres',
     url: options.url,
     entities: ENTITIES,
-    migrations: MIGRATIONS,
+    migrations: migrations(options.secrets),
     synchronize: false,
     migrationsRun: false,
     logging: false,
@@ -67,9 +80,12 @@ export function createDataSource(options: DataSourceOptions): DataSource {
 
 const MIGRATION_LOCK = 7243001;
 
-/** Applies pending migrations; several processes may call it at once (an advisory lock serialises them). */
-export async function runMigrations(url: string): Promise<string[]> {
-  const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'wabridge-migrate' });
+/**
+ * Applies pending migrations; several processes may call it at once (an advisory lock serialises them).
+ * `secrets` (SECRETS_KEY) is needed when stored secrets are still in clear.
+ */
+export async function runMigrations(url: string, options: { secrets?: SecretBox } = {}): Promise<string[]> {
+  const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'wabridge-migrate', secrets: options.secrets });
   await dataSource.initialize();
   const lock = dataSource.createQueryRunner();
   try {
@@ -80,6 +96,22 @@ export async function runMigrations(url: string): Promise<string[]> {
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await lock.release();
+    await dataSource.destroy();
+  }
+}
+
+/**
+ * What the gateway and the router run before they boot: a missing or wrong SECRETS_KEY stops the
+ * process with one clear line instead of failing every delivery later. With `reseal`, values sealed
+ * with an older key (after a rotation) are sealed again with the first key of SECRETS_KEY.
+ */
+export async function prepareStoredSecrets(url: string, box: SecretBox, options: { reseal: boolean; applicationName: string }): Promise<void> {
+  const dataSource = createDataSource({ url, poolSize: 1, applicationName: options.applicationName });
+  await dataSource.initialize();
+  try {
+    await checkStoredSecrets(dataSource, box);
+    if (options.reseal) await sealStoredSecrets(dataSource, box);
+  } finally {
     await dataSource.destroy();
   }
 }

@@ -45,7 +45,9 @@ export async function setupTestInfra(): Promise<void> {
   const [brokers, serverUrl] = await Promise.all([kafkaPromise, serverPromise]);
 
   const databaseUrl = await createDatabase(serverUrl, `wabridge_test_${Date.now()}_${randomBytes(3).toString('hex')}`);
-  await prepareStack(databaseUrl, brokers, { topicPrefix: '', partitions: 2 });
+  // one key per run, inherited by every service the tests start (they seal and open secrets at rest with it)
+  process.env.SECRETS_KEY ??= `test:${randomBytes(32).toString('base64')}`;
+  await prepareStack(databaseUrl, brokers, { topicPrefix: '', partitions: 2, secretsKey: process.env.SECRETS_KEY });
 
   process.env.KAFKA_BROKERS = brokers;
   process.env.DATABASE_URL = databaseUrl;

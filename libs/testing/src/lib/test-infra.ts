@@ -1,7 +1,11 @@
+import { SecretBox } from '@wabridge/webhook-security';
+
 /** What the run's global setup brought up, as seen from a test worker. */
 export interface TestInfra {
   kafkaBrokers: string;
   databaseUrl: string;
+  /** SECRETS_KEY of the run: opens what the services stored sealed, seals what a test writes directly */
+  secrets: SecretBox;
 }
 
 export function testInfra(): TestInfra {
@@ -10,5 +14,5 @@ export function testInfra(): TestInfra {
   if (!kafkaBrokers || !databaseUrl) {
     throw new Error('KAFKA_BROKERS and DATABASE_URL are not set: run the tests with `npm test` (jest global setup)');
   }
-  return { kafkaBrokers, databaseUrl };
+  return { kafkaBrokers, databaseUrl, secrets: SecretBox.fromEnv(process.env.SECRETS_KEY) };
 }

@@ -1,4 +1,4 @@
-import { checkCustomHeaders, signMetaPayload, standardWebhookHeaders } from '@wabridge/webhook-security';
+import { checkCustomHeaders, signMetaPayload, standardWebhookHeaders, type SecretBox } from '@wabridge/webhook-security';
 import { toOnPremiseBody } from './on-premise-body';
 
 export const USER_AGENT = 'wabridge/0.1 (+https://github.com/wabridge/wabridge)';
@@ -28,17 +28,21 @@ export interface StoredBinding {
   onPremiseFormat: boolean;
 }
 
-/** How a stored binding is delivered to: by the router for events, by the gateway for test sends. */
-export function deliveryTargetOf(row: StoredBinding): DeliveryTarget {
+/**
+ * How a stored binding is delivered to: by the router for events, by the gateway for test sends. The
+ * row's secrets and header values are stored sealed (docs/security.md); `secrets` (SECRETS_KEY) opens
+ * them, and they stay open only in memory.
+ */
+export function deliveryTargetOf(row: StoredBinding, secrets: SecretBox): DeliveryTarget {
   return {
     url: row.url,
-    headers: row.headers ?? {},
-    signingSecret: row.signingSecret,
+    headers: secrets.openHeaders(row.headers),
+    signingSecret: secrets.open(row.signingSecret),
     previousSigningSecret:
       row.previousSigningSecret && row.previousSecretExpiresAt
-        ? { secret: row.previousSigningSecret, expiresAt: row.previousSecretExpiresAt }
+        ? { secret: secrets.open(row.previousSigningSecret), expiresAt: row.previousSecretExpiresAt }
         : null,
-    appSecret: row.appSecret,
+    appSecret: secrets.openOptional(row.appSecret),
     onPremiseFormat: row.onPremiseFormat,
   };
 }

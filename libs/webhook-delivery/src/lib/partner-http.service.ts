@@ -84,7 +84,8 @@ export class PartnerHttpService {
 
   constructor(private readonly options: PartnerHttpOptions) {
     this.agent = new Agent({
-      connections: options.maxConcurrencyPerDestination,
+      // destinations sharing a host each have their own slots (below): the pool per origin must hold them all
+      connections: options.maxConcurrency,
       keepAliveTimeout: 30_000,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
@@ -96,7 +97,12 @@ export class PartnerHttpService {
     this.perDestination = new KeyedSemaphore(options.maxConcurrencyPerDestination);
   }
 
-  async post(request: DeliveryRequest, lane: 'first' | 'retry' = 'first'): Promise<AttemptResult> {
+  /**
+   * `destination` keys the per-destination slots: the binding's id, so tenants whose partners share a
+   * host never share slots (one tenant's slow endpoint cannot hold another's deliveries). Without it,
+   * the URL's origin.
+   */
+  async post(request: DeliveryRequest, lane: 'first' | 'retry' = 'first', destination?: string): Promise<AttemptResult> {
     let url: URL;
     try {
       url = this.parse(request.url);
@@ -105,7 +111,7 @@ export class PartnerHttpService {
     }
     // The per-destination slot is taken first, so requests queued for a slow partner do not hold
     // process-wide slots; the deadline starts only once all slots are held.
-    const releaseDestination = await this.perDestination.acquire(url.origin);
+    const releaseDestination = await this.perDestination.acquire(destination ?? url.origin);
     const releaseLane = lane === 'retry' ? await this.retries.acquire() : () => undefined;
     const releaseGlobal = await this.global.acquire();
     const started = performance.now();

@@ -7,15 +7,18 @@ export function signMetaPayload(rawBody: Buffer | string, appSecret: string): st
   return PREFIX + createHmac('sha256', appSecret).update(rawBody).digest('hex');
 }
 
+/** Whether a header has the shape of a Meta signature at all (checked before a body is read). */
+export function isWellFormedMetaSignature(header: string | undefined): boolean {
+  return header !== undefined && header.length === PREFIX.length + 64 && header.startsWith(PREFIX) && /^[0-9a-fA-F]{64}$/.test(header.slice(PREFIX.length));
+}
+
 /**
  * Checks an X-Hub-Signature-256 header against every configured app secret (several during a
  * rotation), in constant time for each comparison.
  */
 export function verifyMetaSignature(rawBody: Buffer, header: string | undefined, appSecrets: readonly string[]): boolean {
-  if (!header || !header.startsWith(PREFIX)) return false;
-  const hex = header.slice(PREFIX.length);
-  if (!/^[0-9a-fA-F]{64}$/.test(hex)) return false;
-  const received = Buffer.from(hex, 'hex');
+  if (!isWellFormedMetaSignature(header)) return false;
+  const received = Buffer.from((header as string).slice(PREFIX.length), 'hex');
   let valid = false;
   for (const secret of appSecrets) {
     const expected = createHmac('sha256', secret).update(rawBody).digest();

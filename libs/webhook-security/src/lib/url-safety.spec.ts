@@ -99,7 +99,40 @@ describe('checkCustomHeaders', () => {
     [{ 'bad name': 'x' }, 'invalid header name'],
     [{ 'x-a': 1 }, 'must be a string'],
     [['x'], 'object'],
+    [{ 'Keep-Alive': 'timeout=5' }, 'cannot be overridden'],
+    [{ Upgrade: 'websocket' }, 'cannot be overridden'],
+    [{ Expect: '100-continue' }, 'cannot be overridden'],
+    [{ Connection: 'close' }, 'cannot be overridden'],
+    [{ 'x-a': 'naïve ✓' }, 'Latin-1'],
+    [{ 'x-a': 'tab\tok but bell\u0007' }, 'Latin-1'],
+    [{ 'x-a': 'del\u007f' }, 'Latin-1'],
   ])('refuses %j', (headers, reason) => {
     expect(checkCustomHeaders(headers)).toContain(reason);
+  });
+
+  // the bind-time check must accept exactly what the router's HTTP client will send
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- undici's own header validation, not exported
+  const UndiciRequest = require('undici/lib/core/request.js') as new (origin: string, options: object, handler: object) => unknown;
+  const undiciAccepts = (headers: Record<string, string>) => {
+    try {
+      new UndiciRequest('http://127.0.0.1', { path: '/', method: 'POST', headers }, { onError() {}, onConnect() {}, onHeaders() {}, onData() {}, onComplete() {} });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it.each<Record<string, string>>([
+    { 'x-token': 'Bearer abc.def' },
+    { 'x-latin1': 'café' },
+    { 'x-tab': 'a\tb' },
+    { 'Keep-Alive': 'timeout=5' },
+    { Upgrade: 'h2c' },
+    { Expect: '100-continue' },
+    { Connection: 'keep-alive, upgrade' },
+    { 'x-a': 'naïve ✓' },
+    { 'x-a': 'bell\u0007' },
+  ])('agrees with undici on %j', (headers) => {
+    expect(checkCustomHeaders(headers) === null).toBe(undiciAccepts(headers) && !Object.keys(headers).some((name) => /^(connection)$/i.test(name)));
   });
 });

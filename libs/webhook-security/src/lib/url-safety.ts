@@ -1,5 +1,5 @@
-import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
+import { HostResolver } from './host-resolver';
 
 export interface UrlPolicy {
   allowHttp: boolean;
@@ -63,12 +63,23 @@ export function isAddressAllowed(ip: string, policy: UrlPolicy): boolean {
   return address.range() === 'unicast';
 }
 
+/**
+ * Names a partner may not set: ours (framing, content type, signatures), and the hop-by-hop ones the
+ * HTTP client refuses at send time (undici throws on keep-alive, upgrade, expect, transfer-encoding
+ * and most connection values) — accepted at bind time they would fail every delivery for 7 days.
+ */
 const FORBIDDEN_HEADER_NAMES = new Set([
   'host',
   'content-length',
   'content-type',
   'transfer-encoding',
   'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+  'te',
+  'trailer',
+  'proxy-connection',
   'webhook-id',
   'webhook-timestamp',
   'webhook-signature',
@@ -89,6 +100,8 @@ export function checkCustomHeaders(headers: unknown): string | null {
     if (FORBIDDEN_HEADER_NAMES.has(name.toLowerCase())) return `header ${name} cannot be overridden`;
     if (typeof value !== 'string') return `header ${name} must be a string`;
     if (/[\r\n\0]/.test(value)) return `header ${name} contains a line break`;
+    // what undici sends: tab, visible ASCII and Latin-1 (one byte per character); anything else it refuses
+    if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) return `header ${name} may only contain printable Latin-1 characters`;
     if (value.length > 4096) return `header ${name} is too long`;
   }
   return null;
@@ -118,6 +131,14 @@ export function parseWebhookUrl(raw: unknown, policy: UrlPolicy): URL {
   return url;
 }
 
+let shared: HostResolver | undefined;
+
+/** The process's resolver for partner host names (timeouts, short cache, one query in flight per host). */
+export function sharedHostResolver(): HostResolver {
+  shared ??= new HostResolver();
+  return shared;
+}
+
 export interface ResolvedAddress {
   address: string;
   family: 4 | 6;
@@ -128,11 +149,11 @@ export interface ResolvedAddress {
  * mixes public and private records cannot be used to reach the inside. The caller connects to the
  * returned address (no second lookup, no DNS rebinding window).
  */
-export async function resolveSafeAddress(hostname: string, policy: UrlPolicy): Promise<ResolvedAddress> {
+export async function resolveSafeAddress(hostname: string, policy: UrlPolicy, resolver: HostResolver = sharedHostResolver()): Promise<ResolvedAddress> {
   const host = hostname.replace(/^\[|\]$/g, '');
   const addresses = ipaddr.isValid(host)
     ? [{ address: host, family: ipaddr.parse(host).kind() === 'ipv6' ? 6 : 4 }]
-    : await lookup(host, { all: true, verbatim: true });
+    : await resolver.resolve(host);
   if (addresses.length === 0) throw new UnsafeUrlError('destination host did not resolve');
   for (const entry of addresses) {
     if (!isAddressAllowed(entry.address, policy)) {

@@ -7,19 +7,20 @@ import { bearerToken } from './api-key';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
+/** Whether an Authorization header carries the operator token (constant time, over digests). */
+export function carriesOperatorToken(authorization: string | undefined, adminToken: string): boolean {
+  const token = bearerToken(authorization);
+  return token !== undefined && timingSafeEqual(digest(token), digest(adminToken));
+}
+
 /** Operator API: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time (over digests, so length leaks nothing). */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
-  private readonly expected: Buffer;
-
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
-    this.expected = digest(config.adminToken);
-  }
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const token = bearerToken(request.headers.authorization);
-    if (token === undefined || !timingSafeEqual(digest(token), this.expected)) {
+    if (!carriesOperatorToken(request.headers.authorization, this.config.adminToken)) {
       throw apiError(401, 'invalid or missing operator token');
     }
     return true;

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { GatewayConfig } from '../../config/gateway.config';
 import { generateApiKey, hashApiKey } from './api-key';
 import { KEY_CACHE_TTL_MS, PartnerAuthService } from './partner-auth.service';
 
@@ -24,6 +25,8 @@ function fakeDatabase(key: string) {
   return { dataSource, queries, revoke: () => (revoked = true) };
 }
 
+const config = { unknownKeyLookupsPerSecond: 5 } as GatewayConfig;
+
 describe('PartnerAuthService', () => {
   afterEach(() => jest.restoreAllMocks());
 
@@ -31,7 +34,7 @@ describe('PartnerAuthService', () => {
     expect(KEY_CACHE_TTL_MS).toBeLessThan(1000);
     const key = generateApiKey();
     const db = fakeDatabase(key);
-    const auth = new PartnerAuthService(db.dataSource);
+    const auth = new PartnerAuthService(db.dataSource, config);
     let now = 1_000_000;
     jest.spyOn(Date, 'now').mockImplementation(() => now);
 
@@ -52,7 +55,7 @@ describe('PartnerAuthService', () => {
   it('forgets a channel at once when its keys change on this instance', async () => {
     const key = generateApiKey();
     const db = fakeDatabase(key);
-    const auth = new PartnerAuthService(db.dataSource);
+    const auth = new PartnerAuthService(db.dataSource, config);
     expect(await auth.authenticate(key)).not.toBeNull();
     db.revoke();
     auth.forgetChannel('c1');
@@ -62,12 +65,29 @@ describe('PartnerAuthService', () => {
   it('shares one lookup between concurrent requests and skips implausible keys', async () => {
     const key = generateApiKey();
     const db = fakeDatabase(key);
-    const auth = new PartnerAuthService(db.dataSource);
+    const auth = new PartnerAuthService(db.dataSource, config);
     const results = await Promise.all(Array.from({ length: 10 }, () => auth.authenticate(key)));
     expect(results.every((result) => result?.channelId === 'c1')).toBe(true);
     expect(db.queries).toHaveLength(1);
     expect(await auth.authenticate(undefined)).toBeNull();
     expect(await auth.authenticate('short')).toBeNull();
     expect(db.queries).toHaveLength(1);
+  });
+
+  it('spends a global budget on lookups of keys not known valid, and never on known ones', async () => {
+    const key = generateApiKey();
+    const db = fakeDatabase(key);
+    const auth = new PartnerAuthService(db.dataSource, config);
+    let now = 1_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+    expect(await auth.authenticate(key)).not.toBeNull();
+    // a flood of made-up keys of the right format: the budget (burst 10) is spent, then no more queries
+    for (let i = 0; i < 100; i += 1) expect(await auth.authenticate(generateApiKey())).toBeNull();
+    expect(db.queries.length).toBeLessThanOrEqual(11);
+    // the known key is still looked up (after its cache entry expired) and still valid
+    now += KEY_CACHE_TTL_MS + 1;
+    const before = db.queries.length;
+    expect(await auth.authenticate(key)).not.toBeNull();
+    expect(db.queries).toHaveLength(before + 1);
   });
 });

@@ -1,7 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { metricsRegistry } from '@wabridge/observability';
+import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { GATEWAY_DATA_SOURCE } from '../infra/infra.module';
+import { SendRateLimiter } from '../messages/send-rate-limiter';
 import { hashApiKey, isPlausibleApiKey } from './api-key';
+
+const budgetRefusals = new Counter({
+  name: 'wabridge_gateway_auth_lookup_budget_exhausted_total',
+  help: 'Keys of the right format, not known valid, refused without a database lookup because the global budget for such lookups was spent',
+  registers: [metricsRegistry],
+});
+
+/** A key seen valid this recently is looked up again without spending the unknown-key budget. */
+const KNOWN_VALID_MS = 10 * 60_000;
 
 /** The channel a valid key belongs to. */
 export interface PartnerChannel {
@@ -42,8 +55,20 @@ interface KeyRow {
 export class PartnerAuthService {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly pending = new Map<string, Promise<PartnerChannel | null>>();
+  /** hashes of keys found valid, until when: they never wait on the unknown-key budget */
+  private readonly knownValid = new Map<string, number>();
+  /**
+   * One global bucket for lookups of keys not known valid: a flood of made-up keys costs the database
+   * at most this many queries per second, whatever the number of attackers.
+   */
+  private readonly unknownKeyBudget: SendRateLimiter;
 
-  constructor(@Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.unknownKeyBudget = new SendRateLimiter(config.unknownKeyLookupsPerSecond, config.unknownKeyLookupsPerSecond * 2);
+  }
 
   async authenticate(key: string | undefined): Promise<PartnerChannel | null> {
     if (key === undefined || !isPlausibleApiKey(key)) return null;
@@ -53,6 +78,10 @@ export class PartnerAuthService {
     // concurrent requests with the same key share one lookup
     let lookup = this.pending.get(hash);
     if (!lookup) {
+      if ((this.knownValid.get(hash) ?? 0) < Date.now() && !this.unknownKeyBudget.take('unknown').allowed) {
+        budgetRefusals.inc();
+        return null;
+      }
       lookup = this.lookup(hash).finally(() => this.pending.delete(hash));
       this.pending.set(hash, lookup);
     }
@@ -87,6 +116,10 @@ export class PartnerAuthService {
       : null;
     if (this.cache.size >= CACHE_MAX_ENTRIES) this.evictExpired();
     this.cache.set(hash, { channel, expiresAt: Date.now() + KEY_CACHE_TTL_MS });
+    if (channel) {
+      if (this.knownValid.size >= CACHE_MAX_ENTRIES) this.knownValid.clear();
+      this.knownValid.set(hash, Date.now() + KNOWN_VALID_MS);
+    }
     return channel;
   }
 

@@ -11,6 +11,9 @@ function statusOf(exception: unknown): number {
 
 /** Only generic texts reach the client: framework messages may echo paths or parts of the body. */
 function publicMessage(status: number, exception: unknown): string {
+  // set by our own request limits (e.g. the JSON depth), written for the client
+  const own = (exception as { publicMessage?: unknown })?.publicMessage;
+  if (typeof own === 'string' && status < 500) return own;
   switch (status) {
     case 400: {
       const text = exception instanceof HttpException ? exception.message : '';

@@ -4,6 +4,7 @@ import { GraphModule } from '../graph/graph.module';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { MessagesController, SEND_RATE_LIMITER } from './messages.controller';
 import { SendRateLimiter } from './send-rate-limiter';
+import { OutboundPublisher } from './outbound-publisher.service';
 import { SendService } from './send.service';
 
 @Module({
@@ -11,6 +12,7 @@ import { SendService } from './send.service';
   controllers: [MessagesController],
   providers: [
     SendService,
+    OutboundPublisher,
     {
       provide: SEND_RATE_LIMITER,
       inject: [GATEWAY_CONFIG],

@@ -5,6 +5,8 @@ import type { PinoLogger } from 'nestjs-pino';
 import type { GatewayConfig } from '../../config/gateway.config';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import type { GraphApiClient, UpstreamResult } from '../graph/graph-api.client';
+import type { DataSource } from 'typeorm';
+import { OutboundPublisher } from './outbound-publisher.service';
 import { SendService } from './send.service';
 
 const channel: PartnerChannel = {
@@ -16,7 +18,7 @@ const channel: PartnerChannel = {
   wabaId: 'w',
   displayPhoneNumber: 'd',
 };
-const config = { topics: topicNames('unit.') } as GatewayConfig;
+const config = { topics: topicNames('unit.'), publishTimeoutMs: 1000, outboxRelayIntervalMs: 1000 } as GatewayConfig;
 const accepted: UpstreamResult = {
   kind: 'response',
   status: 200,
@@ -24,7 +26,11 @@ const accepted: UpstreamResult = {
   body: Buffer.from('{"messaging_product":"whatsapp","messages":[{"id":"wamid.UNIT"}]}'),
 };
 
-function harness(upstream: UpstreamResult, publish: (topic: string, records: OutgoingRecord[]) => Promise<void>) {
+function harness(
+  upstream: UpstreamResult,
+  publish: (topic: string, records: OutgoingRecord[]) => Promise<void>,
+  outbox: (sql: string, parameters: unknown[]) => Promise<unknown> = () => Promise.reject(new Error('database unreachable')),
+) {
   const logged: { level: string; fields: object; message: string }[] = [];
   const logger = {
     setContext: () => undefined,
@@ -33,11 +39,12 @@ function harness(upstream: UpstreamResult, publish: (topic: string, records: Out
   } as unknown as PinoLogger;
   const graph = { path: (id: string, edge: string) => `/v21.0/${id}/${edge}`, call: () => Promise.resolve(upstream) } as unknown as GraphApiClient;
   const producer = { send: publish } as unknown as BatchingProducer;
-  return { service: new SendService(config, producer, graph, logger), logged };
+  const publisher = new OutboundPublisher(config, producer, { query: outbox } as unknown as DataSource, logger);
+  return { service: new SendService(publisher, graph, logger), logged };
 }
 
-async function lostEvents(): Promise<number> {
-  const metric = await metricsRegistry.getSingleMetric('wabridge_gateway_outbound_publish_failures_total')?.get();
+async function counted(name: string): Promise<number> {
+  const metric = await metricsRegistry.getSingleMetric(name)?.get();
   return metric?.values[0]?.value ?? 0;
 }
 
@@ -58,13 +65,34 @@ describe('SendService', () => {
     expect(JSON.parse(String(published[0].records[0].value))).toMatchObject({ wamid: 'wamid.UNIT', type: 'text' });
   });
 
-  it('still answers what Meta answered when Kafka fails, and logs the wamid and counts it', async () => {
-    const before = await lostEvents();
+  it('keeps the event in the outbox when Kafka fails, without the recipient or the content', async () => {
+    const kept: unknown[][] = [];
+    const before = await counted('wabridge_gateway_outbox_kept_total');
+    const { service } = harness(
+      accepted,
+      () => Promise.reject(new Error('Kafka did not acknowledge')),
+      (_sql, parameters) => {
+        kept.push(parameters);
+        return Promise.resolve([]);
+      },
+    );
+    expect(await service.send(channel, 'cloud', request, raw)).toBe(accepted);
+    expect(await counted('wabridge_gateway_outbox_kept_total')).toBe(before + 1);
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toEqual(['wamid.UNIT', channel.phoneNumberId, channel.channelId, channel.clientId, 'text', null, null, expect.any(String)]);
+    expect(JSON.stringify(kept)).not.toContain('4915123456789');
+  });
+
+  it('still answers what Meta answered when Kafka and the outbox fail, and says in a metric and a log line what was lost', async () => {
+    const before = await counted('wabridge_gateway_outbound_lost_total');
     const { service, logged } = harness(accepted, () => Promise.reject(new Error('Kafka did not acknowledge')));
     expect(await service.send(channel, 'cloud', request, raw)).toBe(accepted);
-    expect(await lostEvents()).toBe(before + 1);
-    expect(logged).toEqual([
-      expect.objectContaining({ level: 'error', fields: expect.objectContaining({ wamid: 'wamid.UNIT', channel_id: channel.channelId }) }),
+    expect(await counted('wabridge_gateway_outbound_lost_total')).toBe(before + 1);
+    expect(logged.filter((line) => line.level === 'error')).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining('outbound event lost'),
+        fields: expect.objectContaining({ wamid: 'wamid.UNIT', channel_id: channel.channelId }),
+      }),
     ]);
     expect(JSON.stringify(logged)).not.toContain('4915123456789');
   });

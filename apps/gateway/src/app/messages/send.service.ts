@@ -1,13 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { BatchingProducer, injectTraceHeaders } from '@wabridge/kafka';
+import { Injectable } from '@nestjs/common';
+import { injectTraceHeaders } from '@wabridge/kafka';
 import { endSpanWithError, metricsRegistry, SpanKind, startSpan, traced, type Span } from '@wabridge/observability';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter } from 'prom-client';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import type { PartnerChannel } from '../auth/partner-auth.service';
-import { GATEWAY_PRODUCER } from '../infra/infra.module';
 import { GraphApiClient, type UpstreamResult } from '../graph/graph-api.client';
 import { outboundEventFor, type JsonObject } from './outbound-event';
+import { OutboundPublisher } from './outbound-publisher.service';
 
 export type SendRoute = 'cloud' | 'on_premise' | 'graph';
 
@@ -15,12 +14,6 @@ const sends = new Counter({
   name: 'wabridge_gateway_sends_total',
   help: 'Partner sends by route and outcome (accepted, rejected by Meta, upstream unreachable or timed out)',
   labelNames: ['route', 'outcome'],
-  registers: [metricsRegistry],
-});
-
-const outboundLost = new Counter({
-  name: 'wabridge_gateway_outbound_publish_failures_total',
-  help: 'Sends Meta accepted whose whatsapp.outbound.v1 event Kafka did not acknowledge',
   registers: [metricsRegistry],
 });
 
@@ -32,12 +25,11 @@ function parseJson(bytes: Buffer): unknown {
   }
 }
 
-/** Forwards a send to the Graph API and, when Meta accepted it, publishes its outbound event. */
+/** Forwards a send to the Graph API and, when Meta accepted it, publishes its outbound event (or keeps it in the outbox). */
 @Injectable()
 export class SendService {
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(GATEWAY_PRODUCER) private readonly producer: BatchingProducer,
+    private readonly publisher: OutboundPublisher,
     private readonly graph: GraphApiClient,
     private readonly logger: PinoLogger,
   ) {
@@ -71,27 +63,16 @@ export class SendService {
     sends.inc({ route, outcome: 'accepted' });
     const event = outboundEventFor(request, parseJson(result.body), channel, new Date());
     if (event) {
-      const publish: Span | undefined = startSpan(`${this.config.topics.outbound} publish`, {
+      const publish: Span | undefined = startSpan(`${this.publisher.topic} publish`, {
         kind: SpanKind.PRODUCER,
-        attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.destination.name': this.config.topics.outbound },
+        attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.destination.name': this.publisher.topic },
       });
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       injectTraceHeaders(headers, publish);
-      try {
-        await this.producer.send(this.config.topics.outbound, [{ key: channel.phoneNumberId, value: JSON.stringify(event), headers }]);
-        publish?.end();
-      } catch (error) {
-        endSpanWithError(publish, error);
-        // Meta has already accepted the message: answering an error now would make the partner retry
-        // and the end user receive it twice. A lost event costs a template count, which the operator
-        // can rebuild from this log line (and the priced status webhooks still arrive), so the send
-        // is answered as Meta answered it.
-        outboundLost.inc();
-        this.logger.error(
-          { wamid: event.wamid, channel_id: channel.channelId, err: error },
-          'outbound event not published for an accepted send',
-        );
-      }
+      // never fails the send: Meta has accepted it, and the event is kept in the outbox if Kafka is down
+      const outcome = await this.publisher.publish(event, headers);
+      if (outcome === 'published') publish?.end();
+      else endSpanWithError(publish, new Error(`outbound event ${outcome}`));
     }
     return result;
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { generateSigningSecret, resolveSafeAddress, UnsafeUrlError } from '@wabridge/webhook-security';
+import { generateSigningSecret, resolveSafeAddress, UnsafeUrlError, type SecretBox } from '@wabridge/webhook-security';
 import type { DataSource, EntityManager } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { INVALID_KEY_MESSAGE } from '../auth/partner-auth.guard';
@@ -65,12 +65,12 @@ function unwrap<T>(parsed: MultiWebhookParse<T>): T {
   return parsed.value;
 }
 
-function view(row: DestinationRow, secrets: Map<string, string>): DestinationView {
+function view(row: DestinationRow, secrets: Map<string, string>, box: SecretBox): DestinationView {
   const secret = secrets.get(row.name);
   return {
     name: row.name,
     url: row.url,
-    headers: row.headers ?? {},
+    headers: box.openHeaders(row.headers),
     ...(row.events ? { events: row.events } : {}),
     ...(secret ? { signing_secret: secret } : {}),
     ...(row.disabled_at ? { disabled_at: row.disabled_at.toISOString() } : {}),
@@ -113,7 +113,7 @@ export class MultiWebhookService {
     );
     if (rows.length === 0) throw apiError(401, INVALID_KEY_MESSAGE);
     const extras: DestinationRow[] = await this.dataSource.query(SELECT_EXTRAS, [channel.channelId, channel.slot]);
-    return { enabled: rows[0].multi_webhook_enabled, destinations: extras.map((row) => view(row, new Map())) };
+    return { enabled: rows[0].multi_webhook_enabled, destinations: extras.map((row) => view(row, new Map(), this.config.secrets)) };
   }
 
   /** POST: switches the feature on or off and replaces the whole set. */
@@ -172,9 +172,9 @@ export class MultiWebhookService {
           channel.channelId,
           name,
           updated.url,
-          JSON.stringify(updated.headers),
+          JSON.stringify(this.config.secrets.sealHeaders(updated.headers)),
           updated.onPremiseFormat,
-          updated.appSecret,
+          this.config.secrets.sealOptional(updated.appSecret),
           updated.ordered,
           updated.events,
           channel.slot,
@@ -231,7 +231,8 @@ export class MultiWebhookService {
       [channel.channelId, name, channel.slot],
     );
     if (rows.length === 0) throw multiWebhookError(404, `no destination named "${name}"`);
-    return rows[0];
+    const row = rows[0];
+    return { ...row, headers: this.config.secrets.openHeaders(row.headers), app_secret: this.config.secrets.openOptional(row.app_secret) };
   }
 
   /** Host names are resolved once here to refuse those pointing inside; the router checks again at every attempt. */
@@ -256,10 +257,10 @@ export class MultiWebhookService {
         channel.channelId,
         destination.name,
         destination.url,
-        JSON.stringify(destination.headers),
-        secret,
+        JSON.stringify(this.config.secrets.sealHeaders(destination.headers)),
+        this.config.secrets.seal(secret),
         destination.onPremiseFormat,
-        destination.appSecret,
+        this.config.secrets.sealOptional(destination.appSecret),
         destination.ordered,
         destination.events,
         channel.slot,
@@ -288,7 +289,7 @@ export class MultiWebhookService {
         [channel.channelId, channel.slot],
       );
       const extras: DestinationRow[] = await manager.query(SELECT_EXTRAS, [channel.channelId, channel.slot]);
-      return { message, enabled: state.multi_webhook_enabled, destinations: extras.map((row) => view(row, secrets)) };
+      return { message, enabled: state.multi_webhook_enabled, destinations: extras.map((row) => view(row, secrets, this.config.secrets)) };
     });
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { generateSigningSecret } from '@wabridge/webhook-security';
 import type { DataSource } from 'typeorm';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { INVALID_KEY_MESSAGE } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { apiError } from '../errors/api-exception';
@@ -35,7 +36,10 @@ const PRIMARY_NAME = 'primary';
  */
 @Injectable()
 export class SecretRotationService {
-  constructor(@Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
+  ) {}
 
   async rotate(channel: PartnerChannel, target: RotationTarget): Promise<RotationOutcome> {
     const signingSecret = generateSigningSecret();
@@ -61,7 +65,7 @@ export class SecretRotationService {
                 updated_at = now()
           WHERE id = $1
           RETURNING previous_secret_expires_at`,
-        [found[0].id, signingSecret, ROTATION_OVERLAP_HOURS],
+        [found[0].id, this.config.secrets.seal(signingSecret), ROTATION_OVERLAP_HOURS],
       );
       return {
         rotated: true,

@@ -4,6 +4,7 @@ import { WebhookDestinationEntity } from '@wabridge/persistence';
 import { buildDeliveryRequest, deliveryTargetOf, judgeAttempt, type PartnerHttpService } from '@wabridge/webhook-delivery';
 import type { DataSource } from 'typeorm';
 import type { PartnerChannel } from '../auth/partner-auth.service';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { GATEWAY_DATA_SOURCE } from '../infra/infra.module';
 import { sampleEvent, testEventId } from './sample-event';
 
@@ -31,6 +32,7 @@ export type TestTarget = { kind: 'primary' } | { kind: 'extra'; name: string };
 @Injectable()
 export class WebhookTestService implements OnApplicationShutdown {
   constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(WEBHOOK_TEST_HTTP) private readonly http: PartnerHttpService,
   ) {}
@@ -43,7 +45,7 @@ export class WebhookTestService implements OnApplicationShutdown {
     if (!row) return null;
     const now = new Date();
     const webhookId = testEventId();
-    const request = buildDeliveryRequest(webhookId, sampleEvent(channel, row.events, now), deliveryTargetOf(row), now);
+    const request = buildDeliveryRequest(webhookId, sampleEvent(channel, row.events, now), deliveryTargetOf(row, this.config.secrets), now);
     const result = await this.http.post(request);
     const verdict = judgeAttempt(result);
     return {

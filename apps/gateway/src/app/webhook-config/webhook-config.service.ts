@@ -52,10 +52,10 @@ export class WebhookConfigService {
         [
           channel.channelId,
           binding.url,
-          JSON.stringify(binding.headers),
-          signingSecret,
+          JSON.stringify(this.config.secrets.sealHeaders(binding.headers)),
+          this.config.secrets.seal(signingSecret),
           binding.onPremiseFormat,
-          binding.appSecret,
+          this.config.secrets.sealOptional(binding.appSecret),
           binding.ordered,
           binding.events,
           channel.slot,
@@ -80,7 +80,7 @@ export class WebhookConfigService {
     if (row.url === null) return null;
     return {
       url: row.url,
-      headers: row.headers ?? {},
+      headers: this.config.secrets.openHeaders(row.headers),
       ...(row.events ? { events: row.events } : {}),
       // the router disabled it after a 410 Gone: say so rather than pretend it is receiving
       ...(row.disabled_at ? { disabled_at: row.disabled_at.toISOString() } : {}),

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { AcceptOutcome, WebhookPublisherService } from './webhook-publisher.service';
 import { WebhookReceiver } from './webhook-receiver';
 
+const SIGNATURE = `sha256=${'ab'.repeat(32)}`;
+
 describe('WebhookReceiver', () => {
   let server: Server;
   let base: string;
@@ -29,17 +31,36 @@ describe('WebhookReceiver', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const post = (body: string | Buffer, headers: Record<string, string> = {}, path = '/webhooks/whatsapp') =>
+  const post = (body: string | Buffer, headers: Record<string, string> = { 'x-hub-signature-256': SIGNATURE }, path = '/webhooks/whatsapp') =>
     fetch(`${base}${path}`, { method: 'POST', body, headers });
 
   it('hands the raw bytes and the headers to the publisher and answers 200 with the event count', async () => {
     outcome = { kind: 'accepted', events: 2 };
-    const response = await post('{"a":1}', { 'x-hub-signature-256': 'sha256=ab', traceparent: 'tp' }, '/webhooks/whatsapp?x=1');
+    const response = await post('{"a":1}', { 'x-hub-signature-256': SIGNATURE, traceparent: 'tp' }, '/webhooks/whatsapp?x=1');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(await response.json()).toEqual({ status: 'accepted', events: 2 });
-    expect(received.at(-1)).toEqual({ raw: Buffer.from('{"a":1}'), signature: 'sha256=ab', traceparent: 'tp' });
+    expect(received.at(-1)).toEqual({ raw: Buffer.from('{"a":1}'), signature: SIGNATURE, traceparent: 'tp' });
   });
+
+  it.each([undefined, 'sha256=ab', `sha1=${'ab'.repeat(32)}`, `sha256=${'zz'.repeat(32)}`])(
+    'answers 401 to signature %j before reading the body',
+    async (signature) => {
+      const count = received.length;
+      // a body that never ends: only an answer given before reading it can arrive
+      const endless = new ReadableStream({ start: (controller) => controller.enqueue(new Uint8Array(512)) });
+      const response = await fetch(`${base}/webhooks/whatsapp`, {
+        method: 'POST',
+        body: endless,
+        duplex: 'half',
+        headers: signature ? { 'x-hub-signature-256': signature } : {},
+        signal: AbortSignal.timeout(5000),
+      });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ error: 'invalid or missing X-Hub-Signature-256' });
+      expect(received).toHaveLength(count);
+    },
+  );
 
   it.each<[AcceptOutcome, number, object]>([
     [{ kind: 'unauthenticated' }, 401, { error: 'invalid or missing X-Hub-Signature-256' }],
@@ -69,7 +90,7 @@ describe('WebhookReceiver', () => {
         controller.close();
       },
     });
-    const response = await fetch(`${base}/webhooks/whatsapp`, { method: 'POST', body: streamed, duplex: 'half' });
+    const response = await fetch(`${base}/webhooks/whatsapp`, { method: 'POST', body: streamed, duplex: 'half', headers: { 'x-hub-signature-256': SIGNATURE } });
     expect(response.status).toBe(413);
     expect(received).toHaveLength(count);
   });
@@ -78,5 +99,41 @@ describe('WebhookReceiver', () => {
     expect(await (await fetch(`${base}/webhooks/whatsapp`)).text()).toBe('next');
     expect(await (await post('{}', {}, '/webhooks/whatsapp/other')).text()).toBe('next');
     expect(await (await fetch(`${base}/health/live`)).text()).toBe('next');
+  });
+
+  it('caps the bytes it holds across webhooks: beyond, 503 (Meta retries) until some are done', async () => {
+    const waiting: (() => void)[] = [];
+    const capped = new WebhookReceiver(1024, 1500);
+    capped.attach(
+      {
+        accept: () => new Promise<AcceptOutcome>((resolve) => waiting.push(() => resolve({ kind: 'accepted', events: 1 }))),
+      } as unknown as WebhookPublisherService,
+      () => undefined,
+    );
+    const other = createServer(capped.listener((_req, res) => res.writeHead(404).end()));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}/webhooks/whatsapp`;
+    const send = () => fetch(url, { method: 'POST', body: Buffer.alloc(700, 'a'), headers: { 'x-hub-signature-256': SIGNATURE } });
+    try {
+      const first = send();
+      const second = send();
+      while (waiting.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(capped.bytesHeld).toBe(1400);
+      const third = await send();
+      expect(third.status).toBe(503);
+      expect(third.headers.get('retry-after')).toBe('5');
+      expect(capped.bytesHeld).toBe(1400);
+      waiting.splice(0).forEach((resolve) => resolve());
+      expect((await first).status).toBe(200);
+      expect((await second).status).toBe(200);
+      expect(capped.bytesHeld).toBe(0);
+      const fourth = send();
+      while (waiting.length < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      waiting.splice(0).forEach((resolve) => resolve());
+      expect((await fourth).status).toBe(200);
+    } finally {
+      other.closeAllConnections();
+      await new Promise((resolve) => other.close(resolve));
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { isWellFormedMetaSignature } from '@wabridge/webhook-security';
 import { receiverRefusals, type AcceptOutcome, type WebhookPublisherService } from './webhook-publisher.service';
 
 export const WEBHOOK_PATH = '/webhooks/whatsapp';
@@ -9,6 +10,7 @@ const reply = (status: number, body: object): Reply => [status, JSON.stringify(b
 const UNAUTHENTICATED = reply(401, { error: 'invalid or missing X-Hub-Signature-256' });
 const UNAVAILABLE = reply(503, { error: 'event store unavailable, retry later' });
 const TOO_LARGE = reply(413, { error: 'body larger than the 3 MB limit' });
+const BUSY = reply(503, { error: 'too many webhooks in progress, retry later' });
 const FAILED = reply(500, { error: 'internal error' });
 // a webhook rarely holds more than a few changes: those replies are serialised once
 const ACCEPTED = Array.from({ length: 16 }, (_, events) => reply(200, { status: 'accepted', events }));
@@ -50,8 +52,22 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
 export class WebhookReceiver {
   private publisher: WebhookPublisherService | undefined;
   private onFailure: (error: unknown) => void = () => undefined;
+  /** bytes of webhook bodies held right now: being read, or waiting for Kafka */
+  private held = 0;
 
-  constructor(private readonly bodyLimit: number) {}
+  /**
+   * @param bodyLimit one webhook's largest body (413 beyond)
+   * @param maxBytesHeld all webhook bodies held at once; beyond it, a webhook is answered 503 (Meta
+   *   retries) rather than read, so a flood of large or slow bodies cannot exhaust memory
+   */
+  constructor(
+    private readonly bodyLimit: number,
+    private readonly maxBytesHeld: number = Number.POSITIVE_INFINITY,
+  ) {}
+
+  get bytesHeld(): number {
+    return this.held;
+  }
 
   /**
    * The publisher, once Nest has built it (until then requests go to Fastify, but nothing listens
@@ -75,6 +91,12 @@ export class WebhookReceiver {
   }
 
   private receive(req: IncomingMessage, res: ServerResponse, publisher: WebhookPublisherService): void {
+    const signature = headerOf(req, 'x-hub-signature-256');
+    // no body is read for a request that cannot be Meta's: the answer comes first, the connection closes
+    if (!isWellFormedMetaSignature(signature)) {
+      send(res, UNAUTHENTICATED, ['connection', 'close']);
+      return;
+    }
     if (Number(req.headers['content-length']) > this.bodyLimit) {
       this.refuseTooLarge(req, res);
       return;
@@ -82,13 +104,22 @@ export class WebhookReceiver {
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.held -= size;
+    };
     req.on('data', (chunk: Buffer) => {
       if (refused) return;
       size += chunk.length;
-      if (size > this.bodyLimit) {
+      this.held += chunk.length;
+      if (size > this.bodyLimit || this.held > this.maxBytesHeld) {
         refused = true;
         chunks.length = 0;
-        this.refuseTooLarge(req, res);
+        release();
+        if (size > this.bodyLimit) this.refuseTooLarge(req, res);
+        else this.refuseBusy(res);
         return;
       }
       chunks.push(chunk);
@@ -96,16 +127,32 @@ export class WebhookReceiver {
     req.on('end', () => {
       if (refused) return;
       const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-      publisher.accept(raw, headerOf(req, 'x-hub-signature-256'), headerOf(req, 'traceparent')).then(
-        (outcome) => send(res, replyOf(outcome), outcome.kind === 'unavailable' ? ['retry-after', '5'] : []),
+      publisher.accept(raw, signature, headerOf(req, 'traceparent')).then(
+        (outcome) => {
+          release();
+          send(res, replyOf(outcome), outcome.kind === 'unavailable' ? ['retry-after', '5'] : []);
+        },
         (error: unknown) => {
+          release();
           receiverRefusals.failed.inc();
           this.onFailure(error);
           send(res, FAILED);
         },
       );
     });
-    req.on('error', () => res.destroy());
+    req.on('error', () => {
+      release();
+      res.destroy();
+    });
+    req.on('close', () => {
+      // a client gone before the end: nothing is held for it any more
+      if (!req.complete) release();
+    });
+  }
+
+  /** Answers 503 (Meta retries) and closes the connection without reading the rest. */
+  private refuseBusy(res: ServerResponse): void {
+    if (!res.headersSent) send(res, BUSY, ['retry-after', '5', 'connection', 'close']);
   }
 
   /** Answers 413 at once and reads (and drops) the rest, so that the client sees the answer. */

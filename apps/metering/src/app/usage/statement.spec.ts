@@ -1,11 +1,11 @@
 import {
   buildStatement,
   finalAfter,
-  spreadsheetSafe,
   statementCsv,
   type StatementPricedRow,
   type StatementTemplateRow,
 } from './statement';
+import { spreadsheetSafe } from './csv';
 
 const CLIENT = '0f9b7c2e-3d6a-4a51-9e0b-1c2d3e4f5a6b';
 const CH1 = {

@@ -1,5 +1,5 @@
 import type { StatementRequest } from './statement-request';
-import { csvField } from './usage-report';
+import { csvTable, type CsvValue } from './csv';
 
 /**
  * Meta retries an unacknowledged webhook for up to 7 days, so priced statuses of a month can still
@@ -187,22 +187,7 @@ export const STATEMENT_CSV_COLUMNS = [
   'generated_at',
 ] as const;
 
-type CsvRow = Partial<Record<(typeof STATEMENT_CSV_COLUMNS)[number], string | number | boolean | null>>;
-
-/**
- * Spreadsheets run a cell starting with = + - @ (or a tab / carriage return) as a formula; client and
- * template names come from outside, so such text gets a leading apostrophe (OWASP's CSV injection
- * advice). Numbers are written as they are.
- */
-export function spreadsheetSafe(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
-
-function cell(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return csvField(spreadsheetSafe(value));
-  return String(value);
-}
+type CsvRow = Partial<Record<(typeof STATEMENT_CSV_COLUMNS)[number], CsvValue>>;
 
 /**
  * The statement as one flat CSV table (RFC 4180, CRLF) for import into a finance system: every row
@@ -242,7 +227,5 @@ export function statementCsv(statement: Statement): string {
     { ...common, line_type: 'total_template_sends', quantity: statement.totals.template_sends },
     { ...common, line_type: 'total_priced_messages', quantity: statement.totals.priced_messages },
   ];
-  return [STATEMENT_CSV_COLUMNS.join(','), ...rows.map((row) => STATEMENT_CSV_COLUMNS.map((column) => cell(row[column])).join(','))]
-    .map((line) => `${line}\r\n`)
-    .join('');
+  return csvTable(STATEMENT_CSV_COLUMNS, rows);
 }

@@ -1,4 +1,5 @@
-import { buildUsageReport, csvField, usageReportCsv, type PricedCountRow, type TemplateCountRow } from './usage-report';
+import { csvField } from './csv';
+import { buildUsageReport, usageReportCsv, type PricedCountRow, type TemplateCountRow } from './usage-report';
 import type { GroupBy } from './usage-query';
 
 const CLIENT = '0f9b7c2e-3d6a-4a51-9e0b-1c2d3e4f5a6b';
@@ -88,6 +89,13 @@ describe('usageReportCsv', () => {
     );
   });
 
+  it('neutralises template names a spreadsheet would run as a formula, as the statement does', () => {
+    const formula: TemplateCountRow[] = [{ channelId: CH1, templateName: '=HYPERLINK("http://x")', language: '@en', day: '2024-06-10', count: 2 }];
+    expect(usageReportCsv(report('template', formula, []))).toBe(
+      `template,language,template_sends,priced_messages\r\n"'=HYPERLINK(""http://x"")",'@en,2,0\r\n`,
+    );
+  });
+
   it.each([
     ['plain', 'plain'],
     ['with space', 'with space'],
@@ -95,6 +103,8 @@ describe('usageReportCsv', () => {
     ['say "hi"', '"say ""hi"""'],
     ['line\r\nbreak', '"line\r\nbreak"'],
     [42, '42'],
+    ['=1+1', "'=1+1"],
+    ['=HYPERLINK("http://x","a")', `"'=HYPERLINK(""http://x"",""a"")"`],
   ])('csvField(%j) = %j', (value, expected) => {
     expect(csvField(value)).toBe(expected);
   });

@@ -1,3 +1,4 @@
+import { csvTable } from './csv';
 import type { GroupBy, UsageQuery } from './usage-query';
 
 /** One row of template_send_counts of the requested client and period. */
@@ -123,15 +124,7 @@ export function buildUsageReport(
   return { client_id: query.clientId, from: query.from, to: query.to, group_by: query.groupBy, rows, totals };
 }
 
-/** RFC 4180: a field holding a comma, quote or line break is quoted, inner quotes doubled. */
-export function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** The report's rows as CSV (RFC 4180, CRLF line ends): a header line of the columns, then one line per row. */
+/** The report's rows as CSV (see csv.ts: RFC 4180, formula cells neutralised). */
 export function usageReportCsv(report: UsageReport): string {
-  const columns = reportColumns(report.group_by);
-  const lines = [columns.map(csvField), ...report.rows.map((row) => columns.map((column) => csvField(row[column])))];
-  return lines.map((fields) => fields.join(',') + '\r\n').join('');
+  return csvTable(reportColumns(report.group_by), report.rows);
 }

@@ -1,5 +1,6 @@
 import { slotDestination } from '@wabridge/contracts';
 import { ChannelEntity, WebhookDestinationEntity } from '@wabridge/persistence';
+import type { SecretBox } from '@wabridge/webhook-security';
 import { IsNull, type DataSource } from 'typeorm';
 import { deliveryTargetOf, type DeliveryTarget } from '@wabridge/webhook-delivery';
 import { TtlCache } from './ttl-cache';
@@ -39,12 +40,12 @@ function toChannel(row: ChannelEntity): BoundChannel {
   return { id: row.id, phoneNumberId: row.phoneNumberId, wabaId: row.wabaId };
 }
 
-function toDestination(row: WebhookDestinationEntity): BoundDestination {
+function toDestination(row: WebhookDestinationEntity, secrets: SecretBox): BoundDestination {
   return {
     id: row.id,
     channelId: row.channelId,
     slot: slotDestination(row.slot, row.kind === 'primary' ? PRIMARY_SLOT : row.name),
-    ...deliveryTargetOf(row),
+    ...deliveryTargetOf(row, secrets),
     ordered: row.ordered,
     events: row.events,
   };
@@ -57,7 +58,11 @@ export class BindingRepository {
   private readonly channelsByWabaId = new TtlCache<string, BoundChannel[]>(BINDING_CACHE_MS);
   private readonly destinations = new TtlCache<string, BoundDestination[]>(BINDING_CACHE_MS);
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    /** opens the secrets stored sealed; they stay open only in this process's memory */
+    private readonly secrets: SecretBox,
+  ) {}
 
   channelByPhone(phoneNumberId: string): Promise<BoundChannel | null> {
     return this.channelsByPhone.get(phoneNumberId, async () => {
@@ -93,7 +98,7 @@ export class BindingRepository {
       const rows = await this.dataSource
         .getRepository(WebhookDestinationEntity)
         .find({ where: { channelId, disabledAt: IsNull() }, order: { slot: 'ASC', kind: 'DESC', name: 'ASC' } });
-      return rows.map(toDestination);
+      return rows.map((row) => toDestination(row, this.secrets));
     });
   }
 

@@ -67,8 +67,8 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
     },
     {
       provide: BindingRepository,
-      inject: [ROUTER_DATA_SOURCE],
-      useFactory: (dataSource: DataSource) => new BindingRepository(dataSource),
+      inject: [ROUTER_DATA_SOURCE, ROUTER_CONFIG],
+      useFactory: (dataSource: DataSource, config: RouterConfig) => new BindingRepository(dataSource, config.secrets),
     },
     {
       provide: ChangeListener,

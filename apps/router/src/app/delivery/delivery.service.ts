@@ -35,6 +35,7 @@ import {
   deadLetters,
   deliveredSeries,
   destinationsDisabled,
+  outcomesDropped,
   retriesScheduled,
 } from './router-metrics';
 
@@ -51,7 +52,7 @@ export interface DeliveryDeps {
   retryTopics: readonly string[];
   policy: RetryPolicy;
   bindings: Pick<BindingRepository, 'channelByPhone' | 'channelById' | 'channelsByWaba' | 'destinationsOf' | 'forgetDestinations'>;
-  http: { post(request: DeliveryRequest, lane: 'first' | 'retry'): Promise<AttemptResult> };
+  http: { post(request: DeliveryRequest, lane: 'first' | 'retry', destination: string): Promise<AttemptResult> };
   store: Pick<DeliveryRepository, 'record' | 'disableDestination'>;
   producer: { send(topic: string, records: OutgoingRecord[]): Promise<void> };
   logger: DeliveryLogger;
@@ -368,7 +369,7 @@ export class DeliveryService {
         })
       : undefined;
     try {
-      result = await this.deps.http.post(buildDeliveryRequest(event.eventId, event.value, destination, this.clock()), lane);
+      result = await this.deps.http.post(buildDeliveryRequest(event.eventId, event.value, destination, this.clock()), lane, destination.id);
     } catch (error) {
       endSpanWithError(span, error);
       // a probe that never produced a result must not leave the breaker waiting on it
@@ -522,12 +523,17 @@ export class DeliveryService {
    * The attempt's partner.deliveries.v1 record leaves the event's critical path: the event is resolved
    * without waiting for its acknowledgement (it is visibility, not part of the delivery guarantee), so
    * a slow broker acknowledgement never holds a partition's next fetch. Past MAX_PENDING_OUTCOMES
-   * unacknowledged records, callers wait again: memory stays bounded while Kafka is slow.
+   * unacknowledged records, callers wait again: memory stays bounded while Kafka is slow. Best-effort:
+   * a record Kafka does not acknowledge is counted (wabridge_router_delivery_outcomes_dropped_total) and
+   * logged, not kept elsewhere (docs/security.md).
    */
   private publishOutcome(key: string, value: string, ids: object): Promise<void> {
     const sent = this.deps.producer
       .send(this.deps.topics.deliveries, [{ key, value }])
-      .catch((error: unknown) => this.deps.logger.warn({ ...ids, ...errorFields(error) }, 'could not publish delivery outcome'))
+      .catch((error: unknown) => {
+        outcomesDropped.inc();
+        this.deps.logger.warn({ ...ids, ...errorFields(error) }, 'could not publish delivery outcome');
+      })
       .finally(() => this.pendingOutcomes.delete(sent));
     this.pendingOutcomes.add(sent);
     return this.pendingOutcomes.size > MAX_PENDING_OUTCOMES ? sent : Promise.resolve();

@@ -13,6 +13,16 @@ export const attemptsTotal = new Counter({
   registers: [metricsRegistry],
 });
 
+/**
+ * partner.deliveries.v1 records are visibility, published best-effort (the delivery guarantee rests on
+ * the deliveries table and the retry lanes): the ones Kafka did not acknowledge are counted here.
+ */
+export const outcomesDropped = new Counter({
+  name: 'wabridge_router_delivery_outcomes_dropped_total',
+  help: 'partner.deliveries.v1 outcome records Kafka did not acknowledge (best-effort: not kept elsewhere)',
+  registers: [metricsRegistry],
+});
+
 export const attemptSeconds = new Histogram({
   name: 'wabridge_router_attempt_seconds',
   help: 'Duration of one HTTP delivery attempt, response body included, by lane and destination class',

@@ -1,0 +1,218 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { OutboundEvent } from '@wabridge/contracts';
+import { BatchingProducer, type OutgoingRecord } from '@wabridge/kafka';
+import { metricsRegistry } from '@wabridge/observability';
+import { PinoLogger } from 'nestjs-pino';
+import { Counter, Gauge } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
+import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER } from '../infra/infra.module';
+
+const publishFailures = new Counter({
+  name: 'wabridge_gateway_outbound_publish_failures_total',
+  help: 'Sends Meta accepted whose whatsapp.outbound.v1 event Kafka did not acknowledge in time (kept in the outbox instead, or lost)',
+  registers: [metricsRegistry],
+});
+
+const outboxKept = new Counter({
+  name: 'wabridge_gateway_outbox_kept_total',
+  help: 'whatsapp.outbound.v1 events written to the PostgreSQL outbox (Kafka did not acknowledge, or the number already had events waiting there)',
+  registers: [metricsRegistry],
+});
+
+const outboxRelayed = new Counter({
+  name: 'wabridge_gateway_outbox_relayed_total',
+  help: 'whatsapp.outbound.v1 events published from the outbox once Kafka acknowledged them',
+  registers: [metricsRegistry],
+});
+
+const outboxDepth = new Gauge({
+  name: 'wabridge_gateway_outbox_depth',
+  help: 'whatsapp.outbound.v1 events waiting in the outbox, as of the relay\'s last look',
+  registers: [metricsRegistry],
+});
+
+const outboundLost = new Counter({
+  name: 'wabridge_gateway_outbound_lost_total',
+  help: 'Accepted sends whose whatsapp.outbound.v1 event neither Kafka nor the outbox kept: a template send not metered (the log line has what to rebuild it from)',
+  registers: [metricsRegistry],
+});
+
+/** One relay at a time across every gateway instance: the outbox leaves in id order. */
+const RELAY_LOCK = 7243002;
+const RELAY_BATCH = 500;
+
+interface OutboxRow {
+  id: string;
+  wamid: string;
+  phone_number_id: string;
+  channel_id: string;
+  client_id: string;
+  type: string;
+  template_name: string | null;
+  template_language: string | null;
+  accepted_at: Date;
+}
+
+function eventOf(row: OutboxRow): OutboundEvent {
+  return {
+    wamid: row.wamid,
+    phone_number_id: row.phone_number_id,
+    channel_id: row.channel_id,
+    client_id: row.client_id,
+    type: row.type,
+    ...(row.template_name !== null ? { template: { name: row.template_name, language: row.template_language ?? '' } } : {}),
+    accepted_at: row.accepted_at.toISOString(),
+  };
+}
+
+export function outboundRecord(event: OutboundEvent, headers: Record<string, string> = { 'content-type': 'application/json' }): OutgoingRecord {
+  return { key: event.phone_number_id, value: JSON.stringify(event), headers };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Publishes the whatsapp.outbound.v1 event of every send Meta accepted, and loses none while Kafka is
+ * down: an event Kafka does not acknowledge within the publish timeout goes to the PostgreSQL outbox,
+ * which a relay publishes (in id order, so in order per number) once Kafka is back, then deletes.
+ * While a number has events waiting there, its new events queue behind them. A relay that published
+ * but could not delete publishes again: metering counts once per wamid, so the effect is exactly once.
+ * Only when PostgreSQL refuses too is an event lost, and then a metric and a log line say which.
+ */
+@Injectable()
+export class OutboundPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
+  /** numbers with events in the outbox, as of the relay's last look (refreshed on every instance) */
+  private waiting = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private relaying: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(GATEWAY_PRODUCER) private readonly producer: BatchingProducer,
+    @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(OutboundPublisher.name);
+  }
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.relaying;
+  }
+
+  get topic(): string {
+    return this.config.topics.outbound;
+  }
+
+  /**
+   * Never throws: the partner is answered as Meta answered whatever happens here. Answers where the
+   * event went: to Kafka, to the outbox, or nowhere (lost, said in a metric and a log line).
+   */
+  async publish(event: OutboundEvent, headers?: Record<string, string>): Promise<'published' | 'kept' | 'lost'> {
+    if (!this.waiting.has(event.phone_number_id)) {
+      try {
+        await this.producer.send(this.config.topics.outbound, [outboundRecord(event, headers)]);
+        return 'published';
+      } catch (error) {
+        publishFailures.inc();
+        this.logger.warn({ wamid: event.wamid, channel_id: event.channel_id, err: error }, 'Kafka did not acknowledge an outbound event: keeping it in the outbox');
+      }
+    }
+    return this.keep(event);
+  }
+
+  private async keep(event: OutboundEvent): Promise<'kept' | 'lost'> {
+    try {
+      await withTimeout(
+        this.dataSource.query(
+          `INSERT INTO outbound_outbox (wamid, phone_number_id, channel_id, client_id, type, template_name, template_language, accepted_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (wamid) DO NOTHING`,
+          [
+            event.wamid,
+            event.phone_number_id,
+            event.channel_id,
+            event.client_id,
+            event.type,
+            event.template?.name ?? null,
+            event.template?.language ?? null,
+            event.accepted_at,
+          ],
+        ),
+        this.config.publishTimeoutMs,
+      );
+      outboxKept.inc();
+      this.waiting.add(event.phone_number_id);
+      return 'kept';
+    } catch (error) {
+      // Meta has already accepted the message: answering an error now would make the partner send it
+      // again. The send is answered as Meta answered it; what is lost is its count, so the line
+      // carries everything the event had (no recipient, no content) for the operator to rebuild it.
+      outboundLost.inc();
+      this.logger.error(
+        {
+          wamid: event.wamid,
+          channel_id: event.channel_id,
+          client_id: event.client_id,
+          type: event.type,
+          template: event.template,
+          accepted_at: event.accepted_at,
+          err: error,
+        },
+        'outbound event lost: neither Kafka nor the PostgreSQL outbox kept it, this send is not metered',
+      );
+      return 'lost';
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.relaying = this.relay()
+        .then((more) => this.schedule(more ? 0 : this.config.outboxRelayIntervalMs))
+        .catch((error: unknown) => {
+          this.logger.warn({ err: error }, 'outbox relay failed, trying again');
+          this.schedule(this.config.outboxRelayIntervalMs);
+        });
+    }, delayMs);
+  }
+
+  /** One batch, oldest first; answers whether a full batch went (there may be more). */
+  private async relay(): Promise<boolean> {
+    const waiting: { phone_number_id: string; n: number }[] = await this.dataSource.query(
+      `SELECT phone_number_id, count(*)::int AS n FROM outbound_outbox GROUP BY phone_number_id`,
+    );
+    this.waiting = new Set(waiting.map((row) => row.phone_number_id));
+    outboxDepth.set(waiting.reduce((sum, row) => sum + row.n, 0));
+    if (waiting.length === 0) return false;
+    const sent = await this.dataSource.transaction(async (manager) => {
+      const [{ locked }]: { locked: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [RELAY_LOCK]);
+      if (!locked) return 0;
+      const rows: OutboxRow[] = await manager.query(
+        `SELECT id, wamid, phone_number_id, channel_id, client_id, type, template_name, template_language, accepted_at
+           FROM outbound_outbox ORDER BY id LIMIT ${RELAY_BATCH}`,
+      );
+      if (rows.length === 0) return 0;
+      await this.producer.send(this.config.topics.outbound, rows.map((row) => outboundRecord(eventOf(row))));
+      await manager.query(`DELETE FROM outbound_outbox WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
+      return rows.length;
+    });
+    if (sent > 0) {
+      outboxRelayed.inc(sent);
+      this.logger.info({ events: sent }, 'outbox events published');
+    }
+    return sent === RELAY_BATCH;
+  }
+}
