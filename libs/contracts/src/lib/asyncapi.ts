@@ -55,7 +55,9 @@ const deadHeaderSchema = headers(
     [DeadLetterHeaders.eventId]: string('the event-id of the original record; replaying keeps it, so partners dedupe'),
     [DeadLetterHeaders.receivedAt]: rfc3339('when ingress accepted the original request'),
     [DeadLetterHeaders.phoneNumberId]: string("the business number's id"),
-    [DeadLetterHeaders.destination]: string('the destination slot: `primary` or an extra destination\'s name'),
+    [DeadLetterHeaders.destination]: string(
+      'the destination: `primary` or an extra destination\'s name, prefixed `<partner slot>›` outside partner slot `1` (docs/delivery.md)',
+    ),
     [DeadLetterHeaders.attempts]: string('how many attempts were made (decimal)'),
     [DeadLetterHeaders.lastError]: string('the last attempt\'s error class or HTTP status'),
     [DeadLetterHeaders.deadAt]: rfc3339('when the retry window ended'),
@@ -76,7 +78,7 @@ const quarantineHeaderSchema = headers(
 const retryHeaderSchema = headers(
   {
     ...(webhookHeaderSchema.properties as Record<string, Schema>),
-    [RetryHeaders.destination]: string('the destination slot the next attempt is for'),
+    [RetryHeaders.destination]: string('the destination the next attempt is for (`primary` or a name, prefixed `<partner slot>›` outside slot `1`)'),
     [RetryHeaders.attempt]: string('the number of the attempt this record asks for (≥ 2)'),
     [RetryHeaders.dueAt]: rfc3339('not to be attempted before'),
     [RetryHeaders.reason]: string('the error class of the previous attempt'),
