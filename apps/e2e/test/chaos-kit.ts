@@ -64,10 +64,7 @@ export class SteadyLoad {
   readonly sends: { answer: Answer; wamid?: string; at: number }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly sendsInFlight = new Set<Promise<void>>();
   private tick = 0;
-  /** while true, no template sends are made (see the chaos test's broker phase) */
-  private sendsPaused = false;
 
   constructor(
     private readonly stack: TestStack,
@@ -113,17 +110,7 @@ export class SteadyLoad {
         this.webhooks.set(wamid, answer);
       }),
     );
-    if (this.options.templateEvery > 0 && this.tick % this.options.templateEvery === 0 && !this.sendsPaused) this.send(channel);
-  }
-
-  /** Stops making template sends and waits for the answers of those in flight; webhooks go on. */
-  async pauseSends(): Promise<void> {
-    this.sendsPaused = true;
-    while (this.sendsInFlight.size > 0) await Promise.all([...this.sendsInFlight]);
-  }
-
-  resumeSends(): void {
-    this.sendsPaused = false;
+    if (this.options.templateEvery > 0 && this.tick % this.options.templateEvery === 0) this.send(channel);
   }
 
   private send(channel: ProvisionedChannel): void {
@@ -146,8 +133,6 @@ export class SteadyLoad {
       }
     });
     this.track(work);
-    this.sendsInFlight.add(work);
-    void work.finally(() => this.sendsInFlight.delete(work));
   }
 
   /** webhooks answered 200 */
