@@ -63,9 +63,11 @@ describe('gateway abuse limits', () => {
     expect(limited[0].body).toEqual({ error: 'rate limit exceeded: slow down' });
     expect(Number(limited[0].headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // Meta's shape on Meta-style paths
-    const templates = await call('GET', `${gateway}/message_templates`, { headers: partnerKey(channel.apiKey) });
-    expect(templates.status).toBe(429);
-    expect(templates.body.error).toMatchObject({ code: 4, type: 'OAuthException' });
+    // (a burst again: on a loaded machine a single call may already find a token refilled since the burst above)
+    const templates = await Promise.all(Array.from({ length: 20 }, () => call('GET', `${gateway}/message_templates`, { headers: partnerKey(channel.apiKey) })));
+    const metaLimited = templates.filter((answer) => answer.status === 429);
+    expect(metaLimited.length).toBeGreaterThan(0);
+    expect(metaLimited[0].body.error).toMatchObject({ code: 4, type: 'OAuthException' });
     // another key is not affected
     expect((await call('GET', `${gateway}/v1/configs/webhook`, { headers: partnerKey(other.apiKey) })).status).not.toBe(429);
     const metrics = await (await fetch(`${gateway}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
