@@ -42,7 +42,7 @@ describe('compatibility: n8n 360dialog node and trigger', () => {
     expect((await call('GET', `${gateway}/health`)).status).toBe(200);
   });
 
-  it('trigger on a fresh number: checkExists() reads 200 with an empty url (any non-2xx would fail activation), create() binds', async () => {
+  it('trigger on a fresh number: checkExists() reads 200 with an empty url (any non-2xx would fail activation), create() binds, delete() restores the empty url', async () => {
     const fresh = await provisionChannel(gateway, stack.adminToken);
     const request = (method: string, body?: object) =>
       call(method, `${gateway}/v1/configs/webhook`, {
@@ -58,6 +58,10 @@ describe('compatibility: n8n 360dialog node and trigger', () => {
     expect((await request('GET')).body.url).toBe('');
     expect((await request('POST', { url: webhookUrl })).status).toBe(200);
     expect((await request('GET')).body.url).toBe(webhookUrl);
+    // delete(): POST back what create() read, the empty url of a number with nothing bound: that state is restored
+    const restored = await request('POST', { url: '' });
+    expect(restored).toMatchObject({ status: 200, body: { url: '', headers: {} } });
+    expect((await request('GET')).body).toEqual({ url: '', headers: {} });
     // a bad key is still refused, with the message the node shows (body.error)
     const bad = await call('GET', `${gateway}/v1/configs/webhook`, { headers: { 'D360-API-KEY': 'not-a-valid-key-at-all-000000000000' } });
     expect(bad).toMatchObject({ status: 401, body: { error: 'Invalid or missing D360-API-KEY' } });
