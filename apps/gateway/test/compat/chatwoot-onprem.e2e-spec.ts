@@ -158,4 +158,29 @@ describe('compatibility: Chatwoot 360dialog inbox through the /onprem base path'
     expect(badSend.body.error).toMatchObject({ code: 100 });
     expect((await call('GET', `${stack.url('gateway')}/onprem/nowhere`, { headers: apiHeaders() })).status).toBe(404);
   });
+
+  it('/multi_webhook under /onprem: an extra destination defaults to the flat body too; an explicit flag and the Cloud path keep envelopes', async () => {
+    const gateway = stack.url('gateway');
+    const made = await call('POST', `${gateway}/onprem/multi_webhook`, {
+      headers: apiHeaders(),
+      body: JSON.stringify({
+        enabled: true,
+        destinations: [
+          { name: 'flat', url: `${chatwoot.url}/extra/flat` },
+          { name: 'explicit', url: `${chatwoot.url}/extra/explicit`, on_premise_format: false },
+        ],
+      }),
+    });
+    expect(made.status).toBe(200);
+    const appended = await call('PUT', `${gateway}/multi_webhook`, { headers: apiHeaders(), body: JSON.stringify({ destinations: [{ name: 'cloud', url: `${chatwoot.url}/extra/cloud` }] }) });
+    expect(appended.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the router's binding cache (≤ 1 s)
+    const inbound = await sim('/sim/inbound', { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, from: '4915123456789', text: 'to every extra' });
+    const wamid = inbound.body.wamid as string;
+    const at = async (path: string) => (await chatwoot.waitForRequests(1, 20000, (request) => request.path === path && request.body.toString().includes(wamid)))[0];
+    expect(chatwootParses(await at('/extra/flat'))).toMatchObject({ dropped: false, message: { id: wamid } });
+    expect(chatwootParses(await at('/extra/explicit'))).toEqual({ dropped: true });
+    expect(chatwootParses(await at('/extra/cloud'))).toEqual({ dropped: true });
+    expect((await call('POST', `${gateway}/multi_webhook`, { headers: apiHeaders(), body: '{"enabled":false}' })).status).toBe(200);
+  });
 });

@@ -1,6 +1,11 @@
 import type { UrlPolicy } from '@wabridge/webhook-security';
 import { parseBindingRequest, type WebhookBindingRequest } from '../webhook-config/webhook-request';
 
+/** Defaults a request may leave out: through the /onprem base path the on-premise body is the default. */
+export interface DestinationDefaults {
+  onPremiseFormat?: boolean;
+}
+
 /** One validated extra destination of a /multi_webhook request. */
 export interface ExtraDestinationRequest extends WebhookBindingRequest {
   name: string;
@@ -35,21 +40,26 @@ export function checkDestinationName(name: unknown): string | null {
 }
 
 /** One `{name, url, headers?}` (plus the optional delivery options of /v1/configs/webhook). */
-export function parseDestination(value: unknown, policy: UrlPolicy, index: number): MultiWebhookParse<ExtraDestinationRequest> {
+export function parseDestination(
+  value: unknown,
+  policy: UrlPolicy,
+  index: number,
+  defaults: DestinationDefaults = {},
+): MultiWebhookParse<ExtraDestinationRequest> {
   const where = `destinations[${index}]`;
   if (!isObject(value)) return bad(`${where} must be an object with name and url`);
   const nameProblem = checkDestinationName(value.name);
   if (nameProblem) return bad(`${where}.${nameProblem}`);
-  const parsed = parseBindingRequest(value, policy);
+  const parsed = parseBindingRequest(value, policy, defaults);
   if (!parsed.ok) return bad(`${where}: ${parsed.error}`);
   return { ok: true, value: { ...parsed.binding, name: value.name as string } };
 }
 
-function parseDestinations(list: unknown, policy: UrlPolicy, max: number): MultiWebhookParse<ExtraDestinationRequest[]> {
+function parseDestinations(list: unknown, policy: UrlPolicy, max: number, defaults: DestinationDefaults): MultiWebhookParse<ExtraDestinationRequest[]> {
   if (!Array.isArray(list)) return bad('destinations must be an array');
   const destinations: ExtraDestinationRequest[] = [];
   for (const [index, item] of list.entries()) {
-    const parsed = parseDestination(item, policy, index);
+    const parsed = parseDestination(item, policy, index, defaults);
     if (!parsed.ok) return parsed;
     destinations.push(parsed.value);
   }
@@ -67,23 +77,29 @@ export function parseReplaceRequest(
   body: unknown,
   policy: UrlPolicy,
   max: number,
+  defaults: DestinationDefaults = {},
 ): MultiWebhookParse<{ enabled: boolean; destinations: ExtraDestinationRequest[] }> {
   if (!isObject(body)) return bad('body must be a JSON object with enabled and destinations');
   if (typeof body.enabled !== 'boolean') return bad('enabled is required (a boolean)');
-  const destinations = parseDestinations(body.destinations ?? [], policy, max);
+  const destinations = parseDestinations(body.destinations ?? [], policy, max, defaults);
   if (!destinations.ok) return destinations;
   if (!body.enabled && destinations.value.length > 0) return bad('destinations can only be set with enabled: true');
   return { ok: true, value: { enabled: body.enabled, destinations: destinations.value } };
 }
 
 /** `PUT {destinations}` (or one bare destination): what to append. */
-export function parseAppendRequest(body: unknown, policy: UrlPolicy, max: number): MultiWebhookParse<ExtraDestinationRequest[]> {
+export function parseAppendRequest(
+  body: unknown,
+  policy: UrlPolicy,
+  max: number,
+  defaults: DestinationDefaults = {},
+): MultiWebhookParse<ExtraDestinationRequest[]> {
   if (!isObject(body)) return bad('body must be a JSON object with destinations');
   if (body.destinations === undefined && 'name' in body) {
-    const one = parseDestination(body, policy, 0);
+    const one = parseDestination(body, policy, 0, defaults);
     return one.ok ? { ok: true, value: [one.value] } : one;
   }
-  const destinations = parseDestinations(body.destinations, policy, max);
+  const destinations = parseDestinations(body.destinations, policy, max, defaults);
   if (destinations.ok && destinations.value.length === 0) return bad('destinations must not be empty');
   return destinations;
 }

@@ -1,7 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
+import { viaOnPremiseBase } from '../onprem/onprem-base';
 import { PartnerApi, Schemas, TAGS } from '../openapi/api-docs';
 import {
   MultiWebhookService,
@@ -37,12 +39,13 @@ export class MultiWebhookController {
   /** `{enabled, destinations?}` replaces the whole set. */
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Switch on or off and replace every extra destination', description: 'Each destination gets its own signing secret, shown in this answer only. `enabled: false` removes them all.' })
+  @ApiOperation({ summary: 'Switch on or off and replace every extra destination', description: 'Each destination gets its own signing secret, shown in this answer only. `enabled: false` removes them all. Through `/onprem/multi_webhook` the on-premise body shape is the default (an explicit `on_premise_format` wins), as for the primary webhook.' })
   @ApiBody({ schema: { type: 'object', required: ['enabled'], properties: { enabled: { type: 'boolean' }, destinations: { type: 'array', items: Schemas.extraDestination } } } })
   @ApiResponse({ status: 200, schema: Schemas.multiWebhookChange })
   @ApiResponse({ status: 409, description: 'a name repeats or the cap (MULTI_WEBHOOK_MAX) is exceeded', schema: Schemas.multiWebhookError })
-  replace(@Partner() channel: PartnerChannel, @Body() body: unknown): Promise<MultiWebhookChange> {
-    return this.multiWebhook.replace(channel, body);
+  replace(@Partner() channel: PartnerChannel, @Body() body: unknown, @Req() request: FastifyRequest): Promise<MultiWebhookChange> {
+    // through /onprem the on-premise body shape is the default, as for the primary webhook
+    return this.multiWebhook.replace(channel, body, { onPremiseFormat: viaOnPremiseBase(request) });
   }
 
   /** `{destinations}` appends. */
@@ -52,8 +55,8 @@ export class MultiWebhookController {
   @ApiBody({ schema: { type: 'object', required: ['destinations'], properties: { destinations: { type: 'array', items: Schemas.extraDestination } } } })
   @ApiResponse({ status: 200, schema: Schemas.multiWebhookChange })
   @ApiResponse({ status: 409, description: 'the feature is off, a name is taken, or the cap would be exceeded', schema: Schemas.multiWebhookError })
-  append(@Partner() channel: PartnerChannel, @Body() body: unknown): Promise<MultiWebhookChange> {
-    return this.multiWebhook.append(channel, body);
+  append(@Partner() channel: PartnerChannel, @Body() body: unknown, @Req() request: FastifyRequest): Promise<MultiWebhookChange> {
+    return this.multiWebhook.append(channel, body, { onPremiseFormat: viaOnPremiseBase(request) });
   }
 
   /** `{name, url?, headers?}` changes one destination. */

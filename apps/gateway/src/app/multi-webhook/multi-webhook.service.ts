@@ -10,6 +10,7 @@ import { SecretRotationService, type RotatedSecret } from '../secret-rotation/se
 import {
   applyPatch,
   parseAppendRequest,
+  type DestinationDefaults,
   parsePatchRequest,
   parseReplaceRequest,
   type ExtraDestinationRequest,
@@ -117,8 +118,8 @@ export class MultiWebhookService {
   }
 
   /** POST: switches the feature on or off and replaces the whole set. */
-  async replace(channel: PartnerChannel, body: unknown): Promise<MultiWebhookChange> {
-    const request = unwrap(parseReplaceRequest(body, this.config.webhookUrlPolicy, this.config.multiWebhookMax));
+  async replace(channel: PartnerChannel, body: unknown, defaults: DestinationDefaults = {}): Promise<MultiWebhookChange> {
+    const request = unwrap(parseReplaceRequest(body, this.config.webhookUrlPolicy, this.config.multiWebhookMax, defaults));
     await this.checkAddresses(request.destinations);
     return this.change(channel, request.enabled ? 'multi webhook enabled' : 'multi webhook disabled', async (manager, _enabled, secrets) => {
       await manager.query(`DELETE FROM webhook_destinations WHERE channel_id = $1 AND slot = $2 AND kind = 'extra'`, [
@@ -131,8 +132,8 @@ export class MultiWebhookService {
   }
 
   /** PUT: appends destinations to an enabled feature, within the cap and without reusing a name. */
-  async append(channel: PartnerChannel, body: unknown): Promise<MultiWebhookChange> {
-    const destinations = unwrap(parseAppendRequest(body, this.config.webhookUrlPolicy, this.config.multiWebhookMax));
+  async append(channel: PartnerChannel, body: unknown, defaults: DestinationDefaults = {}): Promise<MultiWebhookChange> {
+    const destinations = unwrap(parseAppendRequest(body, this.config.webhookUrlPolicy, this.config.multiWebhookMax, defaults));
     await this.checkAddresses(destinations);
     return this.change(channel, 'destinations added', async (manager, enabled, secrets) => {
       if (!enabled) throw multiWebhookError(409, 'multi webhook is not enabled: POST {"enabled": true} first');
