@@ -161,6 +161,7 @@ describe('gateway outbox: accepted sends survive a Kafka outage', () => {
     cleanup.push(() => stack.stop());
     const gateway = stack.url('gateway');
     const channel: ProvisionedChannel = await provisionChannel(gateway, stack.adminToken);
+    const unseen: ProvisionedChannel = await provisionChannel(gateway, stack.adminToken);
 
     const answer = call('POST', `${gateway}/messages`, { headers: partnerKey(channel.apiKey), body: templateSend() });
     await atMeta;
@@ -185,5 +186,8 @@ describe('gateway outbox: accepted sends survive a Kafka outage', () => {
       template: { name: 'order_shipped', language: 'en_US' },
     });
     expect(line).not.toContain('491511234');
+    // a key the gateway has not checked yet cannot be checked without PostgreSQL: a retryable 503, not a 500
+    const unchecked = await call('GET', `${gateway}/v1/configs/webhook`, { headers: partnerKey(unseen.apiKey) });
+    expect(unchecked).toMatchObject({ status: 503, body: { error: 'temporarily unavailable: try again shortly' } });
   }, 180_000);
 });
