@@ -1,10 +1,8 @@
-import { PartnerServer, provisionChannel, TestStack, testInfra, waitFor, type ProvisionedChannel, type ReceivedRequest } from '@wabridge/testing';
+import { PartnerServer, provisionChannel, TestStack, testInfra, waitFor, type ProvisionedChannel, type ReceivedRequest, bindingPropagated } from '@wabridge/testing';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { bearer, call, partnerKey } from './support/http';
 
-/** The router caches bindings for at most this long (docs/delivery.md: a change reaches every instance within 1 s). */
-const BINDING_PROPAGATION_MS = 1100;
 
 interface DestinationView {
   name: string;
@@ -279,7 +277,7 @@ describe('gateway: /multi_webhook extra destinations', () => {
 
       // a deleted destination gets nothing that was routed after the change reached the router
       expect((await multi(channel, 'DELETE', undefined, '/analytics')).status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, BINDING_PROPAGATION_MS));
+      await bindingPropagated();
       const second = await call('POST', `${stack.url('wa-sim')}/sim/inbound`, {
         body: { phone_number_id: channel.phoneNumberId, from: '4915123456789', text: 'second', waba_id: channel.wabaId },
       });
@@ -408,7 +406,7 @@ describe('gateway: /multi_webhook extra destinations', () => {
       expect(after.get('primary:primary')).toEqual(before.get('primary:primary'));
 
       // the router signs the rotated extra with both secrets, everyone else with their own only
-      await new Promise((resolve) => setTimeout(resolve, BINDING_PROPAGATION_MS));
+      await bindingPropagated();
       const [toPrimary, toCrm, toAnalytics] = await deliverOne('after the rotation', [primary, crm, analytics]);
       expect(signatures(toCrm)).toHaveLength(2);
       expect(signatures(toCrm).every((signature) => signature.startsWith('v1,'))).toBe(true);
@@ -460,7 +458,7 @@ describe('gateway: /multi_webhook extra destinations', () => {
       const freshCrm = (replaced.body.destinations as DestinationView[]).find((d) => d.name === 'crm')!.signing_secret!;
       expect((await secretRows()).get('extra:crm')).toMatchObject({ signing_secret: freshCrm, previous_signing_secret: null, previous_secret_expires_at: null });
 
-      await new Promise((resolve) => setTimeout(resolve, BINDING_PROPAGATION_MS));
+      await bindingPropagated();
       const [toCrm] = await deliverOne('after the re-creation', [crm]);
       expect(toCrm.path).toBe('/crm-v3');
       expect(signatures(toCrm)).toHaveLength(1);

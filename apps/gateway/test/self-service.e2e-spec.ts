@@ -12,6 +12,7 @@ import {
   waitFor,
   type ProvisionedChannel,
   type ReceivedRequest,
+  bindingPropagated,
 } from '@wabridge/testing';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
@@ -25,9 +26,6 @@ interface DeliveryView {
   last_status_code: number | null;
   error_class: string | null;
 }
-
-/** The router caches bindings for at most this long (a change reaches every instance within 1 s). */
-const BINDING_PROPAGATION_MS = 1100;
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -140,7 +138,7 @@ describe('gateway: partner self-service', () => {
         expect(filtered.status).toBe(200);
         expect(filtered.body).toMatchObject({ url: `${partner.url}/inbound`, events: ['messages.inbound'] });
         expect((await asPartner(channel, 'GET', '/v1/configs/webhook')).body).toMatchObject({ events: ['messages.inbound'] });
-        await settle(BINDING_PROPAGATION_MS);
+        await bindingPropagated();
         const skipped = await status(channel);
         const message = await inbound(channel, 'inbound only');
         await partner.waitForRequests(1, 20000, carrying(message));
@@ -149,7 +147,7 @@ describe('gateway: partner self-service', () => {
         const rebound = await asPartner(channel, 'POST', '/v1/configs/webhook', { url: `${partner.url}/all` });
         expect(rebound.status).toBe(200);
         expect(rebound.body.events).toBeUndefined();
-        await settle(BINDING_PROPAGATION_MS);
+        await bindingPropagated();
         const read = await status(channel);
         await partner.waitForRequests(1, 20000, carrying(read));
       } finally {

@@ -1,4 +1,4 @@
-import { provisionChannel, waitFor } from '@wabridge/testing';
+import { bindingPropagated, provisionChannel, waitFor } from '@wabridge/testing';
 import { Webhook } from 'standardwebhooks';
 import { RouterSuite } from './router-test-kit';
 
@@ -107,6 +107,7 @@ describe('operator tools: deliveries, dead letters, replay; secret rotation', ()
     const expiresAt = Date.parse(String(rotated.body.previous_secret_expires_at));
     expect(Math.abs(expiresAt - (Date.now() + 24 * 3600_000))).toBeLessThan(60_000);
 
+    await bindingPropagated(); // the rotation is a binding change: it reaches the router within its 1 s bound
     const during = await suite.kit.publish(channel);
     const [signedTwice] = await server.waitForRequests(1, 20_000, (request) => request.headers['webhook-id'] === during.eventId);
     expect(signedTwice.headers['webhook-signature'].split(' ')).toHaveLength(2);
@@ -127,6 +128,7 @@ describe('operator tools: deliveries, dead letters, replay; secret rotation', ()
       { what: 'the binding row' },
     );
     expect(row.previous_signing_secret).toBeNull();
+    await bindingPropagated();
     const after = await suite.kit.publish(channel);
     const [signedOnce] = await server.waitForRequests(1, 20_000, (request) => request.headers['webhook-id'] === after.eventId);
     expect(signedOnce.path).toBe('/other');

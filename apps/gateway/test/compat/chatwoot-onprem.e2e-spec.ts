@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { FIXTURE_IDS, metaFixtureFor, PartnerServer, provisionChannel, TestStack, type ProvisionedChannel, type ReceivedRequest } from '@wabridge/testing';
+import { FIXTURE_IDS, metaFixtureFor, PartnerServer, provisionChannel, TestStack, type ProvisionedChannel, type ReceivedRequest, bindingPropagated } from '@wabridge/testing';
 import { call } from '../support/http';
 import { createTemplate, forwardedSends, getBytes, inboundMedia, registerNumber } from './compat-kit';
 
@@ -37,7 +37,7 @@ describe('compatibility: Chatwoot 360dialog inbox through the /onprem base path'
   const setWebhook = async (url: string) => {
     const answer = await call('POST', `${base}/configs/webhook`, { headers: apiHeaders(), body: `{"url":"${url}"}` });
     expect(answer.status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // the router's binding cache (≤ 1 s)
+    await bindingPropagated();
     return answer;
   };
 
@@ -136,13 +136,13 @@ describe('compatibility: Chatwoot 360dialog inbox through the /onprem base path'
 
     const cloud = await call('POST', `${stack.url('gateway')}/v1/configs/webhook`, { headers: apiHeaders(), body: `{"url":"${webhookUrl}"}` });
     expect(cloud.status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await bindingPropagated();
     const viaCloud = await sim('/sim/inbound', { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, from: '4915123456789', text: 'cloud again' });
     expect(chatwootParses((await atChatwoot(viaCloud.body.wamid as string))[0])).toEqual({ dropped: true });
 
     const explicit = await call('POST', `${base}/configs/webhook`, { headers: apiHeaders(), body: JSON.stringify({ url: webhookUrl, on_premise_format: false }) });
     expect(explicit.status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await bindingPropagated();
     const viaExplicit = await sim('/sim/inbound', { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, from: '4915123456789', text: 'explicit cloud' });
     expect(chatwootParses((await atChatwoot(viaExplicit.body.wamid as string))[0])).toEqual({ dropped: true });
   });
@@ -174,7 +174,7 @@ describe('compatibility: Chatwoot 360dialog inbox through the /onprem base path'
     expect(made.status).toBe(200);
     const appended = await call('PUT', `${gateway}/multi_webhook`, { headers: apiHeaders(), body: JSON.stringify({ destinations: [{ name: 'cloud', url: `${chatwoot.url}/extra/cloud` }] }) });
     expect(appended.status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // the router's binding cache (≤ 1 s)
+    await bindingPropagated();
     const inbound = await sim('/sim/inbound', { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, from: '4915123456789', text: 'to every extra' });
     const wamid = inbound.body.wamid as string;
     const at = async (path: string) => (await chatwoot.waitForRequests(1, 20000, (request) => request.path === path && request.body.toString().includes(wamid)))[0];

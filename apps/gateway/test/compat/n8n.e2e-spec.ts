@@ -1,4 +1,4 @@
-import { PartnerServer, provisionChannel, TestStack, type ProvisionedChannel } from '@wabridge/testing';
+import { PartnerServer, provisionChannel, TestStack, type ProvisionedChannel, bindingPropagated } from '@wabridge/testing';
 import { call } from '../support/http';
 import { createTemplate, forwardedSends } from './compat-kit';
 
@@ -93,7 +93,7 @@ describe('compatibility: n8n 360dialog node and trigger', () => {
 
       // delete(): POST the remembered URL back
       expect((await n8nRequest('POST', '/v1/configs/webhook', { url: staticData.previousWebhookUrl })).status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 1100)); // the router's binding cache (≤ 1 s, docs/delivery.md)
+      await bindingPropagated();
       const afterRestore = await call('POST', `${stack.url('wa-sim')}/sim/inbound`, {
         body: { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, from: '4915123456789', text: 'back to the inbox' },
       });

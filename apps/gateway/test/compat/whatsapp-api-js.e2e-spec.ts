@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { FIXTURE_IDS, metaFixtureFor, provisionChannel, TestStack, waitFor, type ProvisionedChannel } from '@wabridge/testing';
+import { FIXTURE_IDS, metaFixtureFor, provisionChannel, TestStack, waitFor, type ProvisionedChannel, bindingPropagated } from '@wabridge/testing';
 import { call, partnerKey } from '../support/http';
 
 interface Received {
@@ -49,7 +49,7 @@ describe('compatibility: whatsapp-api-js verifies X-Hub-Signature-256 on every b
   const bind = async (body: Record<string, unknown>) => {
     const answer = await call('POST', `${gateway}/v1/configs/webhook`, { headers: partnerKey(channel.apiKey), body: { ...body, app_secret: appSecret } });
     expect(answer.status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // the router's binding cache (≤ 1 s)
+    await bindingPropagated();
   };
   const inbound = async (text: string): Promise<string> => {
     const answer = await call('POST', `${stack.url('wa-sim')}/sim/inbound`, { body: { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, from: '4915123456789', text, name: 'Zoë Ångström' } });
