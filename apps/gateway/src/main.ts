@@ -32,7 +32,7 @@ function streamOnlyOn(routes: ReadonlySet<string>, route: string | undefined, pa
 async function bootstrap(): Promise<void> {
   silenceKnownWarnings();
   // before anything else: off (and not loaded) unless an OTEL_* exporter is configured
-  startTracing('gateway');
+  startTracing('gateway', process.env);
   const config = loadGatewayConfig(process.env);
   await prepareStoredSecrets(config.databaseUrl, config.secrets, { reseal: true, applicationName: 'wabridge-gateway-secrets' });
   const adapter = new FastifyAdapter({

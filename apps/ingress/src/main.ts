@@ -15,7 +15,7 @@ const BODY_LIMIT = 3 * 1024 * 1024;
 async function bootstrap(): Promise<void> {
   silenceKnownWarnings();
   // before anything else: off (and not loaded) unless an OTEL_* exporter is configured
-  startTracing('ingress');
+  startTracing('ingress', process.env);
   applyHeapPolicy();
   const config = loadIngressConfig(process.env);
   // the webhooks themselves are taken on node:http before Fastify sees them (WebhookReceiver)

@@ -10,7 +10,7 @@ import { loadMeteringConfig } from './config/metering.config';
 async function bootstrap(): Promise<void> {
   silenceKnownWarnings();
   // before anything else: off (and not loaded) unless an OTEL_* exporter is configured
-  startTracing('metering');
+  startTracing('metering', process.env);
   const config = loadMeteringConfig(process.env);
   const adapter = new FastifyAdapter({ trustProxy: false, ...httpServerTimeouts(config.httpRequestTimeoutMs) });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });

@@ -11,7 +11,7 @@ import { loadRouterConfig } from './config/router.config';
 async function bootstrap(): Promise<void> {
   silenceKnownWarnings();
   // before anything else: off (and not loaded) unless an OTEL_* exporter is configured
-  startTracing('router');
+  startTracing('router', process.env);
   applyHeapPolicy();
   const config = loadRouterConfig(process.env);
   await prepareStoredSecrets(config.databaseUrl, config.secrets, { reseal: false, applicationName: 'wabridge-router-secrets' });

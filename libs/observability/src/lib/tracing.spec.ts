@@ -29,7 +29,7 @@ describe('tracing configuration', () => {
     for (const name of ['OTEL_SERVICE_NAME', 'OTEL_METRICS_EXPORTER', 'OTEL_LOGS_EXPORTER']) delete process.env[name];
     process.env.OTEL_TRACES_EXPORTER = 'console';
     try {
-      expect(startTracing('test')).toBe(true);
+      expect(startTracing('test', process.env)).toBe(true);
       expect(process.env).toMatchObject({ OTEL_SERVICE_NAME: 'wabridge-test', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' });
       expect(tracingOn()).toBe(true);
       // recording, not ended: nothing is printed by the console exporter

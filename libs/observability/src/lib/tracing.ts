@@ -27,7 +27,7 @@ export { SpanKind, SpanStatusCode, type Context, type Span };
 let tracer: Tracer | undefined;
 let shutdown: (() => Promise<void>) | undefined;
 
-export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+export function tracingConfigured(env: NodeJS.ProcessEnv): boolean {
   if ((env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true') return false;
   const exporters = (env.OTEL_TRACES_EXPORTER ?? '').trim().toLowerCase();
   if (exporters !== '') return exporters.split(',').some((name) => name.trim() !== 'none');
@@ -39,9 +39,9 @@ export function tracingConfigured(env: NodeJS.ProcessEnv = process.env): boolean
  * bootstrap. The service name defaults to `wabridge-<service>` (OTEL_SERVICE_NAME overrides it).
  * Returns whether tracing is on.
  */
-export function startTracing(service: string): boolean {
-  // the SDK reads process.env itself
-  const env = process.env;
+export function startTracing(service: string, env: NodeJS.ProcessEnv): boolean {
+  // `env` is the process's environment, passed by the service's bootstrap: the SDK reads its OTEL_* variables itself,
+  // so the defaults below are written into it
   if (tracer || !tracingConfigured(env)) return tracer !== undefined;
   if (!env.OTEL_SERVICE_NAME) env.OTEL_SERVICE_NAME = `wabridge-${service}`;
   // traces only: the metrics are Prometheus' (/metrics) and the logs pino's; the SDK would otherwise start an
