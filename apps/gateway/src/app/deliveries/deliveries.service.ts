@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DeadLetterHeaders, Topics } from '@wabridge/contracts';
-import { createKafka, type BatchingProducer, type ConsumedRecord, type KafkaClient } from '@wabridge/kafka';
+import { type BatchingProducer, type ConsumedRecord, type KafkaClient } from '@wabridge/kafka';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { apiError } from '../errors/api-exception';
-import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER } from '../infra/infra.module';
+import { GATEWAY_DATA_SOURCE, GATEWAY_KAFKA, GATEWAY_PRODUCER } from '../infra/infra.module';
 import { decodeRowCursor, encodeRowCursor, type ReplayRequest } from './deliveries-requests';
 import { DEAD_LETTER_CHANNEL_HEADER, latestPerEvent, readTopicSlice, replayRecord } from './dead-letter-replay';
 
@@ -86,15 +86,13 @@ function page(rows: DeliveryRowRaw[], limit: number): Page<DeliveryView> {
  */
 @Injectable()
 export class DeliveriesService {
-  private readonly kafka: KafkaClient;
-
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(GATEWAY_PRODUCER) private readonly producer: BatchingProducer,
+    @Inject(GATEWAY_KAFKA) private readonly kafka: KafkaClient,
     private readonly logger: PinoLogger,
   ) {
-    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'wabridge-gateway-replay', logger: logger.logger });
     this.logger.setContext('DeliveriesService');
   }
 

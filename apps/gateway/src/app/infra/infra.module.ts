@@ -7,7 +7,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config'
 
 export const GATEWAY_DATA_SOURCE = Symbol('GATEWAY_DATA_SOURCE');
 export const GATEWAY_PRODUCER = Symbol('GATEWAY_PRODUCER');
-const GATEWAY_KAFKA = Symbol('GATEWAY_KAFKA');
+export const GATEWAY_KAFKA = Symbol('GATEWAY_KAFKA');
 
 /** The gateway's connections to Postgres and Kafka, shared by every feature. */
 @Global()
@@ -35,7 +35,7 @@ const GATEWAY_KAFKA = Symbol('GATEWAY_KAFKA');
         new BatchingProducer(kafka, { ackTimeoutMs: config.publishTimeoutMs }),
     },
   ],
-  exports: [GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER],
+  exports: [GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER, GATEWAY_KAFKA],
 })
 export class InfraModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

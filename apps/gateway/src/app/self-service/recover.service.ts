@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RetryHeaders, SLOT_SEPARATOR, slotDestination, slotKeyPrefix, Topics } from '@wabridge/contracts';
-import { createKafka, type BatchingProducer, type ConsumedRecord, type KafkaClient, type OutgoingRecord } from '@wabridge/kafka';
+import { type BatchingProducer, type ConsumedRecord, type KafkaClient, type OutgoingRecord } from '@wabridge/kafka';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
@@ -9,7 +9,7 @@ import { INVALID_KEY_MESSAGE } from '../auth/partner-auth.guard';
 import { DEAD_LETTER_CHANNEL_HEADER, latestPerEvent, readTopicSlice } from '../deliveries/dead-letter-replay';
 import { MAX_REPLAY } from '../deliveries/deliveries-requests';
 import { apiError, ApiException } from '../errors/api-exception';
-import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER } from '../infra/infra.module';
+import { GATEWAY_DATA_SOURCE, GATEWAY_KAFKA, GATEWAY_PRODUCER } from '../infra/infra.module';
 import { partnerDestinationName, slotKeyCondition } from './partner-deliveries.service';
 import { recoverRecord } from './recover-record';
 import type { RecoverRequest } from './self-service-requests';
@@ -61,15 +61,13 @@ const errorFields = (error: unknown) => ({ err: { type: (error as Error)?.name, 
  */
 @Injectable()
 export class RecoverService {
-  private readonly kafka: KafkaClient;
-
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(GATEWAY_PRODUCER) private readonly producer: BatchingProducer,
+    @Inject(GATEWAY_KAFKA) private readonly kafka: KafkaClient,
     private readonly logger: PinoLogger,
   ) {
-    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'wabridge-gateway-recover', logger: logger.logger });
     this.logger.setContext('RecoverService');
   }
 
