@@ -1,12 +1,32 @@
 import * as net from 'node:net';
 
-function listenOnZero(): Promise<net.Server> {
+/**
+ * Ports are picked below Linux's ephemeral range (32768–60999 by default): a port picked there and released could be
+ * taken by any outgoing connection's local end before the service that was given it binds it (EADDRINUSE). Nothing
+ * but an explicit listen uses this range.
+ */
+const PICK_FROM = 20000;
+const PICK_TO = 32000;
+
+function listenOn(port: number): Promise<net.Server> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
     server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => resolve(server));
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => resolve(server));
   });
+}
+
+async function listenOnFreePort(): Promise<net.Server> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = PICK_FROM + Math.floor(Math.random() * (PICK_TO - PICK_FROM));
+    try {
+      return await listenOn(port);
+    } catch {
+      // taken: try another
+    }
+  }
+  return listenOn(0);
 }
 
 function close(server: net.Server): Promise<void> {
@@ -17,7 +37,7 @@ function close(server: net.Server): Promise<void> {
 export async function freePorts(count: number): Promise<number[]> {
   const servers: net.Server[] = [];
   try {
-    for (let i = 0; i < count; i++) servers.push(await listenOnZero());
+    for (let i = 0; i < count; i++) servers.push(await listenOnFreePort());
     return servers.map((s) => (s.address() as net.AddressInfo).port);
   } finally {
     await Promise.all(servers.map(close));
