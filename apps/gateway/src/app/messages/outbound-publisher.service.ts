@@ -86,6 +86,9 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
  * but could not delete publishes again: metering counts once per wamid, so the effect is exactly once.
  * Only when PostgreSQL refuses too is an event lost, and then a metric and a log line say which.
  */
+
+/** The least time an outbox write is given before the send's count is given up (see keep()). */
+const OUTBOX_WRITE_TIMEOUT_MS = 5000;
 @Injectable()
 export class OutboundPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   /** numbers with events in the outbox, as of the relay's last look (refreshed on every instance) */
@@ -151,7 +154,9 @@ export class OutboundPublisher implements OnApplicationBootstrap, OnApplicationS
             event.accepted_at,
           ],
         ),
-        this.config.publishTimeoutMs,
+        // the partner is only kept waiting this long while Kafka is down; a loaded database needs more than the
+        // publish timeout, and a write given up on here is a send never metered
+        Math.max(this.config.publishTimeoutMs, OUTBOX_WRITE_TIMEOUT_MS),
       );
       outboxKept.inc();
       this.waiting.add(event.phone_number_id);
