@@ -91,3 +91,74 @@ describe('BatchingProducer', () => {
     await fresh;
   });
 });
+
+describe('BatchingProducer after a failed produce request', () => {
+  /** Counts producers: each kafkajs producer is one producer id, with its own sequence numbers. */
+  class CountingKafka extends FakeKafka {
+    readonly producers: { id: number; disconnected: boolean }[] = [];
+
+    override producer() {
+      const entry = { id: this.producers.length, disconnected: false };
+      this.producers.push(entry);
+      const inner = super.producer();
+      return {
+        ...inner,
+        disconnect: () => {
+          entry.disconnected = true;
+          return Promise.resolve();
+        },
+        sendBatch: (batch: ProducerBatch) => {
+          (batch as ProducerBatch & { producerId?: number }).producerId = entry.id;
+          return inner.sendBatch(batch);
+        },
+      };
+    }
+  }
+
+  it('sends what follows under a new producer id, so a reused sequence number cannot be taken for a duplicate', async () => {
+    const kafka = new CountingKafka();
+    const producer = new BatchingProducer(kafka as unknown as Kafka, { ackTimeoutMs: 5000 });
+    await producer.connect();
+    const first = producer.send('t', [record('a')]);
+    (await kafka.nextRequest(0)).fail(new Error('Connection error: read ECONNRESET'));
+    await expect(first).rejects.toThrow('ECONNRESET');
+
+    const second = producer.send('t', [record('b')]);
+    const request = await kafka.nextRequest(1);
+    expect(kafka.producers).toHaveLength(2);
+    expect(kafka.producers[0].disconnected).toBe(true);
+    expect((request.batch as ProducerBatch & { producerId?: number }).producerId).toBe(1);
+    request.ack();
+    await second;
+
+    // a success keeps the producer
+    const third = producer.send('t', [record('c')]);
+    (await kafka.nextRequest(2)).ack();
+    await third;
+    expect(kafka.producers).toHaveLength(2);
+  });
+
+  it('fails the waiting sends when a new producer cannot connect, and tries again with the next', async () => {
+    const kafka = new CountingKafka();
+    const producer = new BatchingProducer(kafka as unknown as Kafka, { ackTimeoutMs: 5000 });
+    const first = producer.send('t', [record('a')]);
+    (await kafka.nextRequest(0)).fail(new Error('The producer was fenced'));
+    await expect(first).rejects.toThrow('fenced');
+
+    const original = kafka.producer.bind(kafka);
+    let refuse = true;
+    kafka.producer = () => {
+      const made = original();
+      return { ...made, connect: () => (refuse ? Promise.reject(new Error('connect ECONNREFUSED')) : Promise.resolve()) };
+    };
+    await expect(producer.send('t', [record('b')])).rejects.toThrow('ECONNREFUSED');
+    expect(kafka.requests).toHaveLength(1);
+
+    refuse = false;
+    const third = producer.send('t', [record('c')]);
+    const request = await kafka.nextRequest(1);
+    expect(valuesOf(request.batch)).toEqual(['c']);
+    request.ack();
+    await third;
+  });
+});

@@ -59,7 +59,15 @@ export interface BatchingProducerOptions {
  * small sends into few large ones without adding a linger delay when the system is idle.
  */
 export class BatchingProducer {
-  private readonly producer: Producer;
+  private producer: Producer;
+  /**
+   * A produce request failed, so nobody knows whether the broker wrote it: the next request goes out
+   * under a new producer id. kafkajs hands a failed request's sequence numbers to the next request,
+   * and the broker takes a request that repeats the last written batch's sequence numbers as a
+   * duplicate — acknowledging it without writing it. After a leader fail-over that would acknowledge
+   * records that were never written (docs/events.md).
+   */
+  private resetBeforeNext = false;
   private readonly ackTimeoutMs: number;
   private readonly maxBatchRecords: number;
   private readonly maxBatchBytes: number;
@@ -75,17 +83,29 @@ export class BatchingProducer {
   private stopping = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
 
-  constructor(kafka: Kafka, options: BatchingProducerOptions = {}) {
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
+  constructor(
+    private readonly kafka: Kafka,
+    options: BatchingProducerOptions = {},
+  ) {
+    this.producer = this.newProducer();
     this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
     this.maxBatchRecords = options.maxBatchRecords ?? 2000;
     this.maxBatchBytes = options.maxBatchBytes ?? 768 * 1024;
     this.compression = options.compression ?? CompressionTypes.None;
     this.onProduced = options.onProduced;
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  /** A new producer id for what follows a failed request (resetBeforeNext). */
+  private async reset(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    await old.disconnect().catch(() => undefined);
+    await this.producer.connect();
+    this.resetBeforeNext = false;
   }
 
   get isConnected(): boolean {
@@ -204,11 +224,13 @@ export class BatchingProducer {
         for (const record of pending.records) entry.messages.push(record);
         records += pending.records.length;
       }
+      if (this.resetBeforeNext) await this.reset();
       const started = performance.now();
       await this.producer.sendBatch({ acks: -1, compression: this.compression, topicMessages });
       this.onProduced?.(records, (performance.now() - started) / 1000);
       this.settle(batch);
     } catch (error) {
+      this.resetBeforeNext = true;
       this.settle(batch, error);
     } finally {
       this.inFlight = false;
