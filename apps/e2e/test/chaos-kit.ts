@@ -3,12 +3,15 @@
 // answered 200 reached the bound partner, metering counted every accepted send exactly once.
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { createKafka, type ConsumedRecord } from '@wabridge/kafka';
 import {
   FIXTURE_IDS,
   metaFixtureFor,
   metaHeaders,
   PartnerServer,
   provisionChannel,
+  testInfra,
+  TopicCollector,
   waitFor,
   type ProvisionedChannel,
   type TestStack,
@@ -240,4 +243,66 @@ export function report(title: string, outcome: Outcome): string {
     `non-200 answers ${outcome.webhooks - outcome.accepted}${other ? ` (${other})` : ''}; template sends ${outcome.sends}, accepted ` +
     `${outcome.acceptedSends}, metered ${outcome.metered}`
   );
+}
+
+/**
+ * For a failed run: where each lost webhook is — every topic of the stack's prefix that holds it (topic, partition,
+ * offset, headers), the router's delivery rows for its event id, and the router's warnings and errors. Printed, so a
+ * loss seen once on a loaded machine can be explained afterwards.
+ */
+export async function explainLost(
+  stack: TestStack,
+  infra: { brokers: string; databaseUrl?: string },
+  lost: string[],
+): Promise<string> {
+  if (lost.length === 0) return '';
+  const { brokers, databaseUrl = testInfra().databaseUrl } = infra;
+  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'chaos-explain' });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(stack.prefix));
+  const lines: string[] = [];
+  // where each of the stack's consumer groups stands on the webhooks topic
+  const groups = (await admin.listGroups()).groups.map((group) => group.groupId).filter((id) => id.startsWith(stack.prefix));
+  for (const groupId of groups) {
+    for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+      lines.push(`group ${groupId.slice(stack.prefix.length)} on ${topic.slice(stack.prefix.length)}: ${partitions.map((p) => `p${p.partition}@${p.offset}`).join(' ')}`);
+    }
+  }
+  await admin.disconnect();
+  const records: ConsumedRecord[] = [];
+  for (const topic of topics) {
+    const collector = await TopicCollector.start(topic, brokers);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await collector.stop();
+    records.push(...collector.records);
+  }
+  // the lost wamids' event ids (from the webhooks topic), then every record that names a wamid or an event id
+  const eventIds = new Set<string>();
+  for (const record of records) {
+    const value = record.value?.toString('utf8') ?? '';
+    if (record.headers['event-id'] && lost.some((wamid) => value.includes(wamid))) eventIds.add(record.headers['event-id']);
+  }
+  const needles = [...lost, ...eventIds];
+  for (const record of records) {
+    const value = record.value?.toString('utf8') ?? '';
+    const needle = needles.find((candidate) => value.includes(candidate) || Object.values(record.headers).includes(candidate));
+    if (!needle) continue;
+    const where = `${record.topic.slice(stack.prefix.length)} p${record.partition} @${record.offset} at ${new Date(Number(record.timestamp)).toISOString()}`;
+    lines.push(`${needle} in ${where} ${JSON.stringify(record.headers)}${value.includes('"state"') ? ` ${value}` : ''}`);
+  }
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const rows = await db.query('SELECT * FROM deliveries WHERE event_id = ANY($1)', [[...eventIds]]);
+    for (const row of rows.rows) lines.push(`delivery row ${JSON.stringify(row)}`);
+  } finally {
+    await db.end();
+  }
+  const logLines = stack
+    .logs()
+    .split('\n')
+    .filter((line) => /"level":"(warn|error|fatal)"/.test(line) && !line.includes('"component":"kafkajs"'));
+  lines.push(`the services' own warnings and errors (${logLines.length}, last 40):`, ...logLines.slice(-40));
+  return lines.join('\n');
 }

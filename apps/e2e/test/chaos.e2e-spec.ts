@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createDatabase, freePort, startEmbeddedPostgres, startKafka, type KafkaBroker, type Postgres, type ServiceName } from '@wabridge/local-infra';
 import { runMigrations } from '@wabridge/persistence';
 import { TestStack, waitFor, type PartnerServer } from '@wabridge/testing';
-import { boundChannels, countedTemplateWamids, report, sendsMetaAccepted, settle, settleMetering, SteadyLoad } from './chaos-kit';
+import { boundChannels, countedTemplateWamids, explainLost, report, sendsMetaAccepted, settle, settleMetering, SteadyLoad } from './chaos-kit';
 
 const say = (message: string) => process.stderr.write(`[chaos] ${message}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -95,6 +95,7 @@ describe('chaos under load: every service killed, the broker and PostgreSQL rest
     const counted = await countedTemplateWamids(databaseUrl);
     const metaAccepted = await sendsMetaAccepted(stack, bound.channels);
     say(report('whole-stack chaos', summary));
+    if (outcome.lost.length > 0) say(await explainLost(stack, { brokers: broker.brokers.join(','), databaseUrl }, outcome.lost));
     say(`template sends Meta accepted ${metaAccepted}, wamids metering counted ${counted.size}`);
 
     expect(outcome.lost).toEqual([]);

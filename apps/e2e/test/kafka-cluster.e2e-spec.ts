@@ -6,7 +6,7 @@ import { topicNames } from '@wabridge/contracts';
 import { createKafka } from '@wabridge/kafka';
 import { startKafkaCluster, type KafkaCluster } from '@wabridge/local-infra';
 import { TestStack, waitFor, type PartnerServer } from '@wabridge/testing';
-import { boundChannels, report, settle, settleMetering, SteadyLoad } from './chaos-kit';
+import { boundChannels, explainLost, report, settle, settleMetering, SteadyLoad } from './chaos-kit';
 
 const say = (message: string) => process.stderr.write(`[kafka-cluster] ${message}\n`);
 
@@ -81,6 +81,7 @@ describe('three-node Kafka cluster: the webhooks leader SIGKILLed under load', (
       metered,
     };
     say(report('leader killed', summary));
+    if (outcome.lost.length > 0) say(await explainLost(stack, { brokers: cluster.brokers.join(',') }, outcome.lost));
 
     // only 200 (on two replicas) or 503 (Meta retries): never a refused or hung request
     expect(Object.keys(summary.answers).filter((answer) => answer !== '200' && answer !== '503')).toEqual([]);
