@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Readable } from 'node:stream';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -19,14 +20,28 @@ import { loadGatewayConfig } from './config/gateway.config';
 const BODY_LIMIT = 1024 * 1024;
 
 /** Leaves the body unread (the controller streams it) on `routes`; anywhere else 415. */
-function streamOnlyOn(routes: ReadonlySet<string>, route: string | undefined, payload: { resume(): unknown }, done: (error: Error | null, body?: undefined) => void): void {
+function streamOnlyOn(routes: ReadonlySet<string>, route: string | undefined, payload: Readable, done: (error: Error | null, body?: undefined) => void): void {
   if (routes.has(route ?? '')) {
     done(null, undefined);
     return;
   }
-  // read and drop the body, so the client can finish sending and read the 415
+  // Fastify closes the connection after a parser's error: answered while the client is still sending, the
+  // close resets the connection and the client sees EPIPE instead of the 415. So the body (up to the JSON
+  // limit) is read and dropped first, and the 415 goes to a client that has finished writing.
+  let dropped = 0;
+  let answered = false;
+  const refuse = () => {
+    if (answered) return;
+    answered = true;
+    done(Object.assign(new Error('unsupported content type'), { statusCode: 415 }), undefined);
+  };
+  payload.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > BODY_LIMIT) refuse();
+  });
+  payload.once('end', refuse);
+  payload.once('error', refuse);
   payload.resume();
-  done(Object.assign(new Error('unsupported content type'), { statusCode: 415 }), undefined);
 }
 
 async function bootstrap(): Promise<void> {

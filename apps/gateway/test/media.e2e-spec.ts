@@ -168,6 +168,30 @@ describe('gateway: media of the key\'s number (wa-sim)', () => {
     expect((await fetchBytes(body.url, { headers: partnerKey(channel.apiKey) })).status).toBe(404);
   });
 
+  it('answers 415 to multipart sent elsewhere once the client has finished writing it, not by resetting the connection', async () => {
+    const { hostname, port } = new URL(gateway);
+    const body = randomBytes(512 * 1024);
+    const answer = await new Promise<{ status: number; written: boolean }>((resolve, reject) => {
+      const req = httpRequest(
+        { hostname, port, path: '/messages', method: 'POST', headers: { ...partnerKey(channel.apiKey), 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(body.length) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, written: req.writableEnded }));
+        },
+      );
+      req.on('error', reject);
+      // written slowly, as a client on a slow link would: most of it after the server could have answered
+      const writeFrom = (i: number) => {
+        const piece = body.subarray(i * 64 * 1024, (i + 1) * 64 * 1024);
+        if (i === 7) return void req.end(piece);
+        req.write(piece);
+        setTimeout(() => writeFrom(i + 1), 25);
+      };
+      writeFrom(0);
+    });
+    expect(answer).toEqual({ status: 415, written: true });
+  });
+
   it('answers bad media requests with a defined error, never reaching Meta with them', async () => {
     const key = partnerKey(channel.apiKey);
     const notMultipart = await call('POST', `${gateway}/media`, { headers: key, body: { file: 'x' } });

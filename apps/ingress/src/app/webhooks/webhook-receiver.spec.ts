@@ -95,6 +95,30 @@ describe('WebhookReceiver', () => {
     expect(received).toHaveLength(count);
   });
 
+  it('reads and drops an over-limit body after the 413, so the client finishes writing and the connection serves the next request', async () => {
+    const { request, Agent } = await import('node:http');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    const send = (body: Buffer) =>
+      new Promise<{ status: number; written: boolean }>((resolve, reject) => {
+        const req = request(`${base}/webhooks/whatsapp`, { method: 'POST', agent, headers: { 'x-hub-signature-256': SIGNATURE, 'content-length': String(body.length) } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, written: req.writableEnded }));
+        });
+        req.on('socket', (socket) => sockets.add(socket));
+        req.on('error', reject);
+        // written in pieces, the later ones after the answer has come
+        for (let i = 0; i < 8; i++) req.write(body.subarray(i * 512, (i + 1) * 512));
+        req.end();
+      });
+    outcome = { kind: 'accepted', events: 1 };
+    const refused = await send(Buffer.alloc(4096, 'a'));
+    expect(refused).toEqual({ status: 413, written: true });
+    expect(await send(Buffer.from('{"ok":1}'))).toEqual({ status: 200, written: true });
+    expect(sockets.size).toBe(1);
+    agent.destroy();
+  });
+
   it('leaves every other request to the next listener', async () => {
     expect(await (await fetch(`${base}/webhooks/whatsapp`)).text()).toBe('next');
     expect(await (await post('{}', {}, '/webhooks/whatsapp/other')).text()).toBe('next');

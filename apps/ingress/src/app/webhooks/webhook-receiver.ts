@@ -12,6 +12,8 @@ const UNAVAILABLE = reply(503, { error: 'event store unavailable, retry later' }
 const TOO_LARGE = reply(413, { error: 'body larger than the 3 MB limit' });
 const BUSY = reply(503, { error: 'too many webhooks in progress, retry later' });
 const FAILED = reply(500, { error: 'internal error' });
+// an over-limit body up to this many times the limit is read and dropped after the 413; beyond, the connection closes
+const DRAIN_FACTOR = 4;
 // a webhook rarely holds more than a few changes: those replies are serialised once
 const ACCEPTED = Array.from({ length: 16 }, (_, events) => reply(200, { status: 'accepted', events }));
 
@@ -155,10 +157,25 @@ export class WebhookReceiver {
     if (!res.headersSent) send(res, BUSY, ['retry-after', '5', 'connection', 'close']);
   }
 
-  /** Answers 413 at once and reads (and drops) the rest, so that the client sees the answer. */
+  /**
+   * Answers 413 at once and reads (and drops) the rest, so that the client can finish writing and read
+   * the answer: closing the connection under a client still sending resets it, and the client sees
+   * EPIPE/ECONNRESET instead of the 413. Only a body announced or grown beyond DRAIN_FACTOR times the
+   * limit has its connection closed.
+   */
   private refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
     receiverRefusals.tooLarge.inc();
-    send(res, TOO_LARGE, ['connection', 'close']);
+    const drainable = this.bodyLimit * DRAIN_FACTOR;
+    if (Number(req.headers['content-length']) > drainable) {
+      send(res, TOO_LARGE, ['connection', 'close']);
+      return;
+    }
+    send(res, TOO_LARGE);
+    let dropped = 0;
+    req.on('data', (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > drainable) req.socket.destroy();
+    });
     req.resume();
   }
 }
