@@ -6,7 +6,7 @@ import { DeliveryModule, ROUTER_KAFKA, ROUTER_PRODUCER } from '../delivery/deliv
 import { DeliveryService } from '../delivery/delivery.service';
 import type { KafkaClient } from './lane.consumer';
 import { OrderedConsumer } from './ordered.consumer';
-import { OrderedParkingRepository } from '../delivery/ordered-parking.repository';
+import { OrderedParkingRepository } from '../ordered/ordered-parking.repository';
 import { RetryConsumer } from './retry.consumer';
 import { WebhookConsumer } from './webhook.consumer';
 

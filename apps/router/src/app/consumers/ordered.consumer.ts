@@ -3,9 +3,9 @@ import { linkTo, SpanKind, traced, tracingOn } from '@wabridge/observability';
 import type { PinoLogger } from 'nestjs-pino';
 import type { RouterConfig } from '../../config/router.config';
 import type { DeliveryService } from '../delivery/delivery.service';
-import { orderedPairKey, readParkedRecord, type OrderedPair, type ParkedTicket } from '../delivery/event-records';
-import type { OrderedParkingRepository, PairProgress } from '../delivery/ordered-parking.repository';
-import { orderedRereads, recordConsumerLag } from '../delivery/router-metrics';
+import { orderedPairKey, readParkedRecord, type OrderedPair, type ParkedTicket } from '../records/event-records';
+import type { OrderedParkingRepository, PairProgress } from '../ordered/ordered-parking.repository';
+import { orderedRereads, recordConsumerLag } from '../metrics/router-metrics';
 import type { KafkaClient } from './lane.consumer';
 import { quarantineRecordOf } from './router-lane';
 

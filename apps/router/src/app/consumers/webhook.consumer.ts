@@ -2,7 +2,7 @@ import type { BatchingProducer, ConsumedRecord } from '@wabridge/kafka';
 import type { PinoLogger } from 'nestjs-pino';
 import type { RouterConfig } from '../../config/router.config';
 import type { DeliveryService } from '../delivery/delivery.service';
-import { readWebhookRecord } from '../delivery/event-records';
+import { readWebhookRecord } from '../records/event-records';
 import type { KafkaClient } from './lane.consumer';
 import { RouterLane } from './router-lane';
 

@@ -1,6 +1,6 @@
 import type { DeliveryErrorClass, DeliveryState } from '@wabridge/contracts';
 import type { DataSource } from 'typeorm';
-import type { StatsIncrement } from './delivery-stats';
+import type { StatsIncrement } from '../metrics/delivery-stats';
 
 /** Rows per statement of a stats flush (11 parameters each). */
 const STATS_ROWS_PER_STATEMENT = 500;

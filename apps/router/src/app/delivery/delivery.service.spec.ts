@@ -1,15 +1,15 @@
 import { assertDeliveryAttemptEvent, slotDestination, type DeliveryAttemptEvent } from '@wabridge/contracts';
-import { destinationClassOf } from './attempt-span';
+import { destinationClassOf } from '../metrics/attempt-span';
 import type { OutgoingRecord } from '@wabridge/kafka';
-import type { BoundChannel, BoundDestination } from './binding.repository';
+import type { BoundChannel, BoundDestination } from '../bindings/binding.repository';
 import type { AttemptResult, DeliveryRequest } from '@wabridge/webhook-delivery';
 import type { DeliveryRow } from './delivery.repository';
 import { CircuitBreakers } from './circuit-breaker';
-import type { StatsSample } from './delivery-stats';
+import type { StatsSample } from '../metrics/delivery-stats';
 import { DeliveryService } from './delivery.service';
-import type { ParkInput } from './ordered-parking.repository';
-import { OrderedSequencer } from './ordered-sequencer';
-import type { InboundEvent, RetryTicket } from './event-records';
+import type { ParkInput } from '../ordered/ordered-parking.repository';
+import { OrderedSequencer } from '../ordered/ordered-sequencer';
+import type { InboundEvent, RetryTicket } from '../records/event-records';
 import { retryPolicy } from './retry-policy';
 
 const NOW = new Date('2025-01-01T00:00:10Z');

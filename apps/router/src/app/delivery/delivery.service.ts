@@ -1,5 +1,5 @@
 import { endSpanWithError, SpanKind, startSpan, tracingOn } from '@wabridge/observability';
-import { destinationClassOf, endAttemptSpan } from './attempt-span';
+import { destinationClassOf, endAttemptSpan } from '../metrics/attempt-span';
 import {
   messageKindsOf,
   splitSlotDestination,
@@ -12,10 +12,10 @@ import {
 } from '@wabridge/contracts';
 import type { OutgoingRecord } from '@wabridge/kafka';
 import { buildDeliveryRequest, judgeAttempt, type AttemptResult, type DeliveryRequest } from '@wabridge/webhook-delivery';
-import { PRIMARY_SLOT, type BindingRepository, type BoundChannel, type BoundDestination } from './binding.repository';
+import { PRIMARY_SLOT, type BindingRepository, type BoundChannel, type BoundDestination } from '../bindings/binding.repository';
 import { attemptEvent, deliveryRowDestination, needsDeliveryRow, planRetry } from './delivery-outcome';
 import { breakerKey, breakerOutcome, type CircuitBreakers } from './circuit-breaker';
-import type { StatsTally } from './delivery-stats';
+import type { StatsTally } from '../metrics/delivery-stats';
 import type { DeliveryRepository } from './delivery.repository';
 import {
   deadLetterRecord,
@@ -26,9 +26,9 @@ import {
   type ParkedTicket,
   type RetryScope,
   type RetryTicket,
-} from './event-records';
-import type { OrderedParkingRepository } from './ordered-parking.repository';
-import type { OrderedSequencer, PairJob, Reservation } from './ordered-sequencer';
+} from '../records/event-records';
+import type { OrderedParkingRepository } from '../ordered/ordered-parking.repository';
+import type { OrderedSequencer, PairJob, Reservation } from '../ordered/ordered-sequencer';
 import type { RetryPolicy } from './retry-policy';
 import {
   attemptsTotal,
@@ -37,7 +37,7 @@ import {
   destinationsDisabled,
   outcomesDropped,
   retriesScheduled,
-} from './router-metrics';
+} from '../metrics/router-metrics';
 
 export interface DeliveryLogger {
   debug(obj: object, msg?: string): void;

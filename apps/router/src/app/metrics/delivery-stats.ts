@@ -1,5 +1,5 @@
 import { DELIVERY_STATS_LATENCY_BOUNDS_MS, latencyBucketOf } from '@wabridge/persistence';
-import type { BreakerState } from './circuit-breaker';
+import type { BreakerState } from '../delivery/circuit-breaker';
 
 /** One attempt as the stats see it. */
 export interface StatsSample {

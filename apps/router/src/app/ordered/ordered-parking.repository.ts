@@ -1,7 +1,7 @@
 import type { DeliveryErrorClass } from '@wabridge/contracts';
 import type { OutgoingRecord } from '@wabridge/kafka';
 import type { DataSource, EntityManager } from 'typeorm';
-import { parkedRecord, type InboundEvent, type OrderedPair } from './event-records';
+import { parkedRecord, type InboundEvent, type OrderedPair } from '../records/event-records';
 
 /** What the parking lane needs to resume a pair after a restart. */
 export interface PairProgress {
