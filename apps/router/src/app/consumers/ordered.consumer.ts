@@ -1,12 +1,13 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { ConsumerRunner, traceContextOf, type BatchContext, type BatchingProducer, type ConsumedRecord } from '@wabridge/kafka';
 import { linkTo, SpanKind, traced, tracingOn } from '@wabridge/observability';
-import type { PinoLogger } from 'nestjs-pino';
-import type { RouterConfig } from '../../config/router.config';
-import type { DeliveryService } from '../delivery/delivery.service';
-import { orderedPairKey, readParkedRecord, type OrderedPair, type ParkedTicket } from '../records/event-records';
-import type { OrderedParkingRepository, PairProgress } from '../ordered/ordered-parking.repository';
+import { PinoLogger } from 'nestjs-pino';
+import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
 import { orderedRereads, recordConsumerLag } from '../metrics/router-metrics';
-import type { KafkaClient } from './lane.consumer';
+import { OrderedDeliveryService } from '../ordered/ordered-delivery.service';
+import { OrderedParkingRepository, type PairProgress } from '../ordered/ordered-parking.repository';
+import { orderedPairKey, readParkedRecord, type OrderedPair, type ParkedTicket } from '../records/event-records';
+import { ROUTER_KAFKA, ROUTER_PRODUCER, type KafkaClient } from '../router.tokens';
 import { quarantineRecordOf } from './router-lane';
 
 /** The longest single sleep of a waiting head: it then looks at the clock (and at shutdown) again. */
@@ -96,20 +97,23 @@ export interface OrderedConsumerOptions {
  * `bufferPerPair` events waiting keeps only that many in memory and re-reads the rest (a seek) once
  * they are through, so memory stays bounded without blocking other pairs.
  */
+@Injectable()
 export class OrderedConsumer {
   private readonly runner: ConsumerRunner;
+  private readonly options: OrderedConsumerOptions;
   private partitions = new Map<string, ParkingPartition>();
   private inFlight = 0;
 
   constructor(
-    kafka: KafkaClient,
-    private readonly config: RouterConfig,
-    private readonly delivery: DeliveryService,
-    private readonly parking: Pick<OrderedParkingRepository, 'progress' | 'markDone'>,
-    private readonly producer: BatchingProducer,
+    @Inject(ROUTER_KAFKA) kafka: KafkaClient,
+    @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
+    private readonly delivery: OrderedDeliveryService,
+    @Inject(OrderedParkingRepository) private readonly parking: Pick<OrderedParkingRepository, 'progress' | 'markDone'>,
+    @Inject(ROUTER_PRODUCER) private readonly producer: BatchingProducer,
     private readonly logger: PinoLogger,
-    private readonly options: OrderedConsumerOptions,
   ) {
+    logger.setContext(OrderedConsumer.name);
+    this.options = { bufferPerPair: config.orderedBufferPerPair, failureBackoffMs: 1000 };
     this.runner = new ConsumerRunner(kafka, {
       groupId: config.orderedGroupId,
       topics: [config.topics.ordered],

@@ -1,13 +1,16 @@
 import { assertDeliveryAttemptEvent, slotDestination, type DeliveryAttemptEvent } from '@wabridge/contracts';
 import { destinationClassOf } from '../metrics/attempt-span';
 import type { OutgoingRecord } from '@wabridge/kafka';
-import type { BoundChannel, BoundDestination } from '../bindings/binding.repository';
+import type { BindingRepository, BoundChannel, BoundDestination } from '../bindings/binding.repository';
 import type { AttemptResult, DeliveryRequest } from '@wabridge/webhook-delivery';
-import type { DeliveryRow } from './delivery.repository';
+import type { DeliveryRepository, DeliveryRow } from './delivery.repository';
 import { CircuitBreakers } from './circuit-breaker';
 import type { StatsSample } from '../metrics/delivery-stats';
+import { AttemptService } from './attempt.service';
 import { DeliveryService } from './delivery.service';
-import type { ParkInput } from '../ordered/ordered-parking.repository';
+import { OutcomeService, type DeliveryLogger, type RecordProducer } from './outcome.service';
+import { OrderedDeliveryService } from '../ordered/ordered-delivery.service';
+import type { OrderedParkingRepository, ParkInput } from '../ordered/ordered-parking.repository';
 import { OrderedSequencer } from '../ordered/ordered-sequencer';
 import type { InboundEvent, RetryTicket } from '../records/event-records';
 import { retryPolicy } from './retry-policy';
@@ -54,59 +57,62 @@ class World {
   readonly heads: { pair: string; seq: bigint; attempt: number; dueAt: Date }[] = [];
 
   service(windowMs = 3_600_000): DeliveryService {
-    return new DeliveryService({
-      breakers: this.breakers,
-      topics,
-      retryTopics,
-      policy: retryPolicy([5000, 60_000], windowMs, 1),
-      bindings: {
-        channelByPhone: (phone) => Promise.resolve(this.channels.find((c) => c.phoneNumberId === phone) ?? null),
-        channelById: (id) => Promise.resolve(this.channels.find((c) => c.id === id) ?? null),
-        channelsByWaba: (waba) => Promise.resolve(this.channels.filter((c) => c.wabaId === waba)),
-        destinationsOf: (id) => Promise.resolve(this.destinations.filter((d) => d.channelId === id)),
-        forgetDestinations: (id) => void this.forgotten.push(id),
+    return this.build(windowMs).delivery;
+  }
+
+  ordered(windowMs = 3_600_000): OrderedDeliveryService {
+    return this.build(windowMs).ordered;
+  }
+
+  private build(windowMs: number): { delivery: DeliveryService; ordered: OrderedDeliveryService } {
+    const config = { topics, retryTopics, retry: retryPolicy([5000, 60_000], windowMs, 1) };
+    const bindings: Pick<BindingRepository, 'channelByPhone' | 'channelById' | 'channelsByWaba' | 'destinationsOf' | 'forgetDestinations'> = {
+      channelByPhone: (phone) => Promise.resolve(this.channels.find((c) => c.phoneNumberId === phone) ?? null),
+      channelById: (id) => Promise.resolve(this.channels.find((c) => c.id === id) ?? null),
+      channelsByWaba: (waba) => Promise.resolve(this.channels.filter((c) => c.wabaId === waba)),
+      destinationsOf: (id) => Promise.resolve(this.destinations.filter((d) => d.channelId === id)),
+      forgetDestinations: (id) => void this.forgotten.push(id),
+    };
+    const http = {
+      post: (request: DeliveryRequest): Promise<AttemptResult> => {
+        this.posted.push(request);
+        return Promise.resolve(this.answers.get(request.url) ?? { kind: 'response', statusCode: 200, retryAfter: null, latencyMs: 3 });
       },
-      http: {
-        post: (request) => {
-          this.posted.push(request);
-          return Promise.resolve(this.answers.get(request.url) ?? { kind: 'response', statusCode: 200, retryAfter: null, latencyMs: 3 });
-        },
+    };
+    const store: Pick<DeliveryRepository, 'record' | 'disableDestination'> = {
+      record: (row) => Promise.resolve(void this.rows.push(row)),
+      disableDestination: (id) => Promise.resolve((this.disabled.push(id), true)),
+    };
+    const producer: RecordProducer = {
+      send: (topic, records) => {
+        if (this.failingTopics.has(topic)) return Promise.reject(new Error('kafka down'));
+        for (const record of records) this.sent.push({ topic, record });
+        return Promise.resolve();
       },
-      store: {
-        record: (row) => Promise.resolve(void this.rows.push(row)),
-        disableDestination: (id) => Promise.resolve((this.disabled.push(id), true)),
+    };
+    const logger: DeliveryLogger = { setContext: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const clock = () => NOW;
+    const stats = { observe: (sample: StatsSample) => void this.samples.push(sample) };
+    const parking: Pick<OrderedParkingRepository, 'appendIfParked' | 'park' | 'scheduleHead'> = {
+      appendIfParked: (pair, event, input) => {
+        const key = `${pair.channelId}/${pair.slot}`;
+        if (!this.parkedPairs.has(key)) return Promise.resolve(false);
+        this.parked.push({ pair: key, eventId: event.eventId, input });
+        return Promise.resolve(true);
       },
-      producer: {
-        send: (topic, records) => {
-          if (this.failingTopics.has(topic)) return Promise.reject(new Error('kafka down'));
-          for (const record of records) this.sent.push({ topic, record });
-          return Promise.resolve();
-        },
+      park: (pair, event, input) => {
+        const key = `${pair.channelId}/${pair.slot}`;
+        this.parkedPairs.add(key);
+        this.parked.push({ pair: key, eventId: event.eventId, input });
+        return Promise.resolve();
       },
-      logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
-      clock: () => NOW,
-      random: () => 0.5,
-      stats: { observe: (sample) => void this.samples.push(sample) },
-      ordered: {
-        sequencer: new OrderedSequencer(),
-        parking: {
-          appendIfParked: (pair, event, input) => {
-            const key = `${pair.channelId}/${pair.slot}`;
-            if (!this.parkedPairs.has(key)) return Promise.resolve(false);
-            this.parked.push({ pair: key, eventId: event.eventId, input });
-            return Promise.resolve(true);
-          },
-          park: (pair, event, input) => {
-            const key = `${pair.channelId}/${pair.slot}`;
-            this.parkedPairs.add(key);
-            this.parked.push({ pair: key, eventId: event.eventId, input });
-            return Promise.resolve();
-          },
-          scheduleHead: (pair, seq, attempt, dueAt) =>
-            Promise.resolve(void this.heads.push({ pair: `${pair.channelId}/${pair.slot}`, seq, attempt, dueAt })),
-        },
-      },
-    });
+      scheduleHead: (pair, seq, attempt, dueAt) =>
+        Promise.resolve(void this.heads.push({ pair: `${pair.channelId}/${pair.slot}`, seq, attempt, dueAt })),
+    };
+    const outcomes = new OutcomeService(config, producer, store, logger);
+    const attempts = new AttemptService(config, bindings, http, store, producer, outcomes, logger, this.breakers, stats, clock, () => 0.5);
+    const ordered = new OrderedDeliveryService(new OrderedSequencer(), parking, bindings, attempts, outcomes, clock);
+    return { delivery: new DeliveryService(bindings, attempts, ordered), ordered };
   }
 
   on(topic: string): OutgoingRecord[] {
@@ -382,7 +388,7 @@ describe('DeliveryService', () => {
       const world = new World();
       world.destinations = [orderedDestination('https://down.example/')];
       world.answers.set('https://down.example/', { kind: 'error', errorClass: 'timeout', latencyMs: 5000 });
-      const result = await world.service().deliverParked({ event: inbound(), pair: { channelId: channelA.id, slot: 'primary' }, seq: 3n, attempt: 2, dueAt: null });
+      const result = await world.ordered().deliverParked({ event: inbound(), pair: { channelId: channelA.id, slot: 'primary' }, seq: 3n, attempt: 2, dueAt: null });
       const dueAt = new Date('2025-01-01T00:01:10.000Z');
       expect(result).toEqual({ retryAt: dueAt });
       expect(world.heads).toEqual([{ pair: pairKey, seq: 3n, attempt: 3, dueAt }]);
@@ -393,18 +399,18 @@ describe('DeliveryService', () => {
       const world = new World();
       world.destinations = [orderedDestination('https://ok.example/')];
       const ticket = { event: inbound(), pair: { channelId: channelA.id, slot: 'primary' }, seq: 1n, attempt: 2, dueAt: null };
-      expect(await world.service().deliverParked(ticket)).toEqual({ retryAt: null });
+      expect(await world.ordered().deliverParked(ticket)).toEqual({ retryAt: null });
       expect(world.rows).toEqual([expect.objectContaining({ state: 'delivered', attempts: 2 })]);
 
       world.answers.set('https://ok.example/', { kind: 'response', statusCode: 503, retryAfter: null, latencyMs: 2 });
-      expect(await world.service(12_000).deliverParked({ ...ticket, attempt: 5 })).toEqual({ retryAt: null });
+      expect(await world.ordered(12_000).deliverParked({ ...ticket, attempt: 5 })).toEqual({ retryAt: null });
       expect(world.on('dead')).toHaveLength(1);
       expect(world.heads).toEqual([]);
     });
 
     it('a parked event whose slot is no longer bound waits for a binding', async () => {
       const world = new World();
-      const result = await world.service().deliverParked({ event: inbound(), pair: { channelId: channelA.id, slot: 'primary' }, seq: 1n, attempt: 2, dueAt: null });
+      const result = await world.ordered().deliverParked({ event: inbound(), pair: { channelId: channelA.id, slot: 'primary' }, seq: 1n, attempt: 2, dueAt: null });
       expect(result.retryAt).toBeInstanceOf(Date);
       expect(world.rows).toEqual([expect.objectContaining({ state: 'retry_scheduled', lastError: 'no_binding' })]);
     });
