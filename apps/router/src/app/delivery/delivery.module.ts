@@ -6,17 +6,17 @@ import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
 import { BindingRepository } from '../bindings/binding.repository';
-import { CircuitBreakers, destinationIdOf } from './circuit-breaker';
 import { StatsTally } from '../metrics/delivery-stats';
-import { DeliveryRepository } from './delivery.repository';
-import { DeliveryService } from './delivery.service';
+import { breakerTransitions, reportBreakersFrom, reportOldestRetryFrom, reportParkedPairsFrom, reportPendingRetriesFrom } from '../metrics/router-metrics';
 import { OrderedDeliveryService } from '../ordered/ordered-delivery.service';
 import { OrderedParkingRepository } from '../ordered/ordered-parking.repository';
 import { OrderedSequencer } from '../ordered/ordered-sequencer';
 import { ROUTER_CLOCK, ROUTER_DATA_SOURCE, ROUTER_KAFKA, ROUTER_PRODUCER, ROUTER_RANDOM, type KafkaClient } from '../router.tokens';
 import { AttemptService } from './attempt.service';
+import { CircuitBreakers, destinationIdOf } from './circuit-breaker';
+import { DeliveryRepository } from './delivery.repository';
+import { DeliveryService } from './delivery.service';
 import { OutcomeService } from './outcome.service';
-import { breakerTransitions, reportBreakersFrom, reportOldestRetryFrom, reportParkedPairsFrom, reportPendingRetriesFrom } from '../metrics/router-metrics';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
