@@ -6,8 +6,8 @@ import { ConsumersModule } from './consumers/consumers.module';
 import { OrderedConsumer } from './consumers/ordered.consumer';
 import { RetryConsumer } from './consumers/retry.consumer';
 import { WebhookConsumer } from './consumers/webhook.consumer';
-import { ROUTER_PRODUCER } from './delivery/delivery.module';
 import { DeliveryRepository } from './delivery/delivery.repository';
+import { ROUTER_PRODUCER } from './router.tokens';
 
 @Module({})
 export class AppModule {

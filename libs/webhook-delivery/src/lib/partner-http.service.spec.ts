@@ -139,12 +139,25 @@ describe('PartnerHttpService', () => {
   });
 
   it('times out a partner that never answers', async () => {
-    await server(() => undefined).then(async (partner) => {
-      const started = Date.now();
-      const result = await deliverer(300).post({ url: partner.url, headers: {}, body });
+    const partner = await server(() => undefined);
+    const subject = deliverer(300);
+    // fake timers stand for the clock; sockets, setImmediate and promises stay real
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      let settled = false;
+      const attempt = subject.post({ url: partner.url, headers: {}, body }).finally(() => (settled = true));
+      // the request is on the wire: from here only the deadline ends it
+      for (let turns = 0; partner.requests.length === 0 && turns < 100_000; turns += 1) await new Promise((resolve) => setImmediate(resolve));
+      expect(partner.requests).toHaveLength(1);
+      await jest.advanceTimersByTimeAsync(299);
+      expect(settled).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      const result = await attempt;
       expect(result).toMatchObject({ kind: 'error', errorClass: 'timeout' });
-      expect(Date.now() - started).toBeLessThan(2000);
-    });
+      expect(result.latencyMs).toBe(300);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('times out a partner that answers its headers but never finishes the body', async () => {

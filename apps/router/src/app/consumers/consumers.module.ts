@@ -1,56 +1,16 @@
 import { type BeforeApplicationShutdown, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { ConsumerLagMonitor, reportConsumerLagOf, stopReportingConsumerLagOf, type BatchingProducer } from '@wabridge/kafka';
-import { PinoLogger } from 'nestjs-pino';
+import { ConsumerLagMonitor, reportConsumerLagOf, stopReportingConsumerLagOf } from '@wabridge/kafka';
 import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
-import { DeliveryModule, ROUTER_KAFKA, ROUTER_PRODUCER } from '../delivery/delivery.module';
-import { DeliveryService } from '../delivery/delivery.service';
-import type { KafkaClient } from './lane.consumer';
+import { DeliveryModule } from '../delivery/delivery.module';
+import { ROUTER_KAFKA, type KafkaClient } from '../router.tokens';
 import { OrderedConsumer } from './ordered.consumer';
-import { OrderedParkingRepository } from '../delivery/ordered-parking.repository';
 import { RetryConsumer } from './retry.consumer';
 import { WebhookConsumer } from './webhook.consumer';
-
-const consumerDeps = [ROUTER_KAFKA, ROUTER_CONFIG, DeliveryService, ROUTER_PRODUCER, PinoLogger];
 
 /** The first-attempt lane, the retry lanes and the parking lane of ordered destinations. */
 @Module({
   imports: [DeliveryModule],
-  providers: [
-    {
-      provide: WebhookConsumer,
-      inject: consumerDeps,
-      useFactory: (kafka: KafkaClient, config: RouterConfig, delivery: DeliveryService, producer: BatchingProducer, logger: PinoLogger) => {
-        logger.setContext('WebhookConsumer');
-        return new WebhookConsumer(kafka, config, delivery, producer, logger);
-      },
-    },
-    {
-      provide: RetryConsumer,
-      inject: consumerDeps,
-      useFactory: (kafka: KafkaClient, config: RouterConfig, delivery: DeliveryService, producer: BatchingProducer, logger: PinoLogger) => {
-        logger.setContext('RetryConsumer');
-        return new RetryConsumer(kafka, config, delivery, producer, logger);
-      },
-    },
-    {
-      provide: OrderedConsumer,
-      inject: [...consumerDeps, OrderedParkingRepository],
-      useFactory: (
-        kafka: KafkaClient,
-        config: RouterConfig,
-        delivery: DeliveryService,
-        producer: BatchingProducer,
-        logger: PinoLogger,
-        parking: OrderedParkingRepository,
-      ) => {
-        logger.setContext('OrderedConsumer');
-        return new OrderedConsumer(kafka, config, delivery, parking, producer, logger, {
-          bufferPerPair: config.orderedBufferPerPair,
-          failureBackoffMs: 1000,
-        });
-      },
-    },
-  ],
+  providers: [WebhookConsumer, RetryConsumer, OrderedConsumer],
   exports: [DeliveryModule, WebhookConsumer, RetryConsumer, OrderedConsumer],
 })
 export class ConsumersModule implements OnApplicationBootstrap, BeforeApplicationShutdown {

@@ -1,64 +1,25 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { ConsumerRunner, traceContextOf, type BatchContext, type BatchingProducer, type ConsumedRecord } from '@wabridge/kafka';
 import { linkTo, SpanKind, traced, tracingOn } from '@wabridge/observability';
-import type { PinoLogger } from 'nestjs-pino';
-import type { RouterConfig } from '../../config/router.config';
-import type { DeliveryService } from '../delivery/delivery.service';
-import { orderedPairKey, readParkedRecord, type OrderedPair, type ParkedTicket } from '../delivery/event-records';
-import type { OrderedParkingRepository, PairProgress } from '../delivery/ordered-parking.repository';
-import { orderedRereads, recordConsumerLag } from '../delivery/router-metrics';
-import type { KafkaClient } from './lane.consumer';
+import { PinoLogger } from 'nestjs-pino';
+import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
+import { orderedRereads, recordConsumerLag } from '../metrics/router-metrics';
+import { OrderedDeliveryService } from '../ordered/ordered-delivery.service';
+import { OrderedParkingRepository } from '../ordered/ordered-parking.repository';
+import { PairQueue, PartitionState, waitMs, type Parked } from '../ordered/ordered-state';
+import { orderedPairKey, readParkedRecord, type ParkedTicket } from '../records/event-records';
+import { ROUTER_KAFKA, ROUTER_PRODUCER, type KafkaClient } from '../router.tokens';
 import { quarantineRecordOf } from './router-lane';
 
 /** The longest single sleep of a waiting head: it then looks at the clock (and at shutdown) again. */
 const MAX_SLEEP_MS = 30_000;
 
-interface Parked {
-  offset: bigint;
-  ticket: ParkedTicket;
-}
-
-/** One pair's queue on one partition of the parking lane. */
-class PairQueue {
-  readonly queue: Parked[] = [];
-  /** the highest sequence number queued or done: records at or below it are duplicates */
-  lastSeq: bigint;
-  /** the offset of the first record left unread because the queue was full; read again once it drains */
-  overflowFrom: bigint | null = null;
-  /** the blocked head's schedule as stored, for the head after a restart */
-  head: PairProgress['head'];
-  working = false;
-
-  constructor(
-    readonly pair: OrderedPair,
-    progress: PairProgress,
-  ) {
-    this.lastSeq = progress.deliveredSeq;
-    this.head = progress.head;
-  }
-}
-
-/** One assigned partition of the parking lane. */
-class ParkingPartition {
-  readonly pairs = new Map<string, PairQueue>();
-  /** the next offset to read; null before the first batch */
-  next: bigint | null = null;
-  committed = -1n;
-  /** bumped by a seek: a batch call that started before it stops */
-  generation = 0;
-  closed = false;
+/** One assigned partition of the parking lane: its state, its batch context and its sleeping heads. */
+class ParkingPartition extends PartitionState {
   private sleepers = new Set<() => void>();
 
-  constructor(public context: BatchContext) {}
-
-  /** The first offset not finished: a restart must read from here. */
-  firstUnfinished(): bigint | null {
-    let low = this.next;
-    for (const pairQueue of this.pairs.values()) {
-      for (const candidate of [pairQueue.queue[0]?.offset, pairQueue.overflowFrom]) {
-        if (candidate !== undefined && candidate !== null && (low === null || candidate < low)) low = candidate;
-      }
-    }
-    return low;
+  constructor(public context: BatchContext) {
+    super();
   }
 
   /** Resolves after `ms`, or at once when the partition is closed. */
@@ -96,20 +57,23 @@ export interface OrderedConsumerOptions {
  * `bufferPerPair` events waiting keeps only that many in memory and re-reads the rest (a seek) once
  * they are through, so memory stays bounded without blocking other pairs.
  */
+@Injectable()
 export class OrderedConsumer {
   private readonly runner: ConsumerRunner;
+  private readonly options: OrderedConsumerOptions;
   private partitions = new Map<string, ParkingPartition>();
   private inFlight = 0;
 
   constructor(
-    kafka: KafkaClient,
-    private readonly config: RouterConfig,
-    private readonly delivery: DeliveryService,
-    private readonly parking: Pick<OrderedParkingRepository, 'progress' | 'markDone'>,
-    private readonly producer: BatchingProducer,
+    @Inject(ROUTER_KAFKA) kafka: KafkaClient,
+    @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
+    private readonly delivery: OrderedDeliveryService,
+    @Inject(OrderedParkingRepository) private readonly parking: Pick<OrderedParkingRepository, 'progress' | 'markDone'>,
+    @Inject(ROUTER_PRODUCER) private readonly producer: BatchingProducer,
     private readonly logger: PinoLogger,
-    private readonly options: OrderedConsumerOptions,
   ) {
+    logger.setContext(OrderedConsumer.name);
+    this.options = { bufferPerPair: config.orderedBufferPerPair, failureBackoffMs: 1000 };
     this.runner = new ConsumerRunner(kafka, {
       groupId: config.orderedGroupId,
       topics: [config.topics.ordered],
@@ -197,14 +161,7 @@ export class OrderedConsumer {
       if (partition.closed) return;
       partition.pairs.set(key, pairQueue);
     }
-    if (ticket.seq <= pairQueue.lastSeq || pairQueue.overflowFrom !== null) return;
-    if (pairQueue.queue.length >= this.options.bufferPerPair) {
-      pairQueue.overflowFrom = offset;
-      return;
-    }
-    pairQueue.queue.push({ offset, ticket });
-    pairQueue.lastSeq = ticket.seq;
-    this.kick(partition, key, pairQueue);
+    if (pairQueue.admit(offset, ticket, this.options.bufferPerPair) === 'queued') this.kick(partition, key, pairQueue);
   }
 
   private kick(partition: ParkingPartition, key: string, pairQueue: PairQueue): void {
@@ -219,24 +176,14 @@ export class OrderedConsumer {
       const head = pairQueue.queue[0];
       if (!(await this.deliverHead(partition, pairQueue, head))) return;
       await this.persistently(partition, () => this.parking.markDone(pairQueue.pair, head.ticket.seq));
-      pairQueue.queue.shift();
-      pairQueue.head = null;
+      pairQueue.headDone();
       this.commitProgress(partition);
     }
     if (partition.closed) return;
-    if (pairQueue.overflowFrom !== null) {
-      const from = pairQueue.overflowFrom;
-      pairQueue.overflowFrom = null;
-      if (partition.next !== null && from < partition.next) {
-        partition.next = from;
-        partition.generation += 1;
-        partition.context.seek(from.toString());
-        orderedRereads.inc();
-      }
-      return;
-    }
-    // the pair is idle: ordered_pairs remembers what is done, should more of its events come
-    partition.pairs.delete(key);
+    const { seek } = partition.drained(key, pairQueue);
+    if (seek === null) return;
+    partition.context.seek(seek.toString());
+    orderedRereads.inc();
   }
 
   /** Tracing on: each try of a parked head is a trace of its own, linked to the event's. */
@@ -256,11 +203,9 @@ export class OrderedConsumer {
 
   /** Attempts the head until it is done; false = the partition was closed first. */
   private async deliverHead(partition: ParkingPartition, pairQueue: PairQueue, head: Parked): Promise<boolean> {
-    let { attempt, dueAt } = head.ticket;
-    const stored = pairQueue.head;
-    if (stored && stored.seq === head.ticket.seq && stored.attempt >= attempt) ({ attempt, dueAt } = stored);
+    let { attempt, dueAt } = pairQueue.resumeOf(head);
     while (!partition.closed) {
-      const wait = dueAt ? dueAt.getTime() - Date.now() : 0;
+      const wait = waitMs(dueAt, Date.now());
       if (wait > 0) {
         await partition.sleep(wait);
         continue;
@@ -305,8 +250,8 @@ export class OrderedConsumer {
 
   /** Asks for the first unfinished offset to be committed (commits coalesce in the runner; not awaited). */
   private commitProgress(partition: ParkingPartition): void {
-    const low = partition.firstUnfinished();
-    if (low === null || low <= partition.committed || partition.closed) return;
+    const low = partition.commitTarget();
+    if (low === null) return;
     const previous = partition.committed;
     partition.committed = low;
     void partition.context.commit((low - 1n).toString()).catch(() => {

@@ -1,9 +1,10 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { BatchingProducer, ConsumedRecord } from '@wabridge/kafka';
-import type { PinoLogger } from 'nestjs-pino';
-import type { RouterConfig } from '../../config/router.config';
-import type { DeliveryService } from '../delivery/delivery.service';
-import { dueAtOf, readRetryRecord } from '../delivery/event-records';
-import type { KafkaClient } from './lane.consumer';
+import { PinoLogger } from 'nestjs-pino';
+import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
+import { DeliveryService } from '../delivery/delivery.service';
+import { dueAtOf, readRetryRecord } from '../records/event-records';
+import { ROUTER_KAFKA, ROUTER_PRODUCER, type KafkaClient } from '../router.tokens';
 import { RouterLane } from './router-lane';
 
 /**
@@ -11,8 +12,15 @@ import { RouterLane } from './router-lane';
  * and its head is always the next one due. A head that is not due pauses its partition until it is;
  * records behind it are not looked at (they are due later, give or take the jitter).
  */
+@Injectable()
 export class RetryConsumer extends RouterLane {
-  constructor(kafka: KafkaClient, config: RouterConfig, delivery: DeliveryService, producer: BatchingProducer, logger: PinoLogger) {
+  constructor(
+    @Inject(ROUTER_KAFKA) kafka: KafkaClient,
+    @Inject(ROUTER_CONFIG) config: RouterConfig,
+    delivery: DeliveryService,
+    @Inject(ROUTER_PRODUCER) producer: BatchingProducer,
+    logger: PinoLogger,
+  ) {
     super(kafka, config, delivery, producer, logger, {
       lane: 'retry',
       groupId: config.retryGroupId,
@@ -32,6 +40,7 @@ export class RetryConsumer extends RouterLane {
           'retry not resolved, it will be handled again',
         ),
     });
+    logger.setContext(RetryConsumer.name);
   }
 
   protected async process(record: ConsumedRecord): Promise<void> {

@@ -3,8 +3,8 @@ import { linkTo, SpanKind, traced, tracingOn } from '@wabridge/observability';
 import type { PinoLogger } from 'nestjs-pino';
 import type { RouterConfig } from '../../config/router.config';
 import type { DeliveryService } from '../delivery/delivery.service';
-import { quarantineRecord } from '../delivery/event-records';
-import { recordsQuarantined } from '../delivery/router-metrics';
+import { quarantineRecord } from '../records/event-records';
+import { recordsQuarantined } from '../metrics/router-metrics';
 import { LaneConsumer, type KafkaClient, type LaneConsumerOptions } from './lane.consumer';
 
 /** A record a lane cannot read goes to the quarantine topic byte for byte, never a silent drop. */

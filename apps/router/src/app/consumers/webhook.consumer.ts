@@ -1,14 +1,22 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { BatchingProducer, ConsumedRecord } from '@wabridge/kafka';
-import type { PinoLogger } from 'nestjs-pino';
-import type { RouterConfig } from '../../config/router.config';
-import type { DeliveryService } from '../delivery/delivery.service';
-import { readWebhookRecord } from '../delivery/event-records';
-import type { KafkaClient } from './lane.consumer';
+import { PinoLogger } from 'nestjs-pino';
+import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
+import { DeliveryService } from '../delivery/delivery.service';
+import { readWebhookRecord } from '../records/event-records';
+import { ROUTER_KAFKA, ROUTER_PRODUCER, type KafkaClient } from '../router.tokens';
 import { RouterLane } from './router-lane';
 
 /** The first-attempt lane: whatsapp.webhooks.v1 → every current destination of the event's channel(s). */
+@Injectable()
 export class WebhookConsumer extends RouterLane {
-  constructor(kafka: KafkaClient, config: RouterConfig, delivery: DeliveryService, producer: BatchingProducer, logger: PinoLogger) {
+  constructor(
+    @Inject(ROUTER_KAFKA) kafka: KafkaClient,
+    @Inject(ROUTER_CONFIG) config: RouterConfig,
+    delivery: DeliveryService,
+    @Inject(ROUTER_PRODUCER) producer: BatchingProducer,
+    logger: PinoLogger,
+  ) {
     super(kafka, config, delivery, producer, logger, {
       lane: 'first',
       groupId: config.groupId,
@@ -21,6 +29,7 @@ export class WebhookConsumer extends RouterLane {
           'event not resolved, it will be handled again',
         ),
     });
+    logger.setContext(WebhookConsumer.name);
   }
 
   protected async process(record: ConsumedRecord): Promise<void> {

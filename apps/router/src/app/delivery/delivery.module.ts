@@ -5,20 +5,18 @@ import { PartnerHttpService } from '@wabridge/webhook-delivery';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
-import { BindingRepository } from './binding.repository';
+import { BindingRepository } from '../bindings/binding.repository';
+import { StatsTally } from '../metrics/delivery-stats';
+import { breakerTransitions, reportBreakersFrom, reportOldestRetryFrom, reportParkedPairsFrom, reportPendingRetriesFrom } from '../metrics/router-metrics';
+import { OrderedDeliveryService } from '../ordered/ordered-delivery.service';
+import { OrderedParkingRepository } from '../ordered/ordered-parking.repository';
+import { OrderedSequencer } from '../ordered/ordered-sequencer';
+import { ROUTER_CLOCK, ROUTER_DATA_SOURCE, ROUTER_KAFKA, ROUTER_PRODUCER, ROUTER_RANDOM, type KafkaClient } from '../router.tokens';
+import { AttemptService } from './attempt.service';
 import { CircuitBreakers, destinationIdOf } from './circuit-breaker';
-import { StatsTally } from './delivery-stats';
 import { DeliveryRepository } from './delivery.repository';
 import { DeliveryService } from './delivery.service';
-import { OrderedParkingRepository } from './ordered-parking.repository';
-import { OrderedSequencer } from './ordered-sequencer';
-import { breakerTransitions, reportBreakersFrom, reportOldestRetryFrom, reportParkedPairsFrom, reportPendingRetriesFrom } from './router-metrics';
-
-export const ROUTER_KAFKA = Symbol('ROUTER_KAFKA');
-export const ROUTER_PRODUCER = Symbol('ROUTER_PRODUCER');
-export const ROUTER_DATA_SOURCE = Symbol('ROUTER_DATA_SOURCE');
-
-type KafkaClient = ReturnType<typeof createKafka>;
+import { OutcomeService } from './outcome.service';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -45,7 +43,7 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
   ];
 }
 
-/** Kafka, Postgres and HTTP for delivering: the I/O edges and the service that decides. */
+/** Kafka, Postgres and HTTP for delivering: the I/O edges and the services that decide. */
 @Module({
   providers: [
     {
@@ -65,11 +63,8 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
       useFactory: (config: RouterConfig) =>
         createDataSource({ url: config.databaseUrl, poolSize: 10, applicationName: 'wabridge-router' }),
     },
-    {
-      provide: BindingRepository,
-      inject: [ROUTER_DATA_SOURCE, ROUTER_CONFIG],
-      useFactory: (dataSource: DataSource, config: RouterConfig) => new BindingRepository(dataSource, config.secrets),
-    },
+    { provide: ROUTER_CLOCK, useValue: (): Date => new Date() },
+    { provide: ROUTER_RANDOM, useValue: Math.random },
     {
       provide: ChangeListener,
       inject: [ROUTER_CONFIG, BindingRepository, PinoLogger],
@@ -86,17 +81,6 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
         }),
     },
     {
-      provide: DeliveryRepository,
-      inject: [ROUTER_DATA_SOURCE],
-      useFactory: (dataSource: DataSource) => new DeliveryRepository(dataSource),
-    },
-    {
-      provide: OrderedParkingRepository,
-      inject: [ROUTER_DATA_SOURCE, ROUTER_PRODUCER, ROUTER_CONFIG],
-      useFactory: (dataSource: DataSource, producer: BatchingProducer, config: RouterConfig) =>
-        new OrderedParkingRepository(dataSource, producer, config.topics.ordered),
-    },
-    {
       provide: PartnerHttpService,
       inject: [ROUTER_CONFIG],
       useFactory: (config: RouterConfig) =>
@@ -107,46 +91,28 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
           maxConcurrencyPerDestination: config.maxConcurrencyPerDestination,
         }),
     },
-    { provide: StatsTally, useValue: new StatsTally() },
     {
-      provide: DeliveryService,
-      inject: [ROUTER_CONFIG, BindingRepository, PartnerHttpService, DeliveryRepository, OrderedParkingRepository, ROUTER_PRODUCER, StatsTally, PinoLogger],
-      useFactory: (
-        config: RouterConfig,
-        bindings: BindingRepository,
-        http: PartnerHttpService,
-        store: DeliveryRepository,
-        parking: OrderedParkingRepository,
-        producer: BatchingProducer,
-        stats: StatsTally,
-        logger: PinoLogger,
-      ) => {
-        logger.setContext('DeliveryService');
-        const breakers = new CircuitBreakers(config.breaker, (key, from, to) => {
+      provide: CircuitBreakers,
+      inject: [ROUTER_CONFIG, PinoLogger],
+      useFactory: (config: RouterConfig, logger: PinoLogger) => {
+        logger.setContext(CircuitBreakers.name);
+        return new CircuitBreakers(config.breaker, (key, from, to) => {
           breakerTransitions.inc({ from, to });
           logger.info({ destination_id: destinationIdOf(key), from, to }, 'destination circuit breaker changed state');
         });
-        reportBreakersFrom(() => breakers.counts(Date.now()));
-        reportPendingRetriesFrom(() => store.pendingRetries());
-        reportOldestRetryFrom(() => store.oldestRetryAgeSeconds());
-        reportParkedPairsFrom(() => parking.parkedPairs());
-        return new DeliveryService({
-          breakers,
-          topics: config.topics,
-          retryTopics: config.retryTopics,
-          policy: config.retry,
-          bindings,
-          http,
-          store,
-          producer,
-          logger,
-          stats,
-          ordered: { sequencer: new OrderedSequencer(), parking },
-        });
       },
     },
+    BindingRepository,
+    DeliveryRepository,
+    OrderedParkingRepository,
+    OrderedSequencer,
+    StatsTally,
+    OutcomeService,
+    AttemptService,
+    OrderedDeliveryService,
+    DeliveryService,
   ],
-  exports: [ROUTER_KAFKA, ROUTER_PRODUCER, DeliveryRepository, DeliveryService, OrderedParkingRepository],
+  exports: [ROUTER_KAFKA, ROUTER_PRODUCER, DeliveryRepository, DeliveryService, OrderedDeliveryService, OrderedParkingRepository],
 })
 export class DeliveryModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -156,11 +122,18 @@ export class DeliveryModule implements OnModuleInit, OnApplicationShutdown {
     @Inject(ROUTER_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly http: PartnerHttpService,
     private readonly changes: ChangeListener,
-    private readonly delivery: DeliveryService,
+    private readonly outcomes: OutcomeService,
     private readonly store: DeliveryRepository,
     private readonly stats: StatsTally,
     private readonly logger: PinoLogger,
-  ) {}
+    breakers: CircuitBreakers,
+    parking: OrderedParkingRepository,
+  ) {
+    reportBreakersFrom(() => breakers.counts(Date.now()));
+    reportPendingRetriesFrom(() => store.pendingRetries());
+    reportOldestRetryFrom(() => store.oldestRetryAgeSeconds());
+    reportParkedPairsFrom(() => parking.parkedPairs());
+  }
 
   private statsTimer: NodeJS.Timeout | undefined;
   private statsFlushing: Promise<void> = Promise.resolve();
@@ -198,7 +171,7 @@ export class DeliveryModule implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.changes.stop();
     await this.http.close().catch(() => undefined);
-    await this.delivery.flushOutcomes();
+    await this.outcomes.flushOutcomes();
     clearInterval(this.statsTimer);
     await this.flushStats();
     await this.producer.disconnect().catch(() => undefined);

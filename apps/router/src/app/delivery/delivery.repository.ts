@@ -1,6 +1,8 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { DeliveryErrorClass, DeliveryState } from '@wabridge/contracts';
 import type { DataSource } from 'typeorm';
-import type { StatsIncrement } from './delivery-stats';
+import type { StatsIncrement } from '../metrics/delivery-stats';
+import { ROUTER_DATA_SOURCE } from '../router.tokens';
 
 /** Rows per statement of a stats flush (11 parameters each). */
 const STATS_ROWS_PER_STATEMENT = 500;
@@ -22,8 +24,9 @@ export interface DeliveryRow {
 }
 
 /** Writes to Postgres: delivery state for operators, and disabling a destination after a 410. */
+@Injectable()
 export class DeliveryRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(@Inject(ROUTER_DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   /**
    * Upserts the row. A replayed or duplicated older attempt never overwrites a newer one: the row

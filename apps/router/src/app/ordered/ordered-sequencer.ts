@@ -1,3 +1,5 @@
+import { Injectable } from '@nestjs/common';
+
 /** A job for one `ordered` channel/destination pair, run in the Kafka order of its records. */
 export interface PairJob<T> {
   pair: string;
@@ -45,6 +47,7 @@ export interface Reservation {
  * with PairBlockedError, so those records are handled again too, in order, once the failed record
  * comes back. Entering with an offset at or before the poison point lifts it.
  */
+@Injectable()
 export class OrderedSequencer {
   private keys = new Map<string, KeyState>();
 

@@ -1,8 +1,11 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { slotDestination } from '@wabridge/contracts';
 import { ChannelEntity, WebhookDestinationEntity } from '@wabridge/persistence';
 import type { SecretBox } from '@wabridge/webhook-security';
 import { IsNull, type DataSource } from 'typeorm';
 import { deliveryTargetOf, type DeliveryTarget } from '@wabridge/webhook-delivery';
+import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
+import { ROUTER_DATA_SOURCE } from '../router.tokens';
 import { TtlCache } from './ttl-cache';
 
 /**
@@ -52,17 +55,19 @@ function toDestination(row: WebhookDestinationEntity, secrets: SecretBox): Bound
 }
 
 /** Where a channel's events go right now: channels and their enabled destinations, briefly cached. */
+@Injectable()
 export class BindingRepository {
   private readonly channelsByPhone = new TtlCache<string, BoundChannel | null>(BINDING_CACHE_MS);
   private readonly channelsById = new TtlCache<string, BoundChannel | null>(BINDING_CACHE_MS);
   private readonly channelsByWabaId = new TtlCache<string, BoundChannel[]>(BINDING_CACHE_MS);
   private readonly destinations = new TtlCache<string, BoundDestination[]>(BINDING_CACHE_MS);
 
-  constructor(
-    private readonly dataSource: DataSource,
-    /** opens the secrets stored sealed; they stay open only in this process's memory */
-    private readonly secrets: SecretBox,
-  ) {}
+  /** opens the secrets stored sealed; they stay open only in this process's memory */
+  private readonly secrets: SecretBox;
+
+  constructor(@Inject(ROUTER_DATA_SOURCE) private readonly dataSource: DataSource, @Inject(ROUTER_CONFIG) config: RouterConfig) {
+    this.secrets = config.secrets;
+  }
 
   channelByPhone(phoneNumberId: string): Promise<BoundChannel | null> {
     return this.channelsByPhone.get(phoneNumberId, async () => {

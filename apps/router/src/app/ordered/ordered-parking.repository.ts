@@ -1,7 +1,10 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { DeliveryErrorClass } from '@wabridge/contracts';
 import type { OutgoingRecord } from '@wabridge/kafka';
 import type { DataSource, EntityManager } from 'typeorm';
-import { parkedRecord, type InboundEvent, type OrderedPair } from './event-records';
+import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
+import { parkedRecord, type InboundEvent, type OrderedPair } from '../records/event-records';
+import { ROUTER_DATA_SOURCE, ROUTER_PRODUCER } from '../router.tokens';
 
 /** What the parking lane needs to resume a pair after a restart. */
 export interface PairProgress {
@@ -29,12 +32,18 @@ interface Producer {
  * released only after its last parked event: a fresh event either joins the queue or is attempted
  * directly, never overtakes one.
  */
+@Injectable()
 export class OrderedParkingRepository {
+  /** the parking lane, partner.deliveries.ordered.v1 */
+  private readonly topic: string;
+
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly producer: Producer,
-    private readonly topic: string,
-  ) {}
+    @Inject(ROUTER_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(ROUTER_PRODUCER) private readonly producer: Producer,
+    @Inject(ROUTER_CONFIG) config: RouterConfig,
+  ) {
+    this.topic = config.topics.ordered;
+  }
 
   /**
    * Appends the event to its pair's queue when the pair is parked; false = not parked, attempt it

@@ -1,5 +1,6 @@
+import { Injectable } from '@nestjs/common';
 import { DELIVERY_STATS_LATENCY_BOUNDS_MS, latencyBucketOf } from '@wabridge/persistence';
-import type { BreakerState } from './circuit-breaker';
+import type { BreakerState } from '../delivery/circuit-breaker';
 
 /** One attempt as the stats see it. */
 export interface StatsSample {
@@ -36,6 +37,7 @@ const MINUTE_MS = 60_000;
  * Tallies attempts per destination slot and minute in memory; `drain` hands the increments over for
  * one upsert. Cheap on the hot path (a map update), one database write per flush for all of them.
  */
+@Injectable()
 export class StatsTally {
   private pending = new Map<string, StatsIncrement>();
 

@@ -1,6 +1,6 @@
 import { splitSlotDestination } from '@wabridge/contracts';
 import { SpanStatusCode, type Span } from '@wabridge/observability';
-import { PRIMARY_SLOT } from './binding.repository';
+import { PRIMARY_SLOT } from '../bindings/binding.repository';
 import type { AttemptResult } from '@wabridge/webhook-delivery';
 
 /** A bounded label for a destination: the channel's primary webhook or one of its extra (named) destinations. */
