@@ -3,13 +3,12 @@
 // with metadata, @wabridge/* aliases rewritten to relative paths) into outDir (default dist/), so a
 // service can run as `node dist/apps/<name>/src/main.js` without a TypeScript loader in the process. The container
 // image's one-off and health commands (tools/stack/migrate.ts, healthcheck.ts) are compiled with them.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { transformFile } from '@swc/core';
 import { repoRoot } from '@wabridge/local-infra';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { compilerOptions } = require('../../tsconfig.base.json') as { compilerOptions: { paths: Record<string, string[]> } };
+const { compilerOptions } = JSON.parse(readFileSync(join(repoRoot(), 'tsconfig.base.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } };
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

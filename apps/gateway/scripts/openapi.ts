@@ -1,11 +1,11 @@
 // Writes the gateway's OpenAPI document to docs/openapi.json (`--check`: fails if the file is stale).
-//   node tools/node.cjs tools/openapi/export.ts [--check]
+//   npm run openapi [-- --check]
 import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderOpenApiDocument } from './render';
+import { renderOpenApiDocument } from './render-openapi';
 
-const target = join(__dirname, '..', '..', 'docs', 'openapi.json');
+const target = join(__dirname, '..', '..', '..', 'docs', 'openapi.json');
 
 async function main(): Promise<void> {
   const rendered = await renderOpenApiDocument();
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
       // a missing file is stale too
     }
     if (current !== rendered) {
-      process.stderr.write('docs/openapi.json is out of date: run node tools/node.cjs tools/openapi/export.ts\n');
+      process.stderr.write('docs/openapi.json is out of date: run npm run openapi\n');
       process.exit(1);
     }
     process.stdout.write('docs/openapi.json is up to date\n');

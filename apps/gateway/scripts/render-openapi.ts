@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { AppModule } from '../../apps/gateway/src/app/app.module';
-import { buildOpenApiDocument } from '../../apps/gateway/src/app/openapi/openapi-document';
-import { loadGatewayConfig } from '../../apps/gateway/src/config/gateway.config';
+import { AppModule } from '../src/app/app.module';
+import { buildOpenApiDocument } from '../src/app/openapi/openapi-document';
+import { loadGatewayConfig } from '../src/config/gateway.config';
 
 /** Any valid configuration will do: in preview mode nothing connects, only the routes are read. */
 const PLACEHOLDER_ENV = {
