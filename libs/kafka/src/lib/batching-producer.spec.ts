@@ -73,22 +73,36 @@ describe('BatchingProducer', () => {
   });
 
   it('times out a send the broker does not acknowledge, and drops one that never left the queue', async () => {
-    const kafka = new FakeKafka();
-    const producer = new BatchingProducer(kafka as unknown as Kafka, { ackTimeoutMs: 50 });
-    const inFlight = producer.send('t', [record('a')]);
-    const stuck = await kafka.nextRequest(0);
-    const queued = producer.send('t', [record('b')]);
-    const started = performance.now();
-    await expect(inFlight).rejects.toBeInstanceOf(ProducerTimeoutError);
-    await expect(queued).rejects.toBeInstanceOf(ProducerTimeoutError);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // fake timers stand for the clock (setTimeout and performance.now); setImmediate and promises stay real
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const kafka = new FakeKafka();
+      const producer = new BatchingProducer(kafka as unknown as Kafka, { ackTimeoutMs: 50 });
+      const settled: string[] = [];
+      const inFlight = producer.send('t', [record('a')]);
+      const stuck = await kafka.nextRequest(0);
+      const queued = producer.send('t', [record('b')]);
+      const outcomes = [
+        expect(inFlight.finally(() => settled.push('in flight'))).rejects.toBeInstanceOf(ProducerTimeoutError),
+        expect(queued.finally(() => settled.push('queued'))).rejects.toBeInstanceOf(ProducerTimeoutError),
+      ];
+      await jest.advanceTimersByTimeAsync(49);
+      expect(settled).toEqual([]);
+      // the one deadline timer fires 1 ms after the oldest send's deadline
+      await jest.advanceTimersByTimeAsync(2);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(settled.sort()).toEqual(['in flight', 'queued']);
+      await Promise.all(outcomes);
 
-    stuck.ack();
-    const fresh = producer.send('t', [record('c')]);
-    const next = await kafka.nextRequest(1);
-    expect(valuesOf(next.batch)).toEqual(['c']);
-    next.ack();
-    await fresh;
+      stuck.ack();
+      const fresh = producer.send('t', [record('c')]);
+      const next = await kafka.nextRequest(1);
+      expect(valuesOf(next.batch)).toEqual(['c']);
+      next.ack();
+      await fresh;
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
 
