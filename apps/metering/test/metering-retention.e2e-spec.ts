@@ -4,7 +4,7 @@ import type { OutgoingRecord } from '@wabridge/kafka';
 import { FIXTURE_IDS, metaFixtureFor, waitFor } from '@wabridge/testing';
 import type { QueryRunner } from 'typeorm';
 import { DEDUPE_SWEEP_BATCH, DEDUPE_SWEEP_LOCK } from '../src/app/retention/dedupe-retention';
-import { MeteringKit, type TestChannel } from './metering-test-kit';
+import { MeteringKit, outboundEvent, type TestChannel } from './metering-test-kit';
 
 const JUNE = ['2024-06-01', '2024-06-30'] as const;
 
@@ -18,19 +18,6 @@ describe('metering dedupe retention (e2e)', () => {
 
   afterAll(async () => {
     await kit?.stop();
-  });
-
-  const send = (channel: TestChannel, wamid: string): OutgoingRecord => ({
-    key: channel.phoneNumberId,
-    value: JSON.stringify({
-      wamid,
-      phone_number_id: channel.phoneNumberId,
-      channel_id: channel.channelId,
-      client_id: channel.clientId,
-      type: 'template',
-      template: { name: 'order_update', language: 'en_US' },
-      accepted_at: '2024-06-10T06:14:00.000Z',
-    }),
   });
 
   const sentStatus = (channel: TestChannel, wamid: string): OutgoingRecord => ({
@@ -64,7 +51,7 @@ describe('metering dedupe retention (e2e)', () => {
   it('deletes keys older than the window in batches, keeps recent keys and every count, and still dedupes recent messages', async () => {
     const channel = await kit.onboard();
     const wamid = `wamid.retention-live-${randomUUID()}`;
-    await kit.produce('outbound', [send(channel, wamid)]);
+    await kit.produce('outbound', [outboundEvent(channel, wamid)]);
     await kit.produce('webhooks', [sentStatus(channel, wamid)]);
     await waitFor(async () => (await kit.totals(channel.clientId, ...JUNE)).priced_messages === 1, { what: 'the message to be counted' });
     const expiredBefore = await kit.metric('wabridge_metering_dedupe_keys_expired_total');
@@ -83,7 +70,7 @@ describe('metering dedupe retention (e2e)', () => {
     expect(kit.stack.service('metering').logs()).toContain('expired dedupe keys deleted');
 
     // The message's keys survived the sweep, so its duplicates still count nothing.
-    await kit.produce('outbound', [send(channel, wamid)]);
+    await kit.produce('outbound', [outboundEvent(channel, wamid)]);
     await kit.produce('webhooks', [sentStatus(channel, wamid), sentStatus(channel, wamid)]);
     await kit.waitDrained();
     expect(await kit.totals(channel.clientId, ...JUNE)).toEqual({ template_sends: 1, priced_messages: 1 });

@@ -1,9 +1,9 @@
 // Shared by metering's e2e files: a metering process on the run's Kafka and PostgreSQL, with helpers
-// to onboard channels straight in Postgres, produce records and read what metering committed.
+// to onboard channels straight in Postgres, build and produce records and read what metering committed.
 import { randomInt, randomUUID } from 'node:crypto';
 import { BatchingProducer, createKafka, type OutgoingRecord } from '@wabridge/kafka';
 import { ChannelEntity, ClientEntity, createDataSource } from '@wabridge/persistence';
-import { TestStack, testInfra, waitFor } from '@wabridge/testing';
+import { FIXTURE_IDS, metaFixtureFor, TestStack, testInfra, waitFor, type MetaFixture } from '@wabridge/testing';
 import type { DataSource } from 'typeorm';
 
 export interface TestChannel {
@@ -20,6 +20,43 @@ export interface Totals {
 
 /** A 15-digit id like Meta's (randomInt's range is limited to 2^48). */
 export const businessId = (): string => `${randomInt(1, 10)}${String(randomInt(0, 1e14)).padStart(14, '0')}`;
+
+export const newWamid = (): string => `wamid.e2e-${randomUUID()}`;
+
+/** The fixtures' statuses carry timestamp 1718000100 / 1718000160: 2024-06-10 (UTC). */
+export const FIXTURE_DAY = '2024-06-10';
+
+/** The gateway's outbound event for a send on `channel` (a template send unless `type` says otherwise). */
+export function outboundEvent(
+  channel: TestChannel,
+  wamid: string,
+  options: { type?: string; template?: { name: string; language: string }; acceptedAt?: string } = {},
+): OutgoingRecord {
+  const type = options.type ?? 'template';
+  const event = {
+    wamid,
+    phone_number_id: channel.phoneNumberId,
+    channel_id: channel.channelId,
+    client_id: channel.clientId,
+    type,
+    ...(type === 'template' ? { template: options.template ?? { name: 'order_update', language: 'en_US' } } : {}),
+    accepted_at: options.acceptedAt ?? `${FIXTURE_DAY}T06:14:00.000Z`,
+  };
+  return { key: channel.phoneNumberId, value: JSON.stringify(event) };
+}
+
+/** A Meta webhook fixture addressed to `channel`, its template status about `wamid`. */
+export function webhook(channel: Pick<TestChannel, 'phoneNumberId' | 'wabaId'>, fixture: MetaFixture, wamid: string): OutgoingRecord {
+  return {
+    key: channel.phoneNumberId,
+    value: metaFixtureFor(fixture, {
+      [FIXTURE_IDS.phoneNumberId]: channel.phoneNumberId,
+      [FIXTURE_IDS.wabaId]: channel.wabaId,
+      [FIXTURE_IDS.templateWamid]: wamid,
+      [FIXTURE_IDS.inboundWamid]: newWamid(),
+    }),
+  };
+}
 
 export class MeteringKit {
   private constructor(
@@ -84,6 +121,16 @@ export class MeteringKit {
     const response = await this.get(`/admin/v1/usage?${new URLSearchParams({ client_id: clientId, from, to, group_by: 'day' }).toString()}`);
     if (response.status !== 200) throw new Error(`usage answered ${response.status}: ${response.text}`);
     return (JSON.parse(response.text) as { totals: Totals }).totals;
+  }
+
+  async waitForTotals(clientId: string, totals: Totals, from: string, to: string): Promise<void> {
+    await waitFor(
+      async () => {
+        const current = await this.totals(clientId, from, to);
+        return current.template_sends === totals.template_sends && current.priced_messages === totals.priced_messages;
+      },
+      { timeoutMs: 30_000, what: `usage totals ${JSON.stringify(totals)}` },
+    );
   }
 
   /** Metering (or another group) committed every record produced so far (it commits only after applying a batch). */

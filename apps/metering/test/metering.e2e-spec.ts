@@ -1,170 +1,39 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { QuarantineHeaders } from '@wabridge/contracts';
-import { BatchingProducer, ConsumerRunner, createKafka, type ConsumedRecord, type OutgoingRecord } from '@wabridge/kafka';
-import { ChannelEntity, ClientEntity, createDataSource } from '@wabridge/persistence';
-import { FIXTURE_IDS, metaFixtureFor, TestStack, testInfra, waitFor, type MetaFixture } from '@wabridge/testing';
-import type { DataSource } from 'typeorm';
-
-interface TestChannel {
-  clientId: string;
-  channelId: string;
-  phoneNumberId: string;
-  wabaId: string;
-}
-
-interface Totals {
-  template_sends: number;
-  priced_messages: number;
-}
-
-/** A 15-digit id like Meta's (randomInt's range is limited to 2^48). */
-const businessId = () => `${randomInt(1, 10)}${String(randomInt(0, 1e14)).padStart(14, '0')}`;
+import type { OutgoingRecord } from '@wabridge/kafka';
+import { ClientEntity } from '@wabridge/persistence';
+import { TopicCollector, waitFor } from '@wabridge/testing';
+import { businessId, FIXTURE_DAY, MeteringKit, newWamid, outboundEvent, webhook, type TestChannel, type Totals } from './metering-test-kit';
 
 const JUNE = { from: '2024-06-01', to: '2024-06-30' };
-// The fixtures' statuses carry timestamp 1718000100 / 1718000160: 2024-06-10 (UTC).
-const FIXTURE_DAY = '2024-06-10';
 
 describe('metering (e2e)', () => {
-  let stack: TestStack;
-  let dataSource: DataSource;
-  let kafka: ReturnType<typeof createKafka>;
-  let admin: ReturnType<ReturnType<typeof createKafka>['admin']>;
-  let producer: BatchingProducer;
-  let groupId: string;
+  let kit: MeteringKit;
   /** every channel a test counted for, with what it must still show after a full replay */
   const expected = new Map<TestChannel, Totals>();
 
   beforeAll(async () => {
-    stack = await TestStack.start({ services: ['metering'] });
-    groupId = `${stack.prefix}wabridge-metering`;
-    dataSource = createDataSource({ url: testInfra().databaseUrl, poolSize: 2, applicationName: 'metering-e2e' });
-    await dataSource.initialize();
-    kafka = createKafka({ brokers: testInfra().kafkaBrokers.split(','), clientId: 'metering-e2e' });
-    admin = kafka.admin();
-    await admin.connect();
-    producer = new BatchingProducer(kafka);
-    await producer.connect();
+    kit = await MeteringKit.start();
   }, 120_000);
 
   afterAll(async () => {
-    await producer?.disconnect();
-    await admin?.disconnect();
-    await dataSource?.destroy();
-    await stack?.stop();
+    await kit?.stop();
   });
 
-  /** A client with one channel, written straight into Postgres (the gateway is not part of this stack). */
-  async function onboard(): Promise<TestChannel> {
-    const client = await dataSource.getRepository(ClientEntity).save({ name: `metering e2e ${randomUUID()}` });
-    const phoneNumberId = businessId();
-    const wabaId = businessId();
-    const channel = await dataSource.getRepository(ChannelEntity).save({
-      clientId: client.id,
-      phoneNumberId,
-      wabaId,
-      displayPhoneNumber: businessId().slice(0, 11),
-    });
-    return { clientId: client.id, channelId: channel.id, phoneNumberId, wabaId };
-  }
-
-  /** A further channel of an existing client. */
-  async function addChannel(clientId: string): Promise<TestChannel> {
-    const phoneNumberId = businessId();
-    const wabaId = businessId();
-    const channel = await dataSource.getRepository(ChannelEntity).save({
-      clientId,
-      phoneNumberId,
-      wabaId,
-      displayPhoneNumber: businessId().slice(0, 11),
-    });
-    return { clientId, channelId: channel.id, phoneNumberId, wabaId };
-  }
-
-  const newWamid = () => `wamid.e2e-${randomUUID()}`;
-
-  function outboundEvent(
-    channel: TestChannel,
-    wamid: string,
-    options: { type?: string; template?: { name: string; language: string }; acceptedAt?: string } = {},
-  ): OutgoingRecord {
-    const type = options.type ?? 'template';
-    const event = {
-      wamid,
-      phone_number_id: channel.phoneNumberId,
-      channel_id: channel.channelId,
-      client_id: channel.clientId,
-      type,
-      ...(type === 'template' ? { template: options.template ?? { name: 'order_update', language: 'en_US' } } : {}),
-      accepted_at: options.acceptedAt ?? `${FIXTURE_DAY}T06:14:00.000Z`,
-    };
-    return { key: channel.phoneNumberId, value: JSON.stringify(event) };
-  }
-
-  function webhook(channel: Pick<TestChannel, 'phoneNumberId' | 'wabaId'>, fixture: MetaFixture, wamid: string): OutgoingRecord {
-    return {
-      key: channel.phoneNumberId,
-      value: metaFixtureFor(fixture, {
-        [FIXTURE_IDS.phoneNumberId]: channel.phoneNumberId,
-        [FIXTURE_IDS.wabaId]: channel.wabaId,
-        [FIXTURE_IDS.templateWamid]: wamid,
-        [FIXTURE_IDS.inboundWamid]: newWamid(),
-      }),
-    };
-  }
-
-  async function get(path: string, authorization: string | null = `Bearer ${stack.adminToken}`) {
-    const response = await fetch(`${stack.url('metering')}${path}`, {
-      headers: authorization === null ? {} : { authorization },
-    });
-    return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
-  }
-
   const usagePath = (params: Record<string, string>) => `/admin/v1/usage?${new URLSearchParams(params).toString()}`;
-
-  async function totalsOf(channel: TestChannel, range = JUNE): Promise<Totals> {
-    const response = await get(usagePath({ client_id: channel.clientId, ...range, group_by: 'day' }));
-    if (response.status !== 200) throw new Error(`usage answered ${response.status}: ${response.text}`);
-    return (JSON.parse(response.text) as { totals: Totals }).totals;
-  }
-
-  async function waitForTotals(channel: TestChannel, totals: Totals, range = JUNE): Promise<void> {
-    await waitFor(
-      async () => {
-        const current = await totalsOf(channel, range);
-        return current.template_sends === totals.template_sends && current.priced_messages === totals.priced_messages;
-      },
-      { timeoutMs: 30_000, what: `usage totals ${JSON.stringify(totals)}` },
-    );
-  }
-
-  /** Metering committed every record produced so far (it commits only after applying a batch). */
-  async function drained(): Promise<boolean> {
-    for (const topic of [stack.topics.outbound, stack.topics.webhooks]) {
-      const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-      const done = new Map(committed[0].partitions.map((p) => [p.partition, p.offset]));
-      if (!ends.every(({ partition, high }) => high === '0' || done.get(partition) === high)) return false;
-    }
-    return true;
-  }
-
-  const waitDrained = () => waitFor(drained, { timeoutMs: 30_000, what: 'metering to commit every produced record' });
-
-  async function metric(name: string): Promise<number> {
-    const response = await get('/metrics', null);
-    const match = new RegExp(`^${name} (\\d+)`, 'm').exec(response.text);
-    return match ? Number(match[1]) : 0;
-  }
+  const totalsOf = (channel: TestChannel, range = JUNE) => kit.totals(channel.clientId, range.from, range.to);
+  const waitForTotals = (channel: TestChannel, totals: Totals, range = JUNE) => kit.waitForTotals(channel.clientId, totals, range.from, range.to);
 
   it('counts a template send and its priced sent and read statuses once, in every grouping, as JSON and CSV', async () => {
-    const channel = await onboard();
+    const channel = await kit.onboard();
     const wamid = newWamid();
-    await producer.send(stack.topics.outbound, [outboundEvent(channel, wamid)]);
-    await producer.send(stack.topics.webhooks, [
+    await kit.produce('outbound', [outboundEvent(channel, wamid)]);
+    await kit.produce('webhooks', [
       webhook(channel, 'status-sent-priced.json', wamid),
       webhook(channel, 'status-read-priced.json', wamid),
     ]);
     await waitForTotals(channel, { template_sends: 1, priced_messages: 1 });
-    await waitDrained();
+    await kit.waitDrained();
     expected.set(channel, { template_sends: 1, priced_messages: 1 });
 
     const rows = {
@@ -180,7 +49,7 @@ describe('metering (e2e)', () => {
       channel: `channel_id,template_sends,priced_messages\r\n${channel.channelId},1,1\r\n`,
     };
     for (const groupBy of ['template', 'category', 'day', 'channel'] as const) {
-      const json = await get(usagePath({ client_id: channel.clientId, ...JUNE, group_by: groupBy }));
+      const json = await kit.get(usagePath({ client_id: channel.clientId, ...JUNE, group_by: groupBy }));
       expect(json).toMatchObject({ status: 200, type: expect.stringContaining('application/json') });
       expect(JSON.parse(json.text)).toEqual({
         client_id: channel.clientId,
@@ -189,63 +58,63 @@ describe('metering (e2e)', () => {
         rows: rows[groupBy],
         totals: { template_sends: 1, priced_messages: 1 },
       });
-      const text = await get(usagePath({ client_id: channel.clientId, ...JUNE, group_by: groupBy, format: 'csv' }));
+      const text = await kit.get(usagePath({ client_id: channel.clientId, ...JUNE, group_by: groupBy, format: 'csv' }));
       expect(text).toEqual({ status: 200, type: 'text/csv; charset=utf-8', text: csv[groupBy] });
     }
 
     // One dedupe key per kind for the message: sent and read of it were one priced message.
-    const keys = await dataSource.query<{ kind: string }[]>('SELECT kind FROM metering_dedupe WHERE wamid = $1 ORDER BY kind', [wamid]);
+    const keys = await kit.dataSource.query<{ kind: string }[]>('SELECT kind FROM metering_dedupe WHERE wamid = $1 ORDER BY kind', [wamid]);
     expect(keys.map((key) => key.kind)).toEqual(['priced_message', 'template_send']);
   });
 
   it('counts the same outbound event and the same webhooks produced three times only once', async () => {
-    const channel = await onboard();
+    const channel = await kit.onboard();
     const wamid = newWamid();
     const send = outboundEvent(channel, wamid);
     const sent = webhook(channel, 'status-sent-priced.json', wamid);
     const read = webhook(channel, 'status-read-priced.json', wamid);
-    await producer.send(stack.topics.outbound, [send]);
-    await producer.send(stack.topics.webhooks, [sent]);
+    await kit.produce('outbound', [send]);
+    await kit.produce('webhooks', [sent]);
     await waitForTotals(channel, { template_sends: 1, priced_messages: 1 });
     expected.set(channel, { template_sends: 1, priced_messages: 1 });
 
-    const duplicatesBefore = await metric('wabridge_metering_duplicates_total\\{kind="template_send"\\}');
-    await producer.send(stack.topics.outbound, [send, send]);
-    await producer.send(stack.topics.webhooks, [sent, read, sent, read, read]);
-    await waitDrained();
+    const duplicatesBefore = await kit.metric('wabridge_metering_duplicates_total{kind="template_send"}');
+    await kit.produce('outbound', [send, send]);
+    await kit.produce('webhooks', [sent, read, sent, read, read]);
+    await kit.waitDrained();
     expect(await totalsOf(channel)).toEqual({ template_sends: 1, priced_messages: 1 });
-    expect(await metric('wabridge_metering_duplicates_total\\{kind="template_send"\\}')).toBe(duplicatesBefore + 2);
+    expect(await kit.metric('wabridge_metering_duplicates_total{kind="template_send"}')).toBe(duplicatesBefore + 2);
   });
 
   it('counts nothing for statuses without pricing, inbound messages, non-template sends and unknown numbers', async () => {
-    const channel = await onboard();
+    const channel = await kit.onboard();
     const stranger = { phoneNumberId: businessId(), wabaId: channel.wabaId };
-    const unattributedBefore = await metric('wabridge_metering_unattributed_total');
-    await producer.send(stack.topics.outbound, [
+    const unattributedBefore = await kit.metric('wabridge_metering_unattributed_total');
+    await kit.produce('outbound', [
       outboundEvent(channel, newWamid(), { type: 'text' }),
       outboundEvent(channel, newWamid(), { type: 'image' }),
     ]);
-    await producer.send(stack.topics.webhooks, [
+    await kit.produce('webhooks', [
       webhook(channel, 'status-failed.json', newWamid()),
       webhook(channel, 'inbound-text.json', newWamid()),
       webhook(stranger, 'status-sent-priced.json', newWamid()),
     ]);
-    await waitDrained();
+    await kit.waitDrained();
     expected.set(channel, { template_sends: 0, priced_messages: 0 });
 
-    const report = await get(usagePath({ client_id: channel.clientId, ...JUNE, group_by: 'day' }));
+    const report = await kit.get(usagePath({ client_id: channel.clientId, ...JUNE, group_by: 'day' }));
     expect(JSON.parse(report.text)).toMatchObject({ rows: [], totals: { template_sends: 0, priced_messages: 0 } });
-    expect(await metric('wabridge_metering_unattributed_total')).toBe(unattributedBefore + 1);
+    expect(await kit.metric('wabridge_metering_unattributed_total')).toBe(unattributedBefore + 1);
   });
 
   it('reports the current UTC month when no dates are given', async () => {
-    const channel = await onboard();
+    const channel = await kit.onboard();
     const now = new Date();
-    await producer.send(stack.topics.outbound, [outboundEvent(channel, newWamid(), { acceptedAt: now.toISOString() })]);
+    await kit.produce('outbound', [outboundEvent(channel, newWamid(), { acceptedAt: now.toISOString() })]);
     const month = now.toISOString().slice(0, 7);
     const body = await waitFor(
       async () => {
-        const response = await get(usagePath({ client_id: channel.clientId }));
+        const response = await kit.get(usagePath({ client_id: channel.clientId }));
         const report = JSON.parse(response.text) as { totals: Totals; from: string; group_by: string };
         return report.totals.template_sends === 1 ? report : false;
       },
@@ -255,32 +124,21 @@ describe('metering (e2e)', () => {
   });
 
   it('quarantines unreadable records byte for byte and keeps counting behind them', async () => {
-    const seen: ConsumedRecord[] = [];
-    const quarantine = new ConsumerRunner(kafka, {
-      groupId: `${stack.prefix}e2e-quarantine-${randomUUID()}`,
-      topics: [stack.topics.quarantine],
-      fromBeginning: true,
-      handler: (records, context) => {
-        seen.push(...records);
-        context.resolveOffset(records[records.length - 1].offset);
-        return Promise.resolve();
-      },
-    });
-    await quarantine.start();
+    const quarantine = await TopicCollector.start(kit.stack.topics.quarantine);
     try {
-      const channel = await onboard();
+      const channel = await kit.onboard();
       const badJson = Buffer.from(`{"object":"whatsapp_business_account","entry":[ ${randomUUID()}`);
       const badEvent = Buffer.from(
         JSON.stringify({ ...JSON.parse(String(outboundEvent(channel, newWamid()).value)), client_id: 'not-a-uuid' }),
       );
       const good = newWamid();
-      await producer.send(stack.topics.webhooks, [{ key: channel.phoneNumberId, value: badJson }]);
-      await producer.send(stack.topics.outbound, [{ key: channel.phoneNumberId, value: badEvent }, outboundEvent(channel, good)]);
+      await kit.produce('webhooks', [{ key: channel.phoneNumberId, value: badJson }]);
+      await kit.produce('outbound', [{ key: channel.phoneNumberId, value: badEvent }, outboundEvent(channel, good)]);
 
       const [webhookCopy, outboundCopy] = await waitFor(
         () => {
-          const a = seen.find((record) => record.value?.equals(badJson));
-          const b = seen.find((record) => record.value?.equals(badEvent));
+          const a = quarantine.records.find((record) => record.value?.equals(badJson));
+          const b = quarantine.records.find((record) => record.value?.equals(badEvent));
           return a && b ? [a, b] : false;
         },
         { timeoutMs: 30_000, what: 'both bad records on the quarantine topic' },
@@ -300,23 +158,23 @@ describe('metering (e2e)', () => {
   });
 
   it('keeps every count exact after a crash and a full replay of both topics', async () => {
-    const before = await onboard();
+    const before = await kit.onboard();
     const first = newWamid();
-    await producer.send(stack.topics.outbound, [outboundEvent(before, first)]);
-    await producer.send(stack.topics.webhooks, [webhook(before, 'status-sent-priced.json', first)]);
+    await kit.produce('outbound', [outboundEvent(before, first)]);
+    await kit.produce('webhooks', [webhook(before, 'status-sent-priced.json', first)]);
     await waitForTotals(before, { template_sends: 1, priced_messages: 1 });
     expected.set(before, { template_sends: 1, priced_messages: 1 });
 
-    await stack.service('metering').kill();
+    await kit.stack.service('metering').kill();
 
-    const after = await onboard();
+    const after = await kit.onboard();
     const [a, b] = [newWamid(), newWamid()];
-    await producer.send(stack.topics.outbound, [
+    await kit.produce('outbound', [
       outboundEvent(after, a, { acceptedAt: '2024-06-11T10:00:00Z' }),
       outboundEvent(after, b, { template: { name: 'otp', language: 'de' }, acceptedAt: '2024-06-11T10:00:01Z' }),
       outboundEvent(before, first),
     ]);
-    await producer.send(stack.topics.webhooks, [
+    await kit.produce('webhooks', [
       webhook(after, 'status-sent-priced.json', a),
       webhook(after, 'status-sent-priced.json', b),
       webhook(after, 'status-read-priced.json', a),
@@ -326,21 +184,21 @@ describe('metering (e2e)', () => {
     // it had crashed after each commit to Postgres but before each offset commit.
     await waitFor(
       async () => {
-        await admin.resetOffsets({ groupId, topic: stack.topics.outbound, earliest: true });
-        await admin.resetOffsets({ groupId, topic: stack.topics.webhooks, earliest: true });
+        await kit.admin.resetOffsets({ groupId: kit.groupId, topic: kit.stack.topics.outbound, earliest: true });
+        await kit.admin.resetOffsets({ groupId: kit.groupId, topic: kit.stack.topics.webhooks, earliest: true });
         return true;
       },
       { timeoutMs: 60_000, intervalMs: 500, what: 'the killed member to leave the group' },
     );
-    await stack.service('metering').start();
+    await kit.stack.service('metering').start();
 
     await waitForTotals(after, { template_sends: 2, priced_messages: 2 });
-    await waitDrained();
+    await kit.waitDrained();
     expected.set(after, { template_sends: 2, priced_messages: 2 });
     for (const [channel, totals] of expected) {
       expect(await totalsOf(channel)).toEqual(totals);
     }
-    const byTemplate = await get(usagePath({ client_id: after.clientId, ...JUNE, group_by: 'template' }));
+    const byTemplate = await kit.get(usagePath({ client_id: after.clientId, ...JUNE, group_by: 'template' }));
     expect(JSON.parse(byTemplate.text).rows).toEqual([
       { template: 'order_update', language: 'en_US', template_sends: 1, priced_messages: 0 },
       { template: 'otp', language: 'de', template_sends: 1, priced_messages: 0 },
@@ -367,9 +225,9 @@ describe('metering (e2e)', () => {
     let clientName: string;
 
     beforeAll(async () => {
-      first = await onboard();
-      second = await addChannel(first.clientId);
-      clientName = (await dataSource.getRepository(ClientEntity).findOneByOrFail({ id: first.clientId })).name;
+      first = await kit.onboard();
+      second = await kit.addChannel(first.clientId);
+      clientName = (await kit.dataSource.getRepository(ClientEntity).findOneByOrFail({ id: first.clientId })).name;
       const sends = [
         // the last moment of May and the first of July bracket June: neither is in June's statement
         outboundEvent(first, newWamid(), { acceptedAt: '2024-05-31T23:59:59.999Z' }),
@@ -392,14 +250,14 @@ describe('metering (e2e)', () => {
         }),
         pricedStatus(second, newWamid(), '2024-05-31T23:00:00Z', marketing),
       ];
-      await producer.send(stack.topics.outbound, sends);
-      await producer.send(stack.topics.webhooks, statuses);
+      await kit.produce('outbound', sends);
+      await kit.produce('webhooks', statuses);
       await waitForTotals(first, { template_sends: 6, priced_messages: 5 }, { from: '2024-05-01', to: '2024-07-31' });
     });
 
     it('lists June per channel × template × language and channel × category × pricing type, with totals', async () => {
       const before = Date.now();
-      const response = await get(statementPath(first.clientId, '2024-06'));
+      const response = await kit.get(statementPath(first.clientId, '2024-06'));
       expect(response).toMatchObject({ status: 200, type: expect.stringContaining('application/json') });
       const statement = JSON.parse(response.text) as Record<string, unknown>;
       const ch = (c: TestChannel) => ({
@@ -443,7 +301,7 @@ describe('metering (e2e)', () => {
     });
 
     it('serves the same statement as CSV a finance system can import', async () => {
-      const response = await get(statementPath(first.clientId, '2024-06', 'csv'));
+      const response = await kit.get(statementPath(first.clientId, '2024-06', 'csv'));
       expect(response).toMatchObject({ status: 200, type: 'text/csv; charset=utf-8' });
       const [header, ...rows] = response.text.trimEnd().split('\r\n');
       expect(header.split(',')).toEqual([
@@ -486,11 +344,11 @@ describe('metering (e2e)', () => {
     });
 
     it('counts May and July in their own statements, and an empty month has zero totals', async () => {
-      const may = JSON.parse((await get(statementPath(first.clientId, '2024-05'))).text) as { totals: Totals };
+      const may = JSON.parse((await kit.get(statementPath(first.clientId, '2024-05'))).text) as { totals: Totals };
       expect(may.totals).toEqual({ template_sends: 1, priced_messages: 1 });
-      const july = JSON.parse((await get(statementPath(first.clientId, '2024-07'))).text) as { totals: Totals };
+      const july = JSON.parse((await kit.get(statementPath(first.clientId, '2024-07'))).text) as { totals: Totals };
       expect(july.totals).toEqual({ template_sends: 1, priced_messages: 0 });
-      const empty = JSON.parse((await get(statementPath(first.clientId, '2023-01'))).text) as Record<string, unknown>;
+      const empty = JSON.parse((await kit.get(statementPath(first.clientId, '2023-01'))).text) as Record<string, unknown>;
       expect(empty).toMatchObject({
         template_sends: [],
         priced_messages: [],
@@ -501,7 +359,7 @@ describe('metering (e2e)', () => {
 
     it('marks the current month provisional', async () => {
       const month = new Date().toISOString().slice(0, 7);
-      const response = await get(statementPath(first.clientId, month));
+      const response = await kit.get(statementPath(first.clientId, month));
       expect(response.status).toBe(200);
       expect(JSON.parse(response.text)).toMatchObject({ period: month, provisional: true });
     });
@@ -510,7 +368,7 @@ describe('metering (e2e)', () => {
       ['no Authorization header', null],
       ['a wrong token', 'Bearer not-the-admin-token'],
     ])('answers 401 for %s', async (_what, authorization) => {
-      const response = await get(statementPath(first.clientId, '2024-06'), authorization);
+      const response = await kit.get(statementPath(first.clientId, '2024-06'), authorization);
       expect(response.status).toBe(401);
       expect(JSON.parse(response.text)).toEqual({ error: expect.any(String) });
     });
@@ -523,13 +381,13 @@ describe('metering (e2e)', () => {
       ['an unknown format', () => statementPath(first.clientId, '2024-06', 'pdf'), 'format must be one of json, csv'],
       ['an unknown parameter', () => `${statementPath(first.clientId, '2024-06')}?from=2024-06-01`, 'unknown query parameter "from"'],
     ])('answers 400 for %s', async (_what, path, error) => {
-      const response = await get(path());
+      const response = await kit.get(path());
       expect(response.status).toBe(400);
       expect(JSON.parse(response.text)).toEqual({ error });
     });
 
     it('answers 404 for a client that does not exist', async () => {
-      const response = await get(statementPath(randomUUID(), '2024-06'));
+      const response = await kit.get(statementPath(randomUUID(), '2024-06'));
       expect(response.status).toBe(404);
       expect(JSON.parse(response.text)).toEqual({ error: 'client not found' });
     });
@@ -538,23 +396,23 @@ describe('metering (e2e)', () => {
   describe('usage API', () => {
     let channel: TestChannel;
     beforeAll(async () => {
-      channel = await onboard();
+      channel = await kit.onboard();
     });
 
     it.each([
       ['no Authorization header', () => null],
       ['a wrong token', () => 'Bearer not-the-admin-token'],
-      ['a wrong token of the right length', () => `Bearer ${'x'.repeat(stack.adminToken.length)}`],
-      ['another scheme', () => `Basic ${stack.adminToken}`],
-      ['the bare token', () => stack.adminToken],
+      ['a wrong token of the right length', () => `Bearer ${'x'.repeat(kit.stack.adminToken.length)}`],
+      ['another scheme', () => `Basic ${kit.stack.adminToken}`],
+      ['the bare token', () => kit.stack.adminToken],
     ])('answers 401 with a JSON error for %s', async (_what, authorization) => {
-      const response = await get(usagePath({ client_id: channel.clientId }), authorization());
+      const response = await kit.get(usagePath({ client_id: channel.clientId }), authorization());
       expect(response.status).toBe(401);
       expect(JSON.parse(response.text)).toEqual({ error: expect.any(String) });
     });
 
     it('checks the token before the query', async () => {
-      expect((await get('/admin/v1/usage?group_by=week', null)).status).toBe(401);
+      expect((await kit.get('/admin/v1/usage?group_by=week', null)).status).toBe(401);
     });
 
     it.each([
@@ -571,19 +429,19 @@ describe('metering (e2e)', () => {
       for (const [name, value] of Object.entries({ client_id: channel.clientId, ...params })) {
         if (value !== undefined) query.set(name, value);
       }
-      const response = await get(`/admin/v1/usage?${query.toString()}`);
+      const response = await kit.get(`/admin/v1/usage?${query.toString()}`);
       expect(response.status).toBe(400);
       expect(JSON.parse(response.text)).toEqual({ error: expect.stringContaining(error) });
     });
 
     it('answers 400 for a parameter given twice', async () => {
-      const response = await get(`/admin/v1/usage?client_id=${channel.clientId}&client_id=${channel.clientId}`);
+      const response = await kit.get(`/admin/v1/usage?client_id=${channel.clientId}&client_id=${channel.clientId}`);
       expect(response.status).toBe(400);
       expect(JSON.parse(response.text)).toEqual({ error: 'client_id must be given once' });
     });
 
     it('answers 404 for a client that does not exist', async () => {
-      const response = await get(usagePath({ client_id: randomUUID() }));
+      const response = await kit.get(usagePath({ client_id: randomUUID() }));
       expect(response.status).toBe(404);
       expect(JSON.parse(response.text)).toEqual({ error: 'client not found' });
     });

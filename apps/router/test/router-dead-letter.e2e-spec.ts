@@ -1,5 +1,6 @@
 import { DeadLetterHeaders } from '@wabridge/contracts';
-import { RouterSuite, SilentServer, TopicReader } from './router-test-kit';
+import { TopicCollector } from '@wabridge/testing';
+import { RouterSuite, SilentServer } from './router-test-kit';
 
 /**
  * A router with a short retry window (3000 s × RETRY_TIME_SCALE 0.001 = 3 s: attempts at about 0,
@@ -11,10 +12,10 @@ describe('router: retry window and unsafe destinations', () => {
     services: ['router'],
     env: { router: { RETRY_WINDOW: '3000s', WEBHOOK_URL_ALLOW_CIDRS: '127.0.0.1/32' } },
   });
-  let dead: TopicReader;
+  let dead: TopicCollector;
 
   beforeAll(async () => {
-    dead = await TopicReader.start(suite.kit.brokers, suite.stack.topics.dead);
+    dead = await TopicCollector.start(suite.stack.topics.dead, suite.kit.brokers.join(','));
   });
 
   afterAll(async () => {
@@ -27,7 +28,7 @@ describe('router: retry window and unsafe destinations', () => {
     await suite.kit.bind(channel.channelId, server.url);
     const event = await suite.kit.publish(channel);
 
-    const [letter] = await dead.waitFor((record) => record.headers[DeadLetterHeaders.eventId] === event.eventId, 1, 30_000);
+    const [letter] = await dead.waitForCount(1, (record) => record.headers[DeadLetterHeaders.eventId] === event.eventId, 30_000);
     expect(letter.value?.equals(event.body)).toBe(true);
     expect(letter.key?.toString()).toBe(channel.phoneNumberId);
     expect(letter.headers).toMatchObject({
@@ -60,7 +61,7 @@ describe('router: retry window and unsafe destinations', () => {
 
       const kept = await suite.kit.waitForRow(event.eventId, (r) => r.attempts >= 2, 'a refused attempt to be retried');
       expect(kept).toMatchObject({ lastError: 'unsafe_destination', lastStatusCode: null });
-      const [letter] = await dead.waitFor((record) => record.headers[DeadLetterHeaders.eventId] === event.eventId, 1, 30_000);
+      const [letter] = await dead.waitForCount(1, (record) => record.headers[DeadLetterHeaders.eventId] === event.eventId, 30_000);
       expect(letter.headers[DeadLetterHeaders.lastError]).toBe('unsafe_destination');
       expect(letter.value?.equals(event.body)).toBe(true);
       expect(forbidden.connections).toBe(0);

@@ -1,7 +1,7 @@
 import { assertDeliveryAttemptEvent, QuarantineHeaders, WebhookHeaders } from '@wabridge/contracts';
-import { waitFor, type Responder } from '@wabridge/testing';
+import { BINDING_PROPAGATION_BOUND_MS, TopicCollector, waitFor, type Responder } from '@wabridge/testing';
 import { Webhook } from 'standardwebhooks';
-import { RouterSuite, SilentServer, TopicReader } from './router-test-kit';
+import { RouterSuite, SilentServer } from './router-test-kit';
 
 /**
  * The router as a real process on the run's Kafka and Postgres, fed the way ingress feeds it, with
@@ -11,13 +11,13 @@ import { RouterSuite, SilentServer, TopicReader } from './router-test-kit';
 describe('router: delivery to partners', () => {
   const suite = RouterSuite.use({ services: ['router'], env: { router: { DELIVERY_TIMEOUT_MS: '5000' } } });
   const partner = (respond?: Responder | number) => suite.partner(respond);
-  let outcomes: TopicReader;
-  let quarantine: TopicReader;
+  let outcomes: TopicCollector;
+  let quarantine: TopicCollector;
 
   beforeAll(async () => {
     [outcomes, quarantine] = await Promise.all([
-      TopicReader.start(suite.kit.brokers, suite.stack.topics.deliveries),
-      TopicReader.start(suite.kit.brokers, suite.stack.topics.quarantine),
+      TopicCollector.start(suite.stack.topics.deliveries, suite.kit.brokers.join(',')),
+      TopicCollector.start(suite.stack.topics.quarantine, suite.kit.brokers.join(',')),
     ]);
   });
 
@@ -116,7 +116,7 @@ describe('router: delivery to partners', () => {
     expect(request.headers['webhook-id']).toBe(event.eventId);
     expect(request.body.equals(event.body)).toBe(true);
     // docs/delivery.md: within 1 s of the rebinding, no attempt goes to the previous URL
-    expect(old.received.every((r) => r.at <= reboundAt + 1000)).toBe(true);
+    expect(old.received.every((r) => r.at <= reboundAt + BINDING_PROPAGATION_BOUND_MS)).toBe(true);
     const row = await suite.kit.waitForRow(event.eventId, (r) => r.state === 'delivered', 'the row to show delivered');
     expect(row.attempts).toBeGreaterThan(1);
     expect(fresh.received).toHaveLength(1);
@@ -233,7 +233,7 @@ describe('router: delivery to partners', () => {
   it('quarantines a record it cannot route instead of dropping it', async () => {
     const body = Buffer.from('{"object":"whatsapp_business_account","entry":[]}');
     await suite.kit.producer.send(suite.stack.topics.webhooks, [{ key: 'x', value: body, headers: { [WebhookHeaders.receivedAt]: new Date().toISOString() } }]);
-    const [kept] = await quarantine.waitFor((record) => record.value?.equals(body) === true);
+    const [kept] = await quarantine.waitForCount(1, (record) => record.value?.equals(body) === true);
     expect(kept.headers[QuarantineHeaders.source]).toBe('router');
     expect(kept.headers[QuarantineHeaders.reason]).toContain('event-id');
   });

@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { WebhookHeaders, type TopicNames } from '@wabridge/contracts';
-import { BatchingProducer, ConsumerRunner, createKafka, type ConsumedRecord } from '@wabridge/kafka';
+import { BatchingProducer, createKafka } from '@wabridge/kafka';
 import {
   ChannelEntity,
   ClientEntity,
@@ -39,45 +39,6 @@ export interface Published {
   eventId: string;
   body: Buffer;
   producedAt: number;
-}
-
-/** Reads a topic from the beginning into memory, for assertions on what the router produced. */
-export class TopicReader {
-  readonly records: ConsumedRecord[] = [];
-
-  private readonly runner: ConsumerRunner;
-
-  private constructor(brokers: string[], topic: string) {
-    this.runner = new ConsumerRunner(createKafka({ brokers, clientId: 'router-e2e-reader' }), {
-      groupId: `router-e2e-${randomBytes(6).toString('hex')}`,
-      topics: [topic],
-      handler: (records, context) => {
-        this.records.push(...records);
-        context.resolveOffset(records[records.length - 1].offset);
-        return Promise.resolve();
-      },
-    });
-  }
-
-  static async start(brokers: string[], topic: string): Promise<TopicReader> {
-    const reader = new TopicReader(brokers, topic);
-    await reader.runner.start();
-    return reader;
-  }
-
-  async waitFor(filter: (record: ConsumedRecord) => boolean, count = 1, timeoutMs = 20_000): Promise<ConsumedRecord[]> {
-    return waitFor(
-      () => {
-        const matching = this.records.filter(filter);
-        return matching.length >= count ? matching : undefined;
-      },
-      { timeoutMs, what: `${count} record(s) on ${this.records[0]?.topic ?? 'topic'}` },
-    );
-  }
-
-  stop(): Promise<void> {
-    return this.runner.stop();
-  }
 }
 
 /**

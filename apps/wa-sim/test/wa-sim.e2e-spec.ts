@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { WebhookHeaders, type MetaStatus, type MetaWebhookEnvelope } from '@wabridge/contracts';
-import { ConsumerRunner, createKafka, type ConsumedRecord } from '@wabridge/kafka';
-import { metaFixtureFor, FIXTURE_IDS, TestStack, testInfra, waitFor } from '@wabridge/testing';
+import { metaFixtureFor, FIXTURE_IDS, TestStack, TopicCollector, waitFor } from '@wabridge/testing';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the test reads arbitrary JSON answers
 async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
@@ -15,31 +13,21 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 
 describe('wa-sim: a stand-in for Meta, signing webhooks that ingress accepts', () => {
   let stack: TestStack;
-  let consumer: ConsumerRunner;
-  const records: ConsumedRecord[] = [];
+  let webhooks: TopicCollector;
   const phoneNumberId = `1${Date.now()}`;
 
   beforeAll(async () => {
     stack = await TestStack.start({ services: ['ingress', 'wa-sim'], env: { 'wa-sim': { WA_SIM_WABA_ID: 'waba-e2e' } } });
-    consumer = new ConsumerRunner(createKafka({ brokers: testInfra().kafkaBrokers.split(','), clientId: 'wa-sim-e2e' }), {
-      groupId: `wa-sim-e2e-${randomBytes(4).toString('hex')}`,
-      topics: [stack.topics.webhooks],
-      handler: (batch, context) => {
-        records.push(...batch);
-        for (const record of batch) context.resolveOffset(record.offset);
-        return Promise.resolve();
-      },
-    });
-    await consumer.start();
+    webhooks = await TopicCollector.start(stack.topics.webhooks);
   }, 90000);
 
   afterAll(async () => {
-    await consumer?.stop();
+    await webhooks?.stop();
     await stack?.stop();
   });
 
   const envelopes = () =>
-    records.map((record) => ({ record, value: JSON.parse(record.value!.toString('utf8')) as MetaWebhookEnvelope }));
+    webhooks.records.map((record) => ({ record, value: JSON.parse(record.value!.toString('utf8')) as MetaWebhookEnvelope }));
 
   it('sends a signed inbound text webhook that ingress accepts', async () => {
     const answer = await post(`${stack.url('wa-sim')}/sim/inbound`, {
@@ -98,7 +86,7 @@ describe('wa-sim: a stand-in for Meta, signing webhooks that ingress accepts', (
     const body = metaFixtureFor('status-failed.json', { [FIXTURE_IDS.phoneNumberId]: number });
     const answer = await post(`${stack.url('wa-sim')}/sim/webhook`, body);
     expect(answer).toEqual({ status: 200, body: { ingress_status: 200 } });
-    const found = await waitFor(() => records.find((record) => record.key === number), { what: 'the forwarded webhook' });
+    const found = await waitFor(() => webhooks.records.find((record) => record.key === number), { what: 'the forwarded webhook' });
     expect(found.value!.equals(body)).toBe(true);
   });
 });
