@@ -52,6 +52,29 @@ export interface ConsumerRunnerOptions {
    * handler commits itself (BatchContext.commit). For handlers that read ahead of what they finished.
    */
   autoCommit?: boolean;
+  /**
+   * After every join of the group, the first included: the assignment may have changed, so what the
+   * handler still tracks of its partitions is no longer its to resolve or commit.
+   */
+  onRebalance?: () => void;
+  /** After every batch call returned, with how far the partition's fetch position is behind its end. */
+  onBatchEnd?: (batch: BatchEnd) => void;
+  /** After every OffsetCommit request of this member, with what it committed (the next offsets to read). */
+  onCommit?: (offsets: CommittedOffset[]) => void;
+}
+
+export interface CommittedOffset {
+  topic: string;
+  partition: number;
+  /** the next offset the group will read */
+  offset: string;
+}
+
+export interface BatchEnd {
+  topic: string;
+  partition: number;
+  /** records between the batch's last offset and the partition's end, as the fetch response said */
+  offsetLag: number;
 }
 
 export function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
@@ -117,7 +140,23 @@ export class ConsumerRunner {
       this.crashed = false;
       // what this member asked to commit before the rebalance is no longer its to commit
       this.commitLanes = new Map();
+      options.onRebalance?.();
     });
+    const { onBatchEnd, onCommit } = options;
+    if (onBatchEnd) {
+      this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (event) =>
+        onBatchEnd({ topic: event.payload.topic, partition: event.payload.partition, offsetLag: Number(event.payload.offsetLag) }),
+      );
+    }
+    if (onCommit) {
+      this.consumer.on(this.consumer.events.COMMIT_OFFSETS, (event) =>
+        onCommit(
+          event.payload.topics.flatMap(({ topic, partitions }) =>
+            partitions.map(({ partition, offset }) => ({ topic, partition: Number(partition), offset })),
+          ),
+        ),
+      );
+    }
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.crashed = !event.payload.restart;
       options.logger?.error(
@@ -130,10 +169,6 @@ export class ConsumerRunner {
   /** true once the member joined its group, until it crashed for good */
   get isHealthy(): boolean {
     return this.joined && !this.crashed;
-  }
-
-  get raw(): Consumer {
-    return this.consumer;
   }
 
   /** Connects, subscribes and starts consuming; resolves when the member has joined its group. */
