@@ -6,3 +6,5 @@ export * from './lib/lane-consumer';
 export * from './lib/kafka-probe';
 export * from './lib/trace-headers';
 export * from './lib/consumer-lag';
+export * from './lib/topic-range';
+export * from './lib/dead-letters';

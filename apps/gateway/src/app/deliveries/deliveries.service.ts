@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DeadLetterHeaders, Topics } from '@wabridge/contracts';
-import { type BatchingProducer, type ConsumedRecord, type KafkaClient } from '@wabridge/kafka';
+import { latestPerEvent, readTopicRange, replayRecord, type BatchingProducer, type ConsumedRecord, type KafkaClient } from '@wabridge/kafka';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { apiError } from '../errors/api-exception';
 import { GATEWAY_DATA_SOURCE, GATEWAY_KAFKA, GATEWAY_PRODUCER } from '../infra/infra.module';
 import { decodeRowCursor, encodeRowCursor, type ReplayRequest } from './deliveries-requests';
-import { DEAD_LETTER_CHANNEL_HEADER, latestPerEvent, readTopicSlice, replayRecord } from './dead-letter-replay';
+import { replayGroupPrefix } from './replay-group';
 
 const REPLAY_READ_TIMEOUT_MS = 30_000;
 
@@ -140,7 +140,7 @@ export class DeliveriesService {
         : (record: ConsumedRecord) => {
             const deadAt = Date.parse(record.headers[DeadLetterHeaders.deadAt] ?? '');
             return (
-              record.headers[DEAD_LETTER_CHANNEL_HEADER] === request.channelId &&
+              record.headers[DeadLetterHeaders.channelId] === request.channelId &&
               deadAt >= request.from.getTime() &&
               deadAt < request.to.getTime()
             );
@@ -148,10 +148,10 @@ export class DeliveriesService {
     let letters: ConsumedRecord[];
     try {
       letters = latestPerEvent(
-        await readTopicSlice(this.kafka, {
+        // dead letters are rare, so a full read per replay is cheap enough, and the topic stays the single source of the bytes
+        await readTopicRange(this.kafka, {
           topic: this.config.topics.dead,
-          // the deployment's topic prefix, so replay groups are as isolated as the topics
-          groupPrefix: this.config.topics.dead.slice(0, this.config.topics.dead.length - Topics.dead.length),
+          groupPrefix: replayGroupPrefix(this.config.topics.dead, Topics.dead),
           select,
           timeoutMs: REPLAY_READ_TIMEOUT_MS,
         }),

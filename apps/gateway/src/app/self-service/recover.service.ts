@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RetryHeaders, SLOT_SEPARATOR, slotDestination, slotKeyPrefix, Topics } from '@wabridge/contracts';
-import { type BatchingProducer, type ConsumedRecord, type KafkaClient, type OutgoingRecord } from '@wabridge/kafka';
+import { DeadLetterHeaders, RetryHeaders, SLOT_SEPARATOR, slotDestination, slotKeyPrefix, Topics } from '@wabridge/contracts';
+import { latestPerEvent, readTopicRange, type BatchingProducer, type ConsumedRecord, type KafkaClient, type OutgoingRecord } from '@wabridge/kafka';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { INVALID_KEY_MESSAGE } from '../auth/partner-auth.guard';
-import { DEAD_LETTER_CHANNEL_HEADER, latestPerEvent, readTopicSlice } from '../deliveries/dead-letter-replay';
 import { MAX_REPLAY } from '../deliveries/deliveries-requests';
+import { replayGroupPrefix } from '../deliveries/replay-group';
 import { apiError, ApiException } from '../errors/api-exception';
 import { GATEWAY_DATA_SOURCE, GATEWAY_KAFKA, GATEWAY_PRODUCER } from '../infra/infra.module';
 import { partnerDestinationName, slotKeyCondition } from './partner-deliveries.service';
@@ -174,22 +174,21 @@ export class RecoverService {
     const deadIds = new Set(wanted.filter((row) => row.state === 'dead').map((row) => row.event_id));
     const otherIds = new Set(wanted.filter((row) => row.state !== 'dead').map((row) => row.event_id));
     const eventIdOf = (record: ConsumedRecord) => record.headers[RetryHeaders.eventId] ?? '';
-    const prefixOf = (topic: string, contract: string) => topic.slice(0, topic.length - contract.length);
     try {
       const [dead, fresh] = await Promise.all([
         deadIds.size === 0
           ? []
-          : readTopicSlice(this.kafka, {
+          : readTopicRange(this.kafka, {
               topic: this.config.topics.dead,
-              groupPrefix: prefixOf(this.config.topics.dead, Topics.dead),
-              select: (record) => record.headers[DEAD_LETTER_CHANNEL_HEADER] === channel.channelId && deadIds.has(eventIdOf(record)),
+              groupPrefix: replayGroupPrefix(this.config.topics.dead, Topics.dead),
+              select: (record) => record.headers[DeadLetterHeaders.channelId] === channel.channelId && deadIds.has(eventIdOf(record)),
               timeoutMs: READ_TIMEOUT_MS,
             }),
         otherIds.size === 0
           ? []
-          : readTopicSlice(this.kafka, {
+          : readTopicRange(this.kafka, {
               topic: this.config.topics.webhooks,
-              groupPrefix: prefixOf(this.config.topics.webhooks, Topics.webhooks),
+              groupPrefix: replayGroupPrefix(this.config.topics.webhooks, Topics.webhooks),
               select: (record) => otherIds.has(eventIdOf(record)),
               fromTime: new Date(request.since.getTime() - SOURCE_MARGIN_MS),
               untilTime: new Date(request.until.getTime() + SOURCE_MARGIN_MS),

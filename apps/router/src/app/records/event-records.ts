@@ -190,7 +190,7 @@ export function deadLetterRecord(event: InboundEvent, input: DeadLetterInput): O
     [DeadLetterHeaders.lastError]: input.lastError,
     [DeadLetterHeaders.deadAt]: input.deadAt.toISOString(),
   });
-  if (input.channelId) headers[RouterRetryHeaders.channelId] = input.channelId;
+  if (input.channelId) headers[DeadLetterHeaders.channelId] = input.channelId;
   return { key: input.phoneNumberId, value: event.value, headers };
 }
 
