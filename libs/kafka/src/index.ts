@@ -8,3 +8,4 @@ export * from './lib/trace-headers';
 export * from './lib/consumer-lag';
 export * from './lib/topic-range';
 export * from './lib/dead-letters';
+export * from './lib/quarantine';

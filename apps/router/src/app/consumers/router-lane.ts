@@ -1,6 +1,7 @@
 import {
   consumeSpanAttributes,
   LaneConsumer,
+  quarantineConsumedRecord,
   traceContextOf,
   type BatchingProducer,
   type ConsumedRecord,
@@ -11,7 +12,6 @@ import { linkTo, SpanKind, traced, tracingOn } from '@wabridge/observability';
 import type { PinoLogger } from 'nestjs-pino';
 import type { RouterConfig } from '../../config/router.config';
 import type { DeliveryService } from '../delivery/delivery.service';
-import { quarantineRecord } from '../records/event-records';
 import { recordConsumerLag, recordsQuarantined } from '../metrics/router-metrics';
 
 /** What a router lane says about itself besides the LaneConsumer's options. */
@@ -28,7 +28,7 @@ export async function quarantineRecordOf(
   reason: string,
   kind: 'webhooks' | 'retry' | 'ordered',
 ): Promise<void> {
-  await producer.send(config.topics.quarantine, [quarantineRecord(record, reason, new Date())]);
+  await producer.send(config.topics.quarantine, [quarantineConsumedRecord(record, reason, 'router', new Date())]);
   recordsQuarantined.inc({ topic_kind: kind });
 }
 
