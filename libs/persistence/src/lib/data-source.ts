@@ -78,6 +78,11 @@ export function createDataSource(options: DataSourceOptions): DataSource {
   });
 }
 
+/** Readiness: resolves once the database answered a trivial statement. */
+export async function pingDatabase(dataSource: Pick<DataSource, 'query'>): Promise<void> {
+  await dataSource.query('SELECT 1');
+}
+
 const MIGRATION_LOCK = 7243001;
 
 /**
