@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { metricsRegistry } from '@wabridge/observability';
 import { Counter } from 'prom-client';
-import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
-import { GATEWAY_DATA_SOURCE } from '../infra/infra.module';
+import { ApiKeysRepository } from '../data/api-keys.repository';
 import { SendRateLimiter } from '../messages/send-rate-limiter';
 import { hashApiKey, isPlausibleApiKey } from './api-key';
 
@@ -40,16 +39,6 @@ interface CacheEntry {
 export const KEY_CACHE_TTL_MS = 500;
 const CACHE_MAX_ENTRIES = 50000;
 
-interface KeyRow {
-  key_id: string;
-  slot: string;
-  channel_id: string;
-  client_id: string;
-  phone_number_id: string;
-  waba_id: string;
-  display_phone_number: string;
-}
-
 /** Resolves partner API keys to channels; only the key's hash is ever looked up or kept. */
 @Injectable()
 export class PartnerAuthService {
@@ -64,7 +53,7 @@ export class PartnerAuthService {
   private readonly unknownKeyBudget: SendRateLimiter;
 
   constructor(
-    @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly apiKeys: ApiKeysRepository,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.unknownKeyBudget = new SendRateLimiter(config.unknownKeyLookupsPerSecond, config.unknownKeyLookupsPerSecond * 2);
@@ -96,24 +85,7 @@ export class PartnerAuthService {
   }
 
   private async lookup(hash: string): Promise<PartnerChannel | null> {
-    const rows: KeyRow[] = await this.dataSource.query(
-      `SELECT k.id AS key_id, k.slot, c.id AS channel_id, c.client_id, c.phone_number_id, c.waba_id, c.display_phone_number
-         FROM api_keys k JOIN channels c ON c.id = k.channel_id
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-      [hash],
-    );
-    const row = rows[0];
-    const channel: PartnerChannel | null = row
-      ? {
-          keyId: row.key_id,
-          slot: row.slot,
-          channelId: row.channel_id,
-          clientId: row.client_id,
-          phoneNumberId: row.phone_number_id,
-          wabaId: row.waba_id,
-          displayPhoneNumber: row.display_phone_number,
-        }
-      : null;
+    const channel: PartnerChannel | null = await this.apiKeys.ownerOf(hash);
     if (this.cache.size >= CACHE_MAX_ENTRIES) this.evictExpired();
     this.cache.set(hash, { channel, expiresAt: Date.now() + KEY_CACHE_TTL_MS });
     if (channel) {
