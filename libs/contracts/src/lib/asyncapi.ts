@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the AsyncAPI document as one declarative object, in the order of the YAML it generates.
 import { stringify } from 'yaml';
 import { DeadLetterHeaders, deliveryAttemptEventSchema } from './delivery-event';
 import { metaWebhookEnvelopeSchema } from './meta-webhook';

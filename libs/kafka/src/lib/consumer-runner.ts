@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the runner and its per-partition commit lanes share one member state (joined, generation, lanes).
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { KafkaLogger } from './kafka-client';
 
