@@ -8,7 +8,10 @@ import { BatchingProducer, createKafka, ensureTopics, type OutgoingRecord } from
 import { freePort, serviceLogDir, ServiceProcess, waitFor } from '@wabridge/local-infra';
 import { uniqueDigits } from '@wabridge/testing';
 import { createDataSource } from '@wabridge/persistence';
+import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { processCpuSeconds as benchCpuSeconds, startBaselineProcess } from './bench-infra';
+import { cpuUsPer } from './stats';
 
 export interface MeteringScenarioOptions {
   kafkaBrokers: string;
@@ -22,6 +25,12 @@ export interface MeteringScenarioOptions {
   env?: Record<string, string>;
   /** the metering entry file (default: the build in WABRIDGE_SERVICES_BUILD, else the sources), for A/B runs */
   entry?: string;
+  /**
+   * Consume the backlog with metering's baseline instead (metering-baseline.ts: bare consume, JSON.parse,
+   * one multi-row INSERT per batch, no logic): what Node itself costs per status. `exact` then says
+   * whether it wrote one row per status.
+   */
+  baseline?: boolean;
 }
 
 export interface MeteringScenarioResult {
@@ -30,6 +39,8 @@ export interface MeteringScenarioResult {
   per_s: number;
   /** every count equals what was produced, and each message has exactly one dedupe key */
   exact: boolean;
+  /** CPU time (user + system) of the metering process (or the baseline's) per status, µs */
+  cpu_us_per_status: number;
 }
 
 const CHANNELS = 4;
@@ -166,6 +177,57 @@ async function processCpuSeconds(url: string): Promise<number> {
   return sample(await (await fetch(`${url}/metrics`)).text(), 'process_cpu_seconds_total');
 }
 
+/** Waits until `groupId` has committed the end of every partition of `topic` that holds records. */
+async function consumedAll(admin: Admin, topic: string, groupId: string, ends: { partition: number; high: string }[]): Promise<void> {
+  await waitFor(
+    async () => {
+      const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const done = new Map(committed[0].partitions.map((p) => [p.partition, p.offset]));
+      return ends.every(({ partition, high }) => high === '0' || done.get(partition) === high);
+    },
+    { timeoutMs: 600_000, intervalMs: 25, what: `${groupId} to consume the backlog` },
+  );
+}
+
+/** The same backlog through metering-baseline.ts: time and CPU from its start to its last commit. */
+async function drainWithBaseline(
+  opts: MeteringScenarioOptions,
+  dataSource: DataSource,
+  run: { topic: string; groupId: string; statuses: number; admin: Admin },
+): Promise<MeteringScenarioResult> {
+  const table = `bench_metering_baseline_${randomBytes(4).toString('hex')}`;
+  await dataSource.query(`CREATE TABLE ${table} (wamid text NOT NULL, status text NOT NULL)`);
+  const baseline = await startBaselineProcess('metering-baseline.ts', {
+    BASELINE_KAFKA_BROKERS: opts.kafkaBrokers,
+    BASELINE_DATABASE_URL: opts.databaseUrl,
+    BASELINE_TOPIC: run.topic,
+    BASELINE_GROUP: run.groupId,
+    BASELINE_TABLE: table,
+  });
+  try {
+    const ends = await run.admin.fetchTopicOffsets(run.topic);
+    const cpuAtStart = benchCpuSeconds(baseline.pid);
+    const startedAt = performance.now();
+    baseline.go();
+    await consumedAll(run.admin, run.topic, run.groupId, ends);
+    const seconds = (performance.now() - startedAt) / 1000;
+    const cpu = benchCpuSeconds(baseline.pid) - cpuAtStart;
+    const [{ rows }] = await dataSource.query<{ rows: string }[]>(`SELECT count(*)::text AS rows FROM ${table}`);
+    const result = {
+      statuses: run.statuses,
+      seconds: Math.round(seconds * 100) / 100,
+      per_s: Math.round(run.statuses / seconds),
+      exact: Number(rows) === run.statuses,
+      cpu_us_per_status: cpuUsPer(cpu, run.statuses),
+    };
+    opts.log(`metering baseline: ${JSON.stringify(result)}`);
+    return result;
+  } finally {
+    await baseline.stop();
+    await dataSource.query(`DROP TABLE IF EXISTS ${table}`);
+  }
+}
+
 const total = (counts: Map<string, number>) => [...counts.values()].reduce((sum, n) => sum + n, 0);
 
 export async function meteringScenario(opts: MeteringScenarioOptions): Promise<MeteringScenarioResult> {
@@ -194,6 +256,8 @@ export async function meteringScenario(opts: MeteringScenarioOptions): Promise<M
     const { messages, expected } = await produceBacklog(producer, topics.webhooks, topicPrefix, channels, statuses);
     const produceSeconds = ((performance.now() - producedAt) / 1000).toFixed(1);
     opts.log(`metering: backlog of ${statuses} statuses (${messages} messages) produced in ${produceSeconds} s`);
+
+    if (opts.baseline) return await drainWithBaseline(opts, dataSource, { topic: topics.webhooks, groupId, statuses, admin });
 
     const port = await freePort();
     metering = new ServiceProcess(
@@ -226,14 +290,7 @@ export async function meteringScenario(opts: MeteringScenarioOptions): Promise<M
     const ends = await admin.fetchTopicOffsets(topics.webhooks);
     // Done means every record consumed and committed: counts can be complete before the trailing
     // `read` statuses, which only dedupe, went through. Exactness is checked after.
-    await waitFor(
-      async () => {
-        const committed = await admin.fetchOffsets({ groupId, topics: [topics.webhooks] });
-        const done = new Map(committed[0].partitions.map((p) => [p.partition, p.offset]));
-        return ends.every(({ partition, high }) => high === '0' || done.get(partition) === high);
-      },
-      { timeoutMs: 600_000, intervalMs: 25, what: 'metering to consume the backlog' },
-    );
+    await consumedAll(admin, topics.webhooks, groupId, ends);
     const doneAt = performance.now();
     watching = false;
     await watcher;
@@ -258,7 +315,13 @@ export async function meteringScenario(opts: MeteringScenarioOptions): Promise<M
       Number(keys) === messages &&
       counts.size === expected.size &&
       [...expected].every(([key, count]) => counts.get(key) === count);
-    const result = { statuses, seconds: Math.round(seconds * 100) / 100, per_s: Math.round(statuses / seconds), exact };
+    const result = {
+      statuses,
+      seconds: Math.round(seconds * 100) / 100,
+      per_s: Math.round(statuses / seconds),
+      exact,
+      cpu_us_per_status: cpuUsPer(cpu, statuses),
+    };
     opts.log(`metering: ${JSON.stringify(result)} (counted ${total(counts)} of ${messages} messages)`);
     return result;
   } finally {
