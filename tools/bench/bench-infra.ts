@@ -89,15 +89,22 @@ export interface BuildVariant {
   name: string;
   /** relative to the repository root; `.js` runs precompiled (e.g. a tree from tools/build/compile.ts) */
   entry?: string;
+  /** not a build of the service but its bare baseline (router-baseline.ts, metering-baseline.ts) */
+  baseline?: boolean;
 }
 
-/** `name=entry,name=entry` (an empty entry: the build being benched); unset: that build alone. */
-export function buildVariantsOf(spec: string | undefined, fallbackName: string): BuildVariant[] {
-  if (!spec) return [{ name: fallbackName }];
-  return spec.split(',').map((item) => {
-    const [name, entry] = item.split('=');
-    return { name, entry: entry || undefined };
-  });
+/**
+ * `name=entry,name=entry` (an empty entry: the build being benched); unset: that build alone.
+ * `withBaseline` adds the service's bare baseline as one more variant, `baseline`, measured in the same rounds.
+ */
+export function buildVariantsOf(spec: string | undefined, fallbackName: string, withBaseline = false): BuildVariant[] {
+  const variants: BuildVariant[] = spec
+    ? spec.split(',').map((item) => {
+        const [name, entry] = item.split('=');
+        return { name, entry: entry || undefined };
+      })
+    : [{ name: fallbackName }];
+  return withBaseline ? [...variants, { name: 'baseline', baseline: true }] : variants;
 }
 
 export const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
