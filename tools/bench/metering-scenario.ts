@@ -173,8 +173,18 @@ function sample(metrics: string, name: string): number {
   return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
 }
 
-async function processCpuSeconds(url: string): Promise<number> {
-  return sample(await (await fetch(`${url}/metrics`)).text(), 'process_cpu_seconds_total');
+/**
+ * Priced statuses metering has applied so far — each is a fact counted the first time or skipped as a
+ * duplicate of its message — and its CPU time: metering may start consuming before /health/ready
+ * answers, so CPU per status is the difference of both between ready and done, not CPU ÷ the backlog.
+ */
+async function progressOf(url: string): Promise<{ statuses: number; cpuSeconds: number }> {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const priced = (name: string) => Number(new RegExp(`^${name}\\{kind="priced_message"\\} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
+  return {
+    statuses: priced('wabridge_metering_facts_total') + priced('wabridge_metering_duplicates_total'),
+    cpuSeconds: sample(metrics, 'process_cpu_seconds_total'),
+  };
 }
 
 /** Waits until `groupId` has committed the end of every partition of `topic` that holds records. */
@@ -286,7 +296,7 @@ export async function meteringScenario(opts: MeteringScenarioOptions): Promise<M
     })().catch((error: unknown) => opts.log(`metering: could not watch the first count (${String(error)})`));
     await metering.start();
     const readyAt = performance.now();
-    const cpuAtReady = await processCpuSeconds(metering.url);
+    const atReady = await progressOf(metering.url);
     const ends = await admin.fetchTopicOffsets(topics.webhooks);
     // Done means every record consumed and committed: counts can be complete before the trailing
     // `read` statuses, which only dedupe, went through. Exactness is checked after.
@@ -300,10 +310,13 @@ export async function meteringScenario(opts: MeteringScenarioOptions): Promise<M
     const metrics = await (await fetch(`${metering.url}/metrics`)).text();
     const batches = sample(metrics, 'wabridge_metering_batch_apply_seconds_count');
     const applyMs = (sample(metrics, 'wabridge_metering_batch_apply_seconds_sum') * 1000) / batches;
-    const cpu = sample(metrics, 'process_cpu_seconds_total') - cpuAtReady;
+    const atDone = await progressOf(metering.url);
+    const cpu = atDone.cpuSeconds - atReady.cpuSeconds;
+    const measuredStatuses = atDone.statuses - atReady.statuses;
     opts.log(
       `metering: ${batches} batches of ${Math.round(statuses / batches)} statuses on average, ${applyMs.toFixed(1)} ms each ` +
-        `applying; ${cpu.toFixed(2)} s of metering CPU (${((cpu * 1e6) / statuses).toFixed(0)} µs per status)`,
+        `applying; ${cpu.toFixed(2)} s of metering CPU for the ${measuredStatuses} statuses applied after it was ready ` +
+        `(${atReady.statuses} before)`,
     );
 
     const counts = await tallied(dataSource, clientId);
@@ -320,7 +333,7 @@ export async function meteringScenario(opts: MeteringScenarioOptions): Promise<M
       seconds: Math.round(seconds * 100) / 100,
       per_s: Math.round(statuses / seconds),
       exact,
-      cpu_us_per_status: cpuUsPer(cpu, statuses),
+      cpu_us_per_status: cpuUsPer(cpu, measuredStatuses),
     };
     opts.log(`metering: ${JSON.stringify(result)} (counted ${total(counts)} of ${messages} messages)`);
     return result;
