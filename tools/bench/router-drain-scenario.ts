@@ -48,7 +48,7 @@ export interface RouterDrainResult {
   duplicates: number;
   /** router instances (0: the baseline drained it) */
   routers: number;
-  /** CPU time (user + system) the router process(es) used per delivery, µs */
+  /** CPU time (user + system) the router process(es) used per delivery from the moment it was ready, µs */
   cpu_us_per_delivery: number;
   /** the highest peak resident memory of a router process */
   max_rss_mb: number;
@@ -185,6 +185,8 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
     opts.log(`router: backlog produced in ${((performance.now() - producedAt) / 1000).toFixed(1)} s`);
 
     let readyAt: number;
+    /** delivered before the CPU time was first read (a router may deliver before it answers ready) */
+    let deliveredBefore = 0;
     let cpuSeconds: () => number;
     let joining: Promise<unknown> = Promise.resolve();
     if (opts.baseline) {
@@ -225,6 +227,7 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
       // first, the router being ready or the partner's first request.
       await routers[0].start();
       readyAt = performance.now();
+      deliveredBefore = partner.seen.size;
       const cpuAtStart = new Map(routers.map((router, i) => [i, i === 0 ? processCpuSeconds(router.pid) : 0]));
       joining =
         routers.length > 1
@@ -256,7 +259,7 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
       lost: events - partner.seen.size,
       duplicates: partner.requests() - partner.seen.size,
       routers: opts.baseline ? 0 : routerCount,
-      cpu_us_per_delivery: Math.round((cpu * 1e6) / Math.max(1, partner.seen.size)),
+      cpu_us_per_delivery: Math.round((cpu * 1e6) / Math.max(1, partner.seen.size - deliveredBefore)),
       max_rss_mb: Math.max(...(baseline ? [baseline.pid] : routers.map((router) => router.pid)).map((pid) => processPeakRssMb(pid))),
     };
     opts.log(`router: ${JSON.stringify(result)}`);
