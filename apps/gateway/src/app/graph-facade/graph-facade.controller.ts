@@ -1,13 +1,13 @@
 import { Controller, Delete, Get, Param, Post, Query, type RawBodyRequest, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isObject } from '@wabridge/util';
 import { AllowBearerKey, Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { metaError, unknownObject } from '../errors/api-exception';
 import { relay } from '../graph/upstream-reply';
 import { GraphErrors, GraphStyleApi, Schemas, TAGS } from '../openapi/api-docs';
 import { TemplatesService } from '../templates/templates.service';
-import { isObject } from '../templates/waba-templates';
 import { GraphFacadeService } from './graph-facade.service';
 import { GRAPH_VERSION, isGraphId } from './graph-paths';
 

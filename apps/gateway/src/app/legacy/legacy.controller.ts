@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isObject, type JsonObject } from '@wabridge/util';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
@@ -13,7 +14,6 @@ import {
   businessProfileUpdate,
   contactsCheck,
   INVALID,
-  isObject,
   meta,
   MISSING,
   onPremiseBusinessProfile,
@@ -21,7 +21,6 @@ import {
   onPremiseHealth,
   profileField,
   upstreamFailure,
-  type JsonObject,
 } from './on-premise-shapes';
 import { asMultipartUpload, rawUploadType } from './raw-upload';
 

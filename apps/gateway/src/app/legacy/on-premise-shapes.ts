@@ -1,3 +1,4 @@
+import { isObject, type JsonObject } from '@wabridge/util';
 import { ApiException } from '../errors/api-exception';
 import type { UpstreamResult } from '../graph/graph-api.client';
 import { parseJsonOrUndefined } from '../graph/upstream-reply';
@@ -6,12 +7,6 @@ import { parseJsonOrUndefined } from '../graph/upstream-reply';
  * The on-premise API's answer shapes, for the legacy calls mapped onto the Cloud API: `meta` on every
  * answer, `{"errors": [{code, title, details}]}` on failure. Pure.
  */
-
-export type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export const meta = (version: string) => ({ api_status: 'stable', version });
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { isObject } from '@wabridge/util';
 import { Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { viaOnPremiseBase } from '../onprem/onprem-base';
@@ -12,10 +13,6 @@ import {
   type MultiWebhookChange,
   type MultiWebhookView,
 } from './multi-webhook.service';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * 360dialog's /multi_webhook: named extra destinations that each receive a copy of every event,

@@ -1,14 +1,10 @@
+import { isObject, type JsonObject } from '@wabridge/util';
+
 /**
  * Conversions between Meta's template API (`/{waba_id}/message_templates`, cursor-paginated) and
  * the two shapes partners read: 360dialog's `/v1/configs/templates` list (`waba_templates` with
  * `count`, `total`, `offset`, `limit`) and Graph's `{data, paging}` on `/message_templates`.
  */
-
-export type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export const WABA_LIST_MAX_LIMIT = 1000;
 const DEFAULT_SORT = 'business_templates.name';

@@ -1,4 +1,4 @@
-import { csvTable } from './csv';
+import { csvTable } from '@wabridge/util';
 import type { GroupBy, UsageQuery } from './usage-query';
 
 /** One row of template_send_counts of the requested client and period. */

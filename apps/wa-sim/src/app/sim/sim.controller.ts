@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, type RawBodyRequest, Res } from '@nestjs/common';
 import { toMetaJsonBytes } from '@wabridge/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { inboundTextWebhook, isObject, newWamid, type BusinessNumber } from '../graph/meta-payloads';
+import { isObject } from '@wabridge/util';
+import { inboundTextWebhook, newWamid, type BusinessNumber } from '../graph/meta-payloads';
 import { BusinessNumbersService } from '../graph/business-numbers.service';
 import { SentRequestsService, type SentRequest } from '../graph/sent-requests.service';
 import { IngressUnreachableError, WebhookEmitterService } from '../webhooks/webhook-emitter.service';
