@@ -1,13 +1,7 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { constantTimeEqual } from '@wabridge/util';
 import { INGRESS_CONFIG, type IngressConfig } from '../../config/ingress.config';
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /** The GET side of Meta's webhook URL; the webhooks themselves arrive on WebhookReceiveRoute. */
 @Controller('webhooks/whatsapp')
@@ -20,7 +14,7 @@ export class WebhookController {
     const mode = query['hub.mode'];
     const token = query['hub.verify_token'];
     const challenge = query['hub.challenge'];
-    if (mode === 'subscribe' && typeof token === 'string' && typeof challenge === 'string' && sameText(token, this.config.verifyToken)) {
+    if (mode === 'subscribe' && typeof token === 'string' && typeof challenge === 'string' && constantTimeEqual(token, this.config.verifyToken)) {
       void reply.status(200).header('content-type', 'text/plain; charset=utf-8').send(challenge);
       return;
     }
