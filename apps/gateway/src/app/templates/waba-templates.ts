@@ -97,7 +97,7 @@ export function parseWabaListQuery(query: Record<string, unknown>): Parsed<WabaL
   if (!filters.success) return { ok: false, error: describeFilter(filters.error) };
   const sort = sortSchema.safeParse(query.sort);
   if (!sort.success) return { ok: false, error: sort.error.issues[0].message };
-  return { ok: true, value: { limit: paging.data.limit, offset: paging.data.offset, filters: filters.data as WabaListQuery['filters'], sort: sort.data } };
+  return { ok: true, value: { limit: paging.data.limit, offset: paging.data.offset, filters: filters.data, sort: sort.data } };
 }
 
 /**
