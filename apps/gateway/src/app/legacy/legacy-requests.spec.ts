@@ -1,4 +1,4 @@
-import { aboutBody, markReadBody, parseOnPremiseInput, photoQuery } from './legacy-requests';
+import { aboutBody, contactsBody, markReadBody, parseOnPremiseInput, photoQuery } from './legacy-requests';
 
 function refusal(run: () => unknown): unknown {
   try {
@@ -27,6 +27,9 @@ describe('on-premise request bodies', () => {
     [aboutBody, { text: 7 }, error(1009, 'text must be 1 to 139 characters')],
     [aboutBody, {}, error(1008, 'text')],
     [photoQuery, { format: 'png' }, error(1009, 'format must be link')],
+    [contactsBody, {}, error(1008, 'contacts')],
+    [contactsBody, { contacts: ['1', 2] }, error(1009, 'contacts must be a list of 1 to 1000 phone numbers')],
+    [contactsBody, { contacts: ['1'], blocking: null }, error(1009, 'blocking must be wait or no_wait')],
   ] as const)('refuses %#', (schema, input, expected) => {
     expect(refusal(() => parseOnPremiseInput(schema, input, 'v'))).toEqual(expect.objectContaining(expected));
   });

@@ -13,7 +13,6 @@ import { SendService } from '../messages/send.service';
 import { PartnerApi, TAGS } from '../openapi/api-docs';
 import {
   businessProfileUpdate,
-  contactsCheck,
   INVALID,
   meta,
   onPremiseBusinessProfile,
@@ -22,7 +21,7 @@ import {
   profileField,
   upstreamFailure,
 } from './on-premise-shapes';
-import { aboutBody, markReadBody, parseOnPremiseInput, photoQuery } from './legacy-requests';
+import { aboutBody, contactsCheck, markReadBody, parseOnPremiseInput, photoQuery } from './legacy-requests';
 import { asMultipartUpload, rawUploadType } from './raw-upload';
 
 const MESSAGE_ID = /^[A-Za-z0-9.+/=_-]{1,256}$/;

@@ -76,22 +76,3 @@ export function onPremiseBusinessProfile(cloud: unknown, version: string): JsonO
 export function profileField(cloud: unknown, field: string): unknown {
   return isObject(cloud) && Array.isArray(cloud.data) && isObject(cloud.data[0]) ? cloud.data[0][field] : undefined;
 }
-
-/**
- * `POST /v1/contacts`: Cloud has no contact check, so — as 360dialog answers since its Cloud
- * migration — every well-formed number is `valid`, its `wa_id` the digits of the input.
- */
-export function contactsCheck(body: unknown, version: string): Checked<JsonObject> {
-  const invalid = (details: string): Checked<JsonObject> => ({ ok: false, error: onPremiseError(400, INVALID, details, version) });
-  if (!isObject(body)) return invalid('the body must be a JSON object with contacts');
-  if (body.contacts === undefined) return { ok: false, error: onPremiseError(400, MISSING, 'contacts', version) };
-  if (!Array.isArray(body.contacts) || body.contacts.length === 0 || body.contacts.length > 1000 || !body.contacts.every((contact) => typeof contact === 'string')) {
-    return invalid('contacts must be a list of 1 to 1000 phone numbers');
-  }
-  if (body.blocking !== undefined && body.blocking !== 'wait' && body.blocking !== 'no_wait') return invalid('blocking must be wait or no_wait');
-  const contacts = body.contacts.map((input) => {
-    const digits = input.replace(/[\s()+-]/g, '');
-    return /^\d{5,15}$/.test(digits) ? { input, status: 'valid', wa_id: digits } : { input, status: 'invalid' };
-  });
-  return { ok: true, value: { contacts, meta: meta(version) } };
-}
