@@ -47,7 +47,7 @@ function destinationSchema(policy: UrlPolicy) {
   return z.object({ name: destinationName, ...bindingFields(policy) }, { error: 'must be an object with name and url' });
 }
 
-/** A list of destinations; null or absent reads as none. */
+/** A list of destinations, each checked as above. */
 function destinationsSchema(policy: UrlPolicy) {
   return z.array(destinationSchema(policy), { error: 'destinations must be an array' });
 }
