@@ -1,4 +1,4 @@
-import { aboutBody, contactsBody, markReadBody, parseOnPremiseInput, photoQuery } from './legacy-requests';
+import { aboutBody, businessProfileBody, contactsBody, markReadBody, parseOnPremiseInput, photoQuery } from './legacy-requests';
 
 function refusal(run: () => unknown): unknown {
   try {
@@ -27,6 +27,9 @@ describe('on-premise request bodies', () => {
     [aboutBody, { text: 7 }, error(1009, 'text must be 1 to 139 characters')],
     [aboutBody, {}, error(1008, 'text')],
     [photoQuery, { format: 'png' }, error(1009, 'format must be link')],
+    [businessProfileBody, { email: 1, colour: 'red' }, error(1009, 'email must be a string')],
+    [businessProfileBody, { colour: 'red', email: 1 }, error(1009, 'colour is not a business profile field')],
+    [businessProfileBody, { websites: 'https://b.example' }, error(1009, 'websites must be a list of URLs')],
     [contactsBody, {}, error(1008, 'contacts')],
     [contactsBody, { contacts: ['1', 2] }, error(1009, 'contacts must be a list of 1 to 1000 phone numbers')],
     [contactsBody, { contacts: ['1'], blocking: null }, error(1009, 'blocking must be wait or no_wait')],

@@ -1,7 +1,7 @@
 import { isObject, type JsonObject } from '@wabridge/util';
 import { z } from 'zod';
 import type { ApiException } from '../errors/api-exception';
-import { INVALID, meta, MISSING, onPremiseError, type Checked } from './on-premise-shapes';
+import { BUSINESS_FIELDS, INVALID, meta, MISSING, onPremiseError, type Checked } from './on-premise-shapes';
 
 const TEXT_PROBLEM = 'text must be 1 to 139 characters';
 
@@ -19,6 +19,41 @@ export const aboutBody = z.object(
 
 /** `GET /v1/settings/profile/photo?format=link`. */
 export const photoQuery = z.object({ format: z.literal('link', { error: 'format must be link' }).optional() });
+
+const WEBSITES_PROBLEM = 'websites must be a list of URLs';
+const text = (field: string) => z.string({ error: `${field} must be a string` });
+const businessFields: Record<(typeof BUSINESS_FIELDS)[number], z.ZodType> = {
+  address: text('address'),
+  description: text('description'),
+  email: text('email'),
+  vertical: text('vertical'),
+  websites: z.array(z.string({ error: WEBSITES_PROBLEM }), { error: WEBSITES_PROBLEM }),
+};
+
+/** `POST /v1/settings/business/profile`: the on-premise fields, each checked in the order given. */
+export const businessProfileBody = z
+  .record(z.string(), z.unknown(), { error: `the body must be a JSON object with ${BUSINESS_FIELDS.join(', ')}` })
+  .transform((body, context) => {
+    for (const [field, value] of Object.entries(body)) {
+      const schema = Object.hasOwn(businessFields, field) ? businessFields[field as keyof typeof businessFields] : undefined;
+      const problem = schema ? schema.safeParse(value).error?.issues[0].message : `${field.slice(0, 64)} is not a business profile field`;
+      if (problem !== undefined) {
+        context.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }
+    }
+    return body;
+  });
+
+/** The business profile update as the Cloud profile update it is; at least one field (1008). */
+export function businessProfileUpdate(body: unknown, version: string): Checked<JsonObject> {
+  const checked = checkOnPremiseInput(businessProfileBody, body, version);
+  if (!checked.ok) return checked;
+  if (Object.keys(checked.value).length === 0) {
+    return { ok: false, error: onPremiseError(400, MISSING, `at least one of ${BUSINESS_FIELDS.join(', ')}`, version) };
+  }
+  return { ok: true, value: { messaging_product: 'whatsapp', ...checked.value } };
+}
 
 const CONTACTS_PROBLEM = 'contacts must be a list of 1 to 1000 phone numbers';
 

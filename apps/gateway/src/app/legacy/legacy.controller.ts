@@ -12,7 +12,6 @@ import { MediaService } from '../media/media.service';
 import { SendService } from '../messages/send.service';
 import { PartnerApi, TAGS } from '../openapi/api-docs';
 import {
-  businessProfileUpdate,
   INVALID,
   meta,
   onPremiseBusinessProfile,
@@ -21,7 +20,7 @@ import {
   profileField,
   upstreamFailure,
 } from './on-premise-shapes';
-import { aboutBody, contactsCheck, markReadBody, parseOnPremiseInput, photoQuery } from './legacy-requests';
+import { aboutBody, businessProfileUpdate, contactsCheck, markReadBody, parseOnPremiseInput, photoQuery } from './legacy-requests';
 import { asMultipartUpload, rawUploadType } from './raw-upload';
 
 const MESSAGE_ID = /^[A-Za-z0-9.+/=_-]{1,256}$/;

@@ -45,25 +45,7 @@ export function onPremiseHealth(cloud: unknown, version: string): JsonObject {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: ApiException };
 
-const BUSINESS_FIELDS = ['address', 'description', 'email', 'vertical', 'websites'] as const;
-
-/** `POST /v1/settings/business/profile`: the on-premise fields, as the Cloud profile update they are. */
-export function businessProfileUpdate(body: unknown, version: string): Checked<JsonObject> {
-  const invalid = (details: string): Checked<JsonObject> => ({ ok: false, error: onPremiseError(400, INVALID, details, version) });
-  if (!isObject(body)) return invalid('the body must be a JSON object with address, description, email, vertical, websites');
-  const update: JsonObject = { messaging_product: 'whatsapp' };
-  for (const [field, value] of Object.entries(body)) {
-    if (!(BUSINESS_FIELDS as readonly string[]).includes(field)) return invalid(`${field.slice(0, 64)} is not a business profile field`);
-    if (field === 'websites') {
-      if (!Array.isArray(value) || !value.every((site) => typeof site === 'string')) return invalid('websites must be a list of URLs');
-    } else if (typeof value !== 'string') {
-      return invalid(`${field} must be a string`);
-    }
-    update[field] = value;
-  }
-  if (Object.keys(update).length === 1) return { ok: false, error: onPremiseError(400, MISSING, 'at least one of address, description, email, vertical, websites', version) };
-  return { ok: true, value: update };
-}
+export const BUSINESS_FIELDS = ['address', 'description', 'email', 'vertical', 'websites'] as const;
 
 /** The Cloud profile (`{data: [profile]}`) as `GET /v1/settings/business/profile` answered it. */
 export function onPremiseBusinessProfile(cloud: unknown, version: string): JsonObject {
