@@ -20,6 +20,8 @@ function moduleBoundaries({ inTests }) {
       allow: [],
       depConstraints: [
         { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+        // libs/util: the helpers every project may use; it depends on nothing of ours
+        { sourceTag: 'layer:base', onlyDependOnLibsWithTags: [] },
         { sourceTag: 'type:util', onlyDependOnLibsWithTags: reach(['type:contracts', 'type:util']) },
         { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: reach(production) },
         { sourceTag: 'type:app', onlyDependOnLibsWithTags: reach(production) },

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   createDatabase,
@@ -88,15 +89,22 @@ export interface BuildVariant {
   name: string;
   /** relative to the repository root; `.js` runs precompiled (e.g. a tree from tools/build/compile.ts) */
   entry?: string;
+  /** not a build of the service but its bare baseline (router-baseline.ts, metering-baseline.ts) */
+  baseline?: boolean;
 }
 
-/** `name=entry,name=entry` (an empty entry: the build being benched); unset: that build alone. */
-export function buildVariantsOf(spec: string | undefined, fallbackName: string): BuildVariant[] {
-  if (!spec) return [{ name: fallbackName }];
-  return spec.split(',').map((item) => {
-    const [name, entry] = item.split('=');
-    return { name, entry: entry || undefined };
-  });
+/**
+ * `name=entry,name=entry` (an empty entry: the build being benched); unset: that build alone.
+ * `withBaseline` adds the service's bare baseline as one more variant, `baseline`, measured in the same rounds.
+ */
+export function buildVariantsOf(spec: string | undefined, fallbackName: string, withBaseline = false): BuildVariant[] {
+  const variants: BuildVariant[] = spec
+    ? spec.split(',').map((item) => {
+        const [name, entry] = item.split('=');
+        return { name, entry: entry || undefined };
+      })
+    : [{ name: fallbackName }];
+  return withBaseline ? [...variants, { name: 'baseline', baseline: true }] : variants;
 }
 
 export const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -129,4 +137,55 @@ export function printRuns<T>(runs: Map<string, T[]>, summarise: (results: T[]) =
   }
   const variants = [...runs].map(([name, results]) => ({ name, ...summarise(results) }));
   process.stdout.write(`${JSON.stringify({ rounds: all.length / runs.size, variants })}\n`);
+}
+
+/** A baseline run as a child process of its own, so its CPU time is its own. */
+export interface BaselineProcess {
+  readonly pid: number | undefined;
+  /** lets it start (it waits for a line on stdin after saying `ready`) */
+  go(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a bench script (TypeScript, through the loader) with `env`, waits until it says `ready` on
+ * stdout, and hands it back still waiting for `go()`: CPU time measured from then on is its work, not
+ * its start-up (module loading and compiling through the loader).
+ */
+export async function startBaselineProcess(script: string, env: Record<string, string>, timeoutMs = 60_000): Promise<BaselineProcess> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('tools', 'bench', script)], {
+    cwd: repoRoot(),
+    env: { ...process.env, ...env, SWC_NODE_PROJECT: 'tsconfig.json' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} not ready after ${timeoutMs} ms`)), timeoutMs);
+    let seen = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes('ready\n')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with ${child.exitCode ?? child.signalCode} before it was ready`));
+    });
+  }).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+  return {
+    pid: child.pid,
+    go: () => child.stdin.write('go\n'),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }

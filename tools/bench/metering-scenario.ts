@@ -8,7 +8,10 @@ import { BatchingProducer, createKafka, ensureTopics, type OutgoingRecord } from
 import { freePort, serviceLogDir, ServiceProcess, waitFor } from '@wabridge/local-infra';
 import { uniqueDigits } from '@wabridge/testing';
 import { createDataSource } from '@wabridge/persistence';
+import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
+import { processCpuSeconds as benchCpuSeconds, startBaselineProcess } from './bench-infra';
+import { cpuUsPer } from './stats';
 
 export interface MeteringScenarioOptions {
   kafkaBrokers: string;
@@ -22,6 +25,12 @@ export interface MeteringScenarioOptions {
   env?: Record<string, string>;
   /** the metering entry file (default: the build in WABRIDGE_SERVICES_BUILD, else the sources), for A/B runs */
   entry?: string;
+  /**
+   * Consume the backlog with metering's baseline instead (metering-baseline.ts: bare consume, JSON.parse,
+   * one multi-row INSERT per batch, no logic): what Node itself costs per status. `exact` then says
+   * whether it wrote one row per status.
+   */
+  baseline?: boolean;
 }
 
 export interface MeteringScenarioResult {
@@ -30,6 +39,8 @@ export interface MeteringScenarioResult {
   per_s: number;
   /** every count equals what was produced, and each message has exactly one dedupe key */
   exact: boolean;
+  /** CPU time (user + system) of the metering process (or the baseline's) per status, µs */
+  cpu_us_per_status: number;
 }
 
 const CHANNELS = 4;
@@ -162,8 +173,69 @@ function sample(metrics: string, name: string): number {
   return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
 }
 
-async function processCpuSeconds(url: string): Promise<number> {
-  return sample(await (await fetch(`${url}/metrics`)).text(), 'process_cpu_seconds_total');
+/**
+ * Priced statuses metering has applied so far — each is a fact counted the first time or skipped as a
+ * duplicate of its message — and its CPU time: metering may start consuming before /health/ready
+ * answers, so CPU per status is the difference of both between ready and done, not CPU ÷ the backlog.
+ */
+async function progressOf(url: string): Promise<{ statuses: number; cpuSeconds: number }> {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const priced = (name: string) => Number(new RegExp(`^${name}\\{kind="priced_message"\\} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 0);
+  return {
+    statuses: priced('wabridge_metering_facts_total') + priced('wabridge_metering_duplicates_total'),
+    cpuSeconds: sample(metrics, 'process_cpu_seconds_total'),
+  };
+}
+
+/** Waits until `groupId` has committed the end of every partition of `topic` that holds records. */
+async function consumedAll(admin: Admin, topic: string, groupId: string, ends: { partition: number; high: string }[]): Promise<void> {
+  await waitFor(
+    async () => {
+      const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const done = new Map(committed[0].partitions.map((p) => [p.partition, p.offset]));
+      return ends.every(({ partition, high }) => high === '0' || done.get(partition) === high);
+    },
+    { timeoutMs: 600_000, intervalMs: 25, what: `${groupId} to consume the backlog` },
+  );
+}
+
+/** The same backlog through metering-baseline.ts: time and CPU from its start to its last commit. */
+async function drainWithBaseline(
+  opts: MeteringScenarioOptions,
+  dataSource: DataSource,
+  run: { topic: string; groupId: string; statuses: number; admin: Admin },
+): Promise<MeteringScenarioResult> {
+  const table = `bench_metering_baseline_${randomBytes(4).toString('hex')}`;
+  await dataSource.query(`CREATE TABLE ${table} (wamid text NOT NULL, status text NOT NULL)`);
+  const baseline = await startBaselineProcess('metering-baseline.ts', {
+    BASELINE_KAFKA_BROKERS: opts.kafkaBrokers,
+    BASELINE_DATABASE_URL: opts.databaseUrl,
+    BASELINE_TOPIC: run.topic,
+    BASELINE_GROUP: run.groupId,
+    BASELINE_TABLE: table,
+  });
+  try {
+    const ends = await run.admin.fetchTopicOffsets(run.topic);
+    const cpuAtStart = benchCpuSeconds(baseline.pid);
+    const startedAt = performance.now();
+    baseline.go();
+    await consumedAll(run.admin, run.topic, run.groupId, ends);
+    const seconds = (performance.now() - startedAt) / 1000;
+    const cpu = benchCpuSeconds(baseline.pid) - cpuAtStart;
+    const [{ rows }] = await dataSource.query<{ rows: string }[]>(`SELECT count(*)::text AS rows FROM ${table}`);
+    const result = {
+      statuses: run.statuses,
+      seconds: Math.round(seconds * 100) / 100,
+      per_s: Math.round(run.statuses / seconds),
+      exact: Number(rows) === run.statuses,
+      cpu_us_per_status: cpuUsPer(cpu, run.statuses),
+    };
+    opts.log(`metering baseline: ${JSON.stringify(result)}`);
+    return result;
+  } finally {
+    await baseline.stop();
+    await dataSource.query(`DROP TABLE IF EXISTS ${table}`);
+  }
 }
 
 const total = (counts: Map<string, number>) => [...counts.values()].reduce((sum, n) => sum + n, 0);
@@ -195,6 +267,8 @@ export async function meteringScenario(opts: MeteringScenarioOptions): Promise<M
     const produceSeconds = ((performance.now() - producedAt) / 1000).toFixed(1);
     opts.log(`metering: backlog of ${statuses} statuses (${messages} messages) produced in ${produceSeconds} s`);
 
+    if (opts.baseline) return await drainWithBaseline(opts, dataSource, { topic: topics.webhooks, groupId, statuses, admin });
+
     const port = await freePort();
     metering = new ServiceProcess(
       'metering',
@@ -222,18 +296,11 @@ export async function meteringScenario(opts: MeteringScenarioOptions): Promise<M
     })().catch((error: unknown) => opts.log(`metering: could not watch the first count (${String(error)})`));
     await metering.start();
     const readyAt = performance.now();
-    const cpuAtReady = await processCpuSeconds(metering.url);
+    const atReady = await progressOf(metering.url);
     const ends = await admin.fetchTopicOffsets(topics.webhooks);
     // Done means every record consumed and committed: counts can be complete before the trailing
     // `read` statuses, which only dedupe, went through. Exactness is checked after.
-    await waitFor(
-      async () => {
-        const committed = await admin.fetchOffsets({ groupId, topics: [topics.webhooks] });
-        const done = new Map(committed[0].partitions.map((p) => [p.partition, p.offset]));
-        return ends.every(({ partition, high }) => high === '0' || done.get(partition) === high);
-      },
-      { timeoutMs: 600_000, intervalMs: 25, what: 'metering to consume the backlog' },
-    );
+    await consumedAll(admin, topics.webhooks, groupId, ends);
     const doneAt = performance.now();
     watching = false;
     await watcher;
@@ -243,10 +310,13 @@ export async function meteringScenario(opts: MeteringScenarioOptions): Promise<M
     const metrics = await (await fetch(`${metering.url}/metrics`)).text();
     const batches = sample(metrics, 'wabridge_metering_batch_apply_seconds_count');
     const applyMs = (sample(metrics, 'wabridge_metering_batch_apply_seconds_sum') * 1000) / batches;
-    const cpu = sample(metrics, 'process_cpu_seconds_total') - cpuAtReady;
+    const atDone = await progressOf(metering.url);
+    const cpu = atDone.cpuSeconds - atReady.cpuSeconds;
+    const measuredStatuses = atDone.statuses - atReady.statuses;
     opts.log(
       `metering: ${batches} batches of ${Math.round(statuses / batches)} statuses on average, ${applyMs.toFixed(1)} ms each ` +
-        `applying; ${cpu.toFixed(2)} s of metering CPU (${((cpu * 1e6) / statuses).toFixed(0)} µs per status)`,
+        `applying; ${cpu.toFixed(2)} s of metering CPU for the ${measuredStatuses} statuses applied after it was ready ` +
+        `(${atReady.statuses} before)`,
     );
 
     const counts = await tallied(dataSource, clientId);
@@ -258,7 +328,13 @@ export async function meteringScenario(opts: MeteringScenarioOptions): Promise<M
       Number(keys) === messages &&
       counts.size === expected.size &&
       [...expected].every(([key, count]) => counts.get(key) === count);
-    const result = { statuses, seconds: Math.round(seconds * 100) / 100, per_s: Math.round(statuses / seconds), exact };
+    const result = {
+      statuses,
+      seconds: Math.round(seconds * 100) / 100,
+      per_s: Math.round(statuses / seconds),
+      exact,
+      cpu_us_per_status: cpuUsPer(cpu, measuredStatuses),
+    };
     opts.log(`metering: ${JSON.stringify(result)} (counted ${total(counts)} of ${messages} messages)`);
     return result;
   } finally {

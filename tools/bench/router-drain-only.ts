@@ -7,7 +7,8 @@
 // round by round (BENCH_ROUNDS, default 1; entry relative to the repository root), e.g.
 // `before=tmp/ab/before/apps/router/src/main.js,after=dist/apps/router/src/main.js`: what is compared
 // is each build's CPU time per delivery and peak RSS in the same rounds, which move far less with the
-// machine's other load than throughput does.
+// machine's other load than throughput does. BENCH_BASELINE=true adds the bare router baseline
+// (router-baseline.ts) to the same rounds.
 import { silenceKnownWarnings } from '@wabridge/observability';
 import { buildVariantsOf, interleaved, median, printRuns, say, startBenchInfra } from './bench-infra';
 import { routerDrainScenario } from './router-drain-scenario';
@@ -16,13 +17,14 @@ async function main(): Promise<void> {
   silenceKnownWarnings();
   const infra = await startBenchInfra('router', 6);
   try {
-    const variants = buildVariantsOf(process.env.BENCH_ROUTER_VARIANTS, 'router');
+    const variants = buildVariantsOf(process.env.BENCH_ROUTER_VARIANTS, 'router', process.env.BENCH_BASELINE === 'true');
     const runs = await interleaved(variants, (variant) =>
       routerDrainScenario({
         kafkaBrokers: infra.kafkaBrokers,
         databaseUrl: infra.databaseUrl,
         log: say,
         entry: variant.entry,
+        baseline: variant.baseline,
         env: {
           ...(process.env.BENCH_ROUTER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_ROUTER_NODE_OPTIONS } : {}),
           ...(process.env.ROUTER_MAX_CONCURRENCY ? { ROUTER_MAX_CONCURRENCY: process.env.ROUTER_MAX_CONCURRENCY } : {}),

@@ -12,7 +12,7 @@ import { freePort, serviceLogDir, ServiceProcess, waitFor } from '@wabridge/loca
 import { uniqueDigits } from '@wabridge/testing';
 import { createDataSource } from '@wabridge/persistence';
 import { generateSigningSecret, SecretBox } from '@wabridge/webhook-security';
-import { processCpuSeconds, processPeakRssMb } from './bench-infra';
+import { processCpuSeconds, processPeakRssMb, startBaselineProcess, type BaselineProcess } from './bench-infra';
 
 export interface RouterDrainOptions {
   kafkaBrokers: string;
@@ -31,6 +31,11 @@ export interface RouterDrainOptions {
   routers?: number;
   /** the router's entry file (default: the build in WABRIDGE_SERVICES_BUILD, else the sources), for A/B runs of other builds */
   entry?: string;
+  /**
+   * Drain with the router's baseline instead (router-baseline.ts: a bare kafkajs consumer POSTing each
+   * record to the same partner over keep-alive connections, no logic): what Node itself costs per delivery.
+   */
+  baseline?: boolean;
 }
 
 export interface RouterDrainResult {
@@ -41,8 +46,9 @@ export interface RouterDrainResult {
   lost: number;
   /** deliveries beyond the first of an event (at-least-once: a rebalance may repeat some) */
   duplicates: number;
+  /** router instances (0: the baseline drained it) */
   routers: number;
-  /** CPU time (user + system) the router process(es) used per delivery, µs */
+  /** CPU time (user + system) the router process(es) used per delivery from the moment it was ready, µs */
   cpu_us_per_delivery: number;
   /** the highest peak resident memory of a router process */
   max_rss_mb: number;
@@ -145,6 +151,7 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
   const producer = new BatchingProducer(kafka, { ackTimeoutMs: 30_000, maxBatchRecords: 1000 });
   const routerCount = opts.routers ?? 1;
   const routers: ServiceProcess[] = [];
+  let baseline: BaselineProcess | undefined;
   try {
     const [{ id: clientId }] = await dataSource.query<{ id: string }[]>('INSERT INTO clients (name) VALUES ($1) RETURNING id', [
       `bench router ${topicPrefix}`,
@@ -177,40 +184,61 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
     await Promise.all(pending);
     opts.log(`router: backlog produced in ${((performance.now() - producedAt) / 1000).toFixed(1)} s`);
 
-    for (let i = 0; i < routerCount; i += 1) {
-      routers.push(
-        new ServiceProcess(
-          'router',
-          await freePort(),
-          {
-            KAFKA_BROKERS: opts.kafkaBrokers,
-            DATABASE_URL: opts.databaseUrl,
-            KAFKA_TOPIC_PREFIX: topicPrefix,
-            HOST: '127.0.0.1',
-            LOG_LEVEL: 'warn',
-            WEBHOOK_URL_ALLOW_HTTP: 'true',
-            WEBHOOK_URL_ALLOW_CIDRS: '127.0.0.0/8',
-            ROUTER_TOPIC_PARTITIONS: String(partitions),
-            ...opts.env,
-          },
-          join(serviceLogDir(), `bench-router-${topicPrefix}${i}.log`),
-          { entry: opts.entry },
-        ),
-      );
+    let readyAt: number;
+    /** delivered before the CPU time was first read (a router may deliver before it answers ready) */
+    let deliveredBefore = 0;
+    let cpuSeconds: () => number;
+    let joining: Promise<unknown> = Promise.resolve();
+    if (opts.baseline) {
+      baseline = await startBaselineProcess('router-baseline.ts', {
+        BASELINE_KAFKA_BROKERS: opts.kafkaBrokers,
+        BASELINE_TOPIC: topics.webhooks,
+        BASELINE_PARTNER_URL: partner.url,
+        BASELINE_PARTITIONS: String(partitions),
+      });
+      const pid = baseline.pid;
+      const cpuAtStart = processCpuSeconds(pid);
+      readyAt = performance.now();
+      baseline.go();
+      cpuSeconds = () => processCpuSeconds(pid) - cpuAtStart;
+    } else {
+      for (let i = 0; i < routerCount; i += 1) {
+        routers.push(
+          new ServiceProcess(
+            'router',
+            await freePort(),
+            {
+              KAFKA_BROKERS: opts.kafkaBrokers,
+              DATABASE_URL: opts.databaseUrl,
+              KAFKA_TOPIC_PREFIX: topicPrefix,
+              HOST: '127.0.0.1',
+              LOG_LEVEL: 'warn',
+              WEBHOOK_URL_ALLOW_HTTP: 'true',
+              WEBHOOK_URL_ALLOW_CIDRS: '127.0.0.0/8',
+              ROUTER_TOPIC_PARTITIONS: String(partitions),
+              ...opts.env,
+            },
+            join(serviceLogDir(), `bench-router-${topicPrefix}${i}.log`),
+            { entry: opts.entry },
+          ),
+        );
+      }
+      // Delivery may begin a moment before /health/ready answers: the clock starts at whichever comes
+      // first, the router being ready or the partner's first request.
+      await routers[0].start();
+      readyAt = performance.now();
+      deliveredBefore = partner.seen.size;
+      const cpuAtStart = new Map(routers.map((router, i) => [i, i === 0 ? processCpuSeconds(router.pid) : 0]));
+      joining =
+        routers.length > 1
+          ? waitFor(() => partner.seen.size >= events / 10, { timeoutMs: Math.max(120_000, events * 5), intervalMs: 20, what: 'a tenth of the backlog' })
+              .then(() => Promise.all(routers.slice(1).map((router) => router.start())))
+              .then(() => routers.forEach((router, i) => i > 0 && cpuAtStart.set(i, processCpuSeconds(router.pid))))
+              .then(() => opts.log(`router: ${routers.length - 1} more instance(s) joined at ${partner.seen.size} delivered`))
+          : Promise.resolve();
+      cpuSeconds = () => routers.reduce((sum, router, i) => sum + processCpuSeconds(router.pid) - (cpuAtStart.get(i) ?? 0), 0);
     }
-    // Delivery may begin a moment before /health/ready answers: the clock starts at whichever comes
-    // first, the router being ready or the partner's first request.
-    await routers[0].start();
-    const readyAt = performance.now();
-    const cpuAtStart = new Map(routers.map((router, i) => [i, i === 0 ? processCpuSeconds(router.pid) : 0]));
     let doneAt = readyAt;
-    const joining =
-      routers.length > 1
-        ? waitFor(() => partner.seen.size >= events / 10, { timeoutMs: Math.max(120_000, events * 5), intervalMs: 20, what: 'a tenth of the backlog' })
-            .then(() => Promise.all(routers.slice(1).map((router) => router.start())))
-            .then(() => routers.forEach((router, i) => i > 0 && cpuAtStart.set(i, processCpuSeconds(router.pid))))
-            .then(() => opts.log(`router: ${routers.length - 1} more instance(s) joined at ${partner.seen.size} delivered`))
-        : Promise.resolve();
     await waitFor(
       () => {
         if (partner.seen.size < events) return false;
@@ -221,7 +249,7 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
     ).catch((error: Error) => opts.log(`router: ${error.message} (${partner.seen.size} of ${events})`));
     if (partner.seen.size < events) doneAt = performance.now();
     await joining;
-    const cpuSeconds = routers.reduce((sum, router, i) => sum + processCpuSeconds(router.pid) - (cpuAtStart.get(i) ?? 0), 0);
+    const cpu = cpuSeconds();
     const startedAt = Math.min(readyAt, partner.firstAt() ?? readyAt);
     const seconds = (doneAt - startedAt) / 1000;
     const result = {
@@ -230,14 +258,14 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
       per_s: Math.round(partner.seen.size / seconds),
       lost: events - partner.seen.size,
       duplicates: partner.requests() - partner.seen.size,
-      routers: routerCount,
-      cpu_us_per_delivery: Math.round((cpuSeconds * 1e6) / Math.max(1, partner.seen.size)),
-      max_rss_mb: Math.max(...routers.map((router) => processPeakRssMb(router.pid))),
+      routers: opts.baseline ? 0 : routerCount,
+      cpu_us_per_delivery: Math.round((cpu * 1e6) / Math.max(1, partner.seen.size - deliveredBefore)),
+      max_rss_mb: Math.max(...(baseline ? [baseline.pid] : routers.map((router) => router.pid)).map((pid) => processPeakRssMb(pid))),
     };
     opts.log(`router: ${JSON.stringify(result)}`);
     return result;
   } finally {
-    await Promise.allSettled(routers.map((router) => router.stop()));
+    await Promise.allSettled([...routers.map((router) => router.stop()), baseline?.stop()]);
     await producer.disconnect();
     partner.server.closeAllConnections();
     await new Promise<void>((resolve) => partner.server.close(() => resolve()));

@@ -31,6 +31,7 @@ describe('ConsumerRunner: commits of late completions coalesce', () => {
 
     let context: BatchContext | undefined;
     let seen = 0;
+    let commitRequests = 0;
     const runner = new ConsumerRunner(kafka, {
       groupId,
       topics: [topic],
@@ -41,9 +42,8 @@ describe('ConsumerRunner: commits of late completions coalesce', () => {
         seen += records.length;
         return Promise.resolve();
       },
+      onCommit: () => void (commitRequests += 1),
     });
-    let commitRequests = 0;
-    runner.raw.on(runner.raw.events.COMMIT_OFFSETS, () => void (commitRequests += 1));
     await runner.start();
     try {
       const batch = await until(() => (seen >= 200 ? context : undefined), 'the records to be fetched');

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { BatchingProducer } from '@wabridge/kafka';
 import { ObservabilityModule } from '@wabridge/observability';
+import { pingDatabase } from '@wabridge/persistence';
 import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { ConsoleModule } from './console/console.module';
@@ -29,7 +30,7 @@ async function databaseAnswers(dataSource: DataSource): Promise<boolean> {
     timer = setTimeout(() => resolve(false), DB_CHECK_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([dataSource.query('SELECT 1').then(() => true), timeout]);
+    return await Promise.race([pingDatabase(dataSource).then(() => true), timeout]);
   } finally {
     clearTimeout(timer);
   }

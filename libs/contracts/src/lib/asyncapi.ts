@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the AsyncAPI document as one declarative object, in the order of the YAML it generates.
 import { stringify } from 'yaml';
 import { DeadLetterHeaders, deliveryAttemptEventSchema } from './delivery-event';
 import { metaWebhookEnvelopeSchema } from './meta-webhook';
@@ -61,6 +62,10 @@ const deadHeaderSchema = headers(
     [DeadLetterHeaders.attempts]: string('how many attempts were made (decimal)'),
     [DeadLetterHeaders.lastError]: string('the last attempt\'s error class or HTTP status'),
     [DeadLetterHeaders.deadAt]: rfc3339('when the retry window ended'),
+    [DeadLetterHeaders.channelId]: string(
+      'the channel the event was delivered for, when the router knew it; replay by channel and a partner\'s recover select by it',
+      { format: 'uuid' },
+    ),
     [WebhookHeaders.traceparent]: traceparent,
   },
   [DeadLetterHeaders.eventId, DeadLetterHeaders.destination, DeadLetterHeaders.deadAt],

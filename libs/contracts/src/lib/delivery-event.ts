@@ -90,4 +90,6 @@ export const DeadLetterHeaders = {
   attempts: 'attempts',
   lastError: 'last-error',
   deadAt: 'dead-at',
+  /** the channel the event was delivered for, when the router knew it; replay and recover select by it */
+  channelId: 'channel-id',
 } as const;

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the runner and its per-partition commit lanes share one member state (joined, generation, lanes).
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { KafkaLogger } from './kafka-client';
 
@@ -52,6 +53,29 @@ export interface ConsumerRunnerOptions {
    * handler commits itself (BatchContext.commit). For handlers that read ahead of what they finished.
    */
   autoCommit?: boolean;
+  /**
+   * After every join of the group, the first included: the assignment may have changed, so what the
+   * handler still tracks of its partitions is no longer its to resolve or commit.
+   */
+  onRebalance?: () => void;
+  /** After every batch call returned, with how far the partition's fetch position is behind its end. */
+  onBatchEnd?: (batch: BatchEnd) => void;
+  /** After every OffsetCommit request of this member, with what it committed (the next offsets to read). */
+  onCommit?: (offsets: CommittedOffset[]) => void;
+}
+
+export interface CommittedOffset {
+  topic: string;
+  partition: number;
+  /** the next offset the group will read */
+  offset: string;
+}
+
+export interface BatchEnd {
+  topic: string;
+  partition: number;
+  /** records between the batch's last offset and the partition's end, as the fetch response said */
+  offsetLag: number;
 }
 
 export function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
@@ -68,12 +92,29 @@ export function decodeHeaders(headers: IHeaders | undefined): Record<string, str
 /** The shortest gap between two commits of one partition requested through BatchContext.commit. */
 export const COMMIT_SPACING_MS = 100;
 
-/** One partition's commits requested through BatchContext.commit. */
+/**
+ * With auto-commit, the longest a resolved offset waits for kafkajs's own commit before the runner
+ * commits it itself. kafkajs commits only when a batch call returns, and a call may run for a
+ * second or more while its records keep finishing (the router's pipeline holds it up to 1 s): a
+ * crash in that time hands every record it finished to the group again.
+ */
+export const COMMIT_RESOLVED_AFTER_MS = 200;
+
+/** One partition's commits: those requested through BatchContext.commit, and resolved offsets kafkajs has not committed yet. */
 interface CommitLane {
   wanted: bigint;
+  /** the highest offset known to be committed, by the runner or by kafkajs */
   committed: bigint;
   running: Promise<void> | null;
   lastStart: number;
+  /** the highest offset the handler resolved (auto-commit only) */
+  resolved: bigint;
+  /** armed when `resolved` moved past `committed`; commits it if kafkajs has not by then */
+  timer: NodeJS.Timeout | undefined;
+}
+
+function laneKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
 }
 
 function toRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
@@ -116,7 +157,34 @@ export class ConsumerRunner {
       this.joined = true;
       this.crashed = false;
       // what this member asked to commit before the rebalance is no longer its to commit
+      this.clearCommitTimers();
       this.commitLanes = new Map();
+      options.onRebalance?.();
+    });
+    const { onBatchEnd, onCommit } = options;
+    if (onBatchEnd) {
+      this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (event) =>
+        onBatchEnd({ topic: event.payload.topic, partition: event.payload.partition, offsetLag: Number(event.payload.offsetLag) }),
+      );
+    }
+    if (onCommit) {
+      this.consumer.on(this.consumer.events.COMMIT_OFFSETS, (event) =>
+        onCommit(
+          event.payload.topics.flatMap(({ topic, partitions }) =>
+            partitions.map(({ partition, offset }) => ({ topic, partition: Number(partition), offset })),
+          ),
+        ),
+      );
+    }
+    // kafkajs's own commits (at the end of each batch call) and ours: a resolved offset they covered needs no commit of its own
+    this.consumer.on(this.consumer.events.COMMIT_OFFSETS, (event) => {
+      for (const { topic, partitions } of event.payload.topics) {
+        for (const { partition, offset } of partitions) {
+          const lane = this.commitLanes.get(laneKey(topic, partition));
+          const last = BigInt(String(offset)) - 1n;
+          if (lane && last > lane.committed) lane.committed = last;
+        }
+      }
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.crashed = !event.payload.restart;
@@ -130,10 +198,6 @@ export class ConsumerRunner {
   /** true once the member joined its group, until it crashed for good */
   get isHealthy(): boolean {
     return this.joined && !this.crashed;
-  }
-
-  get raw(): Consumer {
-    return this.consumer;
   }
 
   /** Connects, subscribes and starts consuming; resolves when the member has joined its group. */
@@ -151,8 +215,9 @@ export class ConsumerRunner {
         resolve();
       });
     });
+    const autoCommit = this.options.autoCommit ?? true;
     await this.consumer.run({
-      autoCommit: this.options.autoCommit ?? true,
+      autoCommit,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: async (payload) => {
@@ -160,7 +225,10 @@ export class ConsumerRunner {
         const records = batch.messages.map((message) => toRecord(batch.topic, batch.partition, message));
         if (records.length === 0) return;
         await this.options.handler(records, {
-          resolveOffset: (offset) => payload.resolveOffset(offset),
+          resolveOffset: (offset) => {
+            payload.resolveOffset(offset);
+            if (autoCommit) this.commitUnlessCommitted(batch.topic, batch.partition, BigInt(offset));
+          },
           heartbeat: () => payload.heartbeat(),
           pause: () => payload.pause(),
           isRunning: () => payload.isRunning(),
@@ -180,15 +248,46 @@ export class ConsumerRunner {
   async stop(): Promise<void> {
     this.joined = false;
     await this.consumer.disconnect();
+    this.clearCommitTimers();
+  }
+
+  private laneOf(topic: string, partition: number): CommitLane {
+    const key = laneKey(topic, partition);
+    let lane = this.commitLanes.get(key);
+    if (!lane) {
+      lane = { wanted: -1n, committed: -1n, running: null, lastStart: 0, resolved: -1n, timer: undefined };
+      this.commitLanes.set(key, lane);
+    }
+    return lane;
+  }
+
+  private clearCommitTimers(): void {
+    for (const lane of this.commitLanes.values()) {
+      clearTimeout(lane.timer);
+      lane.timer = undefined;
+    }
+  }
+
+  /**
+   * A resolved offset is committed by kafkajs when its batch call returns; if that has not happened
+   * COMMIT_RESOLVED_AFTER_MS later (a long batch call), the runner commits it (coalesced with
+   * BatchContext.commit). Only what the handler resolved is ever committed.
+   */
+  private commitUnlessCommitted(topic: string, partition: number, offset: bigint): void {
+    const lane = this.laneOf(topic, partition);
+    if (offset > lane.resolved) lane.resolved = offset;
+    if (lane.timer || lane.resolved <= lane.committed) return;
+    lane.timer = setTimeout(() => {
+      lane.timer = undefined;
+      if (!this.joined || this.commitLanes.get(laneKey(topic, partition)) !== lane || lane.resolved <= lane.committed) return;
+      // not awaited: a lost commit only means records are handled again
+      this.commitSoon(topic, partition, lane.resolved).catch(() => undefined);
+    }, COMMIT_RESOLVED_AFTER_MS);
+    lane.timer.unref();
   }
 
   private commitSoon(topic: string, partition: number, offset: bigint): Promise<void> {
-    const key = `${topic}\u0000${partition}`;
-    let lane = this.commitLanes.get(key);
-    if (!lane) {
-      lane = { wanted: -1n, committed: -1n, running: null, lastStart: 0 };
-      this.commitLanes.set(key, lane);
-    }
+    const lane = this.laneOf(topic, partition);
     if (offset > lane.wanted) lane.wanted = offset;
     if (offset <= lane.committed) return Promise.resolve();
     lane.running ??= this.runCommits(topic, partition, lane);
@@ -198,7 +297,7 @@ export class ConsumerRunner {
   /** Commits the lane's highest wanted offset until nothing newer is wanted; a failure ends the run. */
   private async runCommits(topic: string, partition: number, lane: CommitLane): Promise<void> {
     try {
-      while (lane.wanted > lane.committed && this.commitLanes.get(`${topic}\u0000${partition}`) === lane) {
+      while (lane.wanted > lane.committed && this.commitLanes.get(laneKey(topic, partition)) === lane) {
         const wait = lane.lastStart + COMMIT_SPACING_MS - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         const target = lane.wanted;

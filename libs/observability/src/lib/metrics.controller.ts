@@ -1,11 +1,9 @@
 import { Controller, Get, Header, HttpException, Inject, Optional, Req } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '@wabridge/util';
 import { metricsRegistry } from './metrics';
 
 /** METRICS_TOKEN of the service, when set (see ObservabilityOptions.metricsToken). */
 export const METRICS_TOKEN = Symbol('METRICS_TOKEN');
-
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 /**
  * Prometheus metrics. With a metrics token, only `Authorization: Bearer <token>` reads them (compared
@@ -13,10 +11,10 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
  */
 @Controller('metrics')
 export class MetricsController {
-  private readonly expected: Buffer | null;
+  private readonly expected: string | null;
 
   constructor(@Optional() @Inject(METRICS_TOKEN) token?: string) {
-    this.expected = token ? digest(token) : null;
+    this.expected = token ? token : null;
   }
 
   @Get()
@@ -25,7 +23,7 @@ export class MetricsController {
     if (this.expected) {
       const header = request.headers.authorization;
       const token = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
-      if (token === undefined || !timingSafeEqual(digest(token), this.expected)) {
+      if (token === undefined || !constantTimeEqual(token, this.expected)) {
         throw new HttpException({ error: 'metrics need Authorization: Bearer <METRICS_TOKEN>' }, 401);
       }
     }

@@ -4,8 +4,13 @@ import { DataSource } from 'typeorm';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { ChannelEntity } from './entities/channel.entity';
 import { ClientEntity } from './entities/client.entity';
+import { ConsoleInviteEntity, ConsoleSessionEntity, ConsoleUserEntity } from './entities/console.entity';
+import { DeliveryStatsEntity } from './entities/delivery-stats.entity';
 import { DeliveryEntity } from './entities/delivery.entity';
 import { MeteringDedupeEntity, PricedMessageCountEntity, TemplateSendCountEntity } from './entities/metering.entity';
+import { OrderedPairEntity } from './entities/ordered-pair.entity';
+import { OutboundOutboxEntity } from './entities/outbound-outbox.entity';
+import { RecoverRequestEntity } from './entities/recover-request.entity';
 import { WebhookDestinationEntity } from './entities/webhook-destination.entity';
 import { InitialSchema1764093600000 } from './migrations/1764093600000-initial-schema';
 import { BindingChangeNotifications1764094500000 } from './migrations/1764094500000-binding-change-notifications';
@@ -27,9 +32,16 @@ export const ENTITIES = [
   ApiKeyEntity,
   WebhookDestinationEntity,
   DeliveryEntity,
+  DeliveryStatsEntity,
+  OrderedPairEntity,
+  OutboundOutboxEntity,
+  RecoverRequestEntity,
   TemplateSendCountEntity,
   PricedMessageCountEntity,
   MeteringDedupeEntity,
+  ConsoleUserEntity,
+  ConsoleInviteEntity,
+  ConsoleSessionEntity,
 ];
 
 /** The migrations in order; the secrets-at-rest migration seals existing rows with `secrets` (SECRETS_KEY). */
@@ -76,6 +88,11 @@ export function createDataSource(options: DataSourceOptions): DataSource {
       connectionTimeoutMillis: 5000,
     },
   });
+}
+
+/** Readiness: resolves once the database answered a trivial statement. */
+export async function pingDatabase(dataSource: Pick<DataSource, 'query'>): Promise<void> {
+  await dataSource.query('SELECT 1');
 }
 
 const MIGRATION_LOCK = 7243001;

@@ -1,12 +1,10 @@
 import { toMetaJsonBytes } from '@wabridge/contracts';
+import { isObject } from '@wabridge/util';
 
 /** The four arrays an on-premise API webhook carried at its top level. */
 const ON_PREMISE_KEYS = ['contacts', 'messages', 'statuses', 'errors'] as const;
 
 type OnPremiseKey = (typeof ON_PREMISE_KEYS)[number];
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * A Cloud API webhook in the on-premise shape, for legacy clients: the `contacts`, `messages`,

@@ -1,16 +1,14 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { constantTimeEqual } from '@wabridge/util';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { apiError } from '../errors/api-exception';
 import { bearerToken } from './api-key';
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-
 /** Whether an Authorization header carries the operator token (constant time, over digests). */
 export function carriesOperatorToken(authorization: string | undefined, adminToken: string): boolean {
   const token = bearerToken(authorization);
-  return token !== undefined && timingSafeEqual(digest(token), digest(adminToken));
+  return token !== undefined && constantTimeEqual(token, adminToken);
 }
 
 /** Operator API: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time (over digests, so length leaks nothing). */

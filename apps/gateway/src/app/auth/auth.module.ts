@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
+import { DataModule } from '../data/data.module';
 import { SendRateLimiter } from '../messages/send-rate-limiter';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { PARTNER_RATE_LIMITER, PartnerAuthGuard } from './partner-auth.guard';
 import { PartnerAuthService } from './partner-auth.service';
 
 @Module({
+  imports: [DataModule],
   providers: [
     PartnerAuthService,
     PartnerAuthGuard,

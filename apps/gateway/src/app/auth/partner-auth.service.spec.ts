@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { GatewayConfig } from '../../config/gateway.config';
+import { ApiKeysRepository } from '../data/api-keys.repository';
 import { generateApiKey, hashApiKey } from './api-key';
 import { KEY_CACHE_TTL_MS, PartnerAuthService } from './partner-auth.service';
 
@@ -34,7 +35,7 @@ describe('PartnerAuthService', () => {
     expect(KEY_CACHE_TTL_MS).toBeLessThan(1000);
     const key = generateApiKey();
     const db = fakeDatabase(key);
-    const auth = new PartnerAuthService(db.dataSource, config);
+    const auth = new PartnerAuthService(new ApiKeysRepository(db.dataSource), config);
     let now = 1_000_000;
     jest.spyOn(Date, 'now').mockImplementation(() => now);
 
@@ -55,7 +56,7 @@ describe('PartnerAuthService', () => {
   it('forgets a channel at once when its keys change on this instance', async () => {
     const key = generateApiKey();
     const db = fakeDatabase(key);
-    const auth = new PartnerAuthService(db.dataSource, config);
+    const auth = new PartnerAuthService(new ApiKeysRepository(db.dataSource), config);
     expect(await auth.authenticate(key)).not.toBeNull();
     db.revoke();
     auth.forgetChannel('c1');
@@ -65,7 +66,7 @@ describe('PartnerAuthService', () => {
   it('shares one lookup between concurrent requests and skips implausible keys', async () => {
     const key = generateApiKey();
     const db = fakeDatabase(key);
-    const auth = new PartnerAuthService(db.dataSource, config);
+    const auth = new PartnerAuthService(new ApiKeysRepository(db.dataSource), config);
     const results = await Promise.all(Array.from({ length: 10 }, () => auth.authenticate(key)));
     expect(results.every((result) => result?.channelId === 'c1')).toBe(true);
     expect(db.queries).toHaveLength(1);
@@ -77,7 +78,7 @@ describe('PartnerAuthService', () => {
   it('spends a global budget on lookups of keys not known valid, and never on known ones', async () => {
     const key = generateApiKey();
     const db = fakeDatabase(key);
-    const auth = new PartnerAuthService(db.dataSource, config);
+    const auth = new PartnerAuthService(new ApiKeysRepository(db.dataSource), config);
     let now = 1_000_000;
     jest.spyOn(Date, 'now').mockImplementation(() => now);
     expect(await auth.authenticate(key)).not.toBeNull();

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { metricsRegistry } from '@wabridge/observability';
+import { TtlCache } from '@wabridge/util';
 import { Counter } from 'prom-client';
-import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
-import { GATEWAY_DATA_SOURCE } from '../infra/infra.module';
+import { ApiKeysRepository } from '../data/api-keys.repository';
 import { SendRateLimiter } from '../messages/send-rate-limiter';
 import { hashApiKey, isPlausibleApiKey } from './api-key';
 
@@ -28,11 +28,6 @@ export interface PartnerChannel {
   displayPhoneNumber: string;
 }
 
-interface CacheEntry {
-  channel: PartnerChannel | null;
-  expiresAt: number;
-}
-
 /**
  * A revoked key must be refused within 1 s on every instance, and instances do not talk to each
  * other, so answers are cached for half of that and then looked up again.
@@ -40,21 +35,14 @@ interface CacheEntry {
 export const KEY_CACHE_TTL_MS = 500;
 const CACHE_MAX_ENTRIES = 50000;
 
-interface KeyRow {
-  key_id: string;
-  slot: string;
-  channel_id: string;
-  client_id: string;
-  phone_number_id: string;
-  waba_id: string;
-  display_phone_number: string;
-}
+/** The unknown-key budget refused a lookup. */
+class BudgetSpent extends Error {}
 
 /** Resolves partner API keys to channels; only the key's hash is ever looked up or kept. */
 @Injectable()
 export class PartnerAuthService {
-  private readonly cache = new Map<string, CacheEntry>();
-  private readonly pending = new Map<string, Promise<PartnerChannel | null>>();
+  /** answers by key hash; concurrent requests with the same key share one lookup */
+  private readonly cache = new TtlCache<string, PartnerChannel | null>(KEY_CACHE_TTL_MS, CACHE_MAX_ENTRIES);
   /** hashes of keys found valid, until when: they never wait on the unknown-key budget */
   private readonly knownValid = new Map<string, number>();
   /**
@@ -64,7 +52,7 @@ export class PartnerAuthService {
   private readonly unknownKeyBudget: SendRateLimiter;
 
   constructor(
-    @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly apiKeys: ApiKeysRepository,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.unknownKeyBudget = new SendRateLimiter(config.unknownKeyLookupsPerSecond, config.unknownKeyLookupsPerSecond * 2);
@@ -73,60 +61,35 @@ export class PartnerAuthService {
   async authenticate(key: string | undefined): Promise<PartnerChannel | null> {
     if (key === undefined || !isPlausibleApiKey(key)) return null;
     const hash = hashApiKey(key);
-    const cached = this.cache.get(hash);
-    if (cached && cached.expiresAt > Date.now()) return cached.channel;
-    // concurrent requests with the same key share one lookup
-    let lookup = this.pending.get(hash);
-    if (!lookup) {
-      if ((this.knownValid.get(hash) ?? 0) < Date.now() && !this.unknownKeyBudget.take('unknown').allowed) {
-        budgetRefusals.inc();
-        return null;
-      }
-      lookup = this.lookup(hash).finally(() => this.pending.delete(hash));
-      this.pending.set(hash, lookup);
+    try {
+      return await this.cache.get(hash, () => this.lookupWithinBudget(hash));
+    } catch (error) {
+      // a refusal is not cached (TtlCache keeps no failures): the next request asks the budget again
+      if (error instanceof BudgetSpent) return null;
+      throw error;
     }
-    return lookup;
   }
 
   /** Drops this instance's cached answers for a channel whose keys just changed. */
   forgetChannel(channelId: string): void {
-    for (const [hash, entry] of this.cache) {
-      if (entry.channel?.channelId === channelId) this.cache.delete(hash);
+    this.cache.invalidateWhere((channel) => channel?.channelId === channelId);
+  }
+
+  /** Only here, where no answer is cached, is a lookup of a key not known valid charged to the budget. */
+  private async lookupWithinBudget(hash: string): Promise<PartnerChannel | null> {
+    if ((this.knownValid.get(hash) ?? 0) < Date.now() && !this.unknownKeyBudget.take('unknown').allowed) {
+      budgetRefusals.inc();
+      throw new BudgetSpent();
     }
+    return this.lookup(hash);
   }
 
   private async lookup(hash: string): Promise<PartnerChannel | null> {
-    const rows: KeyRow[] = await this.dataSource.query(
-      `SELECT k.id AS key_id, k.slot, c.id AS channel_id, c.client_id, c.phone_number_id, c.waba_id, c.display_phone_number
-         FROM api_keys k JOIN channels c ON c.id = k.channel_id
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-      [hash],
-    );
-    const row = rows[0];
-    const channel: PartnerChannel | null = row
-      ? {
-          keyId: row.key_id,
-          slot: row.slot,
-          channelId: row.channel_id,
-          clientId: row.client_id,
-          phoneNumberId: row.phone_number_id,
-          wabaId: row.waba_id,
-          displayPhoneNumber: row.display_phone_number,
-        }
-      : null;
-    if (this.cache.size >= CACHE_MAX_ENTRIES) this.evictExpired();
-    this.cache.set(hash, { channel, expiresAt: Date.now() + KEY_CACHE_TTL_MS });
+    const channel: PartnerChannel | null = await this.apiKeys.ownerOf(hash);
     if (channel) {
       if (this.knownValid.size >= CACHE_MAX_ENTRIES) this.knownValid.clear();
       this.knownValid.set(hash, Date.now() + KNOWN_VALID_MS);
     }
     return channel;
-  }
-
-  private evictExpired(): void {
-    const now = Date.now();
-    for (const [hash, entry] of this.cache) if (entry.expiresAt <= now) this.cache.delete(hash);
-    // still full of live entries (a flood of distinct keys): start over rather than grow without bound
-    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
   }
 }

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHash, randomBytes, scrypt, type ScryptOptions } from 'node:crypto';
+import { constantTimeEqual } from '@wabridge/util';
 
 /**
  * The console's secrets: scrypt password hashes (memory-hard: N = 2^15, r = 8 → 32 MiB per hash),
@@ -25,7 +26,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
   const key = await scryptAsync(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem });
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  return constantTimeEqual(key, expected);
 }
 
 /** A hash to verify against when the account does not exist, so the answer takes as long either way. */
@@ -39,12 +40,6 @@ export const newToken = (): string => randomBytes(32).toString('base64url');
 
 /** Tokens are stored as SHA-256 digests: a leaked table gives no usable session or invite. */
 export const tokenHash = (token: string): string => createHash('sha256').update(token, 'utf8').digest('base64url');
-
-export function sameToken(a: string, b: string): boolean {
-  const left = createHash('sha256').update(a).digest();
-  const right = createHash('sha256').update(b).digest();
-  return timingSafeEqual(left, right);
-}
 
 export const SESSION_COOKIE = 'wabridge_console';
 export const CONSOLE_PATH = '/console';

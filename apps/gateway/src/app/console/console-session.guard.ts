@@ -1,9 +1,10 @@
 import { type CanActivate, createParamDecorator, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { constantTimeEqual } from '@wabridge/util';
 import { apiError } from '../errors/api-exception';
 import { AccountsService, type ConsoleSession } from './accounts.service';
-import { sameToken, sessionTokenOf } from './console-security';
+import { sessionTokenOf } from './console-security';
 
 const OPERATOR_ONLY = 'wabridge:console-operator-only';
 /** Only operators may call the route; client users get 403. */
@@ -32,7 +33,7 @@ export class ConsoleSessionGuard implements CanActivate {
     if (!token || !session) throw apiError(401, 'sign in first');
     if (!SAFE_METHODS.has(request.method)) {
       const sent = request.headers['x-csrf-token'];
-      if (typeof sent !== 'string' || !sameToken(sent, session.csrfToken)) throw apiError(403, 'missing or invalid CSRF token');
+      if (typeof sent !== 'string' || !constantTimeEqual(sent, session.csrfToken)) throw apiError(403, 'missing or invalid CSRF token');
     }
     const operatorOnly = this.reflector.getAllAndOverride<boolean>(OPERATOR_ONLY, [context.getHandler(), context.getClass()]);
     if (operatorOnly && session.user.role !== 'operator') throw apiError(403, 'operators only');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { apiError } from '../errors/api-exception';
+import { decodeCursorTuple, POSTGRES_TIMESTAMP } from '../operator/operator-requests';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** ingress's event ids: `evt_` and base64url; bounded so a request cannot smuggle anything else */
@@ -75,23 +76,9 @@ export function encodeRowCursor(key: RowKey): string {
   return Buffer.from(JSON.stringify([key.updatedAt, key.eventId, key.destination])).toString('base64url');
 }
 
+const rowCursor = z.tuple([z.string().regex(POSTGRES_TIMESTAMP), z.string().max(200), z.string().max(200)]);
+
 export function decodeRowCursor(cursor: string): RowKey {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 3 &&
-      typeof value[0] === 'string' &&
-      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(value[0]) &&
-      typeof value[1] === 'string' &&
-      value[1].length <= 200 &&
-      typeof value[2] === 'string' &&
-      value[2].length <= 200
-    ) {
-      return { updatedAt: value[0], eventId: value[1], destination: value[2] };
-    }
-  } catch {
-    // falls through to the 400 below
-  }
-  throw apiError(400, 'cursor is invalid');
+  const [updatedAt, eventId, destination] = decodeCursorTuple(rowCursor, cursor);
+  return { updatedAt, eventId, destination };
 }

@@ -1,31 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DeadLetterHeaders, Topics } from '@wabridge/contracts';
-import { type BatchingProducer, type ConsumedRecord, type KafkaClient } from '@wabridge/kafka';
+import { latestPerEvent, readTopicRange, replayRecord, type BatchingProducer, type ConsumedRecord, type KafkaClient } from '@wabridge/kafka';
 import { PinoLogger } from 'nestjs-pino';
-import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
+import { ChannelsRepository } from '../data/channels.repository';
+import { DeliveriesRepository, type DeliveryRow } from '../data/deliveries.repository';
 import { apiError } from '../errors/api-exception';
-import { GATEWAY_DATA_SOURCE, GATEWAY_KAFKA, GATEWAY_PRODUCER } from '../infra/infra.module';
+import { GATEWAY_KAFKA, GATEWAY_PRODUCER } from '../infra/infra.module';
 import { decodeRowCursor, encodeRowCursor, type ReplayRequest } from './deliveries-requests';
-import { DEAD_LETTER_CHANNEL_HEADER, latestPerEvent, readTopicSlice, replayRecord } from './dead-letter-replay';
+import { replayGroupPrefix } from './replay-group';
 
 const REPLAY_READ_TIMEOUT_MS = 30_000;
-
-interface DeliveryRowRaw {
-  event_id: string;
-  destination: string;
-  phone_number_id: string;
-  channel_id: string | null;
-  state: string;
-  attempts: number;
-  last_status_code: number | null;
-  last_error: string | null;
-  last_latency_ms: number | null;
-  next_attempt_at: Date | null;
-  received_at: Date;
-  updated_at: Date;
-  updated_key: string;
-}
 
 export interface DeliveryView {
   event_id: string;
@@ -47,13 +32,7 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-const ROW_SELECT = `
-  SELECT event_id, destination, phone_number_id, channel_id, state, attempts, last_status_code, last_error,
-         last_latency_ms, next_attempt_at, received_at, updated_at,
-         to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_key
-    FROM deliveries`;
-
-function view(row: DeliveryRowRaw): DeliveryView {
+function view(row: DeliveryRow): DeliveryView {
   return {
     event_id: row.event_id,
     destination: row.destination,
@@ -70,7 +49,7 @@ function view(row: DeliveryRowRaw): DeliveryView {
   };
 }
 
-function page(rows: DeliveryRowRaw[], limit: number): Page<DeliveryView> {
+function page(rows: DeliveryRow[], limit: number): Page<DeliveryView> {
   const shown = rows.slice(0, limit);
   const last = shown[shown.length - 1];
   return {
@@ -88,7 +67,8 @@ function page(rows: DeliveryRowRaw[], limit: number): Page<DeliveryView> {
 export class DeliveriesService {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly channels: ChannelsRepository,
+    private readonly deliveries: DeliveriesRepository,
     @Inject(GATEWAY_PRODUCER) private readonly producer: BatchingProducer,
     @Inject(GATEWAY_KAFKA) private readonly kafka: KafkaClient,
     private readonly logger: PinoLogger,
@@ -97,31 +77,15 @@ export class DeliveriesService {
   }
 
   async channelDeliveries(channelId: string, query: { cursor?: string; limit: number }): Promise<Page<DeliveryView>> {
-    const found: unknown[] = await this.dataSource.query(`SELECT 1 FROM channels WHERE id = $1`, [channelId]);
-    if (found.length === 0) throw apiError(404, 'channel not found');
+    if (!(await this.channels.exists(channelId))) throw apiError(404, 'channel not found');
     const after = query.cursor ? decodeRowCursor(query.cursor) : null;
-    const rows: DeliveryRowRaw[] = await this.dataSource.query(
-      `${ROW_SELECT}
-        WHERE channel_id = $1
-          AND ($2::timestamptz IS NULL OR (updated_at, event_id, destination) < ($2::timestamptz, $3::text, $4::text))
-        ORDER BY updated_at DESC, event_id DESC, destination DESC
-        LIMIT $5`,
-      [channelId, after?.updatedAt ?? null, after?.eventId ?? null, after?.destination ?? null, query.limit + 1],
-    );
+    const rows = await this.deliveries.ofChannel(channelId, after, query.limit + 1);
     return page(rows, query.limit);
   }
 
   async deadLetters(query: { cursor?: string; limit: number; channel_id?: string }): Promise<Page<DeliveryView>> {
     const after = query.cursor ? decodeRowCursor(query.cursor) : null;
-    const rows: DeliveryRowRaw[] = await this.dataSource.query(
-      `${ROW_SELECT}
-        WHERE state = 'dead'
-          AND ($1::uuid IS NULL OR channel_id = $1::uuid)
-          AND ($2::timestamptz IS NULL OR (updated_at, event_id, destination) < ($2::timestamptz, $3::text, $4::text))
-        ORDER BY updated_at DESC, event_id DESC, destination DESC
-        LIMIT $5`,
-      [query.channel_id ?? null, after?.updatedAt ?? null, after?.eventId ?? null, after?.destination ?? null, query.limit + 1],
-    );
+    const rows = await this.deliveries.dead(query.channel_id ?? null, after, query.limit + 1);
     return page(rows, query.limit);
   }
 
@@ -140,7 +104,7 @@ export class DeliveriesService {
         : (record: ConsumedRecord) => {
             const deadAt = Date.parse(record.headers[DeadLetterHeaders.deadAt] ?? '');
             return (
-              record.headers[DEAD_LETTER_CHANNEL_HEADER] === request.channelId &&
+              record.headers[DeadLetterHeaders.channelId] === request.channelId &&
               deadAt >= request.from.getTime() &&
               deadAt < request.to.getTime()
             );
@@ -148,10 +112,10 @@ export class DeliveriesService {
     let letters: ConsumedRecord[];
     try {
       letters = latestPerEvent(
-        await readTopicSlice(this.kafka, {
+        // dead letters are rare, so a full read per replay is cheap enough, and the topic stays the single source of the bytes
+        await readTopicRange(this.kafka, {
           topic: this.config.topics.dead,
-          // the deployment's topic prefix, so replay groups are as isolated as the topics
-          groupPrefix: this.config.topics.dead.slice(0, this.config.topics.dead.length - Topics.dead.length),
+          groupPrefix: replayGroupPrefix(this.config.topics.dead, Topics.dead),
           select,
           timeoutMs: REPLAY_READ_TIMEOUT_MS,
         }),
@@ -173,11 +137,7 @@ export class DeliveriesService {
       throw apiError(503, 'dead letters could not be republished, try again');
     }
     const eventIds = letters.map((letter) => letter.headers[DeadLetterHeaders.eventId]);
-    await this.dataSource.query(
-      `UPDATE deliveries SET state = 'replayed', next_attempt_at = NULL, updated_at = now()
-        WHERE event_id = ANY($1::text[]) AND state = 'dead'`,
-      [eventIds],
-    );
+    await this.deliveries.markReplayed(eventIds);
     this.logger.info({ replayed: letters.length }, 'dead letters replayed');
     return { replayed: letters.length };
   }

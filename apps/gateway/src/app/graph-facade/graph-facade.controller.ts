@@ -1,19 +1,18 @@
 import { Controller, Delete, Get, Param, Post, Query, type RawBodyRequest, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isObject } from '@wabridge/util';
 import { AllowBearerKey, Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { metaError, unknownObject } from '../errors/api-exception';
 import { relay } from '../graph/upstream-reply';
 import { GraphErrors, GraphStyleApi, Schemas, TAGS } from '../openapi/api-docs';
 import { TemplatesService } from '../templates/templates.service';
-import { isObject } from '../templates/waba-templates';
 import { GraphFacadeService } from './graph-facade.service';
-import { GRAPH_VERSION, isGraphId } from './graph-paths';
+import { deleteTemplateQuery, GRAPH_VERSION, isGraphId } from './graph-paths';
 
 /** `/{version}/{id}` only where the first segment is a Graph version, so other two-segment paths stay a plain 404. */
 const VERSIONED_NODE = ':version(^v\\d+\\.\\d+$)/:id';
-const TEMPLATE_NAME = /^[a-z0-9_]{1,512}$/;
 
 function checkVersion(version: string | undefined): void {
   if (version !== undefined && !GRAPH_VERSION.test(version)) throw metaError(404, 'Unknown path components', 2500);
@@ -163,9 +162,9 @@ export class GraphFacadeController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     this.checkWaba(channel, version, wabaId);
-    if (typeof name !== 'string' || !TEMPLATE_NAME.test(name)) throw metaError(400, '(#100) The parameter name is required: lower-case letters, digits and underscores');
-    if (hsmId !== undefined && (typeof hsmId !== 'string' || !isGraphId(hsmId))) throw metaError(400, '(#100) Param hsm_id must be a template id');
-    relay(reply, await this.templates.remove(channel, name, hsmId));
+    const query = deleteTemplateQuery.safeParse({ name, hsm_id: hsmId });
+    if (!query.success) throw metaError(400, query.error.issues[0].message);
+    relay(reply, await this.templates.remove(channel, query.data.name, query.data.hsm_id));
   }
 
   @Get(['whatsapp_business_profile', ':phoneNumberId/whatsapp_business_profile', ':version/:phoneNumberId/whatsapp_business_profile'])

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * What the Graph facade lets a key reach on Meta-style paths: the key's own number and WABA nodes,
  * with the fields that describe them (never edges such as a WABA's `phone_numbers`, which would
@@ -45,13 +47,27 @@ export type FieldCheck = { ok: true; fields: string | undefined } | { ok: false;
 
 /** `?fields=a,b` limited to `allowed`; Graph's own wording for a field the node does not have. */
 export function checkFields(fields: unknown, allowed: readonly string[], nodeType: string): FieldCheck {
-  if (fields === undefined) return { ok: true, fields: undefined };
-  if (typeof fields !== 'string') return { ok: false, error: '(#100) fields must be given once' };
-  const names = fields.split(',').map((name) => name.trim());
-  for (const name of names) {
-    if (!allowed.includes(name)) {
-      return { ok: false, error: `(#100) Tried accessing nonexisting field (${name.slice(0, 64)}) on node type (${nodeType})` };
-    }
-  }
-  return { ok: true, fields: names.join(',') };
+  const schema = z
+    .string({ error: '(#100) fields must be given once' })
+    .transform((text) => text.split(',').map((name) => name.trim()))
+    .superRefine((names, context) => {
+      const unknown = names.find((name) => !allowed.includes(name));
+      if (unknown !== undefined) {
+        context.addIssue({ code: 'custom', message: `(#100) Tried accessing nonexisting field (${unknown.slice(0, 64)}) on node type (${nodeType})` });
+      }
+    })
+    .transform((names) => names.join(','))
+    .optional();
+  const result = schema.safeParse(fields);
+  return result.success ? { ok: true, fields: result.data } : { ok: false, error: result.error.issues[0].message };
 }
+
+const TEMPLATE_NAME = /^[a-z0-9_]{1,512}$/;
+const NAME_PROBLEM = '(#100) The parameter name is required: lower-case letters, digits and underscores';
+const HSM_ID_PROBLEM = '(#100) Param hsm_id must be a template id';
+
+/** `DELETE /{waba_id}/message_templates?name=&hsm_id=`: Graph's own words for a bad parameter. */
+export const deleteTemplateQuery = z.object({
+  name: z.string({ error: NAME_PROBLEM }).regex(TEMPLATE_NAME, NAME_PROBLEM),
+  hsm_id: z.string({ error: HSM_ID_PROBLEM }).refine(isGraphId, HSM_ID_PROBLEM).optional(),
+});

@@ -1,6 +1,8 @@
 import { Controller, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { isObject, type JsonObject } from '@wabridge/util';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
@@ -10,19 +12,15 @@ import { MediaService } from '../media/media.service';
 import { SendService } from '../messages/send.service';
 import { PartnerApi, TAGS } from '../openapi/api-docs';
 import {
-  businessProfileUpdate,
-  contactsCheck,
   INVALID,
-  isObject,
   meta,
-  MISSING,
   onPremiseBusinessProfile,
   onPremiseError,
   onPremiseHealth,
   profileField,
   upstreamFailure,
-  type JsonObject,
 } from './on-premise-shapes';
+import { aboutBody, businessProfileUpdate, contactsCheck, markReadBody, parseOnPremiseInput, photoQuery } from './legacy-requests';
 import { asMultipartUpload, rawUploadType } from './raw-upload';
 
 const MESSAGE_ID = /^[A-Za-z0-9.+/=_-]{1,256}$/;
@@ -58,10 +56,7 @@ export class LegacyController {
   @ApiResponse({ status: 200, schema: metaOnly })
   async markRead(@Partner() channel: PartnerChannel, @Param('messageId') messageId: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     if (!MESSAGE_ID.test(messageId)) throw onPremiseError(400, INVALID, 'the message id is not valid', this.version);
-    const body: unknown = request.body;
-    if (!isObject(body)) throw onPremiseError(400, INVALID, 'the body must be a JSON object such as {"status":"read"}', this.version);
-    if (body.status === undefined) throw onPremiseError(400, MISSING, 'status', this.version);
-    if (body.status !== 'read') throw onPremiseError(400, INVALID, 'status must be read', this.version);
+    this.input(markReadBody, request.body);
     const cloud = { messaging_product: 'whatsapp', status: 'read', message_id: messageId };
     this.answer(reply, await this.sends.send(channel, 'on_premise', cloud, Buffer.from(JSON.stringify(cloud))), () => ({ meta: meta(this.version) }));
   }
@@ -99,11 +94,8 @@ export class LegacyController {
   @ApiBody({ schema: { type: 'object', properties: { text: { type: 'string', maxLength: 139 } }, required: ['text'] } })
   @ApiResponse({ status: 200, schema: metaOnly })
   async setAbout(@Partner() channel: PartnerChannel, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const body: unknown = request.body;
-    if (!isObject(body)) throw onPremiseError(400, INVALID, 'the body must be a JSON object such as {"text":"..."}', this.version);
-    if (body.text === undefined) throw onPremiseError(400, MISSING, 'text', this.version);
-    if (typeof body.text !== 'string' || body.text.length === 0 || body.text.length > 139) throw onPremiseError(400, INVALID, 'text must be 1 to 139 characters', this.version);
-    const update = Buffer.from(JSON.stringify({ messaging_product: 'whatsapp', about: body.text }));
+    const { text } = this.input(aboutBody, request.body);
+    const update = Buffer.from(JSON.stringify({ messaging_product: 'whatsapp', about: text }));
     this.answer(reply, await this.graph.call('POST', this.graph.path(channel.phoneNumberId, 'whatsapp_business_profile'), update), () => ({ meta: meta(this.version) }));
   }
 
@@ -114,7 +106,7 @@ export class LegacyController {
   @ApiResponse({ status: 302, description: 'the picture' })
   @ApiResponse({ status: 404, description: 'no photo set', schema: onPremiseErrorSchema })
   async photo(@Partner() channel: PartnerChannel, @Query('format') format: unknown, @Res() reply: FastifyReply): Promise<void> {
-    if (format !== undefined && format !== 'link') throw onPremiseError(400, INVALID, 'format must be link', this.version);
+    this.input(photoQuery, { format });
     const result = await this.profile(channel, 'profile_picture_url');
     if (!isSuccess(result)) {
       this.answer(reply, result, () => null);
@@ -168,6 +160,10 @@ export class LegacyController {
     const checked = contactsCheck(request.body, this.version);
     if (!checked.ok) throw checked.error;
     return checked.value;
+  }
+
+  private input<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+    return parseOnPremiseInput(schema, input, this.version);
   }
 
   private profile(channel: PartnerChannel, fields: string): Promise<UpstreamResult> {

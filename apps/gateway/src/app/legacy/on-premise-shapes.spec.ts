@@ -1,4 +1,5 @@
-import { businessProfileUpdate, contactsCheck, onPremiseBusinessProfile, onPremiseHealth, upstreamFailure } from './on-premise-shapes';
+import { businessProfileUpdate, contactsCheck } from './legacy-requests';
+import { onPremiseBusinessProfile, onPremiseHealth, upstreamFailure } from './on-premise-shapes';
 
 const json = (status: number, body: unknown) => ({ kind: 'response' as const, status, contentType: 'application/json', body: Buffer.from(JSON.stringify(body)) });
 

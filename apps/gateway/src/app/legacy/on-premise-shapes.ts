@@ -1,3 +1,4 @@
+import { isObject, type JsonObject } from '@wabridge/util';
 import { ApiException } from '../errors/api-exception';
 import type { UpstreamResult } from '../graph/graph-api.client';
 import { parseJsonOrUndefined } from '../graph/upstream-reply';
@@ -6,12 +7,6 @@ import { parseJsonOrUndefined } from '../graph/upstream-reply';
  * The on-premise API's answer shapes, for the legacy calls mapped onto the Cloud API: `meta` on every
  * answer, `{"errors": [{code, title, details}]}` on failure. Pure.
  */
-
-export type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export const meta = (version: string) => ({ api_status: 'stable', version });
 
@@ -50,25 +45,7 @@ export function onPremiseHealth(cloud: unknown, version: string): JsonObject {
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: ApiException };
 
-const BUSINESS_FIELDS = ['address', 'description', 'email', 'vertical', 'websites'] as const;
-
-/** `POST /v1/settings/business/profile`: the on-premise fields, as the Cloud profile update they are. */
-export function businessProfileUpdate(body: unknown, version: string): Checked<JsonObject> {
-  const invalid = (details: string): Checked<JsonObject> => ({ ok: false, error: onPremiseError(400, INVALID, details, version) });
-  if (!isObject(body)) return invalid('the body must be a JSON object with address, description, email, vertical, websites');
-  const update: JsonObject = { messaging_product: 'whatsapp' };
-  for (const [field, value] of Object.entries(body)) {
-    if (!(BUSINESS_FIELDS as readonly string[]).includes(field)) return invalid(`${field.slice(0, 64)} is not a business profile field`);
-    if (field === 'websites') {
-      if (!Array.isArray(value) || !value.every((site) => typeof site === 'string')) return invalid('websites must be a list of URLs');
-    } else if (typeof value !== 'string') {
-      return invalid(`${field} must be a string`);
-    }
-    update[field] = value;
-  }
-  if (Object.keys(update).length === 1) return { ok: false, error: onPremiseError(400, MISSING, 'at least one of address, description, email, vertical, websites', version) };
-  return { ok: true, value: update };
-}
+export const BUSINESS_FIELDS = ['address', 'description', 'email', 'vertical', 'websites'] as const;
 
 /** The Cloud profile (`{data: [profile]}`) as `GET /v1/settings/business/profile` answered it. */
 export function onPremiseBusinessProfile(cloud: unknown, version: string): JsonObject {
@@ -80,23 +57,4 @@ export function onPremiseBusinessProfile(cloud: unknown, version: string): JsonO
 
 export function profileField(cloud: unknown, field: string): unknown {
   return isObject(cloud) && Array.isArray(cloud.data) && isObject(cloud.data[0]) ? cloud.data[0][field] : undefined;
-}
-
-/**
- * `POST /v1/contacts`: Cloud has no contact check, so — as 360dialog answers since its Cloud
- * migration — every well-formed number is `valid`, its `wa_id` the digits of the input.
- */
-export function contactsCheck(body: unknown, version: string): Checked<JsonObject> {
-  const invalid = (details: string): Checked<JsonObject> => ({ ok: false, error: onPremiseError(400, INVALID, details, version) });
-  if (!isObject(body)) return invalid('the body must be a JSON object with contacts');
-  if (body.contacts === undefined) return { ok: false, error: onPremiseError(400, MISSING, 'contacts', version) };
-  if (!Array.isArray(body.contacts) || body.contacts.length === 0 || body.contacts.length > 1000 || !body.contacts.every((contact) => typeof contact === 'string')) {
-    return invalid('contacts must be a list of 1 to 1000 phone numbers');
-  }
-  if (body.blocking !== undefined && body.blocking !== 'wait' && body.blocking !== 'no_wait') return invalid('blocking must be wait or no_wait');
-  const contacts = body.contacts.map((input) => {
-    const digits = input.replace(/[\s()+-]/g, '');
-    return /^\d{5,15}$/.test(digits) ? { input, status: 'valid', wa_id: digits } : { input, status: 'invalid' };
-  });
-  return { ok: true, value: { contacts, meta: meta(version) } };
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { isObject } from '@wabridge/util';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { GraphApiClient, type UpstreamResult, type UpstreamStream } from '../graph/graph-api.client';
@@ -28,10 +29,6 @@ class ByteLimit extends Transform {
     }
     callback(null, chunk);
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** 404 in Graph's shape for an id that is not media of the key's number. */

@@ -4,6 +4,7 @@ import { metricsRegistry } from '@wabridge/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { Counter } from 'prom-client';
+import { isObject, type JsonObject } from '@wabridge/util';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { AllowBearerKey, Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
@@ -12,7 +13,6 @@ import { GRAPH_VERSION } from '../graph-facade/graph-paths';
 import { GraphErrors, GraphStyleApi, PartnerApi, rateLimited as rateLimitedAnswer, Schemas, TAGS } from '../openapi/api-docs';
 import { parseJsonOrUndefined, relay } from '../graph/upstream-reply';
 import { toCloudSend, toOnPremiseResponse } from './on-premise';
-import { isObject, type JsonObject } from './outbound-event';
 import { rateLimitErrorBody, SendRateLimiter } from './send-rate-limiter';
 import { SendService } from './send.service';
 

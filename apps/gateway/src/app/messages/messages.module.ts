@@ -5,6 +5,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config'
 import { MessagesController, SEND_RATE_LIMITER } from './messages.controller';
 import { SendRateLimiter } from './send-rate-limiter';
 import { OutboundPublisher } from './outbound-publisher.service';
+import { OutboxRepository } from './outbox.repository';
 import { SendService } from './send.service';
 
 @Module({
@@ -13,6 +14,7 @@ import { SendService } from './send.service';
   providers: [
     SendService,
     OutboundPublisher,
+    OutboxRepository,
     {
       provide: SEND_RATE_LIMITER,
       inject: [GATEWAY_CONFIG],

@@ -1,4 +1,4 @@
-import { isObject, type JsonObject } from './outbound-event';
+import { isObject, type JsonObject } from '@wabridge/util';
 
 /**
  * An on-premise API send body as a Cloud API one: `messaging_product` added when absent, the

@@ -1,10 +1,5 @@
 import type { OutboundEvent } from '@wabridge/contracts';
-
-export type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isObject, type JsonObject } from '@wabridge/util';
 
 export interface SendingChannel {
   channelId: string;

@@ -4,9 +4,9 @@ import { BatchingProducer, type OutgoingRecord } from '@wabridge/kafka';
 import { metricsRegistry } from '@wabridge/observability';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter, Gauge } from 'prom-client';
-import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
-import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER } from '../infra/infra.module';
+import { GATEWAY_PRODUCER } from '../infra/infra.module';
+import { OutboxRepository, type OutboxRow } from './outbox.repository';
 
 const publishFailures = new Counter({
   name: 'wabridge_gateway_outbound_publish_failures_total',
@@ -38,21 +38,7 @@ const outboundLost = new Counter({
   registers: [metricsRegistry],
 });
 
-/** One relay at a time across every gateway instance: the outbox leaves in id order. */
-const RELAY_LOCK = 7243002;
 const RELAY_BATCH = 500;
-
-interface OutboxRow {
-  id: string;
-  wamid: string;
-  phone_number_id: string;
-  channel_id: string;
-  client_id: string;
-  type: string;
-  template_name: string | null;
-  template_language: string | null;
-  accepted_at: Date;
-}
 
 function eventOf(row: OutboxRow): OutboundEvent {
   return {
@@ -100,7 +86,7 @@ export class OutboundPublisher implements OnApplicationBootstrap, OnApplicationS
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(GATEWAY_PRODUCER) private readonly producer: BatchingProducer,
-    @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(OutboundPublisher.name);
@@ -140,20 +126,7 @@ export class OutboundPublisher implements OnApplicationBootstrap, OnApplicationS
   private async keep(event: OutboundEvent): Promise<'kept' | 'lost'> {
     try {
       await withTimeout(
-        this.dataSource.query(
-          `INSERT INTO outbound_outbox (wamid, phone_number_id, channel_id, client_id, type, template_name, template_language, accepted_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (wamid) DO NOTHING`,
-          [
-            event.wamid,
-            event.phone_number_id,
-            event.channel_id,
-            event.client_id,
-            event.type,
-            event.template?.name ?? null,
-            event.template?.language ?? null,
-            event.accepted_at,
-          ],
-        ),
+        this.outbox.keep(event),
         // the partner is only kept waiting this long while Kafka is down; a loaded database needs more than the
         // publish timeout, and a write given up on here is a send never metered
         Math.max(this.config.publishTimeoutMs, OUTBOX_WRITE_TIMEOUT_MS),
@@ -196,24 +169,13 @@ export class OutboundPublisher implements OnApplicationBootstrap, OnApplicationS
 
   /** One batch, oldest first; answers whether a full batch went (there may be more). */
   private async relay(): Promise<boolean> {
-    const waiting: { phone_number_id: string; n: number }[] = await this.dataSource.query(
-      `SELECT phone_number_id, count(*)::int AS n FROM outbound_outbox GROUP BY phone_number_id`,
-    );
+    const waiting = await this.outbox.waitingByNumber();
     this.waiting = new Set(waiting.map((row) => row.phone_number_id));
     outboxDepth.set(waiting.reduce((sum, row) => sum + row.n, 0));
     if (waiting.length === 0) return false;
-    const sent = await this.dataSource.transaction(async (manager) => {
-      const [{ locked }]: { locked: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [RELAY_LOCK]);
-      if (!locked) return 0;
-      const rows: OutboxRow[] = await manager.query(
-        `SELECT id, wamid, phone_number_id, channel_id, client_id, type, template_name, template_language, accepted_at
-           FROM outbound_outbox ORDER BY id LIMIT ${RELAY_BATCH}`,
-      );
-      if (rows.length === 0) return 0;
-      await this.producer.send(this.config.topics.outbound, rows.map((row) => outboundRecord(eventOf(row))));
-      await manager.query(`DELETE FROM outbound_outbox WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
-      return rows.length;
-    });
+    const sent = await this.outbox.relayOldest(RELAY_BATCH, (rows) =>
+      this.producer.send(this.config.topics.outbound, rows.map((row) => outboundRecord(eventOf(row)))),
+    );
     if (sent > 0) {
       outboxRelayed.inc(sent);
       this.logger.info({ events: sent }, 'outbox events published');

@@ -7,6 +7,7 @@ import type { PartnerChannel } from '../auth/partner-auth.service';
 import type { GraphApiClient, UpstreamResult } from '../graph/graph-api.client';
 import type { DataSource } from 'typeorm';
 import { OutboundPublisher } from './outbound-publisher.service';
+import { OutboxRepository } from './outbox.repository';
 import { SendService } from './send.service';
 
 const channel: PartnerChannel = {
@@ -39,7 +40,7 @@ function harness(
   } as unknown as PinoLogger;
   const graph = { path: (id: string, edge: string) => `/v21.0/${id}/${edge}`, call: () => Promise.resolve(upstream) } as unknown as GraphApiClient;
   const producer = { send: publish } as unknown as BatchingProducer;
-  const publisher = new OutboundPublisher(config, producer, { query: outbox } as unknown as DataSource, logger);
+  const publisher = new OutboundPublisher(config, producer, new OutboxRepository({ query: outbox } as unknown as DataSource), logger);
   return { service: new SendService(publisher, graph, logger), logged };
 }
 

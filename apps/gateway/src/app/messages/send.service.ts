@@ -3,9 +3,10 @@ import { injectTraceHeaders } from '@wabridge/kafka';
 import { endSpanWithError, metricsRegistry, SpanKind, startSpan, traced, type Span } from '@wabridge/observability';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter } from 'prom-client';
+import type { JsonObject } from '@wabridge/util';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { GraphApiClient, type UpstreamResult } from '../graph/graph-api.client';
-import { outboundEventFor, type JsonObject } from './outbound-event';
+import { outboundEventFor } from './outbound-event';
 import { OutboundPublisher } from './outbound-publisher.service';
 
 export type SendRoute = 'cloud' | 'on_premise' | 'graph';

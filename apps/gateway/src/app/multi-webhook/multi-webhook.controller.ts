@@ -12,9 +12,12 @@ import {
   type MultiWebhookChange,
   type MultiWebhookView,
 } from './multi-webhook.service';
+import { namedPatchBody, parseWith, removeNameQuery, rotateNameQuery, type MultiWebhookParse } from './multi-webhook-request';
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** The value, or the request's 400 in the /multi_webhook error shape. */
+function valid<T>(parsed: MultiWebhookParse<T>): T {
+  if (!parsed.ok) throw multiWebhookError(parsed.status, parsed.error);
+  return parsed.value;
 }
 
 /**
@@ -78,8 +81,7 @@ export class MultiWebhookController {
   @ApiResponse({ status: 200, schema: Schemas.multiWebhookChange })
   @ApiResponse({ status: 404, description: 'no destination of that name', schema: Schemas.multiWebhookError })
   patchNamed(@Partner() channel: PartnerChannel, @Param('name') name: string, @Body() body: unknown): Promise<MultiWebhookChange> {
-    if (!isObject(body)) throw multiWebhookError(400, 'body must be a JSON object with the fields to change');
-    return this.multiWebhook.patch(channel, { ...body, name });
+    return this.multiWebhook.patch(channel, { ...valid(parseWith(namedPatchBody, body)), name });
   }
 
   /** The previous secret keeps signing for 24 h, so the partner can switch its verification without losing a delivery. */
@@ -100,8 +102,7 @@ export class MultiWebhookController {
   @ApiResponse({ status: 200, schema: Schemas.extraRotatedSecret })
   @ApiResponse({ status: 404, description: 'no destination of that name, or it was disabled after a 410 Gone', schema: Schemas.multiWebhookError })
   rotate(@Partner() channel: PartnerChannel, @Query('name') name: unknown): Promise<ExtraRotatedSecret> {
-    if (typeof name !== 'string') throw multiWebhookError(400, 'name is required, given once');
-    return this.multiWebhook.rotateSecret(channel, name);
+    return this.multiWebhook.rotateSecret(channel, valid(parseWith(rotateNameQuery, name)));
   }
 
   /** Without `?name=`, every destination goes and the feature is switched off. */
@@ -112,8 +113,7 @@ export class MultiWebhookController {
   @ApiResponse({ status: 200, schema: Schemas.multiWebhookChange })
   @ApiResponse({ status: 404, description: 'no destination of that name', schema: Schemas.multiWebhookError })
   remove(@Partner() channel: PartnerChannel, @Query('name') name: unknown): Promise<MultiWebhookChange> {
-    if (name !== undefined && typeof name !== 'string') throw multiWebhookError(400, 'name must be given once');
-    return this.multiWebhook.remove(channel, name);
+    return this.multiWebhook.remove(channel, valid(parseWith(removeNameQuery, name)));
   }
 
   @Delete(':name')

@@ -73,21 +73,25 @@ export function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): { createdAt: string; id: string } {
+/** The exact Postgres timestamp text of a keyset cursor (microseconds, UTC). */
+export const POSTGRES_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/** A base64url JSON cursor checked by `schema`; anything else is the operator API's 400. */
+export function decodeCursorTuple<S extends z.ZodType>(schema: S, cursor: string): z.output<S> {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(value[0]) &&
-      typeof value[1] === 'string' &&
-      UUID.test(value[1])
-    ) {
-      return { createdAt: value[0], id: value[1] };
-    }
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // falls through to the 400 below
+    throw apiError(400, 'cursor is invalid');
   }
-  throw apiError(400, 'cursor is invalid');
+  const result = schema.safeParse(value);
+  if (!result.success) throw apiError(400, 'cursor is invalid');
+  return result.data;
+}
+
+const createdCursor = z.tuple([z.string().regex(POSTGRES_TIMESTAMP), z.string().regex(UUID)]);
+
+export function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt, id] = decodeCursorTuple(createdCursor, cursor);
+  return { createdAt, id };
 }

@@ -1,10 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DEFAULT_PARTNER_SLOT } from '@wabridge/contracts';
-import type { DataSource, EntityManager } from 'typeorm';
 import { generateApiKey, hashApiKey } from '../auth/api-key';
 import { PartnerAuthService } from '../auth/partner-auth.service';
+import { ApiKeysRepository } from '../data/api-keys.repository';
+import { ChannelsRepository, type ChannelRow, type ChannelStatusRow } from '../data/channels.repository';
+import { ClientsRepository } from '../data/clients.repository';
+import { DestinationsRepository } from '../data/destinations.repository';
+import { Transactions, type Tx } from '../data/transactions';
 import { apiError, ApiException } from '../errors/api-exception';
-import { GATEWAY_DATA_SOURCE } from '../infra/infra.module';
 import { decodeCursor, encodeCursor } from './operator-requests';
 
 export interface ClientView {
@@ -52,30 +55,6 @@ export interface SlotReleaseView {
   destinations_dropped: number;
 }
 
-interface ChannelRow {
-  id: string;
-  client_id: string;
-  phone_number_id: string;
-  waba_id: string;
-  display_phone_number: string;
-  created_at: Date;
-}
-
-interface ChannelStatusRow extends ChannelRow {
-  partner_slots: number;
-  created_key: string;
-  webhook_url: string | null;
-  webhook_disabled_at: Date | null;
-}
-
-const PG_UNIQUE_VIOLATION = '23505';
-const PG_FOREIGN_KEY_VIOLATION = '23503';
-
-function pgCode(error: unknown): string | undefined {
-  const { code, driverError } = error as { code?: string; driverError?: { code?: string } };
-  return driverError?.code ?? code;
-}
-
 function hostOf(url: string): string | null {
   try {
     return new URL(url).hostname;
@@ -106,28 +85,6 @@ function statusView(row: ChannelStatusRow, slots: SlotStatusView[]): ChannelStat
   };
 }
 
-const CHANNEL_STATUS_SELECT = `
-  SELECT c.id, c.client_id, c.phone_number_id, c.waba_id, c.display_phone_number, c.created_at, c.partner_slots,
-         to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key,
-         d.url AS webhook_url, d.disabled_at AS webhook_disabled_at
-    FROM channels c
-    LEFT JOIN LATERAL (
-      SELECT url, disabled_at FROM webhook_destinations
-       WHERE channel_id = c.id AND kind = 'primary' AND name = 'primary'
-       ORDER BY slot = '1' DESC, slot LIMIT 1
-    ) d ON true`;
-
-/** The slots in use on a channel: those with a valid key or a destination, in label order. */
-async function slotsInUse(manager: EntityManager, channelId: string): Promise<string[]> {
-  const rows: { slot: string }[] = await manager.query(
-    `SELECT slot FROM api_keys WHERE channel_id = $1 AND revoked_at IS NULL
-      UNION SELECT slot FROM webhook_destinations WHERE channel_id = $1
-      ORDER BY slot`,
-    [channelId],
-  );
-  return rows.map((row) => row.slot);
-}
-
 const quoted = (slots: string[]) => slots.map((slot) => `"${slot}"`).join(', ');
 
 /** A numeric label names a slot by number: it may not exceed the channel's partner_slots. */
@@ -139,44 +96,29 @@ function numberedBeyond(slot: string, partnerSlots: number): boolean {
 @Injectable()
 export class OperatorService {
   constructor(
-    @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly clients: ClientsRepository,
+    private readonly channels: ChannelsRepository,
+    private readonly apiKeys: ApiKeysRepository,
+    private readonly destinations: DestinationsRepository,
     private readonly partnerAuth: PartnerAuthService,
   ) {}
 
   async createClient(name: string): Promise<ClientView> {
-    const [row]: { id: string; name: string; created_at: Date }[] = await this.dataSource.query(
-      `INSERT INTO clients (name) VALUES ($1) RETURNING id, name, created_at`,
-      [name],
-    );
+    const row = await this.clients.create(name);
     return { id: row.id, name: row.name, created_at: row.created_at.toISOString() };
   }
 
   async createChannel(input: Omit<ChannelView, 'id' | 'created_at'>): Promise<ChannelView> {
-    try {
-      const [row]: ChannelRow[] = await this.dataSource.query(
-        `INSERT INTO channels (client_id, phone_number_id, waba_id, display_phone_number)
-         VALUES ($1, $2, $3, $4)
-         RETURNING id, client_id, phone_number_id, waba_id, display_phone_number, created_at`,
-        [input.client_id, input.phone_number_id, input.waba_id, input.display_phone_number],
-      );
-      return channelView(row);
-    } catch (error) {
-      if (pgCode(error) === PG_UNIQUE_VIOLATION) throw apiError(409, 'phone_number_id is already registered');
-      if (pgCode(error) === PG_FOREIGN_KEY_VIOLATION) throw apiError(404, 'client_id does not name a known client');
-      throw error;
-    }
+    const row = await this.channels.create(input);
+    if (row === 'phone_number_taken') throw apiError(409, 'phone_number_id is already registered');
+    if (row === 'unknown_client') throw apiError(404, 'client_id does not name a known client');
+    return channelView(row);
   }
 
   async listChannels(query: { cursor?: string; limit: number; client_id?: string }): Promise<{ data: ChannelStatusView[]; next_cursor: string | null }> {
     const after = query.cursor ? decodeCursor(query.cursor) : null;
-    const rows: ChannelStatusRow[] = await this.dataSource.query(
-      `${CHANNEL_STATUS_SELECT}
-        WHERE ($1::timestamptz IS NULL OR (c.created_at, c.id) > ($1::timestamptz, $2::uuid))
-          AND ($3::uuid IS NULL OR c.client_id = $3::uuid)
-        ORDER BY c.created_at, c.id
-        LIMIT $4`,
-      [after?.createdAt ?? null, after?.id ?? null, query.client_id ?? null, query.limit + 1],
-    );
+    const rows = await this.channels.statusPage({ after, clientId: query.client_id ?? null, limit: query.limit + 1 });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     const slots = await this.slotViews(page.map((row) => row.id));
@@ -187,25 +129,15 @@ export class OperatorService {
   }
 
   async getChannel(id: string): Promise<ChannelStatusView> {
-    const rows: ChannelStatusRow[] = await this.dataSource.query(`${CHANNEL_STATUS_SELECT} WHERE c.id = $1`, [id]);
-    if (rows.length === 0) throw apiError(404, 'channel not found');
-    const slots = await this.slotViews([rows[0].id]);
-    return statusView(rows[0], slots.get(rows[0].id) ?? []);
+    const row = await this.channels.status(id);
+    if (row === null) throw apiError(404, 'channel not found');
+    const slots = await this.slotViews([row.id]);
+    return statusView(row, slots.get(row.id) ?? []);
   }
 
   /** Per channel, its slots in use: key issue time and primary webhook host, never a key or a URL. */
   private async slotViews(channelIds: string[]): Promise<Map<string, SlotStatusView[]>> {
-    const [keys, destinations] = await Promise.all([
-      this.dataSource.query<{ channel_id: string; slot: string; issued_at: Date }[]>(
-        `SELECT channel_id, slot, max(created_at) AS issued_at FROM api_keys
-          WHERE channel_id = ANY ($1::uuid[]) AND revoked_at IS NULL GROUP BY channel_id, slot`,
-        [channelIds],
-      ),
-      this.dataSource.query<{ channel_id: string; slot: string; kind: string; url: string; disabled_at: Date | null }[]>(
-        `SELECT channel_id, slot, kind, url, disabled_at FROM webhook_destinations WHERE channel_id = ANY ($1::uuid[])`,
-        [channelIds],
-      ),
-    ]);
+    const [keys, destinations] = await Promise.all([this.apiKeys.issuedBySlot(channelIds), this.destinations.ofChannels(channelIds)]);
     const views = new Map<string, Map<string, SlotStatusView>>();
     const viewOf = (channelId: string, slot: string): SlotStatusView => {
       const ofChannel = views.get(channelId) ?? new Map<string, SlotStatusView>();
@@ -238,10 +170,9 @@ export class OperatorService {
    * (releaseSlot), so no partner loses its key by a side effect.
    */
   async setPartnerSlots(channelId: string, partnerSlots: number): Promise<ChannelStatusView> {
-    await this.dataSource.transaction(async (manager) => {
-      const channel: unknown[] = await manager.query(`SELECT id FROM channels WHERE id = $1 FOR NO KEY UPDATE`, [channelId]);
-      if (channel.length === 0) throw apiError(404, 'channel not found');
-      const inUse = await slotsInUse(manager, channelId);
+    await this.transactions.run(async (tx) => {
+      if ((await this.channels.lock(tx, channelId)) === null) throw apiError(404, 'channel not found');
+      const inUse = await this.channels.slotsInUse(tx, channelId);
       if (inUse.length > partnerSlots || inUse.some((slot) => numberedBeyond(slot, partnerSlots))) {
         throw new ApiException(409, {
           error:
@@ -250,34 +181,27 @@ export class OperatorService {
           bound_slots: inUse,
         });
       }
-      await manager.query(`UPDATE channels SET partner_slots = $2 WHERE id = $1`, [channelId, partnerSlots]);
+      await this.channels.setPartnerSlots(tx, channelId, partnerSlots);
     });
     return this.getChannel(channelId);
   }
 
   /** Frees a slot: its keys are revoked and its destinations dropped. 404 when the slot is not in use. */
   async releaseSlot(channelId: string, slot: string): Promise<SlotReleaseView> {
-    const released = await this.dataSource.transaction(async (manager) => {
-      const channel: unknown[] = await manager.query(`SELECT id FROM channels WHERE id = $1 FOR NO KEY UPDATE`, [channelId]);
-      if (channel.length === 0) throw apiError(404, 'channel not found');
-      if (!(await slotsInUse(manager, channelId)).includes(slot)) throw apiError(404, `slot "${slot}" is not in use on this channel`);
-      return this.clearSlot(manager, channelId, slot);
+    const released = await this.transactions.run(async (tx) => {
+      if ((await this.channels.lock(tx, channelId)) === null) throw apiError(404, 'channel not found');
+      if (!(await this.channels.slotsInUse(tx, channelId)).includes(slot)) throw apiError(404, `slot "${slot}" is not in use on this channel`);
+      return this.clearSlot(tx, channelId, slot);
     });
     this.partnerAuth.forgetChannel(channelId);
     return { slot, keys_revoked: released.keys, destinations_dropped: released.destinations };
   }
 
   /** Revokes a slot's keys and drops its destinations (primary and /multi_webhook extras). */
-  private async clearSlot(manager: EntityManager, channelId: string, slot: string): Promise<{ keys: number; destinations: number }> {
-    const [, keys]: [unknown, number] = await manager.query(
-      `UPDATE api_keys SET revoked_at = now() WHERE channel_id = $1 AND slot = $2 AND revoked_at IS NULL`,
-      [channelId, slot],
-    );
-    const [, destinations]: [unknown, number] = await manager.query(
-      `DELETE FROM webhook_destinations WHERE channel_id = $1 AND slot = $2`,
-      [channelId, slot],
-    );
-    await manager.query(`UPDATE channels SET multi_webhook_slots = array_remove(multi_webhook_slots, $2) WHERE id = $1`, [channelId, slot]);
+  private async clearSlot(tx: Tx, channelId: string, slot: string): Promise<{ keys: number; destinations: number }> {
+    const keys = await this.apiKeys.revokeSlot(tx, channelId, slot);
+    const destinations = await this.destinations.deleteSlot(tx, channelId, slot);
+    await this.channels.setMultiWebhook(tx, channelId, slot, false);
     return { keys, destinations };
   }
 
@@ -294,22 +218,19 @@ export class OperatorService {
    */
   async issueKey(channelId: string, slot: string = DEFAULT_PARTNER_SLOT): Promise<{ id: string; api_key: string; slot: string }> {
     const apiKey = generateApiKey();
-    const id = await this.dataSource.transaction(async (manager) => {
-      const channel: { partner_slots: number }[] = await manager.query(
-        `SELECT partner_slots FROM channels WHERE id = $1 FOR NO KEY UPDATE`,
-        [channelId],
-      );
-      if (channel.length === 0) throw apiError(404, 'channel not found');
-      const partnerSlots = channel[0].partner_slots;
+    const id = await this.transactions.run(async (tx) => {
+      const channel = await this.channels.lock(tx, channelId);
+      if (channel === null) throw apiError(404, 'channel not found');
+      const partnerSlots = channel.partnerSlots;
       if (numberedBeyond(slot, partnerSlots)) {
         throw apiError(400, `slot "${slot}" is beyond this channel's partner_slots (${partnerSlots})`);
       }
       if (partnerSlots === 1) {
-        await manager.query(`UPDATE api_keys SET revoked_at = now() WHERE channel_id = $1 AND revoked_at IS NULL`, [channelId]);
-        await manager.query(`DELETE FROM webhook_destinations WHERE channel_id = $1`, [channelId]);
-        await manager.query(`UPDATE channels SET multi_webhook_slots = '{}' WHERE id = $1`, [channelId]);
+        await this.apiKeys.revokeChannel(tx, channelId);
+        await this.destinations.deleteChannel(tx, channelId);
+        await this.channels.clearMultiWebhook(tx, channelId);
       } else {
-        const inUse = await slotsInUse(manager, channelId);
+        const inUse = await this.channels.slotsInUse(tx, channelId);
         if (!inUse.includes(slot) && inUse.length >= partnerSlots) {
           throw new ApiException(409, {
             error:
@@ -318,13 +239,9 @@ export class OperatorService {
             bound_slots: inUse,
           });
         }
-        await this.clearSlot(manager, channelId, slot);
+        await this.clearSlot(tx, channelId, slot);
       }
-      const [row]: { id: string }[] = await manager.query(
-        `INSERT INTO api_keys (channel_id, key_hash, slot) VALUES ($1, $2, $3) RETURNING id`,
-        [channelId, hashApiKey(apiKey), slot],
-      );
-      return row.id;
+      return this.apiKeys.insert(tx, channelId, hashApiKey(apiKey), slot);
     });
     // this instance refuses the old keys at once; the others within their cache TTL
     this.partnerAuth.forgetChannel(channelId);

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { generateSigningSecret } from '@wabridge/webhook-security';
-import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { INVALID_KEY_MESSAGE } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
+import { ApiKeysRepository } from '../data/api-keys.repository';
+import { DestinationsRepository, PRIMARY_NAME } from '../data/destinations.repository';
+import { Transactions } from '../data/transactions';
 import { apiError } from '../errors/api-exception';
-import { GATEWAY_DATA_SOURCE } from '../infra/infra.module';
 
 /** How long a rotated-out secret keeps signing (docs/delivery.md, Signing and body). */
 export const ROTATION_OVERLAP_HOURS = 24;
@@ -21,9 +22,6 @@ export interface RotatedSecret {
 /** `unknown`: no such destination; `disabled`: the router disabled it after a 410 Gone, so it receives nothing to sign. */
 export type RotationOutcome = { rotated: true; secret: RotatedSecret } | { rotated: false; reason: 'unknown' | 'disabled' };
 
-/** The primary webhook's row carries this name as well as its kind. */
-const PRIMARY_NAME = 'primary';
-
 /**
  * The partner rotates a destination's signing secret: the old one keeps signing next to the new one
  * for 24 h, so it can switch its verification without losing a delivery. The router signs with both
@@ -38,38 +36,28 @@ const PRIMARY_NAME = 'primary';
 export class SecretRotationService {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly apiKeys: ApiKeysRepository,
+    private readonly destinations: DestinationsRepository,
   ) {}
 
   async rotate(channel: PartnerChannel, target: RotationTarget): Promise<RotationOutcome> {
     const signingSecret = generateSigningSecret();
-    return this.dataSource.transaction(async (manager): Promise<RotationOutcome> => {
-      const active: unknown[] = await manager.query(`SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL FOR SHARE`, [
-        channel.keyId,
-      ]);
-      if (active.length === 0) throw apiError(401, INVALID_KEY_MESSAGE);
-      const found: { id: string; disabled_at: Date | null }[] = await manager.query(
-        `SELECT id, disabled_at FROM webhook_destinations
-          WHERE channel_id = $1 AND slot = $4 AND kind = $2 AND name = $3
-          FOR NO KEY UPDATE`,
-        [channel.channelId, target.kind, target.kind === 'primary' ? PRIMARY_NAME : target.name, channel.slot],
+    return this.transactions.run(async (tx): Promise<RotationOutcome> => {
+      if (!(await this.apiKeys.isActive(tx, channel.keyId, 'share'))) throw apiError(401, INVALID_KEY_MESSAGE);
+      const found = await this.destinations.lockForRotation(
+        tx,
+        channel.channelId,
+        channel.slot,
+        target.kind,
+        target.kind === 'primary' ? PRIMARY_NAME : target.name,
       );
-      if (found.length === 0) return { rotated: false, reason: 'unknown' };
-      if (found[0].disabled_at !== null) return { rotated: false, reason: 'disabled' };
-      // TypeORM answers [rows, count] for UPDATE … RETURNING on postgres
-      const [updated]: [{ previous_secret_expires_at: Date }[], number] = await manager.query(
-        `UPDATE webhook_destinations
-            SET previous_signing_secret = signing_secret,
-                previous_secret_expires_at = now() + make_interval(hours => $3),
-                signing_secret = $2,
-                updated_at = now()
-          WHERE id = $1
-          RETURNING previous_secret_expires_at`,
-        [found[0].id, this.config.secrets.seal(signingSecret), ROTATION_OVERLAP_HOURS],
-      );
+      if (found === null) return { rotated: false, reason: 'unknown' };
+      if (found.disabled_at !== null) return { rotated: false, reason: 'disabled' };
+      const expiresAt = await this.destinations.rotateSecret(tx, found.id, this.config.secrets.seal(signingSecret), ROTATION_OVERLAP_HOURS);
       return {
         rotated: true,
-        secret: { signing_secret: signingSecret, previous_secret_expires_at: updated[0].previous_secret_expires_at.toISOString() },
+        secret: { signing_secret: signingSecret, previous_secret_expires_at: expiresAt.toISOString() },
       };
     });
   }

@@ -1,10 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { SLOT_SEPARATOR, slotKeyPrefix } from '@wabridge/contracts';
-import type { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { slotKeyPrefix } from '@wabridge/contracts';
 import type { PartnerChannel } from '../auth/partner-auth.service';
+import { DeliveriesRepository } from '../data/deliveries.repository';
+import { DestinationsRepository } from '../data/destinations.repository';
 import { decodeRowCursor, encodeRowCursor } from '../deliveries/deliveries-requests';
 import type { Page } from '../deliveries/deliveries.service';
-import { GATEWAY_DATA_SOURCE } from '../infra/infra.module';
 import type { PartnerDeliveriesQuery } from './self-service-requests';
 import { summarizeStats, type DestinationStats, type StatsRow } from './stats-summary';
 
@@ -22,20 +22,6 @@ export interface PartnerDeliveryView {
   next_attempt_at: string | null;
   received_at: string;
   updated_at: string;
-}
-
-interface DeliveryRowRaw {
-  event_id: string;
-  destination: string;
-  state: string;
-  attempts: number;
-  last_status_code: number | null;
-  last_error: string | null;
-  last_latency_ms: number | null;
-  next_attempt_at: Date | null;
-  received_at: Date;
-  updated_at: Date;
-  updated_key: string;
 }
 
 export interface WebhookStats {
@@ -62,14 +48,6 @@ export function partnerDestinationName(destination: string, channel: Pick<Partne
 }
 
 /**
- * SQL: whether the destination key in `column` belongs to the slot whose key prefix is parameter
- * `prefix` (slot `1`: keys without a separator), with the separator as parameter `separator`.
- */
-export function slotKeyCondition(column: string, prefix: string, separator: string): string {
-  return `((${prefix} = '' AND strpos(${column}, ${separator}) = 0) OR (${prefix} <> '' AND starts_with(${column}, ${prefix})))`;
-}
-
-/**
  * What a partner may see of its channel's deliveries: the `deliveries` rows (every event not
  * delivered at its first attempt) and the per-destination stats of the last 24 h. Every query is bound
  * to the key's channel id and partner slot, so nothing another channel or another slot's partner has
@@ -77,40 +55,22 @@ export function slotKeyCondition(column: string, prefix: string, separator: stri
  */
 @Injectable()
 export class PartnerDeliveriesService {
-  constructor(@Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly deliveries: DeliveriesRepository,
+    private readonly destinations: DestinationsRepository,
+  ) {}
 
   async list(channel: PartnerChannel, query: PartnerDeliveriesQuery): Promise<Page<PartnerDeliveryView>> {
     const after = query.cursor ? decodeRowCursor(query.cursor) : null;
-    const rows: DeliveryRowRaw[] = await this.dataSource.query(
-      `SELECT event_id, destination, state, attempts, last_status_code, last_error, last_latency_ms, next_attempt_at,
-              received_at, updated_at, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_key
-         FROM deliveries
-        WHERE channel_id = $1
-          AND ($2::text IS NULL OR state = $2)
-          AND ($3::timestamptz IS NULL OR received_at >= $3)
-          AND ($4::timestamptz IS NULL OR received_at < $4)
-          AND ${slotKeyCondition('destination', '$12::text', '$13::text')}
-          AND ($5::text IS NULL OR destination = $12 || $5 OR destination = $12 || $5 || '@' || $6)
-          AND ($7::text IS NULL OR event_id = $7)
-          AND ($8::timestamptz IS NULL OR (updated_at, event_id, destination) < ($8::timestamptz, $9::text, $10::text))
-        ORDER BY updated_at DESC, event_id DESC, destination DESC
-        LIMIT $11`,
-      [
-        channel.channelId,
-        query.state ?? null,
-        query.since ?? null,
-        query.until ?? null,
-        query.destination ?? null,
-        channel.phoneNumberId,
-        query.event_id ?? null,
-        after?.updatedAt ?? null,
-        after?.eventId ?? null,
-        after?.destination ?? null,
-        query.limit + 1,
-        slotKeyPrefix(channel.slot),
-        SLOT_SEPARATOR,
-      ],
-    );
+    const rows = await this.deliveries.ofSlot(channel, {
+      state: query.state ?? null,
+      since: query.since ?? null,
+      until: query.until ?? null,
+      destination: query.destination ?? null,
+      eventId: query.event_id ?? null,
+      after,
+      limit: query.limit + 1,
+    });
     const shown = rows.slice(0, query.limit);
     const last = shown[shown.length - 1];
     return {
@@ -136,29 +96,8 @@ export class PartnerDeliveriesService {
   async stats(channel: PartnerChannel, now = new Date()): Promise<WebhookStats> {
     const since = new Date(now.getTime() - DAY_MS);
     const [bound, rows] = await Promise.all([
-      this.dataSource.query<{ slot: string }[]>(
-        `SELECT CASE WHEN kind = 'primary' THEN 'primary' ELSE name END AS slot
-           FROM webhook_destinations WHERE channel_id = $1 AND slot = $2 ORDER BY kind DESC, name`,
-        [channel.channelId, channel.slot],
-      ),
-      this.dataSource.query<
-        {
-          slot: string;
-          attempts: string;
-          delivered: string;
-          latency_buckets: string[];
-          latency_max_ms: number;
-          last_error: string | null;
-          last_error_at: Date | null;
-          breaker_state: string | null;
-          breaker_at: Date | null;
-        }[]
-      >(
-        `SELECT slot, attempts, delivered, latency_buckets, latency_max_ms, last_error, last_error_at, breaker_state, breaker_at
-           FROM delivery_stats
-          WHERE channel_id = $1 AND minute >= date_trunc('minute', $2::timestamptz) AND ${slotKeyCondition('slot', '$3::text', '$4::text')}`,
-        [channel.channelId, since, slotKeyPrefix(channel.slot), SLOT_SEPARATOR],
-      ),
+      this.destinations.namesOfSlot(channel.channelId, channel.slot),
+      this.deliveries.statsOfSlot(channel, since),
     ]);
     const statsRows: StatsRow[] = rows.map((row) => ({
       slot: partnerDestinationName(row.slot, channel),
@@ -174,10 +113,7 @@ export class PartnerDeliveriesService {
     return {
       since: since.toISOString(),
       until: now.toISOString(),
-      destinations: summarizeStats(
-        statsRows,
-        bound.map((row) => row.slot),
-      ),
+      destinations: summarizeStats(statsRows, bound),
     };
   }
 }

@@ -1,6 +1,5 @@
 import { DELIVERY_ERROR_CLASSES, RetryHeaders, type DeliveryErrorClass } from '@wabridge/contracts';
-import type { ConsumedRecord, OutgoingRecord } from '@wabridge/kafka';
-import { replayRecord } from '../deliveries/dead-letter-replay';
+import { replayRecord, type ConsumedRecord, type OutgoingRecord } from '@wabridge/kafka';
 
 /**
  * A dead letter (or an original webhooks record) as a due retry of one slot on the router's first retry lane: the original bytes, key

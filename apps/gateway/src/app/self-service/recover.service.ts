@@ -1,16 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RetryHeaders, SLOT_SEPARATOR, slotDestination, slotKeyPrefix, Topics } from '@wabridge/contracts';
-import { type BatchingProducer, type ConsumedRecord, type KafkaClient, type OutgoingRecord } from '@wabridge/kafka';
+import { DeadLetterHeaders, RetryHeaders, slotDestination, Topics } from '@wabridge/contracts';
+import { latestPerEvent, readTopicRange, type BatchingProducer, type ConsumedRecord, type KafkaClient, type OutgoingRecord } from '@wabridge/kafka';
 import { PinoLogger } from 'nestjs-pino';
-import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { INVALID_KEY_MESSAGE } from '../auth/partner-auth.guard';
-import { DEAD_LETTER_CHANNEL_HEADER, latestPerEvent, readTopicSlice } from '../deliveries/dead-letter-replay';
+import { ApiKeysRepository } from '../data/api-keys.repository';
+import { DeliveriesRepository } from '../data/deliveries.repository';
+import { DestinationsRepository } from '../data/destinations.repository';
+import { Transactions } from '../data/transactions';
 import { MAX_REPLAY } from '../deliveries/deliveries-requests';
+import { replayGroupPrefix } from '../deliveries/replay-group';
 import { apiError, ApiException } from '../errors/api-exception';
-import { GATEWAY_DATA_SOURCE, GATEWAY_KAFKA, GATEWAY_PRODUCER } from '../infra/infra.module';
-import { partnerDestinationName, slotKeyCondition } from './partner-deliveries.service';
+import { GATEWAY_KAFKA, GATEWAY_PRODUCER } from '../infra/infra.module';
+import { partnerDestinationName } from './partner-deliveries.service';
+import { RecoverRequestsRepository } from './recover-requests.repository';
 import { recoverRecord } from './recover-record';
 import type { RecoverRequest } from './self-service-requests';
 
@@ -63,7 +67,11 @@ const errorFields = (error: unknown) => ({ err: { type: (error as Error)?.name, 
 export class RecoverService {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly apiKeys: ApiKeysRepository,
+    private readonly destinations: DestinationsRepository,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly recoverRequests: RecoverRequestsRepository,
     @Inject(GATEWAY_PRODUCER) private readonly producer: BatchingProducer,
     @Inject(GATEWAY_KAFKA) private readonly kafka: KafkaClient,
     private readonly logger: PinoLogger,
@@ -73,11 +81,7 @@ export class RecoverService {
 
   /** The destinations of the key's partner slot bound now (not disabled after a 410). */
   private boundSlots(channel: PartnerChannel): Promise<BoundSlot[]> {
-    return this.dataSource.query(
-      `SELECT CASE WHEN kind = 'primary' THEN 'primary' ELSE name END AS slot, ordered
-         FROM webhook_destinations WHERE channel_id = $1 AND slot = $2 AND disabled_at IS NULL`,
-      [channel.channelId, channel.slot],
-    );
+    return this.destinations.enabledOfSlot(channel.channelId, channel.slot);
   }
 
   async recover(channel: PartnerChannel, request: RecoverRequest): Promise<RecoverAnswer> {
@@ -89,12 +93,12 @@ export class RecoverService {
     const requestId = await this.admit(channel);
     try {
       const queued = await this.queue(channel, request, request.destination === null ? bound : bound.filter((slot) => slot.slot === request.destination));
-      await this.dataSource.query(`UPDATE recover_requests SET queued = $2 WHERE id = $1`, [requestId, queued]);
+      await this.recoverRequests.setQueued(requestId, queued);
       this.logger.info({ channel_id: channel.channelId, queued }, 'partner recover queued');
       return { queued, since: request.since.toISOString(), until: request.until.toISOString(), destination: request.destination };
     } catch (error) {
       // nothing (or only duplicates) went out: the attempt does not use up the partner's budget
-      await this.dataSource.query(`DELETE FROM recover_requests WHERE id = $1`, [requestId]).catch(() => undefined);
+      await this.recoverRequests.delete(requestId).catch(() => undefined);
       throw error;
     }
   }
@@ -105,31 +109,19 @@ export class RecoverService {
    */
   private async admit(channel: PartnerChannel): Promise<string> {
     const limit = this.config.selfService.recoversPerHour;
-    return this.dataSource.transaction(async (manager) => {
-      const active: unknown[] = await manager.query(`SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL FOR UPDATE`, [channel.keyId]);
-      if (active.length === 0) throw apiError(401, INVALID_KEY_MESSAGE);
-      const [recent]: { n: number; oldest: Date | null }[] = await manager.query(
-        `SELECT count(*)::int AS n, min(requested_at) AS oldest FROM recover_requests
-          WHERE api_key_id = $1 AND requested_at > now() - interval '1 hour'`,
-        [channel.keyId],
-      );
+    return this.transactions.run(async (tx) => {
+      if (!(await this.apiKeys.isActive(tx, channel.keyId, 'update'))) throw apiError(401, INVALID_KEY_MESSAGE);
+      const recent = await this.recoverRequests.lastHour(tx, channel.keyId);
       if (recent.n >= limit) {
         const retryAfterSeconds = Math.max(1, Math.ceil(((recent.oldest?.getTime() ?? Date.now()) + HOUR_MS - Date.now()) / 1000));
         throw new RecoverLimitError(limit, retryAfterSeconds);
       }
-      const [row]: { id: string }[] = await manager.query(`INSERT INTO recover_requests (api_key_id) VALUES ($1) RETURNING id`, [channel.keyId]);
-      return row.id;
+      return this.recoverRequests.insert(tx, channel.keyId);
     });
   }
 
   private async queue(channel: PartnerChannel, request: RecoverRequest, slots: BoundSlot[]): Promise<number> {
-    const rows: FailedRow[] = await this.dataSource.query(
-      `SELECT event_id, destination, state, attempts, last_error FROM deliveries
-        WHERE channel_id = $1 AND state = ANY($2::text[]) AND received_at >= $3 AND received_at < $4
-          AND ${slotKeyCondition('destination', '$6::text', '$7::text')}
-        ORDER BY received_at LIMIT $5`,
-      [channel.channelId, RECOVERABLE_STATES, request.since, request.until, MAX_REPLAY, slotKeyPrefix(channel.slot), SLOT_SEPARATOR],
-    );
+    const rows: FailedRow[] = await this.deliveries.inStates(channel, RECOVERABLE_STATES, request, MAX_REPLAY);
     const wanted = rows
       .map((row) => ({ ...row, slot: partnerDestinationName(row.destination, channel) }))
       .filter((row) => {
@@ -156,12 +148,7 @@ export class RecoverService {
       this.logger.error(errorFields(error), 'recover could not be published');
       throw apiError(503, 'failed events could not be queued, try again');
     }
-    await this.dataSource.query(
-      `UPDATE deliveries d SET state = 'replayed', next_attempt_at = NULL, updated_at = now()
-         FROM unnest($2::text[], $3::text[]) AS r (event_id, destination)
-        WHERE d.channel_id = $1 AND d.event_id = r.event_id AND d.destination = r.destination AND d.state IN ('dead', 'disabled')`,
-      [channel.channelId, settled.map((item) => item.eventId), settled.map((item) => item.destination)],
-    );
+    await this.deliveries.markRecovered(channel.channelId, settled);
     return records.length;
   }
 
@@ -174,22 +161,21 @@ export class RecoverService {
     const deadIds = new Set(wanted.filter((row) => row.state === 'dead').map((row) => row.event_id));
     const otherIds = new Set(wanted.filter((row) => row.state !== 'dead').map((row) => row.event_id));
     const eventIdOf = (record: ConsumedRecord) => record.headers[RetryHeaders.eventId] ?? '';
-    const prefixOf = (topic: string, contract: string) => topic.slice(0, topic.length - contract.length);
     try {
       const [dead, fresh] = await Promise.all([
         deadIds.size === 0
           ? []
-          : readTopicSlice(this.kafka, {
+          : readTopicRange(this.kafka, {
               topic: this.config.topics.dead,
-              groupPrefix: prefixOf(this.config.topics.dead, Topics.dead),
-              select: (record) => record.headers[DEAD_LETTER_CHANNEL_HEADER] === channel.channelId && deadIds.has(eventIdOf(record)),
+              groupPrefix: replayGroupPrefix(this.config.topics.dead, Topics.dead),
+              select: (record) => record.headers[DeadLetterHeaders.channelId] === channel.channelId && deadIds.has(eventIdOf(record)),
               timeoutMs: READ_TIMEOUT_MS,
             }),
         otherIds.size === 0
           ? []
-          : readTopicSlice(this.kafka, {
+          : readTopicRange(this.kafka, {
               topic: this.config.topics.webhooks,
-              groupPrefix: prefixOf(this.config.topics.webhooks, Topics.webhooks),
+              groupPrefix: replayGroupPrefix(this.config.topics.webhooks, Topics.webhooks),
               select: (record) => otherIds.has(eventIdOf(record)),
               fromTime: new Date(request.since.getTime() - SOURCE_MARGIN_MS),
               untilTime: new Date(request.until.getTime() + SOURCE_MARGIN_MS),

@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import { PartnerHttpService } from '@wabridge/webhook-delivery';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import { AuthModule } from '../auth/auth.module';
+import { DataModule } from '../data/data.module';
 import { SendRateLimiter } from '../messages/send-rate-limiter';
 import { PartnerDeliveriesService } from './partner-deliveries.service';
+import { RecoverRequestsRepository } from './recover-requests.repository';
 import { RecoverService } from './recover.service';
 import { SelfServiceController, WEBHOOK_TEST_LIMITER } from './self-service.controller';
 import { WEBHOOK_TEST_HTTP, WebhookTestService } from './webhook-test.service';
@@ -12,11 +14,12 @@ import { WEBHOOK_TEST_HTTP, WebhookTestService } from './webhook-test.service';
 const TEST_CONCURRENCY = 16;
 
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, DataModule],
   controllers: [SelfServiceController],
   providers: [
     WebhookTestService,
     PartnerDeliveriesService,
+    RecoverRequestsRepository,
     RecoverService,
     {
       provide: WEBHOOK_TEST_HTTP,

@@ -1,13 +1,14 @@
 import { Controller, Delete, Get, Param, Post, Query, type RawBodyRequest, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isObject } from '@wabridge/util';
 import { Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { metaError } from '../errors/api-exception';
 import { relay } from '../graph/upstream-reply';
 import { GraphErrors, PartnerApi, Schemas, TAGS } from '../openapi/api-docs';
 import { TemplatesService } from './templates.service';
-import { isObject, parseWabaListQuery } from './waba-templates';
+import { parseWabaListQuery } from './waba-templates';
 
 /** Meta's template names: lower case, digits and underscores. Anything else cannot exist upstream. */
 const TEMPLATE_NAME = /^[a-z0-9_]{1,512}$/;

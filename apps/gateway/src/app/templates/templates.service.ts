@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
+import { isObject, type JsonObject } from '@wabridge/util';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { GraphApiClient, type UpstreamResult } from '../graph/graph-api.client';
 import { isSuccess, parseJsonOrUndefined } from '../graph/upstream-reply';
-import { graphListQuery, isObject, rewritePaging, wabaTemplatesPage, type JsonObject, type WabaListQuery } from './waba-templates';
+import { graphListQuery, rewritePaging, wabaTemplatesPage, type WabaListQuery } from './waba-templates';
 
 /** Graph pages fetched to build one offset-paginated /v1 list; Meta caps a WABA far below this. */
 const PAGE_SIZE = 250;

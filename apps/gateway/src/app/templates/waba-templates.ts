@@ -1,14 +1,11 @@
+import { isObject, type JsonObject } from '@wabridge/util';
+import { z } from 'zod';
+
 /**
  * Conversions between Meta's template API (`/{waba_id}/message_templates`, cursor-paginated) and
  * the two shapes partners read: 360dialog's `/v1/configs/templates` list (`waba_templates` with
  * `count`, `total`, `offset`, `limit`) and Graph's `{data, paging}` on `/message_templates`.
  */
-
-export type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export const WABA_LIST_MAX_LIMIT = 1000;
 const DEFAULT_SORT = 'business_templates.name';
@@ -26,50 +23,81 @@ export interface WabaListQuery {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
-function nonNegativeInt(value: unknown, fallback: number): number | null {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !/^\d{1,9}$/.test(value)) return null;
-  return Number(value);
-}
-
 const bareField = (field: string) => (field.startsWith(FIELD_PREFIX) ? field.slice(FIELD_PREFIX.length) : field);
+
+const LIMIT_PROBLEM = `limit must be an integer from 1 to ${WABA_LIST_MAX_LIMIT}`;
+const OFFSET_PROBLEM = 'offset must be a non-negative integer';
+const FILTERS_PROBLEM = 'filters must be a JSON object such as {"name":"order_shipped"}';
+
+/** A count in the query string: up to nine digits. */
+const count = (problem: string) =>
+  z
+    .string({ error: problem })
+    .regex(/^\d{1,9}$/, problem)
+    .transform(Number);
+
+/** Paging, and the `filters` JSON with its fields' table prefix dropped. */
+const pagingSchema = z.object({
+  limit: count(LIMIT_PROBLEM).pipe(z.number().min(1, LIMIT_PROBLEM).max(WABA_LIST_MAX_LIMIT, LIMIT_PROBLEM)).default(WABA_LIST_MAX_LIMIT),
+  offset: count(OFFSET_PROBLEM).default(0),
+  filters: z
+    .unknown()
+    .optional()
+    .transform((text, context): JsonObject => {
+      if (text === undefined) return {};
+      let parsed: unknown;
+      try {
+        parsed = typeof text === 'string' ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      if (!isObject(parsed)) {
+        context.addIssue({ code: 'custom', message: FILTERS_PROBLEM });
+        return z.NEVER;
+      }
+      return Object.fromEntries(Object.entries(parsed).map(([field, value]) => [bareField(field), value]));
+    }),
+});
+
+/** The filters given, in the order given: known fields only, each a string. */
+const filtersSchema = z.record(
+  z.string().refine((field) => (FILTER_FIELDS as readonly string[]).includes(field), {
+    error: (issue) => `filters.${String(issue.input)} is not supported (use ${FILTER_FIELDS.join(', ')})`,
+  }),
+  z.string({ error: 'must be a string' }),
+);
+
+const sortSchema = z
+  .string({ error: 'sort must be given once' })
+  .default(DEFAULT_SORT)
+  .transform((text) => text.split(',').map((field) => field.trim()).filter(Boolean))
+  .superRefine((fields, context) => {
+    const unsupported = fields.find((field) => !(FILTER_FIELDS as readonly string[]).includes(bareField(field.replace(/^-/, ''))));
+    if (unsupported !== undefined) context.addIssue({ code: 'custom', message: `sort by ${unsupported} is not supported` });
+  });
+
+/** The partner API's text for a filter's problem: the unsupported field, or `filters.<field> must be a string`. */
+function describeFilter(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (issue.code === 'invalid_key') return issue.issues[0]?.message ?? issue.message;
+  return `filters.${issue.path.map(String).join('.')} ${issue.message}`;
+}
 
 /**
  * `?limit&offset&filters={"name":"x"}&sort=business_templates.name`, and plain `?name=x` as older
- * clients send it. Unknown filter fields are refused rather than silently ignored.
+ * clients send it. Unknown filter fields are refused rather than silently ignored. Checked in that
+ * order: paging and the filters JSON, each filter, the sort.
  */
 export function parseWabaListQuery(query: Record<string, unknown>): Parsed<WabaListQuery> {
-  const limit = nonNegativeInt(query.limit, WABA_LIST_MAX_LIMIT);
-  if (limit === null || limit < 1 || limit > WABA_LIST_MAX_LIMIT) return { ok: false, error: `limit must be an integer from 1 to ${WABA_LIST_MAX_LIMIT}` };
-  const offset = nonNegativeInt(query.offset, 0);
-  if (offset === null) return { ok: false, error: 'offset must be a non-negative integer' };
-
-  const given: Record<string, unknown> = {};
-  if (query.filters !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = typeof query.filters === 'string' ? JSON.parse(query.filters) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (!isObject(parsed)) return { ok: false, error: 'filters must be a JSON object such as {"name":"order_shipped"}' };
-    for (const [field, value] of Object.entries(parsed)) given[bareField(field)] = value;
-  }
+  const paging = pagingSchema.safeParse(query);
+  if (!paging.success) return { ok: false, error: paging.error.issues[0].message };
+  const given: Record<string, unknown> = { ...paging.data.filters };
   for (const field of FILTER_FIELDS) if (query[field] !== undefined) given[field] = query[field];
-  const filters: WabaListQuery['filters'] = {};
-  for (const [field, value] of Object.entries(given)) {
-    if (!(FILTER_FIELDS as readonly string[]).includes(field)) return { ok: false, error: `filters.${field} is not supported (use ${FILTER_FIELDS.join(', ')})` };
-    if (typeof value !== 'string') return { ok: false, error: `filters.${field} must be a string` };
-    filters[field as FilterField] = value;
-  }
-
-  const sortParam = query.sort ?? DEFAULT_SORT;
-  if (typeof sortParam !== 'string') return { ok: false, error: 'sort must be given once' };
-  const sort = sortParam.split(',').map((field) => field.trim()).filter(Boolean);
-  for (const field of sort) {
-    if (!(FILTER_FIELDS as readonly string[]).includes(bareField(field.replace(/^-/, '')))) return { ok: false, error: `sort by ${field} is not supported` };
-  }
-  return { ok: true, value: { limit, offset, filters, sort } };
+  const filters = filtersSchema.safeParse(given);
+  if (!filters.success) return { ok: false, error: describeFilter(filters.error) };
+  const sort = sortSchema.safeParse(query.sort);
+  if (!sort.success) return { ok: false, error: sort.error.issues[0].message };
+  return { ok: true, value: { limit: paging.data.limit, offset: paging.data.offset, filters: filters.data, sort: sort.data } };
 }
 
 /**

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { generateSigningSecret, resolveSafeAddress, UnsafeUrlError } from '@wabridge/webhook-security';
-import type { DataSource, EntityManager } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { INVALID_KEY_MESSAGE } from '../auth/partner-auth.guard';
+import { ApiKeysRepository } from '../data/api-keys.repository';
+import { DestinationsRepository } from '../data/destinations.repository';
+import { Transactions, type Tx } from '../data/transactions';
 import { apiError } from '../errors/api-exception';
-import { GATEWAY_DATA_SOURCE } from '../infra/infra.module';
 import { parseBindingRequest } from './webhook-request';
 
 export interface WebhookBinding {
@@ -26,7 +27,9 @@ export interface WebhookBinding {
 export class WebhookConfigService {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(GATEWAY_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly apiKeys: ApiKeysRepository,
+    private readonly destinations: DestinationsRepository,
   ) {}
 
   /** `onPremiseDefault`: the body format when the request does not name one (on through `/onprem`). */
@@ -41,43 +44,25 @@ export class WebhookConfigService {
       throw apiError(400, error instanceof UnsafeUrlError ? error.message : 'url host could not be resolved');
     }
     const signingSecret = generateSigningSecret();
-    await this.withActiveKey(channel, (manager) =>
-      manager.query(
-        `INSERT INTO webhook_destinations (channel_id, kind, name, url, headers, signing_secret, on_premise_format, app_secret, ordered, events, slot)
-         VALUES ($1, 'primary', 'primary', $2, $3::jsonb, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (channel_id, slot, kind, name) DO UPDATE
-            SET url = EXCLUDED.url, headers = EXCLUDED.headers, signing_secret = EXCLUDED.signing_secret,
-                on_premise_format = EXCLUDED.on_premise_format, app_secret = EXCLUDED.app_secret,
-                ordered = EXCLUDED.ordered, events = EXCLUDED.events, disabled_at = NULL, updated_at = now()`,
-        [
-          channel.channelId,
-          binding.url,
-          JSON.stringify(this.config.secrets.sealHeaders(binding.headers)),
-          this.config.secrets.seal(signingSecret),
-          binding.onPremiseFormat,
-          this.config.secrets.sealOptional(binding.appSecret),
-          binding.ordered,
-          binding.events,
-          channel.slot,
-        ],
-      ),
+    await this.withActiveKey(channel, (tx) =>
+      this.destinations.upsertPrimary(tx, channel.channelId, channel.slot, {
+        url: binding.url,
+        headers: this.config.secrets.sealHeaders(binding.headers),
+        signingSecret: this.config.secrets.seal(signingSecret),
+        onPremiseFormat: binding.onPremiseFormat,
+        appSecret: this.config.secrets.sealOptional(binding.appSecret),
+        ordered: binding.ordered,
+        events: binding.events,
+      }),
     );
     return { url: binding.url, headers: binding.headers, ...(binding.events ? { events: binding.events } : {}), signing_secret: signingSecret };
   }
 
   async current(channel: PartnerChannel): Promise<(WebhookBinding & { disabled_at?: string }) | null> {
-    const rows: { url: string | null; headers: Record<string, string> | null; events: string[] | null; disabled_at: Date | null }[] =
-      await this.dataSource.query(
-        `SELECT d.url, d.headers, d.events, d.disabled_at
-           FROM api_keys k
-           LEFT JOIN webhook_destinations d
-                  ON d.channel_id = k.channel_id AND d.slot = k.slot AND d.kind = 'primary' AND d.name = 'primary'
-          WHERE k.id = $1 AND k.revoked_at IS NULL`,
-        [channel.keyId],
-      );
-    if (rows.length === 0) throw apiError(401, INVALID_KEY_MESSAGE);
-    const row = rows[0];
-    if (row.url === null) return null;
+    const primary = await this.destinations.primaryOfKey(channel.keyId);
+    if (primary === null) throw apiError(401, INVALID_KEY_MESSAGE);
+    const row = primary.destination;
+    if (row === null) return null;
     return {
       url: row.url,
       headers: this.config.secrets.openHeaders(row.headers),
@@ -88,22 +73,13 @@ export class WebhookConfigService {
   }
 
   async unbind(channel: PartnerChannel): Promise<void> {
-    await this.withActiveKey(channel, (manager) =>
-      manager.query(`DELETE FROM webhook_destinations WHERE channel_id = $1 AND slot = $2 AND kind = 'primary' AND name = 'primary'`, [
-        channel.channelId,
-        channel.slot,
-      ]),
-    );
+    await this.withActiveKey(channel, (tx) => this.destinations.deletePrimary(tx, channel.channelId, channel.slot));
   }
 
-  private async withActiveKey(channel: PartnerChannel, work: (manager: EntityManager) => Promise<unknown>): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const active: unknown[] = await manager.query(
-        `SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL FOR SHARE`,
-        [channel.keyId],
-      );
-      if (active.length === 0) throw apiError(401, INVALID_KEY_MESSAGE);
-      await work(manager);
+  private async withActiveKey(channel: PartnerChannel, work: (tx: Tx) => Promise<unknown>): Promise<void> {
+    await this.transactions.run(async (tx) => {
+      if (!(await this.apiKeys.isActive(tx, channel.keyId, 'share'))) throw apiError(401, INVALID_KEY_MESSAGE);
+      await work(tx);
     });
   }
 }

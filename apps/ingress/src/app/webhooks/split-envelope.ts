@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { toMetaJsonBytes } from '@wabridge/contracts';
+import { isObject } from '@wabridge/util';
 
 /** One change of a Meta webhook, ready to be published as one record. */
 export interface SplitChange {
@@ -17,10 +18,6 @@ export type SplitResult = { ok: true; changes: SplitChange[] } | { ok: false; re
 interface RawChange {
   field?: unknown;
   value?: { metadata?: { phone_number_id?: unknown } };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { QuarantineHeaders, WebhookHeaders } from '@wabridge/contracts';
-import { BatchingProducer, injectTraceHeaders, type OutgoingRecord } from '@wabridge/kafka';
+import { WebhookHeaders } from '@wabridge/contracts';
+import { BatchingProducer, injectTraceHeaders, quarantineRecord, type OutgoingRecord } from '@wabridge/kafka';
 import { childOf, contextOf, endSpanWithError, metricsRegistry, SpanKind, SpanStatusCode, startSpan, tracingOn, type Span } from '@wabridge/observability';
 import { verifyMetaSignature } from '@wabridge/webhook-security';
 import { Counter, Histogram } from 'prom-client';
@@ -146,17 +146,7 @@ export class WebhookPublisherService {
   /** Authentic but unusable: kept byte for byte on the quarantine topic for the operator. */
   private async quarantine(raw: Buffer, reason: string, receivedAt: string): Promise<AcceptOutcome> {
     try {
-      await this.producer.send(this.config.topics.quarantine, [
-        {
-          key: null,
-          value: raw,
-          headers: {
-            [QuarantineHeaders.reason]: reason,
-            [QuarantineHeaders.receivedAt]: receivedAt,
-            [QuarantineHeaders.source]: 'ingress',
-          },
-        },
-      ]);
+      await this.producer.send(this.config.topics.quarantine, [quarantineRecord(raw, { reason, receivedAt, source: 'ingress' })]);
     } catch {
       outcomes.unavailable.inc();
       return { kind: 'unavailable' };

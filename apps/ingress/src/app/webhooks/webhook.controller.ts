@@ -1,13 +1,15 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { constantTimeEqual } from '@wabridge/util';
+import { z } from 'zod';
 import { INGRESS_CONFIG, type IngressConfig } from '../../config/ingress.config';
 
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
+/** Meta's subscription handshake: `hub.mode=subscribe`, the verify token and a challenge to echo. */
+const handshakeQuery = z.object({
+  'hub.mode': z.literal('subscribe'),
+  'hub.verify_token': z.string(),
+  'hub.challenge': z.string(),
+});
 
 /** The GET side of Meta's webhook URL; the webhooks themselves arrive on WebhookReceiveRoute. */
 @Controller('webhooks/whatsapp')
@@ -16,12 +18,10 @@ export class WebhookController {
 
   /** Meta's subscription handshake: echo hub.challenge when the verify token matches. */
   @Get()
-  verify(@Query() query: Record<string, string | undefined>, @Res() reply: FastifyReply): void {
-    const mode = query['hub.mode'];
-    const token = query['hub.verify_token'];
-    const challenge = query['hub.challenge'];
-    if (mode === 'subscribe' && typeof token === 'string' && typeof challenge === 'string' && sameText(token, this.config.verifyToken)) {
-      void reply.status(200).header('content-type', 'text/plain; charset=utf-8').send(challenge);
+  verify(@Query() query: unknown, @Res() reply: FastifyReply): void {
+    const handshake = handshakeQuery.safeParse(query);
+    if (handshake.success && constantTimeEqual(handshake.data['hub.verify_token'], this.config.verifyToken)) {
+      void reply.status(200).header('content-type', 'text/plain; charset=utf-8').send(handshake.data['hub.challenge']);
       return;
     }
     void reply.status(403).send({ error: 'verification failed' });

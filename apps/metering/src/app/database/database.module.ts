@@ -1,5 +1,5 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { createDataSource } from '@wabridge/persistence';
+import { createDataSource, pingDatabase } from '@wabridge/persistence';
 import type { DataSource } from 'typeorm';
 import { METERING_CONFIG, type MeteringConfig } from '../../config/metering.config';
 
@@ -30,6 +30,6 @@ export class DatabaseModule implements OnApplicationShutdown {
 
 /** Readiness: the database answers a trivial query. */
 export async function databaseReachable(dataSource: DataSource): Promise<boolean> {
-  await dataSource.query('SELECT 1');
+  await pingDatabase(dataSource);
   return true;
 }

@@ -1,7 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ChannelEntity } from '@wabridge/persistence';
-import { type DataSource, In } from 'typeorm';
-import { METERING_DATA_SOURCE } from '../database/database.module';
+import { Injectable } from '@nestjs/common';
+import { ChannelRepository } from './channel.repository';
 import type { Attribution } from './metering-batch';
 
 /** A channel's client never changes, so a known number can be cached for a while. */
@@ -20,7 +18,7 @@ interface Entry {
 export class ChannelDirectoryService {
   private readonly cache = new Map<string, Entry>();
 
-  constructor(@Inject(METERING_DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(private readonly channels: ChannelRepository) {}
 
   /** Every given number mapped to its attribution, or to null when no channel has it. */
   async resolve(phoneNumberIds: Iterable<string>, now = Date.now()): Promise<Map<string, Attribution | null>> {
@@ -33,11 +31,7 @@ export class ChannelDirectoryService {
     }
     if (missing.length === 0) return result;
 
-    const channels = await this.dataSource.getRepository(ChannelEntity).find({
-      select: { id: true, clientId: true, phoneNumberId: true },
-      where: { phoneNumberId: In(missing) },
-    });
-    const found = new Map(channels.map((channel) => [channel.phoneNumberId, { clientId: channel.clientId, channelId: channel.id }]));
+    const found = await this.channels.attributions(missing);
     if (this.cache.size + missing.length > MAX_ENTRIES) this.cache.clear();
     for (const id of missing) {
       const attribution = found.get(id) ?? null;

@@ -5,6 +5,7 @@ import {
   type MetaWebhookEnvelope,
   type OutboundEvent,
 } from '@wabridge/contracts';
+import { isObject } from '@wabridge/util';
 
 /** The dedupe kinds of metering_dedupe: one count per (kind, wamid), ever. */
 export type FactKind = 'template_send' | 'priced_message';
@@ -40,10 +41,6 @@ export type DecodedRecord<F> = { ok: true; facts: F[] } | { ok: false; reason: s
 /** The UTC calendar day of an instant, YYYY-MM-DD: counts are bucketed by it whatever the offset in the input. */
 export function utcDay(instant: Date): string {
   return instant.toISOString().slice(0, 10);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

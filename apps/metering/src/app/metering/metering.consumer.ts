@@ -4,7 +4,6 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { QuarantineHeaders, WebhookHeaders } from '@wabridge/contracts';
 import {
   BatchingProducer,
   ConsumerLagMonitor,
@@ -12,11 +11,11 @@ import {
   consumeSpanAttributes,
   createKafka,
   ensureTopics,
+  quarantineConsumedRecord,
   reportConsumerLagOf,
   stopReportingConsumerLagOf,
   type BatchContext,
   type ConsumedRecord,
-  type OutgoingRecord,
   traceContextOf,
 } from '@wabridge/kafka';
 import { endSpanWithError, metricsRegistry, SpanKind, startSpan, tracingOn, type Span } from '@wabridge/observability';
@@ -147,15 +146,8 @@ export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicati
   /** Unreadable records go to the quarantine topic byte for byte, with the reason; never dropped silently. */
   private async quarantine(invalid: Invalid[]): Promise<void> {
     if (invalid.length === 0) return;
-    const out: OutgoingRecord[] = invalid.map(({ record, reason }) => ({
-      key: null,
-      value: record.value,
-      headers: {
-        [QuarantineHeaders.reason]: reason,
-        [QuarantineHeaders.receivedAt]: record.headers[WebhookHeaders.receivedAt] ?? new Date(Number(record.timestamp)).toISOString(),
-        [QuarantineHeaders.source]: 'metering',
-      },
-    }));
+    // without a received-at header, the time Kafka stored the record stands in for it
+    const out = invalid.map(({ record, reason }) => quarantineConsumedRecord(record, reason, 'metering', new Date(Number(record.timestamp))));
     await this.producer.send(this.config.topics.quarantine, out);
     for (const { record, reason } of invalid) {
       quarantined.inc({ topic: record.topic });

@@ -4,6 +4,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { METERING_CONFIG, type MeteringConfig } from '../../config/metering.config';
 import { DatabaseModule } from '../database/database.module';
 import { ChannelDirectoryService } from './channel-directory.service';
+import { ChannelRepository } from './channel.repository';
 import { METERING_KAFKA, METERING_PRODUCER, MeteringConsumer } from './metering.consumer';
 import { MeteringRepository } from './metering.repository';
 import { MeteringService } from './metering.service';
@@ -22,6 +23,7 @@ import { MeteringService } from './metering.service';
       inject: [METERING_KAFKA],
       useFactory: (kafka: ReturnType<typeof createKafka>) => new BatchingProducer(kafka),
     },
+    ChannelRepository,
     ChannelDirectoryService,
     MeteringRepository,
     MeteringService,

@@ -2,16 +2,9 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import { metricsRegistry } from '@wabridge/observability';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter } from 'prom-client';
-import type { DataSource } from 'typeorm';
 import { METERING_CONFIG, type MeteringConfig } from '../../config/metering.config';
-import { METERING_DATA_SOURCE } from '../database/database.module';
-import {
-  DEDUPE_SWEEP_BATCH,
-  DEDUPE_SWEEP_LOCK,
-  DELETE_EXPIRED_BATCH,
-  moreToSweep,
-  retentionCutoff,
-} from './dedupe-retention';
+import { DEDUPE_SWEEP_BATCH, moreToSweep, retentionCutoff } from './dedupe-retention';
+import { DedupeRepository } from './dedupe.repository';
 
 const expired = new Counter({
   name: 'wabridge_metering_dedupe_keys_expired_total',
@@ -43,7 +36,7 @@ export class DedupeRetentionService implements OnApplicationBootstrap, BeforeApp
 
   constructor(
     @Inject(METERING_CONFIG) private readonly config: MeteringConfig,
-    @Inject(METERING_DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly dedupe: DedupeRepository,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(DedupeRetentionService.name);
@@ -65,26 +58,12 @@ export class DedupeRetentionService implements OnApplicationBootstrap, BeforeApp
     const cutoff = retentionCutoff(now, this.config.dedupeRetentionDays);
     let total = 0;
     for (;;) {
-      const deleted = await this.deleteBatch(cutoff);
+      const deleted = await this.dedupe.deleteExpiredBatch(cutoff, DEDUPE_SWEEP_BATCH);
       if (deleted === null) return total > 0 ? total : null;
       total += deleted;
       expired.inc(deleted);
       if (this.stopped || !moreToSweep(deleted, DEDUPE_SWEEP_BATCH)) return total;
     }
-  }
-
-  private async deleteBatch(cutoff: Date): Promise<number | null> {
-    return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query<{ locked: boolean }[]>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
-        DEDUPE_SWEEP_LOCK,
-      ]);
-      if (!locked) return null;
-      const runner = manager.queryRunner;
-      if (!runner) throw new Error('transaction without a query runner');
-      // The structured result carries the affected row count of the DELETE.
-      const result = await runner.query(DELETE_EXPIRED_BATCH, [cutoff, DEDUPE_SWEEP_BATCH], true);
-      return result.affected ?? 0;
-    });
   }
 
   private schedule(delayMs: number): void {

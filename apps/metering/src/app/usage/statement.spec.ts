@@ -1,3 +1,4 @@
+import { spreadsheetSafe } from '@wabridge/util';
 import {
   buildStatement,
   finalAfter,
@@ -5,7 +6,6 @@ import {
   type StatementPricedRow,
   type StatementTemplateRow,
 } from './statement';
-import { spreadsheetSafe } from './csv';
 
 const CLIENT = '0f9b7c2e-3d6a-4a51-9e0b-1c2d3e4f5a6b';
 const CH1 = {

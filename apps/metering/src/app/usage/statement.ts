@@ -1,5 +1,5 @@
+import { csvTable, type CsvValue } from '@wabridge/util';
 import type { StatementRequest } from './statement-request';
-import { csvTable, type CsvValue } from './csv';
 
 /**
  * Meta retries an unacknowledged webhook for up to 7 days, so priced statuses of a month can still

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 export const GROUP_BYS = ['template', 'category', 'day', 'channel'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
 
@@ -15,9 +17,37 @@ export interface UsageQuery {
 
 export type ParsedUsageQuery = { ok: true; query: UsageQuery } | { ok: false; error: string };
 
-const PARAMETERS = new Set(['client_id', 'from', 'to', 'group_by', 'format']);
+const PARAMETERS = ['client_id', 'from', 'to', 'group_by', 'format'];
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * A report's query string: only the named parameters, each given once (a repeated one arrives as an
+ * array). Keys are checked in the order they came, so the first offending one is named.
+ */
+export function queryParameters(names: readonly string[]) {
+  const known = new Set(names);
+  return z.record(
+    z.string().refine((name) => known.has(name), {
+      error: (issue) => `unknown query parameter ${JSON.stringify(String(issue.input).slice(0, 64))}`,
+    }),
+    z.string({ error: 'must be given once' }),
+  );
+}
+
+/** The client of a report: a UUID, lower-cased. */
+export const clientIdSchema = z.string({ error: 'is required' }).min(1, 'is required').regex(UUID, 'must be a UUID');
+
+export const formatSchema = z.enum(REPORT_FORMATS, { error: `must be one of ${REPORT_FORMATS.join(', ')}` }).default('json');
+
+/** The first problem as metering's error text: `<parameter> <problem>`, or the problem alone. */
+export function firstProblem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (issue.code === 'invalid_key') return issue.issues[0]?.message ?? issue.message;
+  const field = issue.path.join('.');
+  return field ? `${field} ${issue.message}` : issue.message;
+}
 
 /** A real calendar day (no 2025-02-30) in a range PostgreSQL's date type and invoices make sense for. */
 export function isDay(text: string): boolean {
@@ -38,6 +68,30 @@ function lastDayOfMonth(day: string): string {
   return new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
 }
 
+const day = z.string().refine(isDay, 'must be a date YYYY-MM-DD');
+
+/** The dates, completed to whole months; checked (and reported) before the choices below. */
+function usageRange(now: Date) {
+  return z
+    .object({ client_id: clientIdSchema, from: day.optional(), to: day.optional() })
+    .transform(({ client_id, from, to }, context) => {
+      const today = now.toISOString().slice(0, 10);
+      const range = { from: from ?? firstDayOfMonth(to ?? today), to: to ?? lastDayOfMonth(from ?? today) };
+      if (range.from > range.to) {
+        context.addIssue({ code: 'custom', message: 'must not be after to', path: ['from'] });
+        return z.NEVER;
+      }
+      return { clientId: client_id.toLowerCase(), ...range };
+    });
+}
+
+const usageChoices = z
+  .object({
+    group_by: z.enum(GROUP_BYS, { error: `must be one of ${GROUP_BYS.join(', ')}` }).default('template'),
+    format: formatSchema,
+  })
+  .transform(({ group_by, format }) => ({ groupBy: group_by, format }));
+
 /**
  * Validates the query string of GET /admin/v1/usage. Without dates the report covers the current
  * UTC month; with only one of them, that date's month. group_by defaults to template (what invoices
@@ -45,36 +99,8 @@ function lastDayOfMonth(day: string): string {
  * silently different report.
  */
 export function parseUsageQuery(raw: Record<string, unknown>, now: Date): ParsedUsageQuery {
-  const params: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    if (!PARAMETERS.has(name)) return { ok: false, error: `unknown query parameter ${JSON.stringify(name.slice(0, 64))}` };
-    if (typeof value !== 'string') return { ok: false, error: `${name} must be given once` };
-    params[name] = value;
-  }
-
-  const clientId = params.client_id;
-  if (clientId === undefined || clientId === '') return { ok: false, error: 'client_id is required' };
-  if (!UUID.test(clientId)) return { ok: false, error: 'client_id must be a UUID' };
-
-  for (const name of ['from', 'to'] as const) {
-    const value = params[name];
-    if (value !== undefined && !isDay(value)) return { ok: false, error: `${name} must be a date YYYY-MM-DD` };
-  }
-  const today = now.toISOString().slice(0, 10);
-  const from = params.from ?? firstDayOfMonth(params.to ?? today);
-  const to = params.to ?? lastDayOfMonth(params.from ?? today);
-  if (from > to) return { ok: false, error: 'from must not be after to' };
-
-  const groupBy = params.group_by ?? 'template';
-  if (!(GROUP_BYS as readonly string[]).includes(groupBy)) {
-    return { ok: false, error: `group_by must be one of ${GROUP_BYS.join(', ')}` };
-  }
-  const format = params.format ?? 'json';
-  if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
-    return { ok: false, error: `format must be one of ${REPORT_FORMATS.join(', ')}` };
-  }
-  return {
-    ok: true,
-    query: { clientId: clientId.toLowerCase(), from, to, groupBy: groupBy as GroupBy, format: format as ReportFormat },
-  };
+  // an intersection reports the range's problems before the choices'
+  const schema = queryParameters(PARAMETERS).pipe(z.intersection(usageRange(now), usageChoices));
+  const result = schema.safeParse(raw);
+  return result.success ? { ok: true, query: result.data } : { ok: false, error: firstProblem(result.error) };
 }

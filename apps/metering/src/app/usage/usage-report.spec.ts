@@ -1,4 +1,4 @@
-import { csvField } from './csv';
+import { csvField } from '@wabridge/util';
 import { buildUsageReport, usageReportCsv, type PricedCountRow, type TemplateCountRow } from './usage-report';
 import type { GroupBy } from './usage-query';
 

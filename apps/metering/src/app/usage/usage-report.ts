@@ -1,4 +1,4 @@
-import { csvTable } from './csv';
+import { csvTable } from '@wabridge/util';
 import type { GroupBy, UsageQuery } from './usage-query';
 
 /** One row of template_send_counts of the requested client and period. */
@@ -124,7 +124,7 @@ export function buildUsageReport(
   return { client_id: query.clientId, from: query.from, to: query.to, group_by: query.groupBy, rows, totals };
 }
 
-/** The report's rows as CSV (see csv.ts: RFC 4180, formula cells neutralised). */
+/** The report's rows as CSV (see csvTable of @wabridge/util: RFC 4180, formula cells neutralised). */
 export function usageReportCsv(report: UsageReport): string {
   return csvTable(reportColumns(report.group_by), report.rows);
 }

@@ -1,26 +1,19 @@
-import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { METERING_CONFIG, type MeteringConfig } from '../../config/metering.config';
-import { admitOperator, sendReport } from './report-reply';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { sendReport } from './report-reply';
 import { parseUsageQuery } from './usage-query';
 import { buildUsageReport, usageReportCsv } from './usage-report';
 import { UsageRepository } from './usage.repository';
 
 /** GET /admin/v1/usage (docs/metering.md, Reports): a client's metered counts for invoicing, as JSON or CSV. */
 @Controller('admin/v1/usage')
+@UseGuards(AdminAuthGuard)
 export class UsageController {
-  constructor(
-    @Inject(METERING_CONFIG) private readonly config: MeteringConfig,
-    private readonly usage: UsageRepository,
-  ) {}
+  constructor(private readonly usage: UsageRepository) {}
 
   @Get()
-  async report(
-    @Headers('authorization') authorization: string | undefined,
-    @Query() raw: Record<string, unknown>,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    if (!admitOperator(reply, authorization, this.config.adminToken)) return;
+  async report(@Query() raw: Record<string, unknown>, @Res() reply: FastifyReply): Promise<void> {
     const parsed = parseUsageQuery(raw, new Date());
     if (!parsed.ok) {
       void reply.status(400).send({ error: parsed.error });

@@ -4,9 +4,9 @@ import { ChannelEntity, WebhookDestinationEntity } from '@wabridge/persistence';
 import type { SecretBox } from '@wabridge/webhook-security';
 import { IsNull, type DataSource } from 'typeorm';
 import { deliveryTargetOf, type DeliveryTarget } from '@wabridge/webhook-delivery';
+import { TtlCache } from '@wabridge/util';
 import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
 import { ROUTER_DATA_SOURCE } from '../router.tokens';
-import { TtlCache } from './ttl-cache';
 
 /**
  * Bindings are read at every attempt but served from a cache. A change is normally seen at once

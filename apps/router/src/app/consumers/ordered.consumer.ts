@@ -82,13 +82,10 @@ export class OrderedConsumer {
       autoCommit: false,
       partitionsConsumedConcurrently: 4,
       maxBytesPerPartition: 1024 * 1024,
+      // a rebalance may hand our partitions to another member: stop working on them
+      onRebalance: () => this.closeAll(),
+      onBatchEnd: (batch) => recordConsumerLag('ordered', batch.topic, batch.partition, batch.offsetLag),
     });
-    const consumer = this.runner.raw;
-    // a rebalance may hand our partitions to another member: stop working on them
-    consumer.on(consumer.events.GROUP_JOIN, () => this.closeAll());
-    consumer.on(consumer.events.END_BATCH_PROCESS, (event) =>
-      recordConsumerLag('ordered', event.payload.topic, event.payload.partition, Number(event.payload.offsetLag)),
-    );
   }
 
   get isHealthy(): boolean {

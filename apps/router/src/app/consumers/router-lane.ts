@@ -1,11 +1,24 @@
-import { consumeSpanAttributes, traceContextOf, type BatchingProducer, type ConsumedRecord } from '@wabridge/kafka';
+import {
+  consumeSpanAttributes,
+  LaneConsumer,
+  quarantineConsumedRecord,
+  traceContextOf,
+  type BatchingProducer,
+  type ConsumedRecord,
+  type KafkaClient,
+  type LaneConsumerOptions,
+} from '@wabridge/kafka';
 import { linkTo, SpanKind, traced, tracingOn } from '@wabridge/observability';
 import type { PinoLogger } from 'nestjs-pino';
 import type { RouterConfig } from '../../config/router.config';
 import type { DeliveryService } from '../delivery/delivery.service';
-import { quarantineRecord } from '../records/event-records';
-import { recordsQuarantined } from '../metrics/router-metrics';
-import { LaneConsumer, type KafkaClient, type LaneConsumerOptions } from './lane.consumer';
+import { recordConsumerLag, recordsQuarantined } from '../metrics/router-metrics';
+
+/** What a router lane says about itself besides the LaneConsumer's options. */
+export interface RouterLaneOptions extends Omit<LaneConsumerOptions, 'process' | 'logger' | 'drainMs' | 'failureBackoffMs' | 'onBatchEnd'> {
+  /** `first` or `retry`: the consumer lag metric's label */
+  lane: 'first' | 'retry';
+}
 
 /** A record a lane cannot read goes to the quarantine topic byte for byte, never a silent drop. */
 export async function quarantineRecordOf(
@@ -15,7 +28,7 @@ export async function quarantineRecordOf(
   reason: string,
   kind: 'webhooks' | 'retry' | 'ordered',
 ): Promise<void> {
-  await producer.send(config.topics.quarantine, [quarantineRecord(record, reason, new Date())]);
+  await producer.send(config.topics.quarantine, [quarantineConsumedRecord(record, reason, 'router', new Date())]);
   recordsQuarantined.inc({ topic_kind: kind });
 }
 
@@ -29,12 +42,13 @@ export abstract class RouterLane {
     protected readonly delivery: DeliveryService,
     private readonly producer: BatchingProducer,
     protected readonly logger: PinoLogger,
-    options: Omit<LaneConsumerOptions, 'process' | 'logger' | 'drainMs' | 'failureBackoffMs'>,
+    { lane, ...options }: RouterLaneOptions,
   ) {
     this.lane = new LaneConsumer(kafka, {
       ...options,
       logger: logger.logger,
-      process: (record) => (tracingOn() ? this.traced(record, options.lane) : this.process(record)),
+      onBatchEnd: (batch) => recordConsumerLag(lane, batch.topic, batch.partition, batch.offsetLag),
+      process: (record) => (tracingOn() ? this.traced(record, lane) : this.process(record)),
       drainMs: this.drainMs,
       failureBackoffMs: 1000,
     });

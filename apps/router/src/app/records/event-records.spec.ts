@@ -4,7 +4,6 @@ import {
   dueAtOf,
   parkedRecord,
   readParkedRecord,
-  quarantineRecord,
   readRetryRecord,
   readWebhookRecord,
   retryRecord,
@@ -186,17 +185,6 @@ describe('deadLetterRecord', () => {
       'channel-id': '5f0c2a52-6c53-4d1e-9d0e-0a4b1c2d3e4f',
     });
     for (const name of ['attempt', 'due-at', 'reason', 'scope']) expect(dead.headers?.[name]).toBeUndefined();
-  });
-});
-
-describe('quarantineRecord', () => {
-  it('keeps the bytes and says why', () => {
-    const record = quarantineRecord(consumed({}), 'record without event-id header', new Date('2025-01-01T00:00:00Z'));
-    expect(record).toEqual({
-      key: null,
-      value,
-      headers: { reason: 'record without event-id header', 'received-at': '2025-01-01T00:00:00.000Z', source: 'router' },
-    });
   });
 });
 

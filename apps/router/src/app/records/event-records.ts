@@ -1,7 +1,6 @@
 import {
   DELIVERY_ERROR_CLASSES,
   DeadLetterHeaders,
-  QuarantineHeaders,
   RetryHeaders,
   WebhookHeaders,
   type DeliveryErrorClass,
@@ -190,21 +189,8 @@ export function deadLetterRecord(event: InboundEvent, input: DeadLetterInput): O
     [DeadLetterHeaders.lastError]: input.lastError,
     [DeadLetterHeaders.deadAt]: input.deadAt.toISOString(),
   });
-  if (input.channelId) headers[RouterRetryHeaders.channelId] = input.channelId;
+  if (input.channelId) headers[DeadLetterHeaders.channelId] = input.channelId;
   return { key: input.phoneNumberId, value: event.value, headers };
-}
-
-/** An undeliverable record kept byte for byte for the operator. */
-export function quarantineRecord(record: ConsumedRecord, reason: string, at: Date): OutgoingRecord {
-  return {
-    key: null,
-    value: record.value,
-    headers: {
-      [QuarantineHeaders.reason]: reason,
-      [QuarantineHeaders.receivedAt]: record.headers[WebhookHeaders.receivedAt] ?? at.toISOString(),
-      [QuarantineHeaders.source]: 'router',
-    },
-  };
 }
 
 /** An `ordered` destination: one channel's slot, the unit the parking lane keeps in order. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { JsonObject } from '@wabridge/util';
 import { WA_SIM_CONFIG, type WaSimConfig } from '../../config/wa-sim.config';
-import { displayNumberFor, type BusinessNumber, type JsonObject } from './meta-payloads';
+import { displayNumberFor, type BusinessNumber } from './meta-payloads';
 
 const MAX_NUMBERS = 10000;
 

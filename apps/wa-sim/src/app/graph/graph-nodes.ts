@@ -1,4 +1,5 @@
-import { healthStatus, isObject, metaError, type BusinessNumber, type JsonObject, type MetaErrorBody } from './meta-payloads';
+import { isObject, type JsonObject } from '@wabridge/util';
+import { healthStatus, metaError, type BusinessNumber, type MetaErrorBody } from './meta-payloads';
 
 /**
  * Graph nodes other than media and templates, as Meta answers `GET /{id}`: a business phone number,

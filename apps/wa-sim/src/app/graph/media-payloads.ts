@@ -1,4 +1,5 @@
-import { metaError, type JsonObject, type MetaErrorBody } from './meta-payloads';
+import type { JsonObject } from '@wabridge/util';
+import { metaError, type MetaErrorBody } from './meta-payloads';
 
 /** Where Meta serves media bytes; media URLs the simulator hands out name it, as Meta's do. */
 export const LOOKASIDE_ORIGIN = 'https://lookaside.fbsbx.com';

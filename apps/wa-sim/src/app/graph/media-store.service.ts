@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import type { JsonObject } from './meta-payloads';
+import type { JsonObject } from '@wabridge/util';
 import { mediaMetadata } from './media-payloads';
 
 export interface StoredMedia {

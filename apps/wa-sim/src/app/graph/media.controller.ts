@@ -1,17 +1,11 @@
 import { Controller, Get, Headers, Param, Post, Query, type RawBodyRequest, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '@wabridge/util';
 import { GraphTokenService } from './graph-token.service';
 import { checkUpload } from './media-payloads';
 import { BusinessNumbersService } from './business-numbers.service';
 import { MediaStoreService } from './media-store.service';
 import { invalidTokenError, metaError } from './meta-payloads';
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /**
  * Meta's media endpoints: upload (`POST /{phone_number_id}/media`, multipart) and the bytes behind the
@@ -73,7 +67,7 @@ export class MediaController {
       return;
     }
     const media = typeof mid === 'string' ? this.store.get(mid) : undefined;
-    if (!media || typeof hash !== 'string' || !sameText(hash, media.urlHash)) {
+    if (!media || typeof hash !== 'string' || !constantTimeEqual(hash, media.urlHash)) {
       void reply.status(404).send(metaError(100, 'Media not found or URL expired'));
       return;
     }

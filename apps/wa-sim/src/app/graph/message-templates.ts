@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { isObject, metaError, type JsonObject, type MetaErrorBody } from './meta-payloads';
+import { isObject, type JsonObject } from '@wabridge/util';
+import { metaError, type MetaErrorBody } from './meta-payloads';
 
 /**
  * The simulated WABA template store's rules, as Meta applies them to

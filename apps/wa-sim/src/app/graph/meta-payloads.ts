@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isObject, type JsonObject } from '@wabridge/util';
 
 /**
  * Builders of the payloads Meta's WhatsApp Cloud API sends and answers, shaped like the fixtures in
@@ -7,8 +8,6 @@ import { randomBytes } from 'node:crypto';
 
 /** The recipient that makes the simulated Graph API refuse a send, so error relaying can be tested. */
 export const REJECTED_RECIPIENT = '0000';
-
-export type JsonObject = Record<string, unknown>;
 
 export interface MetaErrorBody {
   error: {
@@ -19,10 +18,6 @@ export interface MetaErrorBody {
     error_subcode?: number;
     fbtrace_id: string;
   };
-}
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -1,30 +1,34 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, type RawBodyRequest, Res } from '@nestjs/common';
 import { toMetaJsonBytes } from '@wabridge/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { inboundTextWebhook, isObject, newWamid, type BusinessNumber } from '../graph/meta-payloads';
+import { z } from 'zod';
+import { inboundTextWebhook, newWamid, type BusinessNumber } from '../graph/meta-payloads';
 import { BusinessNumbersService } from '../graph/business-numbers.service';
 import { SentRequestsService, type SentRequest } from '../graph/sent-requests.service';
 import { IngressUnreachableError, WebhookEmitterService } from '../webhooks/webhook-emitter.service';
 
-type InboundRequest = {
-  phone_number_id: string;
-  from: string;
-  text: string;
-  display_phone_number?: string;
-  name?: string;
-  waba_id?: string;
-};
+const required = (field: string) => z.string({ error: `${field} is required (string)` }).min(1, `${field} is required (string)`);
+const optional = (field: string) => z.string({ error: `${field} must be a string` }).optional();
+const NOT_AN_OBJECT = { error: 'body must be a JSON object' };
 
-function problemOf(body: unknown, required = ['phone_number_id', 'from', 'text']): string | null {
-  if (!isObject(body)) return 'body must be a JSON object';
-  for (const field of required) {
-    if (typeof body[field] !== 'string' || body[field].length === 0) return `${field} is required (string)`;
-  }
-  for (const field of ['display_phone_number', 'name', 'waba_id']) {
-    if (body[field] !== undefined && typeof body[field] !== 'string') return `${field} must be a string`;
-  }
-  return null;
-}
+/** `POST /sim/numbers`: required fields first, then the optional ones. */
+const numberBody = z.object(
+  { phone_number_id: required('phone_number_id'), waba_id: required('waba_id'), display_phone_number: optional('display_phone_number'), name: optional('name') },
+  NOT_AN_OBJECT,
+);
+
+/** `POST /sim/inbound`. */
+const inboundBody = z.object(
+  {
+    phone_number_id: required('phone_number_id'),
+    from: required('from'),
+    text: required('text'),
+    display_phone_number: optional('display_phone_number'),
+    name: optional('name'),
+    waba_id: optional('waba_id'),
+  },
+  NOT_AN_OBJECT,
+);
 
 /** Test and benchmark controls: make "Meta" send webhooks, and see what it was sent. */
 @Controller('sim')
@@ -38,15 +42,15 @@ export class SimController {
   /** Registers a business number of a WABA, as Meta holds every tenant's numbers behind one token. */
   @Post('numbers')
   numbersAdd(@Body() body: unknown, @Res() reply: FastifyReply): void {
-    const problem = problemOf(body, ['phone_number_id', 'waba_id']);
-    if (problem) {
-      void reply.status(400).send({ error: problem });
+    const parsed = numberBody.safeParse(body);
+    if (!parsed.success) {
+      void reply.status(400).send({ error: parsed.error.issues[0].message });
       return;
     }
-    const request = body as Pick<InboundRequest, 'phone_number_id' | 'waba_id' | 'display_phone_number'>;
+    const request = parsed.data;
     const number: BusinessNumber = {
       phoneNumberId: request.phone_number_id,
-      wabaId: request.waba_id as string,
+      wabaId: request.waba_id,
       displayPhoneNumber: request.display_phone_number ?? this.numbers.numberFor(request.phone_number_id).displayPhoneNumber,
     };
     this.numbers.remember(number);
@@ -56,12 +60,12 @@ export class SimController {
   /** Builds a realistic inbound text webhook, signs it and POSTs it to ingress. */
   @Post('inbound')
   async inbound(@Body() body: unknown, @Res() reply: FastifyReply): Promise<void> {
-    const problem = problemOf(body);
-    if (problem) {
-      void reply.status(400).send({ error: problem });
+    const parsed = inboundBody.safeParse(body);
+    if (!parsed.success) {
+      void reply.status(400).send({ error: parsed.error.issues[0].message });
       return;
     }
-    const request = body as InboundRequest;
+    const request = parsed.data;
     const known = this.numbers.numberFor(request.phone_number_id);
     const number: BusinessNumber = {
       phoneNumberId: request.phone_number_id,

@@ -1,4 +1,4 @@
-import { bearerMatches } from './admin-auth';
+import { bearerMatches } from './admin-auth.guard';
 
 const TOKEN = 'admin-3f1c0d9e8b7a6f5e4d3c2b1a09f8e7d6';
 

@@ -43,6 +43,15 @@ describe('TtlCache', () => {
     expect(await cache.get('a', () => Promise.resolve(2))).toBe(2);
   });
 
+  it('forgets the values a predicate matches, and keeps the others', async () => {
+    const cache = new TtlCache<string, { channel: string }>(10_000);
+    await cache.get('a', () => Promise.resolve({ channel: 'c1' }));
+    await cache.get('b', () => Promise.resolve({ channel: 'c2' }));
+    cache.invalidateWhere((value) => value.channel === 'c1');
+    expect(await cache.get('a', () => Promise.resolve({ channel: 'c1-new' }))).toEqual({ channel: 'c1-new' });
+    expect(await cache.get('b', () => Promise.resolve({ channel: 'c2-new' }))).toEqual({ channel: 'c2' });
+  });
+
   it('stays bounded', async () => {
     const cache = new TtlCache<number, number>(10_000, 3);
     for (let key = 0; key < 5; key++) await cache.get(key, () => Promise.resolve(key));

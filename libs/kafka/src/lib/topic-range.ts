@@ -1,49 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { DeadLetterHeaders, WebhookHeaders } from '@wabridge/contracts';
-import { ConsumerRunner, type ConsumedRecord, type KafkaClient, type OutgoingRecord } from '@wabridge/kafka';
+import { ConsumerRunner, type ConsumedRecord } from './consumer-runner';
+import type { KafkaClient } from './kafka-client';
 
-/** The router adds the channel's id to a dead letter when it knows it (router event-records.ts). */
-export const DEAD_LETTER_CHANNEL_HEADER = 'channel-id';
-
-/** Router-added headers on a dead letter that are not part of the original event. */
-const DEAD_ONLY_HEADERS: readonly string[] = [
-  DeadLetterHeaders.destination,
-  DeadLetterHeaders.attempts,
-  DeadLetterHeaders.lastError,
-  DeadLetterHeaders.deadAt,
-  DEAD_LETTER_CHANNEL_HEADER,
-];
-
-export type DeadLetterSelector = (record: ConsumedRecord) => boolean;
-
-/**
- * The webhook record to publish again: the original bytes, key and headers, minus what the router
- * added when it gave up, and a fresh `received-at` so the replayed event gets a whole retry window
- * (the original one is over, that is why it is dead).
- */
-export function replayRecord(letter: ConsumedRecord, now: Date): OutgoingRecord {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(letter.headers)) {
-    if (!DEAD_ONLY_HEADERS.includes(name)) headers[name] = value;
-  }
-  headers[WebhookHeaders.receivedAt] = now.toISOString();
-  return { key: letter.key, value: letter.value, headers };
-}
-
-/** One record per event id (an event dead for two destinations, or dead twice, is replayed once). */
-export function latestPerEvent(letters: ConsumedRecord[]): ConsumedRecord[] {
-  const byEvent = new Map<string, ConsumedRecord>();
-  for (const letter of letters) {
-    const eventId = letter.headers[DeadLetterHeaders.eventId];
-    if (eventId) byEvent.set(eventId, letter);
-  }
-  return [...byEvent.values()];
-}
-
-export interface TopicSliceOptions {
+export interface TopicRangeOptions {
   topic: string;
+  /** the throw-away consumer group's name before a random suffix */
   groupPrefix: string;
-  select: DeadLetterSelector;
+  /** which records to return */
+  select: (record: ConsumedRecord) => boolean;
   timeoutMs: number;
   /** start at the first record produced at or after this time (default: the beginning) */
   fromTime?: Date;
@@ -54,12 +18,11 @@ export interface TopicSliceOptions {
 }
 
 /**
- * Reads a topic, or the slice of it produced between two times, up to its end offsets as of the
- * call, with a throw-away consumer group, and returns the records the selector picks. The
- * dead-letter topic is read whole (dead letters are rare, so a full read per replay is cheap
- * enough, and the topic stays the single source of the bytes); the webhooks topic only over a window.
+ * Reads a topic, or the range of it produced between two times, up to its end offsets as of the
+ * call, with a throw-away consumer group (deleted afterwards), and returns the records the selector
+ * picks. An absent topic reads as empty.
  */
-export async function readTopicSlice(kafka: KafkaClient, options: TopicSliceOptions): Promise<ConsumedRecord[]> {
+export async function readTopicRange(kafka: KafkaClient, options: TopicRangeOptions): Promise<ConsumedRecord[]> {
   const admin = kafka.admin();
   await admin.connect();
   if (!(await admin.listTopics()).includes(options.topic)) {
@@ -67,7 +30,7 @@ export async function readTopicSlice(kafka: KafkaClient, options: TopicSliceOpti
     await admin.disconnect();
     return [];
   }
-  const groupId = `${options.groupPrefix}wabridge-gateway-replay-${randomBytes(6).toString('hex')}`;
+  const groupId = `${options.groupPrefix}${randomBytes(6).toString('hex')}`;
   try {
     const offsets = await admin.fetchTopicOffsets(options.topic);
     const starts = new Map(offsets.map((partition) => [partition.partition, BigInt(partition.low)]));
@@ -82,14 +45,14 @@ export async function readTopicSlice(kafka: KafkaClient, options: TopicSliceOpti
         if (BigInt(offset) < (ends.get(partition) ?? 0n)) ends.set(partition, BigInt(offset));
       }
     }
-    // the last offset to read per partition; empty slices need nothing
+    // the last offset to read per partition; empty ranges need nothing
     const remaining = new Map<number, bigint>();
     for (const [partition, end] of ends) {
       if (end > (starts.get(partition) ?? 0n)) remaining.set(partition, end - 1n);
     }
     if (remaining.size === 0) return [];
     if (options.fromTime) {
-      // the fresh group starts where the slice starts
+      // the fresh group starts where the range starts
       await admin.setOffsets({
         groupId,
         topic: options.topic,

@@ -1,14 +1,13 @@
-import { ConsumerRunner, type createKafka, type KafkaLogger } from '@wabridge/kafka';
-import { recordConsumerLag } from '../delivery/router-metrics';
+import type { BatchEnd } from './consumer-runner';
+import { ConsumerRunner } from './consumer-runner';
+import type { KafkaClient, KafkaLogger } from './kafka-client';
 import { PartitionPipeline, type PipelineOptions } from './partition-pipeline';
 
-export type KafkaClient = ReturnType<typeof createKafka>;
-
-/** How long a batch call waits for unfinished deliveries, none finishing, before kafkajs may fetch again. */
+/** How long a batch call waits for unfinished records, none finishing, before kafkajs may fetch again. */
 export const HOLD_MS = 200;
 
 /**
- * How long a batch call may wait while its deliveries keep finishing. During a backlog, returning
+ * How long a batch call may wait while its records keep finishing. During a backlog, returning
  * after HOLD_MS had kafkajs fetch and decode each record ~3.5 times (the ones in flight come back
  * with every refetch, to be skipped).
  */
@@ -23,17 +22,20 @@ const MAX_BYTES_PER_PARTITION = 256 * 1024;
 
 export interface LaneConsumerOptions extends Omit<PipelineOptions, 'holdMs'> {
   groupId: string;
-  /** `first` or `retry`: the consumer lag metric's label */
-  lane: string;
   topics: string[];
   logger: KafkaLogger;
   /** partitions handled at the same time; every batch call returns within MAX_HOLD_MS, so this can be generous */
   partitionsConsumedConcurrently?: number;
   /** after every (re)join of the group, once the pipeline forgot its partitions */
   onRebalance?: () => void;
+  /** after every batch call, with the partition's lag (for a consumer lag metric) */
+  onBatchEnd?: (batch: BatchEnd) => void;
 }
 
-/** A consumer group member feeding a PartitionPipeline: the shared shape of the first and retry lanes. */
+/**
+ * A consumer group member feeding a PartitionPipeline: records of a partition run concurrently, their
+ * offsets are committed in order, and a slow record does not hold up the ones behind it.
+ */
 export class LaneConsumer {
   private readonly runner: ConsumerRunner;
   private readonly pipeline: PartitionPipeline;
@@ -47,17 +49,14 @@ export class LaneConsumer {
       logger: options.logger,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 16,
       maxBytesPerPartition: MAX_BYTES_PER_PARTITION,
+      // A rebalance may hand our partitions to another member: what we still track must not be
+      // resolved against the new assignment.
+      onRebalance: () => {
+        this.pipeline.reset();
+        options.onRebalance?.();
+      },
+      onBatchEnd: options.onBatchEnd,
     });
-    // A rebalance may hand our partitions to another member: what we still track must not be
-    // resolved against the new assignment.
-    const consumer = this.runner.raw;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      this.pipeline.reset();
-      options.onRebalance?.();
-    });
-    consumer.on(consumer.events.END_BATCH_PROCESS, (event) =>
-      recordConsumerLag(options.lane, event.payload.topic, event.payload.partition, Number(event.payload.offsetLag)),
-    );
   }
 
   get isHealthy(): boolean {

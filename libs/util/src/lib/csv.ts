@@ -1,8 +1,8 @@
 /**
- * The one CSV writer of the usage report and the statement: RFC 4180 (a field holding a comma, quote
+ * The one CSV writer (metering's usage report and statement): RFC 4180 (a field holding a comma, quote
  * or line break is quoted, inner quotes doubled; CRLF line ends), and text that a spreadsheet would
  * run as a formula — starting with = + - @, a tab or a carriage return — gets a leading apostrophe
- * (OWASP's CSV injection advice): client, template and category names come from outside. Numbers and
+ * (OWASP's CSV injection advice): names in reports come from outside. Numbers and
  * booleans are written as they are.
  */
 export type CsvValue = string | number | boolean | null | undefined;

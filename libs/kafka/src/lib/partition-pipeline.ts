@@ -1,4 +1,4 @@
-import type { BatchContext, ConsumedRecord } from '@wabridge/kafka';
+import type { BatchContext, ConsumedRecord } from './consumer-runner';
 import { OffsetTracker } from './offset-tracker';
 
 export interface PipelineOptions {

@@ -1,4 +1,4 @@
-import type { BatchContext, ConsumedRecord } from '@wabridge/kafka';
+import type { BatchContext, ConsumedRecord } from './consumer-runner';
 import { PartitionPipeline, type PipelineOptions } from './partition-pipeline';
 
 function record(offset: number, partition = 0, headers: Record<string, string> = {}): ConsumedRecord {
@@ -57,7 +57,23 @@ class Work {
   }
 }
 
-const flush = () => new Promise((resolve) => setTimeout(resolve, 5));
+/** The pipeline's hold, pause and backoff timers run on jest's fake clock; Date.now() is that clock too. */
+const flush = () => jest.advanceTimersByTimeAsync(5);
+
+const elapse = (ms: number) => jest.advanceTimersByTimeAsync(ms);
+
+/** Moves the fake clock on until `promise` settles (a batch call returning after its hold time), then awaits it. */
+async function settled<T>(promise: Promise<T>, limitMs = 60_000): Promise<T> {
+  let done = false;
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  const start = Date.now();
+  await jest.advanceTimersByTimeAsync(0);
+  while (!done && Date.now() - start < limitMs) await jest.advanceTimersByTimeAsync(1);
+  return promise;
+}
 
 function pipeline(work: Work, overrides: Partial<PipelineOptions> = {}): PartitionPipeline {
   return new PartitionPipeline({
@@ -71,6 +87,9 @@ function pipeline(work: Work, overrides: Partial<PipelineOptions> = {}): Partiti
 }
 
 describe('PartitionPipeline', () => {
+  beforeEach(() => jest.useFakeTimers({ now: new Date('2025-01-01T00:00:00Z') }));
+  afterEach(() => jest.useRealTimers());
+
   it('runs a batch concurrently and resolves offsets strictly in order', async () => {
     const work = new Work();
     const subject = pipeline(work);
@@ -83,7 +102,7 @@ describe('PartitionPipeline', () => {
     await flush();
     expect(context.resolved).toEqual([]);
     work.finish(0);
-    await handled;
+    await settled(handled);
     expect(context.resolved).toEqual(['2']);
   });
 
@@ -92,14 +111,14 @@ describe('PartitionPipeline', () => {
     const subject = pipeline(work);
     const context = new FakeContext();
     const started = Date.now();
-    await subject.handle([record(0)], context);
+    await settled(subject.handle([record(0)], context));
     expect(Date.now() - started).toBeLessThan(500);
     // kafkajs refetches from the unresolved offset: the stuck record comes back with a new one
     const second = subject.handle([record(0), record(1)], context);
     await flush();
     expect(work.started).toEqual(['0', '1']);
     work.finish(1);
-    await second;
+    await settled(second);
     expect(context.resolved).toEqual([]);
     work.finish(0);
     await flush();
@@ -117,17 +136,17 @@ describe('PartitionPipeline', () => {
     const call = subject.handle(batch, context);
     // one record finishes every 30 ms: never a whole hold time without progress
     for (let offset = 0; offset < 8; offset++) {
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await elapse(30);
       work.finish(offset);
     }
     expect(await Promise.race([call.then(() => 'returned'), flush().then(() => 'waiting')])).toBe('waiting');
-    await call;
+    await settled(call);
     const held = Date.now() - started;
     expect(held).toBeGreaterThanOrEqual(230);
     expect(held).toBeLessThan(1000);
     // and once nothing finishes for holdMs, it returns after holdMs, not maxHoldMs
     const stuck = Date.now();
-    await subject.handle([record(20)], context);
+    await settled(subject.handle([record(20)], context));
     expect(Date.now() - stuck).toBeLessThan(300);
     for (let offset = 8; offset <= 20; offset++) work.finish(offset);
     await flush();
@@ -141,7 +160,7 @@ describe('PartitionPipeline', () => {
     const call = subject.handle([record(0)], context);
     await flush();
     work.finish(0);
-    await call;
+    await settled(call);
     expect(context.resolved).toEqual(['0']);
     expect(context.committed).toEqual([]);
   });
@@ -151,12 +170,12 @@ describe('PartitionPipeline', () => {
     const subject = pipeline(work, { holdMs: 20, busyHoldMs: 300 });
     const context = new FakeContext();
     const batch = Array.from({ length: 150 }, (_, offset) => record(offset));
-    await subject.handle(batch, context);
+    await settled(subject.handle(batch, context));
     const started = Date.now();
-    await subject.handle(batch, context);
+    await settled(subject.handle(batch, context));
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     const small = Date.now();
-    await subject.handle(batch.slice(0, 10), context);
+    await settled(subject.handle(batch.slice(0, 10), context));
     expect(Date.now() - small).toBeLessThan(200);
     for (let offset = 0; offset < 150; offset++) work.finish(offset);
     await flush();
@@ -172,7 +191,7 @@ describe('PartitionPipeline', () => {
     await flush();
     work.fail(0);
     work.finish(1);
-    await handled;
+    await settled(handled);
     await flush();
     await flush();
     expect(errors).toEqual(['0']);
@@ -181,7 +200,7 @@ describe('PartitionPipeline', () => {
     await flush();
     expect(work.started).toEqual(['0', '1', '0']);
     work.finish(0);
-    await again;
+    await settled(again);
     expect(context.resolved).toEqual(['1']);
   });
 
@@ -195,7 +214,7 @@ describe('PartitionPipeline', () => {
     await flush();
     expect(work.started).toEqual(['5', '5']);
     work.finish(5);
-    await Promise.all([first, second]);
+    await settled(Promise.all([first, second]));
     expect(a.resolved.length + b.resolved.length).toBe(1);
   });
 
@@ -211,17 +230,17 @@ describe('PartitionPipeline', () => {
     expect(work.started).toEqual(['0']);
     expect(context.pauses).toBe(1);
     work.finish(0);
-    await handled;
+    await settled(handled);
     expect(context.resolved).toEqual(['0']);
     expect(context.resumes).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await elapse(120);
     expect(context.resumes).toBe(1);
     const after = subject.handle([record(1, 0, { due: String(dueAt) }), record(2)], context);
     await flush();
     expect(work.started).toEqual(['0', '1', '2']);
     work.finish(1);
     work.finish(2);
-    await after;
+    await settled(after);
     expect(context.resolved).toEqual(['0', '1', '2']);
     subject.close();
   });
@@ -230,7 +249,7 @@ describe('PartitionPipeline', () => {
     const work = new Work();
     const subject = pipeline(work);
     const context = new FakeContext();
-    await subject.handle([record(0)], context);
+    await settled(subject.handle([record(0)], context));
     subject.reset();
     work.finish(0);
     await flush();
@@ -250,15 +269,15 @@ describe('PartitionPipeline', () => {
     context.running = true;
     const running = subject.handle([record(0)], context);
     context.running = false;
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await elapse(60);
     expect(returned).toBe(true);
     let drained = false;
     void running.then(() => (drained = true));
     await flush();
     expect(drained).toBe(false);
     work.finish(0);
-    await handled;
-    await running;
+    await settled(handled);
+    await settled(running);
     expect(context.resolved).toEqual(['0']);
     expect(subject.inFlight).toBe(0);
   });

@@ -18,7 +18,7 @@ export class TtlCache<K, V> {
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries = 50_000,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: () => number = () => Date.now(),
   ) {}
 
   async get(key: K, load: () => Promise<V>): Promise<V> {
@@ -48,6 +48,12 @@ export class TtlCache<K, V> {
   invalidate(key: K): void {
     this.entries.delete(key);
     this.loading.delete(key);
+    this.generation += 1;
+  }
+
+  /** Forgets the keys whose cached value matches, and makes loads already in flight not cache their result. */
+  invalidateWhere(matches: (value: V) => boolean): void {
+    for (const [key, entry] of this.entries) if (matches(entry.value)) this.entries.delete(key);
     this.generation += 1;
   }
 
