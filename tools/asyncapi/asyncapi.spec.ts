@@ -19,13 +19,27 @@ describe('docs/asyncapi.yaml', () => {
     expect(diagnostics.filter((d) => serious.has(d.severity)).map((d) => `${d.code}: ${d.message} at ${d.path.join('.')}`)).toEqual([]);
     expect(document).toBeDefined();
     expect(document!.version()).toBe('3.0.0');
-    const addresses = document!.channels().all().map((channel) => channel.address());
+    const addresses = document!
+      .channels()
+      .all()
+      .map((channel) => channel.address());
     for (const topic of ALL_TOPICS) expect(addresses.some((address) => address?.startsWith(topic))).toBe(true);
-    const webhooks = document!.channels().all().find((channel) => channel.address() === 'whatsapp.webhooks.v1')!;
+    const webhooks = document!
+      .channels()
+      .all()
+      .find((channel) => channel.address() === 'whatsapp.webhooks.v1')!;
     const message = webhooks.messages().all()[0];
     expect(Object.keys(message.headers()!.properties() ?? {})).toEqual(expect.arrayContaining(Object.values(WebhookHeaders)));
     expect(message.payload()!.required()).toEqual(['object', 'entry']);
-    const actions = document!.operations().all().filter((op) => op.channels().all().some((c) => c.address() === 'whatsapp.webhooks.v1'));
+    const actions = document!
+      .operations()
+      .all()
+      .filter((op) =>
+        op
+          .channels()
+          .all()
+          .some((c) => c.address() === 'whatsapp.webhooks.v1'),
+      );
     expect(actions.map((op) => `${op.action()} ${op.tags().all()[0].name()}`).sort()).toEqual([
       'receive internal teams',
       'receive metering',

@@ -1,14 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  createDatabase,
-  prepareStack,
-  startEmbeddedPostgres,
-  startKafka,
-  type KafkaBroker,
-  type Postgres,
-  repoRoot,
-} from '@wabridge/local-infra';
+import { createDatabase, prepareStack, startEmbeddedPostgres, startKafka, type KafkaBroker, type Postgres, repoRoot } from '@wabridge/local-infra';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileServices } from '../build/compile';

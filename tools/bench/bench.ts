@@ -97,7 +97,10 @@ function writeReport(results: Results, m: Measured): void {
     `| ingress p99 at a fixed 2,000 req/s | ${String(results.ingress_p99_ms_at_2k)} ms | ${String(results.baseline_p99_ms_at_2k)} ms | |`,
     e2eRow(`end to end ingress → partner at ${E2E_RATE}/s`, m.e2e),
     e2eRow(`end to end at ${E2E_2K_RATE}/s for ${E2E_2K_DURATION_S} s`, m.e2e2k),
-    e2eRow(`end to end, ${TENANTS_CHANNELS} channels bound to ${TENANTS_ENDPOINTS} partner endpoints, at ${TENANTS_RATE}/s for ${TENANTS_DURATION_S} s`, m.tenants),
+    e2eRow(
+      `end to end, ${TENANTS_CHANNELS} channels bound to ${TENANTS_ENDPOINTS} partner endpoints, at ${TENANTS_RATE}/s for ${TENANTS_DURATION_S} s`,
+      m.tenants,
+    ),
     `| router SIGKILLed ${CRASH_KILL_AT_S} s into ${CRASH_RATE} webhooks/s for ${CRASH_DURATION_S} s, back after ${CRASH_DOWN_S} s | ${m.crash.repeated} deliveries repeated | — | ${m.crash.lost} lost of ${m.crash.sent}; ${m.crash.refused} answered other than 200 |`,
     `| router backlog drain, ${m.drain.router.events} events to a keep-alive partner | ${m.drain.router.per_s} deliveries/s (${m.drain.router.seconds} s), ${m.drain.router.cpu_us_per_delivery} µs router CPU per delivery | bare kafkajs consumer + undici POST: ${m.drain.baseline.per_s} deliveries/s, ${m.drain.baseline.cpu_us_per_delivery} µs | ${String(results.router_cpu_ratio)}× the CPU; ${m.drain.router.lost} lost |`,
     `| scaling: ${m.scaling[1].events} events, 12 partitions, one router vs two in one group (the second joins mid-drain) | two: ${m.scaling[1].per_s} deliveries/s | one: ${m.scaling[0].per_s} deliveries/s | ${String(results.router_scaling_ratio)}×; ${m.scaling[1].lost} lost, ${m.scaling[1].duplicates} repeated in the rebalance |`,
@@ -135,9 +138,7 @@ async function startStack(
   partner: PartnerSink,
   phoneNumberId: string,
 ): Promise<ServiceProcess[]> {
-  const stack = (Object.keys(ports) as ServiceName[]).map(
-    (name) => new ServiceProcess(name, ports[name], env, join(serviceLogDir(), `bench-${name}.log`)),
-  );
+  const stack = (Object.keys(ports) as ServiceName[]).map((name) => new ServiceProcess(name, ports[name], env, join(serviceLogDir(), `bench-${name}.log`)));
   await Promise.all(stack.map((service) => service.start()));
   const gateway = `http://127.0.0.1:${ports.gateway}`;
   const client = await operator<{ id: string }>(`${gateway}/admin/v1/clients`, adminToken, { name: 'bench' });

@@ -144,11 +144,19 @@ async function main(): Promise<void> {
       'operator: numbers (all clients)': { cookie: operator, paths: ['/console/api/clients', '/console/api/channels'] },
       'operator: deliveries': {
         cookie: operator,
-        paths: ['/console/api/channels', `/console/api/channels/${channelId}/deliveries?limit=200`, `/console/api/dead-letters?channel_id=${channelId}&limit=200`],
+        paths: [
+          '/console/api/channels',
+          `/console/api/channels/${channelId}/deliveries?limit=200`,
+          `/console/api/dead-letters?channel_id=${channelId}&limit=200`,
+        ],
       },
       'operator: usage': {
         cookie: operator,
-        paths: ['/console/api/clients', `/console/api/usage/summary?${range}`, ...['day', 'template', 'category'].map((group) => `/console/api/usage?client_id=${clientId}&${range}&group_by=${group}`)],
+        paths: [
+          '/console/api/clients',
+          `/console/api/usage/summary?${range}`,
+          ...['day', 'template', 'category'].map((group) => `/console/api/usage?client_id=${clientId}&${range}&group_by=${group}`),
+        ],
       },
       'operator: health': { cookie: operator, paths: ['/console/api/health'] },
     };

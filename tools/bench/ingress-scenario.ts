@@ -145,7 +145,9 @@ export async function ingressScenario(options: IngressScenarioOptions): Promise<
         variant.max.push(max);
         variant.ratio.push(ratio(max.rps, baseline.rps));
         variant.cpuUs.push(cpuUs);
-        log(`  ${variant.name} ${JSON.stringify(max)} ratio ${ratio(max.rps, baseline.rps)}, cpu ${cpuUs} µs/req (${ratio(cpuUs, baselineCpuUs)}× the baseline's)`);
+        log(
+          `  ${variant.name} ${JSON.stringify(max)} ratio ${ratio(max.rps, baseline.rps)}, cpu ${cpuUs} µs/req (${ratio(cpuUs, baselineCpuUs)}× the baseline's)`,
+        );
       }
       log(`round ${round + 1}/${rounds}: ${FIXED_RATE} req/s`);
       const baseline2k = await postLoad(baselineServer.url, payloads, { durationS, connections: 32, rate: FIXED_RATE });

@@ -22,11 +22,7 @@ export interface LoadRequest {
  * Drives an endpoint with POSTs of `requests`, in turn: as fast as it answers (rate undefined) or at a
  * fixed overall rate.
  */
-export async function httpLoad(
-  url: string,
-  requests: LoadRequest[],
-  options: { durationS: number; connections: number; rate?: number },
-): Promise<LoadResult> {
+export async function httpLoad(url: string, requests: LoadRequest[], options: { durationS: number; connections: number; rate?: number }): Promise<LoadResult> {
   let next = 0;
   const result = await autocannon({
     url,
@@ -57,11 +53,7 @@ export async function httpLoad(
  * Drives an endpoint with signed webhooks: as fast as it answers (rate undefined) or at a fixed
  * overall rate. Payload variants rotate so records spread over keys.
  */
-export function postLoad(
-  url: string,
-  payloads: SignedPayload[],
-  options: { durationS: number; connections: number; rate?: number },
-): Promise<LoadResult> {
+export function postLoad(url: string, payloads: SignedPayload[], options: { durationS: number; connections: number; rate?: number }): Promise<LoadResult> {
   return httpLoad(
     url,
     payloads.map((payload) => ({

@@ -324,10 +324,7 @@ export async function meteringScenario(opts: MeteringScenarioOptions): Promise<M
       `SELECT count(*)::text AS keys FROM metering_dedupe WHERE kind = 'priced_message' AND wamid LIKE $1`,
       [`wamid.${topicPrefix}%`],
     );
-    const exact =
-      Number(keys) === messages &&
-      counts.size === expected.size &&
-      [...expected].every(([key, count]) => counts.get(key) === count);
+    const exact = Number(keys) === messages && counts.size === expected.size && [...expected].every(([key, count]) => counts.get(key) === count);
     const result = {
       statuses,
       seconds: Math.round(seconds * 100) / 100,

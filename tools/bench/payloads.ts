@@ -20,9 +20,7 @@ export function inboundWebhook(phoneNumberId: string, marker: string, size = 102
                 messaging_product: 'whatsapp',
                 metadata: { display_phone_number: '15550000001', phone_number_id: phoneNumberId },
                 contacts: [{ profile: { name: 'Bench User' }, wa_id: '15550001111' }],
-                messages: [
-                  { from: '15550001111', id: `wamid.${marker}`, timestamp: '1718000000', type: 'text', text: { body: text } },
-                ],
+                messages: [{ from: '15550001111', id: `wamid.${marker}`, timestamp: '1718000000', type: 'text', text: { body: text } }],
               },
             },
           ],

@@ -76,9 +76,7 @@ function eventRecord(prefix: string, channel: Channel, n: number): OutgoingRecor
               messaging_product: 'whatsapp',
               metadata: { display_phone_number: '15550000001', phone_number_id: channel.phoneNumberId },
               contacts: [{ profile: { name: 'Bench' }, wa_id: '15550001111' }],
-              messages: [
-                { from: '15550001111', id: `wamid.${prefix}${n}`, timestamp: '1718006400', text: { body: 'hello' }, type: 'text' },
-              ],
+              messages: [{ from: '15550001111', id: `wamid.${prefix}${n}`, timestamp: '1718006400', text: { body: 'hello' }, type: 'text' }],
             },
           },
         ],
@@ -153,9 +151,7 @@ export async function routerDrainScenario(opts: RouterDrainOptions): Promise<Rou
   const routers: ServiceProcess[] = [];
   let baseline: BaselineProcess | undefined;
   try {
-    const [{ id: clientId }] = await dataSource.query<{ id: string }[]>('INSERT INTO clients (name) VALUES ($1) RETURNING id', [
-      `bench router ${topicPrefix}`,
-    ]);
+    const [{ id: clientId }] = await dataSource.query<{ id: string }[]>('INSERT INTO clients (name) VALUES ($1) RETURNING id', [`bench router ${topicPrefix}`]);
     const channels: Channel[] = [];
     for (let i = 0; i < CHANNELS; i += 1) {
       const channel = { phoneNumberId: uniqueDigits(15), wabaId: uniqueDigits(15) };

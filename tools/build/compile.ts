@@ -8,7 +8,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { transformFile } from '@swc/core';
 import { repoRoot } from '@wabridge/local-infra';
 
-const { compilerOptions } = JSON.parse(readFileSync(join(repoRoot(), 'tsconfig.base.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } };
+const { compilerOptions } = JSON.parse(readFileSync(join(repoRoot(), 'tsconfig.base.json'), 'utf8')) as {
+  compilerOptions: { paths: Record<string, string[]> };
+};
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

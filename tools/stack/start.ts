@@ -196,8 +196,12 @@ async function main(): Promise<void> {
     say(`  client user  ${consoleDemo.client.email}  ${consoleDemo.client.password}`);
     say('');
     say('try it:');
-    say(`  curl -s -X POST ${url('gateway')}/v1/configs/webhook -H 'D360-API-KEY: ${demo.apiKey}' -H 'content-type: application/json' -d '{"url":"http://127.0.0.1:8080/hook"}'`);
-    say(`  curl -s -X POST ${url('wa-sim')}/sim/inbound -H 'content-type: application/json' -d '{"phone_number_id":"${demo.phoneNumberId}","from":"15550001111","text":"hello"}'`);
+    say(
+      `  curl -s -X POST ${url('gateway')}/v1/configs/webhook -H 'D360-API-KEY: ${demo.apiKey}' -H 'content-type: application/json' -d '{"url":"http://127.0.0.1:8080/hook"}'`,
+    );
+    say(
+      `  curl -s -X POST ${url('wa-sim')}/sim/inbound -H 'content-type: application/json' -d '{"phone_number_id":"${demo.phoneNumberId}","from":"15550001111","text":"hello"}'`,
+    );
     say('');
     say('Ctrl-C stops everything.');
   } catch (error) {

@@ -46,7 +46,10 @@ describe('npm run tail against the real broker', () => {
   it('prints ids, headers and sizes, one JSON line per record, without bodies', async () => {
     const { code, stdout } = await runTail([topic, '--from-beginning', '--max', '3'], { KAFKA_BROKERS: testInfra().kafkaBrokers, KAFKA_TOPIC_PREFIX: prefix });
     expect(code).toBe(0);
-    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toEqual(
       [1, 2, 3].map((n, index) => ({
         topic: prefix + topic,

@@ -38,7 +38,13 @@ describe('npm run tail: arguments', () => {
 });
 
 describe('npm run tail: a record line', () => {
-  const message = { offset: '7', timestamp: '1764583200000', key: Buffer.from('106540352242922'), value: Buffer.from('{"secret":"text"}'), headers: { 'event-id': Buffer.from('evt_1') } };
+  const message = {
+    offset: '7',
+    timestamp: '1764583200000',
+    key: Buffer.from('106540352242922'),
+    value: Buffer.from('{"secret":"text"}'),
+    headers: { 'event-id': Buffer.from('evt_1') },
+  };
 
   it('holds ids, headers and the size, and the body only when asked', () => {
     expect(recordLine('t', 1, message, false)).toEqual({

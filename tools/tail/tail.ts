@@ -73,7 +73,13 @@ export interface RecordLine {
 export function recordLine(
   topic: string,
   partition: number,
-  message: { offset: string; timestamp: string; key: Buffer | null; value: Buffer | null; headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined> },
+  message: {
+    offset: string;
+    timestamp: string;
+    key: Buffer | null;
+    value: Buffer | null;
+    headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+  },
   bodies: boolean,
 ): RecordLine {
   const headers: Record<string, string> = {};

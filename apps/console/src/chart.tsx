@@ -16,7 +16,10 @@ export function DailyChart({ days, series, label }: { days: string[]; series: { 
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
         axes: [{}, { label: 'messages' }],
-        series: [{}, ...series.map((line) => ({ label: line.label, stroke: line.color, width: 2, fill: `${line.color}22`, paths: uPlot.paths.stepped?.({ align: 1 }) }))],
+        series: [
+          {},
+          ...series.map((line) => ({ label: line.label, stroke: line.color, width: 2, fill: `${line.color}22`, paths: uPlot.paths.stepped?.({ align: 1 }) })),
+        ],
       },
       [xs, ...series.map((line) => line.values)],
       element,

@@ -204,9 +204,11 @@ export async function meteredTemplateSends(stack: TestStack, channels: Provision
 
 /** Waits until metering shows `expected` template sends, then checks it stays there (no late double count). */
 export async function settleMetering(stack: TestStack, channels: ProvisionedChannel[], expected: number, timeoutMs: number): Promise<number> {
-  await waitFor(async () => (await meteredTemplateSends(stack, channels)) >= expected, { timeoutMs, intervalMs: 500, what: `${expected} metered template sends` }).catch(
-    () => undefined,
-  );
+  await waitFor(async () => (await meteredTemplateSends(stack, channels)) >= expected, {
+    timeoutMs,
+    intervalMs: 500,
+    what: `${expected} metered template sends`,
+  }).catch(() => undefined);
   await new Promise((resolve) => setTimeout(resolve, 2000));
   return meteredTemplateSends(stack, channels);
 }
@@ -250,11 +252,7 @@ export function report(title: string, outcome: Outcome): string {
  * offset, headers), the router's delivery rows for its event id, and the router's warnings and errors. Printed, so a
  * loss seen once on a loaded machine can be explained afterwards.
  */
-export async function explainLost(
-  stack: TestStack,
-  infra: { brokers: string; databaseUrl?: string },
-  lost: string[],
-): Promise<string> {
+export async function explainLost(stack: TestStack, infra: { brokers: string; databaseUrl?: string }, lost: string[]): Promise<string> {
   if (lost.length === 0) return '';
   const { brokers, databaseUrl = testInfra().databaseUrl } = infra;
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'chaos-explain' });
@@ -266,7 +264,9 @@ export async function explainLost(
   const groups = (await admin.listGroups()).groups.map((group) => group.groupId).filter((id) => id.startsWith(stack.prefix));
   for (const groupId of groups) {
     for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
-      lines.push(`group ${groupId.slice(stack.prefix.length)} on ${topic.slice(stack.prefix.length)}: ${partitions.map((p) => `p${p.partition}@${p.offset}`).join(' ')}`);
+      lines.push(
+        `group ${groupId.slice(stack.prefix.length)} on ${topic.slice(stack.prefix.length)}: ${partitions.map((p) => `p${p.partition}@${p.offset}`).join(' ')}`,
+      );
     }
   }
   await admin.disconnect();

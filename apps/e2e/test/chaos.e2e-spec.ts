@@ -24,7 +24,10 @@ describe('chaos under load: every service killed, the broker and PostgreSQL rest
     // a broker and a database of its own, on fixed ports and data dirs, so both can be restarted
     const kafkaDir = await mkdtemp(join(tmpdir(), 'wabridge-chaos-kafka-'));
     const pgDir = await mkdtemp(join(tmpdir(), 'wabridge-chaos-pg-'));
-    cleanup.push(() => rm(kafkaDir, { recursive: true, force: true }), () => rm(pgDir, { recursive: true, force: true }));
+    cleanup.push(
+      () => rm(kafkaDir, { recursive: true, force: true }),
+      () => rm(pgDir, { recursive: true, force: true }),
+    );
     const [kafkaPort, pgPort] = [await freePort(), await freePort()];
     let broker: KafkaBroker = await startKafka({ dataDir: kafkaDir, port: kafkaPort });
     cleanup.push(() => broker.stop());

@@ -214,7 +214,7 @@ describe('console in Chromium: Client Hub and operator console', () => {
     await expectNothingPrivate(client);
   });
 
-  it('on a number with two partner slots, Generate asks for the slot and revokes only that slot\'s key', async () => {
+  it("on a number with two partner slots, Generate asks for the slot and revokes only that slot's key", async () => {
     const slots = await fetch(`${gateway}/admin/v1/channels/${number.channelId}`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
@@ -246,7 +246,9 @@ describe('console in Chromium: Client Hub and operator console', () => {
       expect((await client.request.get(`${gateway}/console/api${path}`)).status()).toBe(403);
     }
     const csrf = (await (await client.request.get(`${gateway}/console/api/session`)).json()) as { csrf_token: string };
-    const foreignKey = await client.request.post(`${gateway}/console/api/channels/${other.channelId}/api-keys`, { headers: { 'x-csrf-token': csrf.csrf_token } });
+    const foreignKey = await client.request.post(`${gateway}/console/api/channels/${other.channelId}/api-keys`, {
+      headers: { 'x-csrf-token': csrf.csrf_token },
+    });
     expect(foreignKey.status()).toBe(403);
     // without the CSRF token, even its own number's key is refused
     expect((await client.request.post(`${gateway}/console/api/channels/${number.channelId}/api-keys`)).status()).toBe(403);

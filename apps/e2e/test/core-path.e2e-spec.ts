@@ -132,10 +132,10 @@ describe('wabridge end to end', () => {
     const { api_key: newKey } = (await issued.json()) as { api_key: string };
     keys.push(newKey);
 
-    await waitFor(
-      async () => (await fetch(`${stack.url('gateway')}/v1/configs/webhook`, { headers: { 'D360-API-KEY': target.apiKey } })).status === 401,
-      { timeoutMs: 2000, what: 'the old key to be refused' },
-    );
+    await waitFor(async () => (await fetch(`${stack.url('gateway')}/v1/configs/webhook`, { headers: { 'D360-API-KEY': target.apiKey } })).status === 401, {
+      timeoutMs: 2000,
+      what: 'the old key to be refused',
+    });
     const oldKey = await fetch(`${stack.url('gateway')}/v1/configs/webhook`, { headers: { 'D360-API-KEY': target.apiKey } });
     expect(await oldKey.json()).toEqual({ error: 'Invalid or missing D360-API-KEY' });
     const current = await fetch(`${stack.url('gateway')}/v1/configs/webhook`, { headers: { 'D360-API-KEY': newKey } });
@@ -145,10 +145,9 @@ describe('wabridge end to end', () => {
     // an event arriving now is kept for the channel, not sent to the dropped partner
     const body = inbound(target);
     expect((await postToIngress(body)).status).toBe(200);
-    const pending = await waitFor(
-      () => db.getRepository(DeliveryEntity).findOneBy({ channelId: target.channelId, state: 'retry_scheduled' }),
-      { what: 'the unbound event to be kept' },
-    );
+    const pending = await waitFor(() => db.getRepository(DeliveryEntity).findOneBy({ channelId: target.channelId, state: 'retry_scheduled' }), {
+      what: 'the unbound event to be kept',
+    });
     expect(pending.lastError).toBe('no_binding');
     expect(receiver.received).toHaveLength(0);
 
@@ -200,10 +199,9 @@ describe('wabridge end to end', () => {
     expect(ids.size).toBe(1);
     expect(attempts[1].body.equals(body)).toBe(true);
     expect(attempts[1].headers['webhook-id']).toBe(failed.headers['webhook-id']);
-    const row = await waitFor(
-      () => db.getRepository(DeliveryEntity).findOneBy({ eventId: failed.headers['webhook-id'], state: 'delivered' }),
-      { what: 'the delivery to be recorded as delivered' },
-    );
+    const row = await waitFor(() => db.getRepository(DeliveryEntity).findOneBy({ eventId: failed.headers['webhook-id'], state: 'delivered' }), {
+      what: 'the delivery to be recorded as delivered',
+    });
     expect(row.attempts).toBeGreaterThanOrEqual(2);
   });
 
@@ -233,10 +231,9 @@ describe('wabridge end to end', () => {
       const today = new Date().toISOString().slice(0, 10);
       const usage = await waitFor(
         async () => {
-          const response = await fetch(
-            `${stack.url('metering')}/admin/v1/usage?client_id=${target.clientId}&from=${today}&to=${today}&group_by=template`,
-            { headers: { authorization: `Bearer ${stack.adminToken}` } },
-          );
+          const response = await fetch(`${stack.url('metering')}/admin/v1/usage?client_id=${target.clientId}&from=${today}&to=${today}&group_by=template`, {
+            headers: { authorization: `Bearer ${stack.adminToken}` },
+          });
           const report = (await response.json()) as { totals: { template_sends: number; priced_messages: number } };
           return report.totals.template_sends === 1 && report.totals.priced_messages === 1 ? report : undefined;
         },

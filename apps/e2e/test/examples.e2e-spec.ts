@@ -42,8 +42,7 @@ describe('examples/webhooks-consumer', () => {
     await waitFor(() => lines.find((line) => 'ready' in line), { timeoutMs: 30000, what: `the example to start (stderr: ${stderr})` });
 
     const phoneNumberId = `1${randomBytes(6).readUIntBE(0, 6)}`;
-    const fixture = (wamid: string) =>
-      metaFixtureFor('inbound-text.json', { [FIXTURE_IDS.phoneNumberId]: phoneNumberId, [FIXTURE_IDS.inboundWamid]: wamid });
+    const fixture = (wamid: string) => metaFixtureFor('inbound-text.json', { [FIXTURE_IDS.phoneNumberId]: phoneNumberId, [FIXTURE_IDS.inboundWamid]: wamid });
     const first = fixture(`wamid.${randomBytes(12).toString('base64url')}`);
     const second = fixture(`wamid.${randomBytes(12).toString('base64url')}`);
     // Meta re-sends the first webhook: the same change, the same event-id

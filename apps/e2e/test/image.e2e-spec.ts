@@ -34,7 +34,8 @@ function dockerStages(text: string): Stage[] {
   return stages;
 }
 
-const instruction = (stage: Stage, name: string) => stage.lines.filter((line) => line.toUpperCase().startsWith(`${name} `)).map((line) => line.slice(name.length + 1).trim());
+const instruction = (stage: Stage, name: string) =>
+  stage.lines.filter((line) => line.toUpperCase().startsWith(`${name} `)).map((line) => line.slice(name.length + 1).trim());
 
 /** `ENV A=1 B=2` lines of a stage as a record (ARG defaults substituted). */
 function stageEnv(stage: Stage, args: Record<string, string>): Record<string, string> {
@@ -52,7 +53,10 @@ describe('container image contents (no Docker engine: the runtime stage rebuilt 
   const dockerfile = dockerStages(readFileSync(join(repoRoot(), 'Dockerfile'), 'utf8'));
   const compose = parse(readFileSync(join(repoRoot(), 'docker-compose.yml'), 'utf8'), { merge: true }) as {
     networks: Record<string, { internal?: boolean } | null>;
-    services: Record<string, { image?: string; command?: string[]; ports?: string[]; profiles?: string[]; networks?: string[]; environment?: Record<string, string> }>;
+    services: Record<
+      string,
+      { image?: string; command?: string[]; ports?: string[]; profiles?: string[]; networks?: string[]; environment?: Record<string, string> }
+    >;
   };
   const runtime = dockerfile.find((stage) => stage.name === 'runtime') as Stage;
   let app: string;
@@ -88,7 +92,10 @@ describe('container image contents (no Docker engine: the runtime stage rebuilt 
     // the runtime stage, rebuilt: compiled output + `npm ci --omit=dev` on the same lockfile, in WORKDIR
     expect(instruction(runtime, 'WORKDIR')).toEqual(['/app']);
     // the Dockerfile's build step, run the way the Dockerfile runs it
-    await run(process.execPath, [join(repoRoot(), 'tools', 'node.cjs'), join(repoRoot(), 'tools', 'build', 'compile.ts'), join(app, 'dist')], { cwd: repoRoot(), timeout: 240_000 });
+    await run(process.execPath, [join(repoRoot(), 'tools', 'node.cjs'), join(repoRoot(), 'tools', 'build', 'compile.ts'), join(app, 'dist')], {
+      cwd: repoRoot(),
+      timeout: 240_000,
+    });
     copyFileSync(join(repoRoot(), 'package.json'), join(app, 'package.json'));
     copyFileSync(join(repoRoot(), 'package-lock.json'), join(app, 'package-lock.json'));
     await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, timeout: 240_000 });
@@ -139,7 +146,13 @@ describe('container image contents (no Docker engine: the runtime stage rebuilt 
     };
     const cmd = JSON.parse(instruction(runtime, 'CMD')[0]) as string[];
     const health = JSON.parse(instruction(runtime, 'HEALTHCHECK')[0].replace(/^.*?CMD\s+/, '')) as string[];
-    const envOf = (name: ServiceName) => ({ ...stageEnv(runtime, { SERVICE: name }), SERVICE: name, ...common, ...own[name], [PORT_VARIABLE[name]]: String(ports[name]) });
+    const envOf = (name: ServiceName) => ({
+      ...stageEnv(runtime, { SERVICE: name }),
+      SERVICE: name,
+      ...common,
+      ...own[name],
+      [PORT_VARIABLE[name]]: String(ports[name]),
+    });
 
     for (const name of SERVICES) {
       const service = new ServiceProcess(name, ports[name], envOf(name), join(serviceLogDir(), `${prefix}${name}.log`), {

@@ -45,7 +45,10 @@ describe('three-node Kafka cluster: the webhooks leader SIGKILLed under load', (
       expect(webhooks.partitions[0].replicas).toHaveLength(3);
       expect(webhooks.partitions[0].isr).toHaveLength(3);
       leader = webhooks.partitions[0].leader;
-      const configs = await admin.describeConfigs({ resources: [{ type: 2, name: topics.webhooks, configNames: ['min.insync.replicas', 'retention.ms'] }], includeSynonyms: false });
+      const configs = await admin.describeConfigs({
+        resources: [{ type: 2, name: topics.webhooks, configNames: ['min.insync.replicas', 'retention.ms'] }],
+        includeSynonyms: false,
+      });
       const config = (name: string) => configs.resources[0].configEntries.find((entry) => entry.configName === name)?.configValue;
       expect(config('min.insync.replicas')).toBe('2');
       expect(config('retention.ms')).toBe(String(8 * 24 * 3600 * 1000)); // outlives the 7-day retry window

@@ -48,7 +48,12 @@ describe('npm start: durable and supervised', () => {
     delete env.NODE_ENV;
     let text = '';
     // its own process group, like a terminal's foreground job
-    const child = spawn(process.execPath, ['tools/node.cjs', 'tools/stack/start.ts', ...args], { cwd: repoRoot(), env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['tools/node.cjs', 'tools/stack/start.ts', ...args], {
+      cwd: repoRoot(),
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -99,7 +99,9 @@ describe('deploy/observability: dashboard and alert rules', () => {
   it('finds the operator metrics with real values: lag per group and partition, retry backlog, readiness', () => {
     const router = pages.get('router')!;
     for (const group of ['wabridge-router', 'wabridge-router-retry', 'wabridge-router-ordered']) {
-      expect(router).toMatch(new RegExp(`^wabridge_kafka_consumer_lag\\{group="${stack.prefix.replace('.', '\\.')}${group}",topic="[^"]+",partition="\\d+"\\} \\d+$`, 'm'));
+      expect(router).toMatch(
+        new RegExp(`^wabridge_kafka_consumer_lag\\{group="${stack.prefix.replace('.', '\\.')}${group}",topic="[^"]+",partition="\\d+"\\} \\d+$`, 'm'),
+      );
     }
     expect(router).toMatch(/^wabridge_router_oldest_retry_age_seconds \d/m);
     expect(router).toMatch(/^wabridge_router_retry_store_depth \d/m);

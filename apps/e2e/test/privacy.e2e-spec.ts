@@ -183,12 +183,10 @@ describe('privacy: what wabridge keeps after a full run', () => {
     for (const body of posted) await postToIngress(body);
 
     // The partner got each of them (and the simulator's own sent/delivered/read for both sends)...
-    await waitFor(
-      () =>
-        posted.every((body) => partner.received.some((request) => request.body.equals(body))) &&
-        partner.received.length >= posted.length + 6,
-      { timeoutMs: 30_000, what: 'the partner to receive every webhook' },
-    );
+    await waitFor(() => posted.every((body) => partner.received.some((request) => request.body.equals(body))) && partner.received.length >= posted.length + 6, {
+      timeoutMs: 30_000,
+      what: 'the partner to receive every webhook',
+    });
     // ...with the secrets it stored sealed opened again by the router
     const delivered = partner.received.find((request) => request.body.equals(inbound))!;
     expect(delivered.headers['x-partner-token']).toBe(headerToken);
@@ -230,10 +228,9 @@ describe('privacy: what wabridge keeps after a full run', () => {
     const today = new Date().toISOString().slice(0, 10);
     await waitFor(
       async () => {
-        const response = await fetch(
-          `${stack.url('metering')}/admin/v1/usage?client_id=${channel.clientId}&from=${today}&to=${today}&group_by=channel`,
-          { headers: { authorization: `Bearer ${stack.adminToken}` } },
-        );
+        const response = await fetch(`${stack.url('metering')}/admin/v1/usage?client_id=${channel.clientId}&from=${today}&to=${today}&group_by=channel`, {
+          headers: { authorization: `Bearer ${stack.adminToken}` },
+        });
         const report = (await response.json()) as { totals: { template_sends: number; priced_messages: number } };
         return report.totals.template_sends === 1 && report.totals.priced_messages === 2;
       },

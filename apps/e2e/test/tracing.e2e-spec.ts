@@ -91,8 +91,15 @@ describe('traces across ingress, router, gateway and metering', () => {
     const [delivered] = await partner.waitForRequests(1);
     const eventId = delivered.headers['webhook-id'];
 
-    const ingress = await otlp.waitForSpan((span) => span.traceId === metaTraceId && span.service === 'wabridge-ingress' && span.kind === SERVER, 'the ingress server span');
-    expect(ingress).toMatchObject({ parentSpanId: metaSpanId, name: 'POST /webhooks/whatsapp', attributes: { 'wabridge.outcome': 'accepted', 'wabridge.events': 1 } });
+    const ingress = await otlp.waitForSpan(
+      (span) => span.traceId === metaTraceId && span.service === 'wabridge-ingress' && span.kind === SERVER,
+      'the ingress server span',
+    );
+    expect(ingress).toMatchObject({
+      parentSpanId: metaSpanId,
+      name: 'POST /webhooks/whatsapp',
+      attributes: { 'wabridge.outcome': 'accepted', 'wabridge.events': 1 },
+    });
     const publish = await childOf(ingress, 'wabridge-ingress', `${stack.topics.webhooks} publish`);
     expect(publish).toMatchObject({ kind: PRODUCER, attributes: { 'wabridge.event_id': eventId, 'messaging.destination.name': stack.topics.webhooks } });
 
@@ -120,7 +127,8 @@ describe('traces across ingress, router, gateway and metering', () => {
     const eventId = attempts[0].headers['webhook-id'];
     const attemptSpan = (number: number) =>
       otlp.waitForSpan(
-        (span) => span.name === 'partner delivery attempt' && span.attributes['wabridge.event_id'] === eventId && span.attributes['wabridge.attempt'] === number,
+        (span) =>
+          span.name === 'partner delivery attempt' && span.attributes['wabridge.event_id'] === eventId && span.attributes['wabridge.attempt'] === number,
         `the span of attempt ${number}`,
       );
     const first = await attemptSpan(1);
@@ -145,7 +153,11 @@ describe('traces across ingress, router, gateway and metering', () => {
     expect(send.status).toBe(200);
 
     const server = await otlp.waitForSpan((span) => span.service === 'wabridge-gateway' && span.name === 'send message', 'the gateway send span');
-    expect(server).toMatchObject({ kind: SERVER, parentSpanId: '', attributes: { 'wabridge.send_route': 'cloud', 'wabridge.channel_id': target.channelId, 'wabridge.outcome': '200' } });
+    expect(server).toMatchObject({
+      kind: SERVER,
+      parentSpanId: '',
+      attributes: { 'wabridge.send_route': 'cloud', 'wabridge.channel_id': target.channelId, 'wabridge.outcome': '200' },
+    });
     const graph = await childOf(server, 'wabridge-gateway', 'graph POST');
     expect(graph).toMatchObject({ kind: CLIENT, attributes: { 'http.request.method': 'POST', 'http.response.status_code': 200 } });
     const publish = await childOf(server, 'wabridge-gateway', `${stack.topics.outbound} publish`);
@@ -160,7 +172,16 @@ describe('traces across ingress, router, gateway and metering', () => {
   it('never puts a phone number, a key, a URL or message content in a span attribute', () => {
     expect(otlp.spans.length).toBeGreaterThan(8);
     const values = JSON.stringify(otlp.spans.map((span) => [span.name, span.attributes]));
-    for (const secret of [target.phoneNumberId, target.displayPhoneNumber, target.apiKey, FIXTURE_IDS.endUserPhone, FIXTURE_IDS.inboundText, 'Kerry', partner.url, '127.0.0.1']) {
+    for (const secret of [
+      target.phoneNumberId,
+      target.displayPhoneNumber,
+      target.apiKey,
+      FIXTURE_IDS.endUserPhone,
+      FIXTURE_IDS.inboundText,
+      'Kerry',
+      partner.url,
+      '127.0.0.1',
+    ]) {
       expect(values).not.toContain(secret);
     }
   });

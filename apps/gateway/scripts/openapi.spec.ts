@@ -17,7 +17,7 @@ describe('docs/openapi.json', () => {
     document = JSON.parse(rendered) as typeof document;
   }, 30000);
 
-  it('is up to date with the gateway\'s routes (regenerate: npm run openapi)', () => {
+  it("is up to date with the gateway's routes (regenerate: npm run openapi)", () => {
     expect(readFileSync(join(__dirname, '..', '..', '..', 'docs', 'openapi.json'), 'utf8')).toBe(rendered);
   });
 
@@ -89,7 +89,12 @@ describe('docs/openapi.json', () => {
       for (const [method, operation] of Object.entries(methods)) {
         expect({ path, method, tagged: (operation.tags ?? []).length === 1 }).toEqual({ path, method, tagged: true });
         if (path === '/health') continue;
-        expect({ path, method, secured: (operation.security ?? []).length > 0, has401: '401' in operation.responses }).toEqual({ path, method, secured: true, has401: true });
+        expect({ path, method, secured: (operation.security ?? []).length > 0, has401: '401' in operation.responses }).toEqual({
+          path,
+          method,
+          secured: true,
+          has401: true,
+        });
       }
     }
   });

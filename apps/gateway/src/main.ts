@@ -83,9 +83,9 @@ async function bootstrap(): Promise<void> {
   });
   // multipart only where media is uploaded, any other type only on the on-premise raw upload; neither
   // is read here: the controller streams it to Meta
-  adapter.getInstance().addContentTypeParser('multipart/form-data', (request, payload, done) =>
-    streamOnlyOn(MULTIPART_ROUTES, request.routeOptions.url, payload, done),
-  );
+  adapter
+    .getInstance()
+    .addContentTypeParser('multipart/form-data', (request, payload, done) => streamOnlyOn(MULTIPART_ROUTES, request.routeOptions.url, payload, done));
   adapter.getInstance().addContentTypeParser('*', (request, payload, done) => streamOnlyOn(RAW_UPLOAD_ROUTES, request.routeOptions.url, payload, done));
   app.useLogger(app.get(Logger));
   registerConsole(app, config);

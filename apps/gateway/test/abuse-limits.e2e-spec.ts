@@ -28,12 +28,18 @@ describe('gateway abuse limits', () => {
   /** Waits until the key's bucket is full again (burst: two seconds' worth). */
   const rested = () => new Promise((resolve) => setTimeout(resolve, 2100));
 
-  it('answers deeply nested JSON with 400 in the path\'s own error shape, not a 500', async () => {
+  it("answers deeply nested JSON with 400 in the path's own error shape, not a 500", async () => {
     const deep = `{"messaging_product":"whatsapp","to":"1","type":"text","text":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`;
-    const onPremise = await call('POST', `${gateway}/v1/messages`, { headers: { ...partnerKey(channel.apiKey), 'content-type': 'application/json' }, body: deep });
+    const onPremise = await call('POST', `${gateway}/v1/messages`, {
+      headers: { ...partnerKey(channel.apiKey), 'content-type': 'application/json' },
+      body: deep,
+    });
     expect(onPremise.status).toBe(400);
     expect(JSON.stringify(onPremise.body)).toContain('nested deeper than 32 levels');
-    const config = await call('POST', `${gateway}/v1/configs/webhook`, { headers: { ...partnerKey(channel.apiKey), 'content-type': 'application/json' }, body: `[${'['.repeat(100)}${']'.repeat(100)}]` });
+    const config = await call('POST', `${gateway}/v1/configs/webhook`, {
+      headers: { ...partnerKey(channel.apiKey), 'content-type': 'application/json' },
+      body: `[${'['.repeat(100)}${']'.repeat(100)}]`,
+    });
     expect(config.status).toBe(400);
     expect(config.body).toEqual({ error: 'JSON body nested deeper than 32 levels' });
     await rested();

@@ -242,7 +242,9 @@ describe('console: accounts, sessions and isolation', () => {
       const today = new Date().toISOString().slice(0, 10);
       const summary = await operator.call('GET', `/usage/summary?from=${today}&to=${today}`);
       expect(summary.status).toBe(200);
-      expect(summary.body.clients).toEqual(expect.arrayContaining([{ client_id: mine.clientId, name: expect.any(String), template_sends: 0, priced_messages: 0 }]));
+      expect(summary.body.clients).toEqual(
+        expect.arrayContaining([{ client_id: mine.clientId, name: expect.any(String), template_sends: 0, priced_messages: 0 }]),
+      );
       expect((await operator.call('GET', `/usage/summary?from=${today}&to=2020-01-01`)).status).toBe(400);
       expect((await clientUser.call('GET', `/usage/summary?from=${today}&to=${today}`)).status).toBe(403);
     });

@@ -3,7 +3,10 @@ import { provisionChannel, TestStack, type ProvisionedChannel } from '@wabridge/
 import { createTemplate, forwardedSends, getBytes, registerNumber } from './compat/compat-kit';
 import { call, partnerKey } from './support/http';
 
-const onPremiseError = (code: number) => ({ meta: { api_status: 'stable', version: 'v21.0' }, errors: [expect.objectContaining({ code, title: expect.any(String), details: expect.any(String) })] });
+const onPremiseError = (code: number) => ({
+  meta: { api_status: 'stable', version: 'v21.0' },
+  errors: [expect.objectContaining({ code, title: expect.any(String), details: expect.any(String) })],
+});
 
 /**
  * The on-premise API calls that SDKs and older integrations still make, mapped onto the Cloud API
@@ -62,18 +65,34 @@ describe('gateway: legacy on-premise calls', () => {
   });
 
   it('GET/PATCH /v1/settings/profile/about and GET/POST /v1/settings/business/profile read and write the Cloud business profile', async () => {
-    expect((await call('PATCH', `${gateway}/v1/settings/profile/about`, { headers: key(), body: { text: 'Open Mo–Fr 9–17 ☀' } })).body).toEqual({ meta: { api_status: 'stable', version: 'v21.0' } });
+    expect((await call('PATCH', `${gateway}/v1/settings/profile/about`, { headers: key(), body: { text: 'Open Mo–Fr 9–17 ☀' } })).body).toEqual({
+      meta: { api_status: 'stable', version: 'v21.0' },
+    });
     expect((await call('GET', `${gateway}/v1/settings/profile/about`, { headers: key() })).body).toEqual({
       settings: { profile: { about: { text: 'Open Mo–Fr 9–17 ☀' } } },
       meta: { api_status: 'stable', version: 'v21.0' },
     });
-    const profile = { address: 'Hauptstr. 1, Berlin', description: 'Bikes', email: 'shop@bikes.example', vertical: 'RETAIL', websites: ['https://bikes.example'] };
+    const profile = {
+      address: 'Hauptstr. 1, Berlin',
+      description: 'Bikes',
+      email: 'shop@bikes.example',
+      vertical: 'RETAIL',
+      websites: ['https://bikes.example'],
+    };
     expect((await call('POST', `${gateway}/v1/settings/business/profile`, { headers: key(), body: profile })).status).toBe(200);
-    expect((await call('GET', `${gateway}/v1/settings/business/profile`, { headers: key() })).body).toEqual({ settings: { business: { profile } }, meta: { api_status: 'stable', version: 'v21.0' } });
+    expect((await call('GET', `${gateway}/v1/settings/business/profile`, { headers: key() })).body).toEqual({
+      settings: { business: { profile } },
+      meta: { api_status: 'stable', version: 'v21.0' },
+    });
     // the same profile through the Cloud-style path
-    expect((await call('GET', `${gateway}/whatsapp_business_profile`, { headers: key() })).body.data[0]).toMatchObject({ about: 'Open Mo–Fr 9–17 ☀', ...profile });
+    expect((await call('GET', `${gateway}/whatsapp_business_profile`, { headers: key() })).body.data[0]).toMatchObject({
+      about: 'Open Mo–Fr 9–17 ☀',
+      ...profile,
+    });
 
-    expect((await call('PATCH', `${gateway}/v1/settings/profile/about`, { headers: key(), body: { text: 'x'.repeat(140) } })).body).toEqual(onPremiseError(1009));
+    expect((await call('PATCH', `${gateway}/v1/settings/profile/about`, { headers: key(), body: { text: 'x'.repeat(140) } })).body).toEqual(
+      onPremiseError(1009),
+    );
     expect((await call('PATCH', `${gateway}/v1/settings/profile/about`, { headers: key(), body: {} })).body).toEqual(onPremiseError(1008));
     expect((await call('POST', `${gateway}/v1/settings/business/profile`, { headers: key(), body: { colour: 'red' } })).body).toEqual(onPremiseError(1009));
     expect((await call('POST', `${gateway}/v1/settings/business/profile`, { headers: key(), body: {} })).body).toEqual(onPremiseError(1008));
@@ -89,9 +108,18 @@ describe('gateway: legacy on-premise calls', () => {
   });
 
   it('GET /v1/configs/phone_number, GET /v1/health and POST /v1/contacts', async () => {
-    expect((await call('GET', `${gateway}/v1/configs/phone_number`, { headers: key() })).body).toEqual({ phone_number: channel.displayPhoneNumber, meta: { api_status: 'stable', version: 'v21.0' } });
-    expect((await call('GET', `${gateway}/v1/health`, { headers: key() })).body).toEqual({ health: { gateway_status: 'connected' }, meta: { api_status: 'stable', version: 'v21.0' } });
-    const contacts = await call('POST', `${gateway}/v1/contacts`, { headers: key(), body: { blocking: 'wait', contacts: ['+49 151 23456789', 'not a number'], force_check: true } });
+    expect((await call('GET', `${gateway}/v1/configs/phone_number`, { headers: key() })).body).toEqual({
+      phone_number: channel.displayPhoneNumber,
+      meta: { api_status: 'stable', version: 'v21.0' },
+    });
+    expect((await call('GET', `${gateway}/v1/health`, { headers: key() })).body).toEqual({
+      health: { gateway_status: 'connected' },
+      meta: { api_status: 'stable', version: 'v21.0' },
+    });
+    const contacts = await call('POST', `${gateway}/v1/contacts`, {
+      headers: key(),
+      body: { blocking: 'wait', contacts: ['+49 151 23456789', 'not a number'], force_check: true },
+    });
     expect(contacts.status).toBe(200);
     expect(contacts.body).toEqual({
       contacts: [
@@ -102,19 +130,33 @@ describe('gateway: legacy on-premise calls', () => {
     });
     expect((await call('POST', `${gateway}/v1/contacts`, { headers: key(), body: { blocking: 'wait' } })).body).toEqual(onPremiseError(1008));
     expect((await call('POST', `${gateway}/v1/contacts`, { headers: key(), body: { contacts: [] } })).body).toEqual(onPremiseError(1009));
-    expect((await call('POST', `${gateway}/v1/contacts`, { headers: key(), body: { contacts: ['1555'], blocking: 'later' } })).body).toEqual(onPremiseError(1009));
+    expect((await call('POST', `${gateway}/v1/contacts`, { headers: key(), body: { contacts: ['1555'], blocking: 'later' } })).body).toEqual(
+      onPremiseError(1009),
+    );
   });
 
-  it('GET /v1/configs/templates entries carry the WABA namespace and Meta\'s id as external_id', async () => {
+  it("GET /v1/configs/templates entries carry the WABA namespace and Meta's id as external_id", async () => {
     await createTemplate(stack, channel.wabaId, 'order_shipped');
-    const namespace = (await call('GET', `${stack.url('wa-sim')}/v21.0/${channel.wabaId}?fields=message_template_namespace`, { headers: { authorization: `Bearer ${stack.graphToken}` } })).body.message_template_namespace as string;
+    const namespace = (
+      await call('GET', `${stack.url('wa-sim')}/v21.0/${channel.wabaId}?fields=message_template_namespace`, {
+        headers: { authorization: `Bearer ${stack.graphToken}` },
+      })
+    ).body.message_template_namespace as string;
     const [template] = (await call('GET', `${gateway}/v1/configs/templates`, { headers: key() })).body.waba_templates as Record<string, unknown>[];
     expect(template).toMatchObject({ name: 'order_shipped', namespace, external_id: template.id, status: 'approved' });
     expect(namespace).toMatch(/^[0-9a-f]{8}_/);
   });
 
   it('answers every legacy call 401 without a key', async () => {
-    for (const [method, path] of [['PUT', '/v1/messages/wamid.x'], ['POST', '/v1/media'], ['GET', '/v1/settings/profile/about'], ['GET', '/v1/settings/business/profile'], ['GET', '/v1/configs/phone_number'], ['GET', '/v1/health'], ['POST', '/v1/contacts']]) {
+    for (const [method, path] of [
+      ['PUT', '/v1/messages/wamid.x'],
+      ['POST', '/v1/media'],
+      ['GET', '/v1/settings/profile/about'],
+      ['GET', '/v1/settings/business/profile'],
+      ['GET', '/v1/configs/phone_number'],
+      ['GET', '/v1/health'],
+      ['POST', '/v1/contacts'],
+    ]) {
       const answer = await call(method, `${gateway}${path}`);
       expect({ path, status: answer.status, body: answer.body }).toEqual({ path, status: 401, body: { error: 'Invalid or missing D360-API-KEY' } });
     }

@@ -43,7 +43,7 @@ function rawGet(base: string, path: string, headers: Record<string, string>): Pr
   });
 }
 
-describe('gateway: media of the key\'s number (wa-sim)', () => {
+describe("gateway: media of the key's number (wa-sim)", () => {
   let stack: TestStack;
   let gateway: string;
   let channel: ProvisionedChannel;
@@ -66,7 +66,7 @@ describe('gateway: media of the key\'s number (wa-sim)', () => {
   const upload = (form: FormData, headers: Record<string, string> = partnerKey(channel.apiKey), path = '/media') =>
     fetchBytes(`${gateway}${path}`, { method: 'POST', headers, body: form });
 
-  it('uploads a file as multipart (POST /media) and answers Meta\'s {id}', async () => {
+  it("uploads a file as multipart (POST /media) and answers Meta's {id}", async () => {
     const answer = await upload(uploadForm(picture));
     expect(answer.status).toBe(200);
     expect(answer.json()).toEqual({ id: expect.stringMatching(/^\d+$/) });
@@ -87,7 +87,7 @@ describe('gateway: media of the key\'s number (wa-sim)', () => {
     expect(answer.text).not.toContain('lookaside');
   });
 
-  it('streams the bytes whether the client appends path and query to its base or swaps Meta\'s host for it', async () => {
+  it("streams the bytes whether the client appends path and query to its base or swaps Meta's host for it", async () => {
     const { body } = await call<{ url: string }>('GET', `${gateway}/${mediaId}`, { headers: partnerKey(channel.apiKey) });
     const handedOut = new URL(body.url);
     // Typebot: base + pathname + search
@@ -113,7 +113,7 @@ describe('gateway: media of the key\'s number (wa-sim)', () => {
     expect(answer.bytes.equals(picture)).toBe(true);
   });
 
-  it('keeps a number\'s media from other keys', async () => {
+  it("keeps a number's media from other keys", async () => {
     const other = await provisionChannel(gateway, stack.adminToken);
     const metadata = await call('GET', `${gateway}/${mediaId}`, { headers: partnerKey(other.apiKey) });
     expect(metadata.status).toBe(404);
@@ -123,7 +123,7 @@ describe('gateway: media of the key\'s number (wa-sim)', () => {
     expect((await call('DELETE', `${gateway}/${mediaId}`, { headers: partnerKey(other.apiKey) })).status).toBe(404);
   });
 
-  it('serves the Graph-style media paths with a Bearer key, for the key\'s own number only', async () => {
+  it("serves the Graph-style media paths with a Bearer key, for the key's own number only", async () => {
     const uploaded = await upload(uploadForm(Buffer.from('%PDF-1.4 tiny'), 'application/pdf'), bearer(channel.apiKey), `/v21.0/${channel.phoneNumberId}/media`);
     expect(uploaded.status).toBe(200);
     const id = (uploaded.json() as { id: string }).id;
@@ -173,7 +173,13 @@ describe('gateway: media of the key\'s number (wa-sim)', () => {
     const body = randomBytes(512 * 1024);
     const answer = await new Promise<{ status: number; written: boolean }>((resolve, reject) => {
       const req = httpRequest(
-        { hostname, port, path: '/messages', method: 'POST', headers: { ...partnerKey(channel.apiKey), 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(body.length) } },
+        {
+          hostname,
+          port,
+          path: '/messages',
+          method: 'POST',
+          headers: { ...partnerKey(channel.apiKey), 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(body.length) },
+        },
         (res) => {
           res.resume();
           res.on('end', () => resolve({ status: res.statusCode ?? 0, written: req.writableEnded }));
@@ -205,7 +211,11 @@ describe('gateway: media of the key\'s number (wa-sim)', () => {
 
     expect((await call('GET', `${gateway}/not-a-media-id`, { headers: key })).status).toBe(404);
     expect((await call('GET', `${gateway}/v1/media/abc`, { headers: key })).status).toBe(404);
-    for (const path of ['/whatsapp_business/attachments/%2e%2e/%2e%2e/v21.0/me', '/whatsapp_business/attachments/../../v21.0/me', '/whatsapp_business/attachments//x']) {
+    for (const path of [
+      '/whatsapp_business/attachments/%2e%2e/%2e%2e/v21.0/me',
+      '/whatsapp_business/attachments/../../v21.0/me',
+      '/whatsapp_business/attachments//x',
+    ]) {
       const traversal = await rawGet(gateway, path, key);
       expect({ path, status: traversal.status }).toEqual({ path, status: 400 });
       expect(JSON.parse(traversal.body).error).toMatchObject({ type: 'OAuthException' });
@@ -221,7 +231,12 @@ describe('gateway: media of the key\'s number (wa-sim)', () => {
       ['GET', '/whatsapp_business/attachments/?mid=1'],
     ]) {
       const answer = await call(method, `${gateway}${path}`);
-      expect({ method, path, status: answer.status, body: answer.body }).toEqual({ method, path, status: 401, body: { error: 'Invalid or missing D360-API-KEY' } });
+      expect({ method, path, status: answer.status, body: answer.body }).toEqual({
+        method,
+        path,
+        status: 401,
+        body: { error: 'Invalid or missing D360-API-KEY' },
+      });
     }
   });
 });

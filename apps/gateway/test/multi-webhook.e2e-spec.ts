@@ -1,8 +1,16 @@
-import { PartnerServer, provisionChannel, TestStack, testInfra, waitFor, type ProvisionedChannel, type ReceivedRequest, bindingPropagated } from '@wabridge/testing';
+import {
+  PartnerServer,
+  provisionChannel,
+  TestStack,
+  testInfra,
+  waitFor,
+  type ProvisionedChannel,
+  type ReceivedRequest,
+  bindingPropagated,
+} from '@wabridge/testing';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { bearer, call, partnerKey } from './support/http';
-
 
 interface DestinationView {
   name: string;
@@ -56,7 +64,10 @@ describe('gateway: /multi_webhook extra destinations', () => {
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({ enabled: false, destinations: [] });
       for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
-        const refused = await call(method, `${gateway}/multi_webhook`, { headers: partnerKey('x'.repeat(43)), body: method === 'GET' || method === 'DELETE' ? undefined : { enabled: true } });
+        const refused = await call(method, `${gateway}/multi_webhook`, {
+          headers: partnerKey('x'.repeat(43)),
+          body: method === 'GET' || method === 'DELETE' ? undefined : { enabled: true },
+        });
         expect({ method, status: refused.status, body: refused.body }).toEqual({ method, status: 401, body: { error: 'Invalid or missing D360-API-KEY' } });
       }
       expect((await call('GET', `${gateway}/multi_webhook`, { headers: bearer(channel.apiKey) })).status).toBe(401);
@@ -204,14 +215,26 @@ describe('gateway: /multi_webhook extra destinations', () => {
     });
 
     it('POST replaces the whole set, and enabled: false empties it', async () => {
-      await multi(channel, 'POST', { enabled: true, destinations: [{ name: 'a', url: 'http://127.0.0.1:9/a' }, { name: 'b', url: 'http://127.0.0.1:9/b' }] });
+      await multi(channel, 'POST', {
+        enabled: true,
+        destinations: [
+          { name: 'a', url: 'http://127.0.0.1:9/a' },
+          { name: 'b', url: 'http://127.0.0.1:9/b' },
+        ],
+      });
       const replaced = await multi(channel, 'POST', { enabled: true, destinations: [{ name: 'c', url: 'http://127.0.0.1:9/c' }] });
       expect(replaced.status).toBe(200);
       expect((await extraRows(channel.channelId)).map((row) => row.name)).toEqual(['c']);
       const off = await multi(channel, 'POST', { enabled: false });
       expect(off.body).toEqual({ message: expect.any(String), enabled: false, destinations: [] });
       expect(await extraRows(channel.channelId)).toEqual([]);
-      const duplicate = await multi(channel, 'POST', { enabled: true, destinations: [{ name: 'd', url: 'http://127.0.0.1:9/d' }, { name: 'd', url: 'http://127.0.0.1:9/e' }] });
+      const duplicate = await multi(channel, 'POST', {
+        enabled: true,
+        destinations: [
+          { name: 'd', url: 'http://127.0.0.1:9/d' },
+          { name: 'd', url: 'http://127.0.0.1:9/e' },
+        ],
+      });
       expect(duplicate.status).toBe(409);
       expect(await extraRows(channel.channelId)).toEqual([]);
     });
@@ -456,7 +479,11 @@ describe('gateway: /multi_webhook extra destinations', () => {
       const replaced = await multi(channel, 'POST', { enabled: true, destinations: [{ name: 'crm', url: `${crm.url}/crm-v3` }] });
       expect(replaced.status).toBe(200);
       const freshCrm = (replaced.body.destinations as DestinationView[]).find((d) => d.name === 'crm')!.signing_secret!;
-      expect((await secretRows()).get('extra:crm')).toMatchObject({ signing_secret: freshCrm, previous_signing_secret: null, previous_secret_expires_at: null });
+      expect((await secretRows()).get('extra:crm')).toMatchObject({
+        signing_secret: freshCrm,
+        previous_signing_secret: null,
+        previous_secret_expires_at: null,
+      });
 
       await bindingPropagated();
       const [toCrm] = await deliverOne('after the re-creation', [crm]);

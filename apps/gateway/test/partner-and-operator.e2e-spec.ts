@@ -213,7 +213,9 @@ describe('gateway: operator API, partner keys and webhook binding', () => {
       expect(unbound.status).toBe(200);
       expect(unbound.body).toEqual({ url: '', headers: {} });
       expect((await call('POST', `${gateway}/api/v2/partners/partner-1/channels/${channel.channelId}/api_keys`)).status).toBe(401);
-      const badPartner = await call('POST', `${gateway}/api/v2/partners/${encodeURIComponent('a b')}/channels/${channel.channelId}/api_keys`, { headers: admin() });
+      const badPartner = await call('POST', `${gateway}/api/v2/partners/${encodeURIComponent('a b')}/channels/${channel.channelId}/api_keys`, {
+        headers: admin(),
+      });
       expect(badPartner.status).toBe(400);
       channel = { ...channel, apiKey: newKey };
     });
@@ -243,7 +245,13 @@ describe('gateway: operator API, partner keys and webhook binding', () => {
       expect(set.body).toEqual({ url: 'http://127.0.0.1:8080/hooks/whatsapp', headers, signing_secret: expect.stringMatching(/^whsec_/) });
       const rows = await primaryRows();
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ kind: 'primary', name: 'primary', url: 'http://127.0.0.1:8080/hooks/whatsapp', headers, signing_secret: set.body.signing_secret });
+      expect(rows[0]).toMatchObject({
+        kind: 'primary',
+        name: 'primary',
+        url: 'http://127.0.0.1:8080/hooks/whatsapp',
+        headers,
+        signing_secret: set.body.signing_secret,
+      });
 
       const get = await call('GET', `${gateway}/v1/configs/webhook`, { headers: partnerKey(channel.apiKey) });
       expect(get.status).toBe(200);
@@ -265,7 +273,10 @@ describe('gateway: operator API, partner keys and webhook binding', () => {
       // nothing bound: 200 with an empty url, as 360dialog answers (n8n's trigger reads it before binding)
       expect(gone.status).toBe(200);
       expect(gone.body).toEqual({ url: '', headers: {} });
-      expect((await call('GET', `${gateway}/admin/v1/channels/${channel.channelId}`, { headers: admin() })).body).toMatchObject({ bound: false, webhook_host: null });
+      expect((await call('GET', `${gateway}/admin/v1/channels/${channel.channelId}`, { headers: admin() })).body).toMatchObject({
+        bound: false,
+        webhook_host: null,
+      });
     });
 
     it('lets the last writer win, with one row and a fresh secret per binding', async () => {
@@ -278,7 +289,9 @@ describe('gateway: operator API, partner keys and webhook binding', () => {
       expect(rows[0]).toMatchObject({ url: 'http://127.0.0.1:8082/b', signing_secret: second.body.signing_secret });
 
       const urls = Array.from({ length: 8 }, (_, i) => `http://127.0.0.1:9000/concurrent/${i}`);
-      const answers = await Promise.all(urls.map((url) => call('POST', `${gateway}/v1/configs/webhook`, { headers: partnerKey(channel.apiKey), body: { url } })));
+      const answers = await Promise.all(
+        urls.map((url) => call('POST', `${gateway}/v1/configs/webhook`, { headers: partnerKey(channel.apiKey), body: { url } })),
+      );
       expect(answers.map((answer) => answer.status)).toEqual(urls.map(() => 200));
       const after = await primaryRows();
       expect(after).toHaveLength(1);

@@ -69,8 +69,7 @@ describe('gateway + router: partner slots', () => {
   });
 
   const admin = (method: string, path: string, body?: unknown) => call(method, `${gateway}${path}`, { headers: bearer(stack.adminToken), body });
-  const asPartner = (apiKey: string, method: string, path: string, body?: unknown) =>
-    call(method, `${gateway}${path}`, { headers: partnerKey(apiKey), body });
+  const asPartner = (apiKey: string, method: string, path: string, body?: unknown) => call(method, `${gateway}${path}`, { headers: partnerKey(apiKey), body });
 
   const partner = async () => {
     const server = await PartnerServer.start();
@@ -130,7 +129,7 @@ describe('gateway + router: partner slots', () => {
     return bound.body.signing_secret as string;
   };
 
-  it('delivers every inbound message to each slot, signed with that slot\'s own secret; sends work from either key', async () => {
+  it("delivers every inbound message to each slot, signed with that slot's own secret; sends work from either key", async () => {
     const { channel, chatbot, inbox } = await twoSlotChannel();
     const [chatbotServer, inboxServer] = [await partner(), await partner()];
     const chatbotSecret = await bind(chatbot, `${chatbotServer.url}/bot`);
@@ -178,11 +177,18 @@ describe('gateway + router: partner slots', () => {
       timeoutMs: 2000,
       what: 'the old chatbot key to be refused',
     });
-    expect((await asPartner(chatbot.apiKey, 'POST', '/messages', { messaging_product: 'whatsapp', to: '1', type: 'text', text: { body: 'x' } })).status).toBe(401);
+    expect((await asPartner(chatbot.apiKey, 'POST', '/messages', { messaging_product: 'whatsapp', to: '1', type: 'text', text: { body: 'x' } })).status).toBe(
+      401,
+    );
     // the chatbot slot's binding went with its key; the inbox slot kept its own
     expect((await asPartner(newChatbot.apiKey, 'GET', '/v1/configs/webhook')).body).toEqual({ url: '', headers: {} });
     expect((await asPartner(inbox.apiKey, 'GET', '/v1/configs/webhook')).body).toEqual({ url: inboxServer.url, headers: {} });
-    const sent = await asPartner(inbox.apiKey, 'POST', '/messages', { messaging_product: 'whatsapp', to: FIXTURE_IDS.endUserPhone, type: 'text', text: { body: 'hi' } });
+    const sent = await asPartner(inbox.apiKey, 'POST', '/messages', {
+      messaging_product: 'whatsapp',
+      to: FIXTURE_IDS.endUserPhone,
+      type: 'text',
+      text: { body: 'hi' },
+    });
     expect(sent.status).toBe(200);
 
     const wamid = await inbound(channel.phoneNumberId, channel.wabaId);
@@ -258,7 +264,7 @@ describe('gateway + router: partner slots', () => {
     expect((await asPartner(chatbot.apiKey, 'GET', '/v1/deliveries?limit=100')).body.data).toEqual([]);
   }, 120000);
 
-  it('a rebinding in one slot redirects that slot\'s retries only', async () => {
+  it("a rebinding in one slot redirects that slot's retries only", async () => {
     const { channel, chatbot, inbox } = await twoSlotChannel();
     const chatbotServer = await partner();
     await bind(chatbot, chatbotServer.url);
@@ -290,7 +296,9 @@ describe('gateway + router: partner slots', () => {
     expect((await asPartner(chatbot.apiKey, 'GET', '/multi_webhook')).body).toEqual({ enabled: false, destinations: [] });
     expect((await asPartner(inbox.apiKey, 'GET', '/multi_webhook')).body).toMatchObject({ enabled: true, destinations: [{ name: 'crm', url: crm.url }] });
     // the chatbot may use the same name in its own slot
-    expect((await asPartner(chatbot.apiKey, 'POST', '/multi_webhook', { enabled: true, destinations: [{ name: 'crm', url: chatbotServer.url }] })).status).toBe(200);
+    expect((await asPartner(chatbot.apiKey, 'POST', '/multi_webhook', { enabled: true, destinations: [{ name: 'crm', url: chatbotServer.url }] })).status).toBe(
+      200,
+    );
     expect((await asPartner(chatbot.apiKey, 'DELETE', '/multi_webhook')).status).toBe(200);
     expect((await asPartner(inbox.apiKey, 'GET', '/multi_webhook')).body).toMatchObject({ enabled: true, destinations: [{ name: 'crm' }] });
 

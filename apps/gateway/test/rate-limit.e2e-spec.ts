@@ -25,7 +25,7 @@ describe('gateway: per-channel send rate limit (Meta throughput tier)', () => {
   const forwarded = async (phoneNumberId: string) =>
     (await call<{ requests: unknown[] }>('GET', `${stack.url('wa-sim')}/sim/requests?phone_number_id=${phoneNumberId}`)).body.requests.length;
 
-  it('answers sends beyond the budget with 429 and Meta\'s 130429 body, without calling Meta', async () => {
+  it("answers sends beyond the budget with 429 and Meta's 130429 body, without calling Meta", async () => {
     const paths = ['/messages', '/v1/messages', `/v21.0/${channel.phoneNumberId}/messages`];
     const started = Date.now();
     const answers = await Promise.all(

@@ -29,8 +29,7 @@ describe('secrets at rest', () => {
     headers: Record<string, string>;
   }
   const row = async (): Promise<Row> =>
-    (await db.query<Row>(`SELECT signing_secret, previous_signing_secret, previous_secret_expires_at, app_secret, headers FROM webhook_destinations`))
-      .rows[0];
+    (await db.query<Row>(`SELECT signing_secret, previous_signing_secret, previous_secret_expires_at, app_secret, headers FROM webhook_destinations`)).rows[0];
 
   beforeAll(async () => {
     databaseUrl = await createDatabase(testInfra().databaseUrl, name);
@@ -94,13 +93,17 @@ describe('secrets at rest', () => {
     ['gateway', `old:${key()}`, /does not open with key "old" of SECRETS_KEY: wrong key/],
     ['router', undefined, /SECRETS_KEY: is required/],
     ['router', `old:${key()}`, /does not open with key "old" of SECRETS_KEY: wrong key/],
-  ])('%s refuses to start with SECRETS_KEY %s', async (service, secretsKey, message) => {
-    const outcome = await start(service, secretsKey);
-    await outcome.stack?.stop();
-    expect(outcome.failure).toMatch(message);
-    // the message, not a stack trace
-    expect(outcome.failure).not.toMatch(/at .*node_modules/);
-  }, 60_000);
+  ])(
+    '%s refuses to start with SECRETS_KEY %s',
+    async (service, secretsKey, message) => {
+      const outcome = await start(service, secretsKey);
+      await outcome.stack?.stop();
+      expect(outcome.failure).toMatch(message);
+      // the message, not a stack trace
+      expect(outcome.failure).not.toMatch(/at .*node_modules/);
+    },
+    60_000,
+  );
 
   it('re-seals with the new key after a rotation, and the router opens both', async () => {
     const newKey = `new:${key()}`;

@@ -176,7 +176,7 @@ describe('gateway: partner self-service', () => {
       };
     };
 
-    it('sends one signed sample for the channel\'s own number to a 200 and to a 500, and nothing to Kafka', async () => {
+    it("sends one signed sample for the channel's own number to a 200 and to a 500, and nothing to Kafka", async () => {
       const webhooks = await TopicCollector.start(stack.topics.webhooks);
       const outcomes = await TopicCollector.start(stack.topics.deliveries);
       const channel = await provisionChannel(gateway, stack.adminToken);
@@ -221,7 +221,9 @@ describe('gateway: partner self-service', () => {
       const channel = await provisionChannel(gateway, stack.adminToken);
       const hanging = await hangingServer();
       try {
-        expect((await asPartner(channel, 'POST', '/multi_webhook', { enabled: true, destinations: [{ name: 'slow', url: `${hanging.url}/x` }] })).status).toBe(200);
+        expect((await asPartner(channel, 'POST', '/multi_webhook', { enabled: true, destinations: [{ name: 'slow', url: `${hanging.url}/x` }] })).status).toBe(
+          200,
+        );
         const slow = await asPartner(channel, 'POST', '/multi_webhook/slow/test');
         expect(slow.status).toBe(200);
         expect(slow.body).toMatchObject({ status_code: null, error_class: 'timeout' });
@@ -273,9 +275,7 @@ describe('gateway: partner self-service', () => {
         const fine = [];
         for (let i = 0; i < 4; i += 1) fine.push(await inbound(channel, `fine ${i}`));
         const failing = [await inbound(channel, 'please fail 1'), await inbound(channel, 'please fail 2')];
-        const failedIds = await Promise.all(
-          failing.map(async (wamid) => (await partner.waitForRequests(1, 20000, carrying(wamid)))[0].headers['webhook-id']),
-        );
+        const failedIds = await Promise.all(failing.map(async (wamid) => (await partner.waitForRequests(1, 20000, carrying(wamid)))[0].headers['webhook-id']));
         for (const wamid of fine) await partner.waitForRequests(1, 20000, carrying(wamid));
 
         // both failing events run out of their (time-scaled) hour and are dead-lettered
@@ -291,7 +291,18 @@ describe('gateway: partner self-service', () => {
           expect(row).toMatchObject({ destination: 'primary', state: 'dead', error_class: expect.any(String) });
           expect(row.attempts).toBeGreaterThan(1);
           expect(Object.keys(row).sort()).toEqual(
-            ['attempts', 'destination', 'error_class', 'event_id', 'last_status_code', 'latency_ms', 'next_attempt_at', 'received_at', 'state', 'updated_at'].sort(),
+            [
+              'attempts',
+              'destination',
+              'error_class',
+              'event_id',
+              'last_status_code',
+              'latency_ms',
+              'next_attempt_at',
+              'received_at',
+              'state',
+              'updated_at',
+            ].sort(),
           );
         }
 
@@ -369,7 +380,11 @@ describe('gateway: partner self-service', () => {
         expect(recovered.status).toBe(202);
         expect(recovered.body).toEqual({ queued: 3, since: start, until: expect.any(String), destination: null });
         for (const [index, wamid] of lost.entries()) {
-          const requests = await partner.waitForRequests(1, 20000, (request) => carrying(wamid)(request) && request.headers['webhook-id'] === lostIds[index] && request.at > Date.parse(recovered.body.until));
+          const requests = await partner.waitForRequests(
+            1,
+            20000,
+            (request) => carrying(wamid)(request) && request.headers['webhook-id'] === lostIds[index] && request.at > Date.parse(recovered.body.until),
+          );
           expect(requests).toHaveLength(1);
         }
         await settle(500);
@@ -485,7 +500,14 @@ describe('gateway: partner self-service', () => {
         });
         expect(recovered.status).toBe(202);
         expect(recovered.body.queued).toBe(1);
-        const [again] = await myPartner.waitForRequests(1, 20000, (request) => request.headers['webhook-id'] === myDead.event_id && request.body.toString('utf8').includes('mine') && request.at > Date.parse(recovered.body.until));
+        const [again] = await myPartner.waitForRequests(
+          1,
+          20000,
+          (request) =>
+            request.headers['webhook-id'] === myDead.event_id &&
+            request.body.toString('utf8').includes('mine') &&
+            request.at > Date.parse(recovered.body.until),
+        );
         expect(again.body.toString('utf8')).toContain(mine.phoneNumberId);
         await settle(500);
         expect(myPartner.received.filter((request) => theirIds.includes(request.headers['webhook-id']))).toEqual([]);

@@ -51,7 +51,7 @@ describe('gateway: partner sends through the Graph API (wa-sim)', () => {
     return { value, record };
   }
 
-  it('forwards a Cloud-style template send, relays Meta\'s answer and publishes one outbound event', async () => {
+  it("forwards a Cloud-style template send, relays Meta's answer and publishes one outbound event", async () => {
     const body = templateSend();
     const before = (await simReceived()).length;
     const answer = await call('POST', `${gateway}/messages`, { headers: partnerKey(channel.apiKey), body });
@@ -126,7 +126,7 @@ describe('gateway: partner sends through the Graph API (wa-sim)', () => {
     expect(value).toMatchObject({ type: 'template', template: { name: 'order_shipped', language: 'de' } });
   });
 
-  it('serves the Graph-style path with a Bearer key or D360-API-KEY, for the key\'s own number only', async () => {
+  it("serves the Graph-style path with a Bearer key or D360-API-KEY, for the key's own number only", async () => {
     const path = `${gateway}/v21.0/${channel.phoneNumberId}/messages`;
     const body = { messaging_product: 'whatsapp', to: RECIPIENT, type: 'text', text: { body: 'hello' } };
     const viaBearer = await call('POST', path, { headers: bearer(channel.apiKey), body });
@@ -148,7 +148,7 @@ describe('gateway: partner sends through the Graph API (wa-sim)', () => {
     expect(noKey.body).toEqual({ error: 'Invalid or missing D360-API-KEY' });
   });
 
-  it('relays Meta\'s errors unchanged and publishes nothing for them', async () => {
+  it("relays Meta's errors unchanged and publishes nothing for them", async () => {
     const rejected = { messaging_product: 'whatsapp', to: '0000', type: 'text', text: { body: 'x' } };
     const cloud = await call('POST', `${gateway}/messages`, { headers: partnerKey(channel.apiKey), body: rejected });
     expect(cloud.status).toBe(400);
@@ -161,7 +161,10 @@ describe('gateway: partner sends through the Graph API (wa-sim)', () => {
         fbtrace_id: expect.any(String),
       },
     });
-    const onPremise = await call('POST', `${gateway}/v1/messages`, { headers: partnerKey(channel.apiKey), body: { to: '0000', type: 'text', text: { body: 'x' } } });
+    const onPremise = await call('POST', `${gateway}/v1/messages`, {
+      headers: partnerKey(channel.apiKey),
+      body: { to: '0000', type: 'text', text: { body: 'x' } },
+    });
     expect(onPremise.status).toBe(400);
     expect(onPremise.body.error.code).toBe(131030);
     const invalid = await call('POST', `${gateway}/messages`, { headers: partnerKey(channel.apiKey), body: { to: RECIPIENT, type: 'text' } });
@@ -199,7 +202,7 @@ describe('gateway: partner sends through the Graph API (wa-sim)', () => {
     expect(await simReceived()).toHaveLength(before);
   });
 
-  it('answers the Graph health status for the key\'s number', async () => {
+  it("answers the Graph health status for the key's number", async () => {
     const answer = await call('GET', `${gateway}/health_status`, { headers: partnerKey(channel.apiKey) });
     expect(answer.status).toBe(200);
     expect(answer.body.health_status).toMatchObject({

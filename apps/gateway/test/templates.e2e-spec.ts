@@ -20,7 +20,7 @@ interface WabaTemplate {
   components: unknown[];
 }
 
-describe('gateway: message templates of the key\'s WABA (wa-sim)', () => {
+describe("gateway: message templates of the key's WABA (wa-sim)", () => {
   let stack: TestStack;
   let gateway: string;
   let channel: ProvisionedChannel;
@@ -36,7 +36,7 @@ describe('gateway: message templates of the key\'s WABA (wa-sim)', () => {
     await stack?.stop();
   });
 
-  it('creates templates through POST /v1/configs/templates and relays Meta\'s answer', async () => {
+  it("creates templates through POST /v1/configs/templates and relays Meta's answer", async () => {
     for (const body of [template('order_shipped'), template('order_shipped', 'de'), template('welcome'), template('summer_sale', 'en', 'MARKETING')]) {
       const answer = await call('POST', `${gateway}/v1/configs/templates`, { headers: key(), body });
       expect(answer.status).toBe(200);
@@ -53,7 +53,7 @@ describe('gateway: message templates of the key\'s WABA (wa-sim)', () => {
     expect(notObject.body).toEqual({ error: { message: expect.any(String), type: 'OAuthException', code: 100, fbtrace_id: expect.any(String) } });
   });
 
-  it('lists them in 360dialog\'s waba_templates shape with count, total, offset and limit', async () => {
+  it("lists them in 360dialog's waba_templates shape with count, total, offset and limit", async () => {
     const answer = await call('GET', `${gateway}/v1/configs/templates`, { headers: key() });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({
@@ -100,7 +100,7 @@ describe('gateway: message templates of the key\'s WABA (wa-sim)', () => {
     expect(approved.body.summary).toMatchObject({ total_count: 4 });
   });
 
-  it('keeps each WABA\'s templates to the keys of its channels', async () => {
+  it("keeps each WABA's templates to the keys of its channels", async () => {
     const other = await provisionChannel(gateway, stack.adminToken);
     const list = await call('GET', `${gateway}/v1/configs/templates`, { headers: partnerKey(other.apiKey) });
     expect(list.body).toMatchObject({ count: 0, total: 0, waba_templates: [] });
@@ -129,7 +129,12 @@ describe('gateway: message templates of the key\'s WABA (wa-sim)', () => {
       ['GET', '/message_templates'],
     ]) {
       const answer = await call(method, `${gateway}${path}`, { body: method === 'POST' ? template('x') : undefined });
-      expect({ method, path, status: answer.status, body: answer.body }).toEqual({ method, path, status: 401, body: { error: 'Invalid or missing D360-API-KEY' } });
+      expect({ method, path, status: answer.status, body: answer.body }).toEqual({
+        method,
+        path,
+        status: 401,
+        body: { error: 'Invalid or missing D360-API-KEY' },
+      });
     }
   });
 });

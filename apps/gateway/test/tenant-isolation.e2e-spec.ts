@@ -45,7 +45,12 @@ describe('gateway: a key reaches only its own channel at Meta', () => {
 
   it("cannot read another channel's phone-number node, on any path or with any field", async () => {
     expect((await atMeta('GET', `/${theirs.phoneNumberId}`)).body).toMatchObject({ id: theirs.phoneNumberId, display_phone_number: expect.any(String) });
-    for (const path of [`/${theirs.phoneNumberId}`, `/v21.0/${theirs.phoneNumberId}`, `/v21.0/${theirs.phoneNumberId}?fields=health_status`, `/${theirs.phoneNumberId}?fields=verified_name`]) {
+    for (const path of [
+      `/${theirs.phoneNumberId}`,
+      `/v21.0/${theirs.phoneNumberId}`,
+      `/v21.0/${theirs.phoneNumberId}?fields=health_status`,
+      `/${theirs.phoneNumberId}?fields=verified_name`,
+    ]) {
       expectUnknownObject(await asMine('GET', path), theirs.phoneNumberId);
     }
     const own = await call('GET', `${gateway}/v21.0/${mine.phoneNumberId}`, { headers: bearer(mine.apiKey) });
@@ -72,7 +77,12 @@ describe('gateway: a key reaches only its own channel at Meta', () => {
     expectUnknownObject(await asMine('GET', `/v21.0/${theirs.wabaId}/message_templates`), theirs.wabaId);
     expectUnknownObject(await asMine('GET', `/${theirs.wabaId}/message_templates?access_token=${mine.apiKey}`), theirs.wabaId);
     expectUnknownObject(
-      await asMine('POST', `/v21.0/${theirs.wabaId}/message_templates`, { name: 'planted', language: 'en_US', category: 'UTILITY', components: [{ type: 'BODY', text: 'x' }] }),
+      await asMine('POST', `/v21.0/${theirs.wabaId}/message_templates`, {
+        name: 'planted',
+        language: 'en_US',
+        category: 'UTILITY',
+        components: [{ type: 'BODY', text: 'x' }],
+      }),
       theirs.wabaId,
     );
     expectUnknownObject(await asMine('DELETE', `/v21.0/${theirs.wabaId}/message_templates?name=their_secret_offer`), theirs.wabaId);
@@ -115,7 +125,12 @@ describe('gateway: a key reaches only its own channel at Meta', () => {
       expectUnknownObject(await asMine('GET', path), theirs.phoneNumberId);
       expectUnknownObject(await asMine('POST', path, { messaging_product: 'whatsapp', about: 'hijacked' }), theirs.phoneNumberId);
     }
-    const send = await asMine('POST', `/${theirs.phoneNumberId}/messages`, { messaging_product: 'whatsapp', to: '4915123456789', type: 'text', text: { body: 'x' } });
+    const send = await asMine('POST', `/${theirs.phoneNumberId}/messages`, {
+      messaging_product: 'whatsapp',
+      to: '4915123456789',
+      type: 'text',
+      text: { body: 'x' },
+    });
     expect(send.status).toBe(403);
     expect(send.body.error).toMatchObject({ code: 200 });
   });

@@ -27,7 +27,7 @@ describe('gateway: Graph API unreachable or slow', () => {
     await stack?.stop();
   });
 
-  it('answers 502 in Meta\'s shape when nothing listens upstream', async () => {
+  it("answers 502 in Meta's shape when nothing listens upstream", async () => {
     for (const path of ['/messages', '/v1/messages', `/v21.0/${channel.phoneNumberId}/messages`]) {
       const answer = await call('POST', `${stack.url('gateway')}${path}`, { headers: partnerKey(channel.apiKey), body: send });
       expect({ path, status: answer.status }).toEqual({ path, status: 502 });
@@ -37,7 +37,7 @@ describe('gateway: Graph API unreachable or slow', () => {
     }
   });
 
-  it('answers 502 in Meta\'s shape on the template and media paths too', async () => {
+  it("answers 502 in Meta's shape on the template and media paths too", async () => {
     const form = new FormData();
     form.append('messaging_product', 'whatsapp');
     form.append('file', new Blob([Buffer.from('bytes')], { type: 'image/png' }), 'a.png');
@@ -61,7 +61,7 @@ describe('gateway: Graph API unreachable or slow', () => {
     expect(await upload.json()).toMatchObject({ error: { code: 2 } });
   });
 
-  it('answers 504 in Meta\'s shape when the Graph API does not answer in time', async () => {
+  it("answers 504 in Meta's shape when the Graph API does not answer in time", async () => {
     hanging = createServer((socket) => {
       sockets.add(socket);
       socket.on('error', () => undefined);

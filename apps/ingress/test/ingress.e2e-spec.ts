@@ -1,16 +1,6 @@
 import { WebhookHeaders } from '@wabridge/contracts';
 import { freePort, startKafka, type KafkaBroker } from '@wabridge/local-infra';
-import {
-  FIXTURE_IDS,
-  metaFixtureFor,
-  metaHeaders,
-  ServiceProcess,
-  TestStack,
-  testLogDir,
-  TopicCollector,
-  uniqueDigits,
-  waitFor,
-} from '@wabridge/testing';
+import { FIXTURE_IDS, metaFixtureFor, metaHeaders, ServiceProcess, TestStack, testLogDir, TopicCollector, uniqueDigits, waitFor } from '@wabridge/testing';
 import { signMetaPayload } from '@wabridge/webhook-security';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -26,10 +16,7 @@ describe('ingress (real Kafka)', () => {
   beforeAll(async () => {
     stack = await TestStack.start({ services: ['ingress'] });
     url = `${stack.url('ingress')}/webhooks/whatsapp`;
-    [webhooks, quarantine] = await Promise.all([
-      TopicCollector.start(stack.topics.webhooks),
-      TopicCollector.start(stack.topics.quarantine),
-    ]);
+    [webhooks, quarantine] = await Promise.all([TopicCollector.start(stack.topics.webhooks), TopicCollector.start(stack.topics.quarantine)]);
   });
 
   afterAll(async () => {
@@ -37,8 +24,7 @@ describe('ingress (real Kafka)', () => {
     await stack?.stop();
   });
 
-  const post = (body: Buffer | string, headers: Record<string, string>) =>
-    fetch(url, { method: 'POST', headers, body });
+  const post = (body: Buffer | string, headers: Record<string, string>) => fetch(url, { method: 'POST', headers, body });
 
   describe('subscription handshake', () => {
     it('echoes the challenge for the right verify token', async () => {
@@ -104,9 +90,7 @@ describe('ingress (real Kafka)', () => {
       field: 'messages',
       value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '1', phone_number_id: phone }, statuses: [] },
     });
-    const body = Buffer.from(
-      JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W1', changes: [change(a), change(b)] }] }),
-    );
+    const body = Buffer.from(JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: 'W1', changes: [change(a), change(b)] }] }));
     const response = await post(body, metaHeaders(body, stack.appSecret));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'accepted', events: 2 });

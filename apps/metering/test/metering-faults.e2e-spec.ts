@@ -43,10 +43,9 @@ describe('metering under faults (e2e)', () => {
   }
 
   async function dedupeKeys(): Promise<number> {
-    const [{ count }] = await kit.dataSource.query<{ count: string }[]>(
-      'SELECT count(*)::text AS count FROM metering_dedupe WHERE wamid LIKE $1',
-      [`wamid.fault-${run}-%`],
-    );
+    const [{ count }] = await kit.dataSource.query<{ count: string }[]>('SELECT count(*)::text AS count FROM metering_dedupe WHERE wamid LIKE $1', [
+      `wamid.fault-${run}-%`,
+    ]);
     return Number(count);
   }
 
@@ -86,7 +85,10 @@ describe('metering under faults (e2e)', () => {
         const chunk = traffic.records.slice(i, i + CHUNK);
         await Promise.all(
           (['outbound', 'webhooks'] as const).map((topic) =>
-            kit.produce(topic, chunk.filter((item) => item.topic === topic).map((item) => item.record)),
+            kit.produce(
+              topic,
+              chunk.filter((item) => item.topic === topic).map((item) => item.record),
+            ),
           ),
         );
       }
@@ -134,9 +136,7 @@ describe('metering under faults (e2e)', () => {
     const statement = JSON.parse((await kit.get(`/admin/v1/usage/statements/${first.clientId}/2024-06`)).text) as {
       totals: { template_sends: number };
     };
-    const firstClientSends = [...traffic.templateCounts]
-      .filter(([key]) => key.startsWith(first.clientId))
-      .reduce((sum, [, count]) => sum + count, 0);
+    const firstClientSends = [...traffic.templateCounts].filter(([key]) => key.startsWith(first.clientId)).reduce((sum, [, count]) => sum + count, 0);
     expect(statement.totals.template_sends).toBe(firstClientSends);
   }, 150_000);
 });

@@ -41,10 +41,9 @@ describe('metering dedupe retention (e2e)', () => {
   }
 
   async function keysLeft(label: string): Promise<number> {
-    const [{ count }] = await kit.dataSource.query<{ count: string }[]>(
-      `SELECT count(*)::text AS count FROM metering_dedupe WHERE wamid LIKE $1`,
-      [`wamid.retention-${run}-${label}-%`],
-    );
+    const [{ count }] = await kit.dataSource.query<{ count: string }[]>(`SELECT count(*)::text AS count FROM metering_dedupe WHERE wamid LIKE $1`, [
+      `wamid.retention-${run}-${label}-%`,
+    ]);
     return Number(count);
   }
 

@@ -136,10 +136,7 @@ export class MeteringKit {
   /** Metering (or another group) committed every record produced so far (it commits only after applying a batch). */
   async drained(groupId = this.groupId): Promise<boolean> {
     for (const topic of [this.stack.topics.outbound, this.stack.topics.webhooks]) {
-      const [ends, committed] = await Promise.all([
-        this.admin.fetchTopicOffsets(topic),
-        this.admin.fetchOffsets({ groupId, topics: [topic] }),
-      ]);
+      const [ends, committed] = await Promise.all([this.admin.fetchTopicOffsets(topic), this.admin.fetchOffsets({ groupId, topics: [topic] })]);
       const done = new Map(committed[0].partitions.map((p) => [p.partition, p.offset]));
       if (!ends.every(({ partition, high }) => high === '0' || done.get(partition) === high)) return false;
     }

@@ -155,7 +155,7 @@ export function buildTraffic(options: TrafficOptions): Traffic {
       messages.filter((m) => m.channel === channel).flatMap((m) => m.statuses),
       random,
     );
-    for (let i = 0; i < statuses.length; ) {
+    for (let i = 0; i < statuses.length;) {
       const size = random() < 0.1 ? 3 : 1;
       const packed = statuses.slice(i, i + size);
       i += size;

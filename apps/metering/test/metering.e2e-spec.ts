@@ -28,10 +28,7 @@ describe('metering (e2e)', () => {
     const channel = await kit.onboard();
     const wamid = newWamid();
     await kit.produce('outbound', [outboundEvent(channel, wamid)]);
-    await kit.produce('webhooks', [
-      webhook(channel, 'status-sent-priced.json', wamid),
-      webhook(channel, 'status-read-priced.json', wamid),
-    ]);
+    await kit.produce('webhooks', [webhook(channel, 'status-sent-priced.json', wamid), webhook(channel, 'status-read-priced.json', wamid)]);
     await waitForTotals(channel, { template_sends: 1, priced_messages: 1 });
     await kit.waitDrained();
     expected.set(channel, { template_sends: 1, priced_messages: 1 });
@@ -90,10 +87,7 @@ describe('metering (e2e)', () => {
     const channel = await kit.onboard();
     const stranger = { phoneNumberId: businessId(), wabaId: channel.wabaId };
     const unattributedBefore = await kit.metric('wabridge_metering_unattributed_total');
-    await kit.produce('outbound', [
-      outboundEvent(channel, newWamid(), { type: 'text' }),
-      outboundEvent(channel, newWamid(), { type: 'image' }),
-    ]);
+    await kit.produce('outbound', [outboundEvent(channel, newWamid(), { type: 'text' }), outboundEvent(channel, newWamid(), { type: 'image' })]);
     await kit.produce('webhooks', [
       webhook(channel, 'status-failed.json', newWamid()),
       webhook(channel, 'inbound-text.json', newWamid()),
@@ -128,9 +122,7 @@ describe('metering (e2e)', () => {
     try {
       const channel = await kit.onboard();
       const badJson = Buffer.from(`{"object":"whatsapp_business_account","entry":[ ${randomUUID()}`);
-      const badEvent = Buffer.from(
-        JSON.stringify({ ...JSON.parse(String(outboundEvent(channel, newWamid()).value)), client_id: 'not-a-uuid' }),
-      );
+      const badEvent = Buffer.from(JSON.stringify({ ...JSON.parse(String(outboundEvent(channel, newWamid()).value)), client_id: 'not-a-uuid' }));
       const good = newWamid();
       await kit.produce('webhooks', [{ key: channel.phoneNumberId, value: badJson }]);
       await kit.produce('outbound', [{ key: channel.phoneNumberId, value: badEvent }, outboundEvent(channel, good)]);
@@ -267,9 +259,7 @@ describe('metering (e2e)', () => {
       });
       // Lines are ordered by channel id first (a stable sort keeps each channel's own order).
       const lines = (items: [TestChannel, Record<string, unknown>][]) =>
-        [...items]
-          .sort(([x], [y]) => (x.channelId < y.channelId ? -1 : x.channelId > y.channelId ? 1 : 0))
-          .map(([c, rest]) => ({ ...ch(c), ...rest }));
+        [...items].sort(([x], [y]) => (x.channelId < y.channelId ? -1 : x.channelId > y.channelId ? 1 : 0)).map(([c, rest]) => ({ ...ch(c), ...rest }));
       expect(statement).toEqual({
         client_id: first.clientId,
         client_name: clientName,

@@ -15,9 +15,13 @@ async function bootstrap(): Promise<void> {
   applyHeapPolicy();
   const config = loadRouterConfig(process.env);
   await prepareStoredSecrets(config.databaseUrl, config.secrets, { reseal: false, applicationName: 'wabridge-router-secrets' });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter({ trustProxy: false, ...httpServerTimeouts(config.httpRequestTimeoutMs) }), {
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    new FastifyAdapter({ trustProxy: false, ...httpServerTimeouts(config.httpRequestTimeoutMs) }),
+    {
+      bufferLogs: true,
+    },
+  );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);

@@ -177,11 +177,11 @@ describe('router faults: on the run’s Kafka and Postgres', () => {
   it('loses nothing when one of two routers in the same consumer group is killed mid-flow', async () => {
     const { prefix, kit, partner } = await setup(4, 2);
     const group = { ROUTER_GROUP_ID: `${prefix}shared-group` };
-    const [first, second] = await Promise.all([
-      routerProcess(prefix, infra, 'router-a', group),
-      routerProcess(prefix, infra, 'router-b', group),
-    ]);
-    cleanup.push(() => first.stop(), () => second.stop());
+    const [first, second] = await Promise.all([routerProcess(prefix, infra, 'router-a', group), routerProcess(prefix, infra, 'router-b', group)]);
+    cleanup.push(
+      () => first.stop(),
+      () => second.stop(),
+    );
     await Promise.all([first.start(), second.start()]);
     const channels = await boundChannels(kit, 8, partner.url);
 

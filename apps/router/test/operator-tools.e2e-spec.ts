@@ -52,9 +52,7 @@ describe('operator tools: deliveries, dead letters, replay; secret rotation', ()
 
     const dead = await admin('GET', `/admin/v1/dead-letters?channel_id=${channel.channelId}`);
     expect(dead.status).toBe(200);
-    expect((dead.body.data as { event_id: string; state: string }[]).map((row) => row.event_id).sort()).toEqual(
-      [first.eventId, second.eventId].sort(),
-    );
+    expect((dead.body.data as { event_id: string; state: string }[]).map((row) => row.event_id).sort()).toEqual([first.eventId, second.eventId].sort());
 
     // bad input has defined answers
     expect((await admin('GET', `/admin/v1/dead-letters`, undefined, 'wrong')).status).toBe(401);
@@ -68,11 +66,7 @@ describe('operator tools: deliveries, dead letters, replay; secret rotation', ()
     const replayAt = Date.now();
     const byId = await admin('POST', `/admin/v1/dead-letters/replay`, { ids: [first.eventId] });
     expect(byId).toEqual({ status: 200, body: { replayed: 1 } });
-    const [again] = await server.waitForRequests(
-      1,
-      20_000,
-      (request) => request.headers['webhook-id'] === first.eventId && request.at >= replayAt,
-    );
+    const [again] = await server.waitForRequests(1, 20_000, (request) => request.headers['webhook-id'] === first.eventId && request.at >= replayAt);
     expect(again.body.equals(first.body)).toBe(true);
     await suite.kit.waitForRow(first.eventId, (row) => row.state === 'replayed', 'the row to show replayed');
     expect((await suite.kit.deliveryRow(second.eventId))?.state).toBe('dead');

@@ -26,9 +26,7 @@ describe('router: delivery to partners', () => {
   });
 
   const outcomesOf = (eventId: string) =>
-    outcomes.records
-      .map((record) => assertDeliveryAttemptEvent(JSON.parse(String(record.value))))
-      .filter((event) => event.event_id === eventId);
+    outcomes.records.map((record) => assertDeliveryAttemptEvent(JSON.parse(String(record.value)))).filter((event) => event.event_id === eventId);
 
   it('delivers the exact bytes with the custom headers and a Standard Webhooks signature', async () => {
     const server = await partner();
@@ -73,10 +71,13 @@ describe('router: delivery to partners', () => {
     await crm.waitForRequests(2);
     crm.respondWith(200);
     expect(primary.received).toHaveLength(1);
-    const row = await waitFor(async () => {
-      const found = await suite.kit.deliveryRow(event.eventId, 'crm');
-      return found?.state === 'delivered' ? found : undefined;
-    }, { what: 'the crm row to show delivered' });
+    const row = await waitFor(
+      async () => {
+        const found = await suite.kit.deliveryRow(event.eventId, 'crm');
+        return found?.state === 'delivered' ? found : undefined;
+      },
+      { what: 'the crm row to show delivered' },
+    );
     expect(row.attempts).toBeGreaterThanOrEqual(3);
     expect(crm.received.every((r) => r.headers['webhook-id'] === event.eventId)).toBe(true);
     expect(primary.received).toHaveLength(1);

@@ -3,13 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { WebhookHeaders, type TopicNames } from '@wabridge/contracts';
 import { BatchingProducer, createKafka } from '@wabridge/kafka';
-import {
-  ChannelEntity,
-  ClientEntity,
-  createDataSource,
-  DeliveryEntity,
-  WebhookDestinationEntity,
-} from '@wabridge/persistence';
+import { ChannelEntity, ClientEntity, createDataSource, DeliveryEntity, WebhookDestinationEntity } from '@wabridge/persistence';
 import {
   FIXTURE_IDS,
   metaFixtureFor,
@@ -151,19 +145,21 @@ export class RouterTestKit {
   }
 
   /** Publishes a Meta fixture for this number as ingress would: exact bytes plus the routing headers. */
-  async publish(
-    channel: { phoneNumberId: string; wabaId: string },
-    options: { fixture?: MetaFixture; partition?: number } = {},
-  ): Promise<Published> {
+  async publish(channel: { phoneNumberId: string; wabaId: string }, options: { fixture?: MetaFixture; partition?: number } = {}): Promise<Published> {
     const body = metaFixtureFor(options.fixture ?? 'inbound-text.json', {
       [FIXTURE_IDS.phoneNumberId]: channel.phoneNumberId,
       [FIXTURE_IDS.wabaId]: channel.wabaId,
     });
-    return this.publishRaw(body, {
-      [WebhookHeaders.phoneNumberId]: channel.phoneNumberId,
-      [WebhookHeaders.wabaId]: channel.wabaId,
-      [WebhookHeaders.field]: 'messages',
-    }, channel.phoneNumberId, options.partition);
+    return this.publishRaw(
+      body,
+      {
+        [WebhookHeaders.phoneNumberId]: channel.phoneNumberId,
+        [WebhookHeaders.wabaId]: channel.wabaId,
+        [WebhookHeaders.field]: 'messages',
+      },
+      channel.phoneNumberId,
+      options.partition,
+    );
   }
 
   async publishRaw(body: Buffer, headers: Record<string, string>, key: string, partition?: number): Promise<Published> {

@@ -26,8 +26,7 @@ describe('wa-sim: a stand-in for Meta, signing webhooks that ingress accepts', (
     await stack?.stop();
   });
 
-  const envelopes = () =>
-    webhooks.records.map((record) => ({ record, value: JSON.parse(record.value!.toString('utf8')) as MetaWebhookEnvelope }));
+  const envelopes = () => webhooks.records.map((record) => ({ record, value: JSON.parse(record.value!.toString('utf8')) as MetaWebhookEnvelope }));
 
   it('sends a signed inbound text webhook that ingress accepts', async () => {
     const answer = await post(`${stack.url('wa-sim')}/sim/inbound`, {
@@ -76,7 +75,11 @@ describe('wa-sim: a stand-in for Meta, signing webhooks that ingress accepts', (
   });
 
   it('refuses a send without the expected Graph token', async () => {
-    const answer = await post(`${stack.url('wa-sim')}/v21.0/${phoneNumberId}/messages`, { messaging_product: 'whatsapp', to: '1' }, { authorization: 'Bearer wrong' });
+    const answer = await post(
+      `${stack.url('wa-sim')}/v21.0/${phoneNumberId}/messages`,
+      { messaging_product: 'whatsapp', to: '1' },
+      { authorization: 'Bearer wrong' },
+    );
     expect(answer.status).toBe(401);
     expect(answer.body.error).toMatchObject({ code: 190, type: 'OAuthException' });
   });

@@ -21,7 +21,14 @@ describe('ConsumerLagMonitor against the real broker', () => {
     await producer.disconnect();
     const admin = kafka.admin();
     await admin.connect();
-    await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '2' }, { partition: 1, offset: '3' }] });
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: [
+        { partition: 0, offset: '2' },
+        { partition: 1, offset: '3' },
+      ],
+    });
     await admin.disconnect();
 
     const monitor = new ConsumerLagMonitor(kafka, [

@@ -26,7 +26,10 @@ describe('ConsumerRunner: commits of late completions coalesce', () => {
     await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
     const producer = new BatchingProducer(kafka);
     await producer.connect();
-    await producer.send(topic, Array.from({ length: 200 }, (_, i) => ({ key: 'k', value: `record ${i}`, partition: 0 })));
+    await producer.send(
+      topic,
+      Array.from({ length: 200 }, (_, i) => ({ key: 'k', value: `record ${i}`, partition: 0 })),
+    );
     await producer.disconnect();
 
     let context: BatchContext | undefined;

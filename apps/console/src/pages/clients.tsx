@@ -90,10 +90,31 @@ function NewNumberForm({ clients, onCreated }: { clients: ClientRow[]; onCreated
   return (
     <form className="card" onSubmit={(event) => void submit(event)} aria-labelledby="new-number">
       <h2 id="new-number">New number</h2>
-      <Select label="Client" name="client_id" value={chosen} onChange={setClientId} options={clients.map((client) => ({ value: client.id, label: client.name }))} />
-      <Field label="Phone number id" name="phone_number_id" value={phoneNumberId} onChange={setPhoneNumberId} required pattern="[A-Za-z0-9_\-]{1,64}" hint="Meta's id of the number (digits)." />
+      <Select
+        label="Client"
+        name="client_id"
+        value={chosen}
+        onChange={setClientId}
+        options={clients.map((client) => ({ value: client.id, label: client.name }))}
+      />
+      <Field
+        label="Phone number id"
+        name="phone_number_id"
+        value={phoneNumberId}
+        onChange={setPhoneNumberId}
+        required
+        pattern="[A-Za-z0-9_\-]{1,64}"
+        hint="Meta's id of the number (digits)."
+      />
       <Field label="WABA id" name="waba_id" value={wabaId} onChange={setWabaId} required pattern="[A-Za-z0-9_\-]{1,64}" />
-      <Field label="Display phone number" name="display_phone_number" value={display} onChange={setDisplay} required hint="As Meta shows it, e.g. 4930609859535." />
+      <Field
+        label="Display phone number"
+        name="display_phone_number"
+        value={display}
+        onChange={setDisplay}
+        required
+        hint="As Meta shows it, e.g. 4930609859535."
+      />
       {message && <Alert kind={message.kind}>{message.text}</Alert>}
       <button type="submit" disabled={!chosen}>
         Add number

@@ -19,7 +19,10 @@ export function DeliveriesPage() {
     () => (chosen ? api<{ data: Delivery[] }>('GET', `/channels/${chosen}/deliveries?limit=200`) : Promise.resolve({ data: [] })),
     [chosen],
   );
-  const dead = useLoad(() => (chosen ? api<{ data: Delivery[] }>('GET', `/dead-letters?channel_id=${chosen}&limit=200`) : Promise.resolve({ data: [] })), [chosen]);
+  const dead = useLoad(
+    () => (chosen ? api<{ data: Delivery[] }>('GET', `/dead-letters?channel_id=${chosen}&limit=200`) : Promise.resolve({ data: [] })),
+    [chosen],
+  );
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string }>();
   const [from, setFrom] = useState('');
@@ -101,12 +104,7 @@ export function DeliveriesPage() {
             {dead.data?.data.map((row) => (
               <tr key={`${row.event_id}/${row.destination}`} data-event={row.event_id}>
                 <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Select ${row.event_id}`}
-                    checked={selected.has(row.event_id)}
-                    onChange={() => toggle(row.event_id)}
-                  />
+                  <input type="checkbox" aria-label={`Select ${row.event_id}`} checked={selected.has(row.event_id)} onChange={() => toggle(row.event_id)} />
                 </td>
                 <td>
                   <code>{row.event_id}</code>

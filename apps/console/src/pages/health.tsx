@@ -22,8 +22,8 @@ export function HealthPage() {
               <span className="stat" data-stat="success-ratio">
                 {ratio === null || ratio === undefined ? '—' : `${(ratio * 100).toFixed(1)} %`}
               </span>
-              delivery success{' '}
-              {data.delivery.window_minutes === null ? 'since the router started' : `over the last ${data.delivery.window_minutes} min`} ({data.delivery.attempts} attempts)
+              delivery success {data.delivery.window_minutes === null ? 'since the router started' : `over the last ${data.delivery.window_minutes} min`} (
+              {data.delivery.attempts} attempts)
             </div>
             <div>
               <span className="stat" data-stat="retry-depth">
@@ -62,7 +62,9 @@ export function HealthPage() {
                   <tr key={service.name} data-service={service.name}>
                     <td>{service.name}</td>
                     <td>
-                      <span className={`badge badge-${service.ready ? 'healthy' : 'failing'}`}>{service.ready ? 'Ready' : `Not ready${service.error ? ` (${service.error})` : ''}`}</span>
+                      <span className={`badge badge-${service.ready ? 'healthy' : 'failing'}`}>
+                        {service.ready ? 'Ready' : `Not ready${service.error ? ` (${service.error})` : ''}`}
+                      </span>
                     </td>
                     <td className="num">{service.consumer_lag ?? '—'}</td>
                   </tr>

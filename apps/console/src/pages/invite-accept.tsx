@@ -63,8 +63,27 @@ export function InviteAcceptPage({ token }: { token: string }) {
       }
     >
       <form className="card narrow" onSubmit={(event) => void submit(event)}>
-        <Field label="New password" name="password" type="password" value={password} onChange={setPassword} required minLength={12} autoComplete="new-password" hint="At least 12 characters." />
-        <Field label="Repeat the password" name="repeat" type="password" value={repeat} onChange={setRepeat} required minLength={12} autoComplete="new-password" />
+        <Field
+          label="New password"
+          name="password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+          required
+          minLength={12}
+          autoComplete="new-password"
+          hint="At least 12 characters."
+        />
+        <Field
+          label="Repeat the password"
+          name="repeat"
+          type="password"
+          value={repeat}
+          onChange={setRepeat}
+          required
+          minLength={12}
+          autoComplete="new-password"
+        />
         {error && <Alert>{error}</Alert>}
         <button type="submit">Set password</button>
       </form>

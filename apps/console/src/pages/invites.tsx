@@ -53,7 +53,13 @@ export function InvitesPage() {
           ]}
         />
         {role === 'client' && (
-          <Select label="Client" name="client_id" value={chosen} onChange={setClientId} options={(clients.data ?? []).map((client) => ({ value: client.id, label: client.name }))} />
+          <Select
+            label="Client"
+            name="client_id"
+            value={chosen}
+            onChange={setClientId}
+            options={(clients.data ?? []).map((client) => ({ value: client.id, label: client.name }))}
+          />
         )}
         <Field label="Expires after (hours)" name="expires_in_hours" type="number" value={hours} onChange={setHours} required hint="1 to 168." />
         {error && <Alert>{error}</Alert>}

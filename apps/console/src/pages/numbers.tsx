@@ -112,8 +112,8 @@ function GenerateKeyDialog({ channel, onClose }: { channel: Channel; onClose: ()
               <p>
                 This number has {channel.partner_slots} partner slots; each has its own key and its own webhook. A new key{' '}
                 <strong>revokes the older key of the slot you name</strong> and <strong>drops that slot’s webhook binding</strong>
-                {slotInUse?.bound ? ' (it stops receiving this number’s messages)' : ''}; the other slots keep working. Whoever you give the new
-                key to binds that slot next.
+                {slotInUse?.bound ? ' (it stops receiving this number’s messages)' : ''}; the other slots keep working. Whoever you give the new key to binds
+                that slot next.
               </p>
               <Field
                 label="Partner slot"

@@ -24,10 +24,7 @@ export function UsagePage({ session }: { session: Session }) {
   const byDay = useLoad(report('day'), [chosen, from]);
   const byTemplate = useLoad(report('template'), [chosen, from]);
   const byCategory = useLoad(report('category'), [chosen, from]);
-  const summary = useLoad(
-    () => (operator ? api<UsageSummary>('GET', `/usage/summary${query({ from, to })}`) : Promise.resolve(undefined)),
-    [operator, from],
-  );
+  const summary = useLoad(() => (operator ? api<UsageSummary>('GET', `/usage/summary${query({ from, to })}`) : Promise.resolve(undefined)), [operator, from]);
 
   const days = useMemo(() => daysOf(from.slice(0, 7)), [from]);
   const series = useMemo(() => {
@@ -46,7 +43,13 @@ export function UsagePage({ session }: { session: Session }) {
     <Page title="Usage" intro="Template sends and priced messages, counted once per message, by UTC day. Only counts are kept: no recipients, no contents.">
       <div className="toolbar">
         {operator && clients.data && (
-          <Select label="Client" name="client" value={chosen} onChange={setClientId} options={clients.data.map((client) => ({ value: client.id, label: client.name }))} />
+          <Select
+            label="Client"
+            name="client"
+            value={chosen}
+            onChange={setClientId}
+            options={clients.data.map((client) => ({ value: client.id, label: client.name }))}
+          />
         )}
         <Field label="Month" name="month" type="month" value={month} onChange={setMonth} />
         <a className="button secondary" href={csv} download>
@@ -74,8 +77,22 @@ export function UsagePage({ session }: { session: Session }) {
       )}
       {byDay.data && <DailyChart days={days} series={series} label={`Daily template sends and priced messages, ${from.slice(0, 7)}`} />}
       <div className="columns">
-        <ReportTable title="By template" report={byTemplate.data} keys={[['template', 'Template'], ['language', 'Language']]} />
-        <ReportTable title="By category" report={byCategory.data} keys={[['category', 'Category'], ['pricing_type', 'Pricing type']]} />
+        <ReportTable
+          title="By template"
+          report={byTemplate.data}
+          keys={[
+            ['template', 'Template'],
+            ['language', 'Language'],
+          ]}
+        />
+        <ReportTable
+          title="By category"
+          report={byCategory.data}
+          keys={[
+            ['category', 'Category'],
+            ['pricing_type', 'Pricing type'],
+          ]}
+        />
       </div>
     </Page>
   );

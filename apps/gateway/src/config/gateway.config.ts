@@ -57,7 +57,10 @@ const schema = z.object({
     .default('')
     .transform((value, context) => {
       const targets: { name: string; url: string }[] = [];
-      for (const item of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+      for (const item of value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)) {
         const match = /^([a-z][a-z0-9-]{0,30})=(https?:\/\/\S+)$/.exec(item);
         if (!match) {
           context.addIssue({ code: 'custom', message: 'must be a comma-separated list of name=http(s)://host:port' });

@@ -9,7 +9,10 @@ import { createTemplate, forwardedSends, getBytes, inboundMedia, registerNumber 
  * `entry[0].changes[0].value.metadata.phone_number_id` to the inbox's `provider_config.phone_number_id`.
  */
 function chatwootCloudParses(request: ReceivedRequest, inboxPhoneNumberId: string) {
-  const params = JSON.parse(request.body.toString()) as { object?: string; entry?: { changes?: { value?: { metadata?: { phone_number_id?: string }; messages?: unknown[]; statuses?: unknown[] } }[] }[] };
+  const params = JSON.parse(request.body.toString()) as {
+    object?: string;
+    entry?: { changes?: { value?: { metadata?: { phone_number_id?: string }; messages?: unknown[]; statuses?: unknown[] } }[] }[];
+  };
   const value = params.entry?.[0]?.changes?.[0]?.value;
   if (params.object !== 'whatsapp_business_account' || value?.metadata?.phone_number_id !== inboxPhoneNumberId) return { dropped: true };
   return { dropped: false, message: value.messages?.[0], status: value.statuses?.[0] };
@@ -71,17 +74,30 @@ describe('compatibility: Chatwoot WhatsApp Cloud inbox against the Graph facade'
     expect((await forwardedSends(stack, channel.phoneNumberId)).at(-1)!.body).toEqual(body);
     const template = await call('POST', `${gateway}/v13.0/${channel.phoneNumberId}/messages`, {
       headers: bearer(channel.apiKey),
-      body: { messaging_product: 'whatsapp', to: '4915123456789', type: 'template', template: { name: 'reminder_00', language: { policy: 'deterministic', code: 'en_US' }, components: [] } },
+      body: {
+        messaging_product: 'whatsapp',
+        to: '4915123456789',
+        type: 'template',
+        template: { name: 'reminder_00', language: { policy: 'deterministic', code: 'en_US' }, components: [] },
+      },
     });
     expect(template.status).toBe(200);
   });
 
   it('inbound: the Cloud envelope reaches the inbox matched by phone_number_id; media is fetched by id, then by its URL', async () => {
-    const bound = await call('POST', `${gateway}/v1/configs/webhook`, { headers: partnerKey(channel.apiKey), body: { url: `${chatwoot.url}/webhooks/whatsapp/+${channel.displayPhoneNumber}` } });
+    const bound = await call('POST', `${gateway}/v1/configs/webhook`, {
+      headers: partnerKey(channel.apiKey),
+      body: { url: `${chatwoot.url}/webhooks/whatsapp/+${channel.displayPhoneNumber}` },
+    });
     expect(bound.status).toBe(200);
-    const sent = await call('POST', `${stack.url('wa-sim')}/sim/inbound`, { body: { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, from: '4915123456789', text: 'Wo bleibt mein Paket?' } });
+    const sent = await call('POST', `${stack.url('wa-sim')}/sim/inbound`, {
+      body: { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, from: '4915123456789', text: 'Wo bleibt mein Paket?' },
+    });
     const [request] = await chatwoot.waitForRequests(1, 20000, (received) => received.body.toString().includes(sent.body.wamid as string));
-    expect(chatwootCloudParses(request, channel.phoneNumberId)).toMatchObject({ dropped: false, message: { id: sent.body.wamid, text: { body: 'Wo bleibt mein Paket?' } } });
+    expect(chatwootCloudParses(request, channel.phoneNumberId)).toMatchObject({
+      dropped: false,
+      message: { id: sent.body.wamid, text: { body: 'Wo bleibt mein Paket?' } },
+    });
 
     const bytes = randomBytes(9000);
     const mediaId = await inboundMedia(stack, channel.phoneNumberId, bytes, 'image/png');
@@ -100,7 +116,7 @@ describe('compatibility: Chatwoot WhatsApp Cloud inbox against the Graph facade'
     expect(logs).not.toContain('access_token');
   });
 
-  it('answers bad facade input in Graph\'s error shape', async () => {
+  it("answers bad facade input in Graph's error shape", async () => {
     const badVersion = await call('GET', `${gateway}/14.0/${channel.wabaId}/message_templates`, { headers: bearer(channel.apiKey) });
     expect(badVersion.status).toBe(404);
     expect(badVersion.body.error).toMatchObject({ type: 'OAuthException' });
@@ -110,13 +126,21 @@ describe('compatibility: Chatwoot WhatsApp Cloud inbox against the Graph facade'
     const noName = await call('DELETE', `${gateway}/v14.0/${channel.wabaId}/message_templates`, { headers: bearer(channel.apiKey) });
     expect(noName.status).toBe(400);
     expect(noName.body.error).toMatchObject({ code: 100, message: expect.stringContaining('name') });
-    const notJson = await call('POST', `${gateway}/v14.0/${channel.wabaId}/message_templates`, { headers: { ...bearer(channel.apiKey), 'content-type': 'application/json' }, body: '[]' });
+    const notJson = await call('POST', `${gateway}/v14.0/${channel.wabaId}/message_templates`, {
+      headers: { ...bearer(channel.apiKey), 'content-type': 'application/json' },
+      body: '[]',
+    });
     expect(notJson.status).toBe(400);
     expect(notJson.body.error).toMatchObject({ code: 100 });
-    const malformed = await call('POST', `${gateway}/v13.0/${channel.phoneNumberId}/whatsapp_business_profile`, { headers: { ...bearer(channel.apiKey), 'content-type': 'application/json' }, body: '{"about":' });
+    const malformed = await call('POST', `${gateway}/v13.0/${channel.phoneNumberId}/whatsapp_business_profile`, {
+      headers: { ...bearer(channel.apiKey), 'content-type': 'application/json' },
+      body: '{"about":',
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.body.error).toMatchObject({ type: 'OAuthException' });
-    const badField = await call('GET', `${gateway}/v13.0/${channel.phoneNumberId}/whatsapp_business_profile?fields=secret`, { headers: bearer(channel.apiKey) });
+    const badField = await call('GET', `${gateway}/v13.0/${channel.phoneNumberId}/whatsapp_business_profile?fields=secret`, {
+      headers: bearer(channel.apiKey),
+    });
     expect(badField.status).toBe(400);
     expect(badField.body.error.message).toContain('secret');
   });

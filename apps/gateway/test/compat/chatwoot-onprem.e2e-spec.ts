@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { FIXTURE_IDS, metaFixtureFor, PartnerServer, provisionChannel, TestStack, type ProvisionedChannel, type ReceivedRequest, bindingPropagated } from '@wabridge/testing';
+import {
+  FIXTURE_IDS,
+  metaFixtureFor,
+  PartnerServer,
+  provisionChannel,
+  TestStack,
+  type ProvisionedChannel,
+  type ReceivedRequest,
+  bindingPropagated,
+} from '@wabridge/testing';
 import { call } from '../support/http';
 import { createTemplate, forwardedSends, getBytes, inboundMedia, registerNumber } from './compat-kit';
 
@@ -12,7 +21,9 @@ type Flat = { contacts?: Record<string, unknown>[]; messages?: Record<string, un
  * 360dialog channel does not have, and dropped as an inactive channel; a flat body is processed,
  * first contact, message and status only.
  */
-function chatwootParses(request: ReceivedRequest): { dropped: true } | { dropped: false; contact?: Record<string, unknown>; message?: Record<string, unknown>; status?: Record<string, unknown> } {
+function chatwootParses(
+  request: ReceivedRequest,
+): { dropped: true } | { dropped: false; contact?: Record<string, unknown>; message?: Record<string, unknown>; status?: Record<string, unknown> } {
   const params = JSON.parse(request.body.toString()) as Flat & { object?: string };
   if (params.object === 'whatsapp_business_account') return { dropped: true };
   return { dropped: false, contact: params.contacts?.[0], message: params.messages?.[0], status: params.statuses?.[0] };
@@ -33,7 +44,9 @@ describe('compatibility: Chatwoot 360dialog inbox through the /onprem base path'
   const apiHeaders = () => ({ 'D360-API-KEY': channel.apiKey, 'Content-Type': 'application/json' });
   const sim = (path: string, body: unknown) => call('POST', `${stack.url('wa-sim')}${path}`, { body, headers: { 'content-type': 'application/json' } });
   const atChatwoot = async (text: string, count = 1) =>
-    (await chatwoot.waitForRequests(count, 20000, (request) => request.body.toString().includes(text))).filter((request) => request.body.toString().includes(text));
+    (await chatwoot.waitForRequests(count, 20000, (request) => request.body.toString().includes(text))).filter((request) =>
+      request.body.toString().includes(text),
+    );
   const setWebhook = async (url: string) => {
     const answer = await call('POST', `${base}/configs/webhook`, { headers: apiHeaders(), body: `{"url":"${url}"}` });
     expect(answer.status).toBe(200);
@@ -65,7 +78,13 @@ describe('compatibility: Chatwoot 360dialog inbox through the /onprem base path'
     const answer = await call('GET', `${base}/configs/templates`, { headers: apiHeaders() });
     expect(answer.status).toBe(200);
     const [template] = answer.body.waba_templates as { name: string; namespace: string; external_id: string; status: string; language: string }[];
-    expect(template).toMatchObject({ name: 'order_shipped', status: 'approved', language: 'en_US', namespace: expect.stringMatching(/^[0-9a-f]{8}_[0-9a-f]{4}_/), external_id: expect.stringMatching(/^\d+$/) });
+    expect(template).toMatchObject({
+      name: 'order_shipped',
+      status: 'approved',
+      language: 'en_US',
+      namespace: expect.stringMatching(/^[0-9a-f]{8}_[0-9a-f]{4}_/),
+      external_id: expect.stringMatching(/^\d+$/),
+    });
     // send_template_message: the synced namespace goes along, and is dropped on the way to Cloud
     const sent = await call('POST', `${base}/messages`, {
       headers: apiHeaders(),
@@ -76,7 +95,13 @@ describe('compatibility: Chatwoot 360dialog inbox through the /onprem base path'
   });
 
   it('incoming text: the flat body reaches Chatwoot, which reads contacts[0] and messages[0]', async () => {
-    const sent = await sim('/sim/inbound', { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, from: '4915123456789', text: 'Hallo, wo ist meine Bestellung? 📦', name: 'Zoë' });
+    const sent = await sim('/sim/inbound', {
+      phone_number_id: channel.phoneNumberId,
+      waba_id: channel.wabaId,
+      from: '4915123456789',
+      text: 'Hallo, wo ist meine Bestellung? 📦',
+      name: 'Zoë',
+    });
     const [request] = await atChatwoot(sent.body.wamid as string);
     expect(request.path).toBe(`/webhooks/whatsapp/+${channel.displayPhoneNumber}`);
     expect(chatwootParses(request)).toEqual({
@@ -91,10 +116,22 @@ describe('compatibility: Chatwoot 360dialog inbox through the /onprem base path'
     const bytes = randomBytes(12000);
     const mediaId = await inboundMedia(stack, channel.phoneNumberId, bytes, 'image/jpeg');
     const wamid = `wamid.image${randomBytes(6).toString('hex')}`;
-    const webhook = JSON.parse(metaFixtureFor('inbound-text.json', { [FIXTURE_IDS.phoneNumberId]: channel.phoneNumberId, [FIXTURE_IDS.wabaId]: channel.wabaId, [FIXTURE_IDS.inboundWamid]: wamid }).toString()) as {
+    const webhook = JSON.parse(
+      metaFixtureFor('inbound-text.json', {
+        [FIXTURE_IDS.phoneNumberId]: channel.phoneNumberId,
+        [FIXTURE_IDS.wabaId]: channel.wabaId,
+        [FIXTURE_IDS.inboundWamid]: wamid,
+      }).toString(),
+    ) as {
       entry: { changes: { value: { messages: Record<string, unknown>[] } }[] }[];
     };
-    webhook.entry[0].changes[0].value.messages[0] = { from: '4915123456789', id: wamid, timestamp: '1718000300', type: 'image', image: { mime_type: 'image/jpeg', sha256: 'x', id: mediaId, caption: 'the parcel' } };
+    webhook.entry[0].changes[0].value.messages[0] = {
+      from: '4915123456789',
+      id: wamid,
+      timestamp: '1718000300',
+      type: 'image',
+      image: { mime_type: 'image/jpeg', sha256: 'x', id: mediaId, caption: 'the parcel' },
+    };
     expect((await sim('/sim/webhook', webhook)).body.ingress_status).toBe(200);
     const parsed = chatwootParses((await atChatwoot(wamid))[0]);
     expect(parsed).toMatchObject({ dropped: false, message: { type: 'image', image: { id: mediaId, caption: 'the parcel' } } });
@@ -104,7 +141,10 @@ describe('compatibility: Chatwoot 360dialog inbox through the /onprem base path'
   });
 
   it('send_message: text, template and attachment through {base}/messages; the statuses that follow arrive flat', async () => {
-    const text = await call('POST', `${base}/messages`, { headers: apiHeaders(), body: '{"to":"4915123456789","text":{"body":"Ihre Bestellung ist unterwegs ✓"},"type":"text"}' });
+    const text = await call('POST', `${base}/messages`, {
+      headers: apiHeaders(),
+      body: '{"to":"4915123456789","text":{"body":"Ihre Bestellung ist unterwegs ✓"},"type":"text"}',
+    });
     expect(text.status).toBe(200);
     const wamid = text.body.messages[0].id as string;
     const statuses = (await atChatwoot(wamid, 3)).map(chatwootParses);
@@ -114,7 +154,10 @@ describe('compatibility: Chatwoot 360dialog inbox through the /onprem base path'
       body: '{"to":"4915123456789","template":{"name":"order_shipped","namespace":"c8ae5f90_307a_ca4c_b8f6_d1e2a2573574","language":{"policy":"deterministic","code":"en_US"},"components":[]},"type":"template"}',
     });
     expect(template.status).toBe(200);
-    const image = await call('POST', `${base}/messages`, { headers: apiHeaders(), body: '{"to":"4915123456789","type":"image","image":{"link":"https://chatwoot.example/photo.png","caption":"photo"}}' });
+    const image = await call('POST', `${base}/messages`, {
+      headers: apiHeaders(),
+      body: '{"to":"4915123456789","type":"image","image":{"link":"https://chatwoot.example/photo.png","caption":"photo"}}',
+    });
     expect(image.status).toBe(200);
     const sent = (await forwardedSends(stack, channel.phoneNumberId)).slice(-2).map((request) => request.body);
     expect(sent[0]).toMatchObject({ messaging_product: 'whatsapp', template: { name: 'order_shipped', language: { policy: 'deterministic', code: 'en_US' } } });
@@ -124,14 +167,23 @@ describe('compatibility: Chatwoot 360dialog inbox through the /onprem base path'
 
   it('a failed status arrives flat with its errors, for Chatwoot to mark the message failed', async () => {
     const wamid = `wamid.failed${randomBytes(6).toString('hex')}`;
-    const body = metaFixtureFor('status-failed.json', { [FIXTURE_IDS.phoneNumberId]: channel.phoneNumberId, [FIXTURE_IDS.wabaId]: channel.wabaId, 'wamid.HBgNNDkxNTEyMzQ1Njc4ORUCABEYEjk5QTE3NkQ1QjA4RTI3OUY1QwA=': wamid });
+    const body = metaFixtureFor('status-failed.json', {
+      [FIXTURE_IDS.phoneNumberId]: channel.phoneNumberId,
+      [FIXTURE_IDS.wabaId]: channel.wabaId,
+      'wamid.HBgNNDkxNTEyMzQ1Njc4ORUCABEYEjk5QTE3NkQ1QjA4RTI3OUY1QwA=': wamid,
+    });
     expect((await sim('/sim/webhook', JSON.parse(body.toString()))).body.ingress_status).toBe(200);
     expect(chatwootParses((await atChatwoot(wamid))[0])).toMatchObject({ dropped: false, status: { id: wamid, status: 'failed', errors: [{ code: 131047 }] } });
   });
 
   it('a re-save keeps the flat shape; a later Cloud binding gets Cloud envelopes, an explicit flag wins', async () => {
     await setWebhook(webhookUrl);
-    const again = await sim('/sim/inbound', { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, from: '4915123456789', text: 'after the re-save' });
+    const again = await sim('/sim/inbound', {
+      phone_number_id: channel.phoneNumberId,
+      waba_id: channel.wabaId,
+      from: '4915123456789',
+      text: 'after the re-save',
+    });
     expect(chatwootParses((await atChatwoot(again.body.wamid as string))[0]).dropped).toBe(false);
 
     const cloud = await call('POST', `${stack.url('gateway')}/v1/configs/webhook`, { headers: apiHeaders(), body: `{"url":"${webhookUrl}"}` });
@@ -140,10 +192,18 @@ describe('compatibility: Chatwoot 360dialog inbox through the /onprem base path'
     const viaCloud = await sim('/sim/inbound', { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, from: '4915123456789', text: 'cloud again' });
     expect(chatwootParses((await atChatwoot(viaCloud.body.wamid as string))[0])).toEqual({ dropped: true });
 
-    const explicit = await call('POST', `${base}/configs/webhook`, { headers: apiHeaders(), body: JSON.stringify({ url: webhookUrl, on_premise_format: false }) });
+    const explicit = await call('POST', `${base}/configs/webhook`, {
+      headers: apiHeaders(),
+      body: JSON.stringify({ url: webhookUrl, on_premise_format: false }),
+    });
     expect(explicit.status).toBe(200);
     await bindingPropagated();
-    const viaExplicit = await sim('/sim/inbound', { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, from: '4915123456789', text: 'explicit cloud' });
+    const viaExplicit = await sim('/sim/inbound', {
+      phone_number_id: channel.phoneNumberId,
+      waba_id: channel.wabaId,
+      from: '4915123456789',
+      text: 'explicit cloud',
+    });
     expect(chatwootParses((await atChatwoot(viaExplicit.body.wamid as string))[0])).toEqual({ dropped: true });
   });
 
@@ -172,12 +232,21 @@ describe('compatibility: Chatwoot 360dialog inbox through the /onprem base path'
       }),
     });
     expect(made.status).toBe(200);
-    const appended = await call('PUT', `${gateway}/multi_webhook`, { headers: apiHeaders(), body: JSON.stringify({ destinations: [{ name: 'cloud', url: `${chatwoot.url}/extra/cloud` }] }) });
+    const appended = await call('PUT', `${gateway}/multi_webhook`, {
+      headers: apiHeaders(),
+      body: JSON.stringify({ destinations: [{ name: 'cloud', url: `${chatwoot.url}/extra/cloud` }] }),
+    });
     expect(appended.status).toBe(200);
     await bindingPropagated();
-    const inbound = await sim('/sim/inbound', { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, from: '4915123456789', text: 'to every extra' });
+    const inbound = await sim('/sim/inbound', {
+      phone_number_id: channel.phoneNumberId,
+      waba_id: channel.wabaId,
+      from: '4915123456789',
+      text: 'to every extra',
+    });
     const wamid = inbound.body.wamid as string;
-    const at = async (path: string) => (await chatwoot.waitForRequests(1, 20000, (request) => request.path === path && request.body.toString().includes(wamid)))[0];
+    const at = async (path: string) =>
+      (await chatwoot.waitForRequests(1, 20000, (request) => request.path === path && request.body.toString().includes(wamid)))[0];
     expect(chatwootParses(await at('/extra/flat'))).toMatchObject({ dropped: false, message: { id: wamid } });
     expect(chatwootParses(await at('/extra/explicit'))).toEqual({ dropped: true });
     expect(chatwootParses(await at('/extra/cloud'))).toEqual({ dropped: true });

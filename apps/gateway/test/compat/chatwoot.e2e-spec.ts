@@ -62,14 +62,25 @@ describe('compatibility: Chatwoot 360dialog provider (on-premise semantics, base
       template: {
         name: 'order_shipped',
         language: { policy: 'deterministic', code: 'en_US' },
-        components: [{ type: 'body', parameters: [{ type: 'text', text: 'Kerry' }, { type: 'text', text: '10023' }] }],
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'Kerry' },
+              { type: 'text', text: '10023' },
+            ],
+          },
+        ],
       },
       type: 'template',
     });
   });
 
   it('send_text_message and send_attachment_message', async () => {
-    const text = await call('POST', `${base}/messages`, { headers: apiHeaders(), body: '{"to":"4915123456789","text":{"body":"Hello from Chatwoot ✓"},"type":"text"}' });
+    const text = await call('POST', `${base}/messages`, {
+      headers: apiHeaders(),
+      body: '{"to":"4915123456789","text":{"body":"Hello from Chatwoot ✓"},"type":"text"}',
+    });
     expect(text.status).toBe(200);
     expect(text.body.messages[0].id).toMatch(/^wamid\./);
     const image = await call('POST', `${base}/messages`, {

@@ -14,7 +14,13 @@ export async function forwardedSends(stack: TestStack, phoneNumberId: string): P
 }
 
 /** Creates an approved template in the WABA directly at "Meta", as a business does in its manager. */
-export async function createTemplate(stack: TestStack, wabaId: string, name: string, language = 'en_US', bodyText = 'Hi {{1}}, your order {{2}} has shipped.'): Promise<void> {
+export async function createTemplate(
+  stack: TestStack,
+  wabaId: string,
+  name: string,
+  language = 'en_US',
+  bodyText = 'Hi {{1}}, your order {{2}} has shipped.',
+): Promise<void> {
   const answer = await call('POST', `${stack.url('wa-sim')}/v21.0/${wabaId}/message_templates`, {
     headers: bearer(stack.graphToken),
     body: { name, language, category: 'UTILITY', components: [{ type: 'BODY', text: bodyText, example: { body_text: [['Kerry', '10023']] } }] },

@@ -35,7 +35,10 @@ describe('compatibility: @great-detail/whatsapp (unversioned Graph paths)', () =
       env: { ...process.env, GATEWAY: gateway, API_KEY: channel.apiKey, PHONE_NUMBER_ID: channel.phoneNumberId, WABA_ID: channel.wabaId },
       timeout: 30000,
     });
-    const { results, requests } = JSON.parse(stdout) as { results: Record<string, { ok: boolean; status: number; body: Record<string, unknown> }>; requests: string[] };
+    const { results, requests } = JSON.parse(stdout) as {
+      results: Record<string, { ok: boolean; status: number; body: Record<string, unknown> }>;
+      requests: string[];
+    };
     const pn = channel.phoneNumberId;
     const waba = channel.wabaId;
     expect(requests).toEqual([
@@ -66,11 +69,20 @@ describe('compatibility: @great-detail/whatsapp (unversioned Graph paths)', () =
     expect(results.waba.body).toMatchObject({ id: waba, health_status: { can_send_message: 'AVAILABLE' } });
     expect(results.otherNumber).toMatchObject({ ok: false, status: 403, body: { error: { code: 200 } } });
     const sent = (await forwardedSends(stack, pn)).find((request) => JSON.stringify(request.body).includes('from the SDK'));
-    expect(sent).toMatchObject({ version: 'v21.0', body: { messaging_product: 'whatsapp', recipient_type: 'individual', to: '4915123456789', text: { body: 'Grüße from the SDK' } } });
+    expect(sent).toMatchObject({
+      version: 'v21.0',
+      body: { messaging_product: 'whatsapp', recipient_type: 'individual', to: '4915123456789', text: { body: 'Grüße from the SDK' } },
+    });
   });
 
   it('message.createMessage: POST /{phone_number_id}/messages', async () => {
-    const body = { messaging_product: 'whatsapp', recipient_type: 'individual', to: '4915123456789', type: 'text', text: { body: 'from the SDK', preview_url: false } };
+    const body = {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: '4915123456789',
+      type: 'text',
+      text: { body: 'from the SDK', preview_url: false },
+    };
     const answer = await sdk('POST', `/${channel.phoneNumberId}/messages`, body);
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ messaging_product: 'whatsapp', messages: [{ id: expect.stringMatching(/^wamid\./) }] });
@@ -83,16 +95,28 @@ describe('compatibility: @great-detail/whatsapp (unversioned Graph paths)', () =
     const list = await sdk('GET', `/${channel.wabaId}/message_templates?limit=10`);
     expect(list.status).toBe(200);
     expect((list.body.data as { name: string }[]).map((template) => template.name)).toEqual(['sdk_listed', 'welcome_back']);
-    const created = await sdk('POST', `/${channel.wabaId}/message_templates`, { name: 'sdk_made', language: 'en_US', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hi {{1}}', example: { body_text: [['Kerry']] } }] });
+    const created = await sdk('POST', `/${channel.wabaId}/message_templates`, {
+      name: 'sdk_made',
+      language: 'en_US',
+      category: 'UTILITY',
+      components: [{ type: 'BODY', text: 'Hi {{1}}', example: { body_text: [['Kerry']] } }],
+    });
     expect(created.status).toBe(200);
     expect(created.body).toMatchObject({ id: expect.any(String), status: 'APPROVED' });
     const removed = await sdk('DELETE', `/${channel.wabaId}/message_templates?name=sdk_made&hsm_id=${created.body.id}`);
     expect(removed.body).toEqual({ success: true });
-    expect(((await sdk('GET', `/${channel.wabaId}/message_templates`)).body.data as { name: string }[]).map((template) => template.name)).toEqual(['sdk_listed', 'welcome_back']);
+    expect(((await sdk('GET', `/${channel.wabaId}/message_templates`)).body.data as { name: string }[]).map((template) => template.name)).toEqual([
+      'sdk_listed',
+      'welcome_back',
+    ]);
   });
 
   it('businessProfile.getBusinessProfile / updateBusinessProfile: /{phone_number_id}/whatsapp_business_profile', async () => {
-    const updated = await sdk('POST', `/${channel.phoneNumberId}/whatsapp_business_profile`, { messaging_product: 'whatsapp', about: 'Bikes & repairs', websites: ['https://bikes.example'] });
+    const updated = await sdk('POST', `/${channel.phoneNumberId}/whatsapp_business_profile`, {
+      messaging_product: 'whatsapp',
+      about: 'Bikes & repairs',
+      websites: ['https://bikes.example'],
+    });
     expect(updated.body).toEqual({ success: true });
     const profile = await sdk('GET', `/${channel.phoneNumberId}/whatsapp_business_profile?fields=about,websites`);
     expect(profile.body).toEqual({ data: [{ messaging_product: 'whatsapp', about: 'Bikes & repairs', websites: ['https://bikes.example'] }] });
@@ -116,7 +140,11 @@ describe('compatibility: @great-detail/whatsapp (unversioned Graph paths)', () =
   });
 
   it('phoneNumber.getPhoneNumber and the WABA health: /{phone_number_id}, /{waba_id}?fields=health_status', async () => {
-    expect((await sdk('GET', `/${channel.phoneNumberId}?fields=verified_name,quality_rating`)).body).toEqual({ verified_name: expect.any(String), quality_rating: 'GREEN', id: channel.phoneNumberId });
+    expect((await sdk('GET', `/${channel.phoneNumberId}?fields=verified_name,quality_rating`)).body).toEqual({
+      verified_name: expect.any(String),
+      quality_rating: 'GREEN',
+      id: channel.phoneNumberId,
+    });
     expect((await sdk('GET', `/${channel.wabaId}?fields=health_status`)).body.health_status.can_send_message).toBe('AVAILABLE');
   });
 

@@ -89,7 +89,10 @@ describe('compatibility: n8n 360dialog node and trigger', () => {
       const [atN8n] = await n8n.waitForRequests(1, 20000, (request) => request.body.toString().includes(whileActive.body.wamid));
       // what the trigger reads: entry[].changes[].value.{messages,metadata,contacts}
       const value = (JSON.parse(atN8n.body.toString()) as { entry: { changes: { value: Record<string, unknown> }[] }[] }).entry[0].changes[0].value;
-      expect(value).toMatchObject({ messages: [{ id: whileActive.body.wamid, text: { body: 'to n8n' } }], metadata: { phone_number_id: channel.phoneNumberId } });
+      expect(value).toMatchObject({
+        messages: [{ id: whileActive.body.wamid, text: { body: 'to n8n' } }],
+        metadata: { phone_number_id: channel.phoneNumberId },
+      });
 
       // delete(): POST the remembered URL back
       expect((await n8nRequest('POST', '/v1/configs/webhook', { url: staticData.previousWebhookUrl })).status).toBe(200);
@@ -106,7 +109,13 @@ describe('compatibility: n8n 360dialog node and trigger', () => {
   });
 
   it('sendText: POST /messages; simplifySendResponse reads messages[0].id and contacts[0].wa_id', async () => {
-    const body = { messaging_product: 'whatsapp', recipient_type: 'individual', to: '4915123456789', type: 'text', text: { body: 'Hi from n8n', preview_url: false } };
+    const body = {
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: '4915123456789',
+      type: 'text',
+      text: { body: 'Hi from n8n', preview_url: false },
+    };
     const answer = await n8nRequest('POST', '/messages', body);
     expect(answer.status).toBe(200);
     expect(answer.body.messages[0].id).toMatch(/^wamid\./);

@@ -33,19 +33,36 @@ describe('compatibility: @kapso/whatsapp-cloud-api pointed at the gateway', () =
       template: {
         name: 'order_shipped',
         language: { code: 'en_US' },
-        components: [{ type: 'body', parameters: [{ type: 'text', text: 'Kerry' }, { type: 'text', text: '10023' }] }],
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'Kerry' },
+              { type: 'text', text: '10023' },
+            ],
+          },
+        ],
       },
     });
     const wamid = response.messages[0].id;
     expect(wamid).toMatch(/^wamid\./);
-    expect((await forwardedSends(stack, channel.phoneNumberId)).at(-1)!.body).toMatchObject({ messaging_product: 'whatsapp', type: 'template', template: { name: 'order_shipped' } });
+    expect((await forwardedSends(stack, channel.phoneNumberId)).at(-1)!.body).toMatchObject({
+      messaging_product: 'whatsapp',
+      type: 'template',
+      template: { name: 'order_shipped' },
+    });
     const [{ value }] = await outbound.waitForValues(1, (event: OutboundEvent) => event.wamid === wamid, 'the outbound event');
     expect(value).toMatchObject({ type: 'template', template: { name: 'order_shipped', language: 'en_US' }, channel_id: channel.channelId });
   });
 
   it('uploads media, reads its metadata, downloads the bytes and deletes it', async () => {
     const bytes = randomBytes(40000);
-    const uploaded = await client.media.upload({ phoneNumberId: channel.phoneNumberId, type: 'image/jpeg', file: new Blob([bytes], { type: 'image/jpeg' }), fileName: 'photo.jpg' });
+    const uploaded = await client.media.upload({
+      phoneNumberId: channel.phoneNumberId,
+      type: 'image/jpeg',
+      file: new Blob([bytes], { type: 'image/jpeg' }),
+      fileName: 'photo.jpg',
+    });
     expect(uploaded.id).toMatch(/^\d+$/);
     const metadata = await client.media.get({ mediaId: uploaded.id, phoneNumberId: channel.phoneNumberId });
     expect(metadata).toMatchObject({ id: uploaded.id });

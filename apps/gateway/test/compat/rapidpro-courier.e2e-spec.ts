@@ -42,27 +42,52 @@ describe('compatibility: RapidPro / courier D3C (360dialog Cloud)', () => {
     // what receiveEvent reads: object, entry[].changes[].value.{contacts,messages}
     const payload = JSON.parse(delivered.body.toString()) as {
       object: string;
-      entry: { changes: { value: { contacts: { wa_id: string; profile: { name: string } }[]; messages: { from: string; id: string; timestamp: string; type: string; text: { body: string } }[] } }[] }[];
+      entry: {
+        changes: {
+          value: {
+            contacts: { wa_id: string; profile: { name: string } }[];
+            messages: { from: string; id: string; timestamp: string; type: string; text: { body: string } }[];
+          };
+        }[];
+      }[];
     };
     expect(payload.object).toBe('whatsapp_business_account');
     const value = payload.entry[0].changes[0].value;
     expect(value.contacts[0]).toMatchObject({ wa_id: '250788123123', profile: { name: 'Chef' } });
-    expect(value.messages[0]).toMatchObject({ from: '250788123123', id: inbound.body.wamid, type: 'text', text: { body: 'Join' }, timestamp: expect.stringMatching(/^\d+$/) });
+    expect(value.messages[0]).toMatchObject({
+      from: '250788123123',
+      id: inbound.body.wamid,
+      type: 'text',
+      text: { body: 'Join' },
+      timestamp: expect.stringMatching(/^\d+$/),
+    });
   });
 
   it('get_api_templates(): GET {base_url}/v1/configs/templates, statuses RapidPro maps after .upper()', async () => {
     await createTemplate(stack, channel.wabaId, 'revive_issue', 'en', 'Hi {{1}}, are you still experiencing problems with {{2}}?');
     const answer = await call('GET', `${baseUrl}/v1/configs/templates`, { headers: headers() });
     expect(answer.status).toBe(200);
-    const [template] = answer.body.waba_templates as { name: string; language: string; status: string; id: string; components: { type: string; text: string }[] }[];
+    const [template] = answer.body.waba_templates as {
+      name: string;
+      language: string;
+      status: string;
+      id: string;
+      components: { type: string; text: string }[];
+    }[];
     expect(['PENDING', 'APPROVED', 'REJECTED']).toContain(template.status.toUpperCase());
     expect(template).toMatchObject({ name: 'revive_issue', language: 'en', id: expect.any(String) });
     expect(template.components.filter((c) => ['HEADER', 'BODY', 'FOOTER'].includes(c.type) && 'text' in c)).toHaveLength(1);
   });
 
   it.each([
-    ['Plain Send', '{"messaging_product":"whatsapp","recipient_type":"individual","to":"250788123123","type":"text","text":{"body":"Simple Message","preview_url":false}}'],
-    ['Unicode Send', '{"messaging_product":"whatsapp","recipient_type":"individual","to":"250788123123","type":"text","text":{"body":"☺","preview_url":false}}'],
+    [
+      'Plain Send',
+      '{"messaging_product":"whatsapp","recipient_type":"individual","to":"250788123123","type":"text","text":{"body":"Simple Message","preview_url":false}}',
+    ],
+    [
+      'Unicode Send',
+      '{"messaging_product":"whatsapp","recipient_type":"individual","to":"250788123123","type":"text","text":{"body":"☺","preview_url":false}}',
+    ],
     [
       'Template Send',
       '{"messaging_product":"whatsapp","recipient_type":"individual","to":"250788123123","type":"template","template":{"name":"revive_issue","language":{"policy":"deterministic","code":"en"},"components":[{"type":"body","sub_type":"","index":"","parameters":[{"type":"text","text":"Chef"},{"type":"text","text":"tomorrow"}]}]}}',

@@ -40,8 +40,13 @@ describe('compatibility: Typebot 360dialog provider', () => {
       expect(delivered.headers['x-typebot-webhook-secret']).toBe('typebot-s3cret');
       expect(delivered.headers['content-type']).toContain('application/json');
       // Typebot's zod schema: entry[].changes[].value with messages and metadata
-      const body = JSON.parse(delivered.body.toString()) as { entry: { changes: { value: { messages: { from: string; type: string; text: { body: string } }[]; metadata: { phone_number_id: string } } }[] }[] };
-      expect(body.entry[0].changes[0].value).toMatchObject({ messages: [{ from: '4915123456789', type: 'text', text: { body: 'start' } }], metadata: { phone_number_id: channel.phoneNumberId } });
+      const body = JSON.parse(delivered.body.toString()) as {
+        entry: { changes: { value: { messages: { from: string; type: string; text: { body: string } }[]; metadata: { phone_number_id: string } } }[] }[];
+      };
+      expect(body.entry[0].changes[0].value).toMatchObject({
+        messages: [{ from: '4915123456789', type: 'text', text: { body: 'start' } }],
+        metadata: { phone_number_id: channel.phoneNumberId },
+      });
     } finally {
       await typebot.close();
     }

@@ -43,7 +43,10 @@ describe('compatibility: whatsapp-api-js verifies X-Hub-Signature-256 on every b
   const received = async (): Promise<Received[]> => (await call<Received[]>('GET', `${receiver.url}/received`)).body;
   const receivedWith = async (text: string, count = 1): Promise<Received[]> => {
     let matching: Received[] = [];
-    await waitFor(async () => (matching = (await received()).filter((entry) => entry.body.includes(text))).length >= count, { timeoutMs: 20000, what: `${count} deliveries with ${text}` });
+    await waitFor(async () => (matching = (await received()).filter((entry) => entry.body.includes(text))).length >= count, {
+      timeoutMs: 20000,
+      what: `${count} deliveries with ${text}`,
+    });
     return matching;
   };
   const bind = async (body: Record<string, unknown>) => {
@@ -52,7 +55,9 @@ describe('compatibility: whatsapp-api-js verifies X-Hub-Signature-256 on every b
     await bindingPropagated();
   };
   const inbound = async (text: string): Promise<string> => {
-    const answer = await call('POST', `${stack.url('wa-sim')}/sim/inbound`, { body: { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, from: '4915123456789', text, name: 'Zoë Ångström' } });
+    const answer = await call('POST', `${stack.url('wa-sim')}/sim/inbound`, {
+      body: { phone_number_id: channel.phoneNumberId, waba_id: channel.wabaId, from: '4915123456789', text, name: 'Zoë Ångström' },
+    });
     expect(answer.body.ingress_status).toBe(200);
     return answer.body.wamid as string;
   };
@@ -69,7 +74,20 @@ describe('compatibility: whatsapp-api-js verifies X-Hub-Signature-256 on every b
   });
 
   it('the SDK refuses a raw UTF-8 body signed as is, and takes the same content Meta-encoded: the check can fail', async () => {
-    const content = { object: 'whatsapp_business_account', entry: [{ id: channel.wabaId, changes: [{ field: 'messages', value: { metadata: { phone_number_id: '1' }, statuses: [{ id: 'wamid.x', status: 'sent', recipient_id: '1', text: 'Grüße 👋' }] } }] }] };
+    const content = {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: channel.wabaId,
+          changes: [
+            {
+              field: 'messages',
+              value: { metadata: { phone_number_id: '1' }, statuses: [{ id: 'wamid.x', status: 'sent', recipient_id: '1', text: 'Grüße 👋' }] },
+            },
+          ],
+        },
+      ],
+    };
     const sign = (body: string) => `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`;
     const raw = JSON.stringify(content);
     const encoded = raw.replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\//g, '\\/');
@@ -95,7 +113,9 @@ describe('compatibility: whatsapp-api-js verifies X-Hub-Signature-256 on every b
     const sent = await call('POST', `${stack.url('wa-sim')}/sim/webhook`, { headers: { 'content-type': 'application/json' }, body });
     expect(sent.body.ingress_status).toBe(200);
     const deliveries = await receivedWith(`split${suffix}`, 3);
-    expect(deliveries.map((delivery) => ({ verified: delivery.verified, shape: delivery.shape, error: delivery.error }))).toEqual(Array(3).fill({ verified: true, shape: 'cloud', error: undefined }));
+    expect(deliveries.map((delivery) => ({ verified: delivery.verified, shape: delivery.shape, error: delivery.error }))).toEqual(
+      Array(3).fill({ verified: true, shape: 'cloud', error: undefined }),
+    );
     expect(deliveries.map((delivery) => (JSON.parse(delivery.body) as { entry: { changes: unknown[] }[] }).entry[0].changes.length)).toEqual([1, 1, 1]);
     expect(deliveries.some((delivery) => delivery.body.includes('"body":"\\u00c7a va? \\ud83d\\ude42 1\\/2"'))).toBe(true);
   });

@@ -28,16 +28,14 @@ const duration = (fallback: string) =>
     });
 
 const schedule = () =>
-  env
-    .list()
-    .transform((values, ctx) => {
-      const steps = (values.length > 0 ? values : DEFAULT_SCHEDULE.split(',')).map(parseDuration);
-      if (steps.some((step) => step === null)) {
-        ctx.addIssue({ code: 'custom', message: 'expected comma-separated durations such as 5s,1m,5m,30m,2h' });
-        return z.NEVER;
-      }
-      return steps as number[];
-    });
+  env.list().transform((values, ctx) => {
+    const steps = (values.length > 0 ? values : DEFAULT_SCHEDULE.split(',')).map(parseDuration);
+    if (steps.some((step) => step === null)) {
+      ctx.addIssue({ code: 'custom', message: 'expected comma-separated durations such as 5s,1m,5m,30m,2h' });
+      return z.NEVER;
+    }
+    return steps as number[];
+  });
 
 const schema = z.object({
   ...kafkaServiceEnv,

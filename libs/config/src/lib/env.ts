@@ -52,14 +52,12 @@ export const env = {
       .min(1, 'is required (comma-separated host:port list)')
       .transform((value) => value.split(',').map((item) => item.trim()))
       .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'each broker must be host:port')).min(1)),
-  databaseUrl: () =>
-    trimmed.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection string'),
+  databaseUrl: () => trimmed.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection string'),
   topicPrefix: () =>
     z
       .string()
       .default('')
       .pipe(z.string().regex(/^[A-Za-z0-9._-]*$/, 'may only contain letters, digits, dot, dash and underscore')),
   host: () => trimmed.min(1).default('0.0.0.0'),
-  logLevel: () =>
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };

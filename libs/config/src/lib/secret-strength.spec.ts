@@ -2,10 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { weakSecretIssues, weakSecretProblem } from './secret-strength';
 
 describe('weak secrets', () => {
-  it.each(['admin', 'change-me-admin-token', 'CHANGEME', 'x'.repeat(40), 'your-admin-token-goes-here-please-ok', 'abababababababababababababababab', 'example-example-example-example-ex'])(
-    'refuses %j',
-    (value) => expect(weakSecretProblem(value, 32)).not.toBeNull(),
-  );
+  it.each([
+    'admin',
+    'change-me-admin-token',
+    'CHANGEME',
+    'x'.repeat(40),
+    'your-admin-token-goes-here-please-ok',
+    'abababababababababababababababab',
+    'example-example-example-example-ex',
+  ])('refuses %j', (value) => expect(weakSecretProblem(value, 32)).not.toBeNull());
 
   it('accepts generated secrets', () => {
     for (let i = 0; i < 20; i += 1) expect(weakSecretProblem(randomBytes(24).toString('base64url'), 32)).toBeNull();

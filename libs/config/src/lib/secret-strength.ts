@@ -26,10 +26,16 @@ export function weakSecretIssues(source: NodeJS.ProcessEnv, rules: Record<string
   for (const [name, rule] of Object.entries(rules)) {
     const raw = source[name]?.trim();
     if (!raw) continue; // missing values are the schema's to report
-    const values = rule.list ? raw.split(',').map((item) => item.trim()).filter(Boolean) : [raw];
+    const values = rule.list
+      ? raw
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean)
+      : [raw];
     for (const [index, value] of values.entries()) {
       const problem = weakSecretProblem(value, rule.min);
-      if (problem) issues.push(`${name}${rule.list ? ` (entry ${index + 1})` : ''}: ${problem} (WABRIDGE_ALLOW_WEAK_SECRETS=true allows it outside production)`);
+      if (problem)
+        issues.push(`${name}${rule.list ? ` (entry ${index + 1})` : ''}: ${problem} (WABRIDGE_ALLOW_WEAK_SECRETS=true allows it outside production)`);
     }
   }
   return issues;

@@ -17,9 +17,7 @@ export const kafkaServiceEnv = {
 /** The dev/test relaxations of the webhook URL safety rules, shared by the gateway and the router. */
 export const webhookUrlPolicyEnv = {
   WEBHOOK_URL_ALLOW_HTTP: env.boolean(false),
-  WEBHOOK_URL_ALLOW_CIDRS: env
-    .list()
-    .pipe(z.array(z.string().refine((cidr) => ipaddr.isValidCIDR(cidr), 'each entry must be a CIDR such as 10.0.0.0/8'))),
+  WEBHOOK_URL_ALLOW_CIDRS: env.list().pipe(z.array(z.string().refine((cidr) => ipaddr.isValidCIDR(cidr), 'each entry must be a CIDR such as 10.0.0.0/8'))),
 };
 
 export interface WebhookUrlPolicyConfig {

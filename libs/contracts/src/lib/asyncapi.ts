@@ -15,8 +15,7 @@ type Schema = Record<string, unknown>;
 
 const KAFKA_BINDING_VERSION = '0.5.0';
 const DAY_MS = 24 * 60 * 60 * 1000;
-const BROKER_DEFAULT_RETENTION =
-  "The broker's default retention (`log.retention.hours`, 7 days unless the operator changes it); wabridge sets none.";
+const BROKER_DEFAULT_RETENTION = "The broker's default retention (`log.retention.hours`, 7 days unless the operator changes it); wabridge sets none.";
 
 const string = (description: string, extra: Schema = {}): Schema => ({ type: 'string', description, ...extra });
 const rfc3339 = (description: string): Schema => string(description, { format: 'date-time' });
@@ -27,14 +26,14 @@ function headers(properties: Record<string, Schema>, required: string[]): Schema
 }
 
 const traceparent = string(
-  'W3C trace context (`00-<trace-id>-<span-id>-<flags>`): the producer\'s span when tracing is on, otherwise the one Meta\'s request carried, if any',
+  "W3C trace context (`00-<trace-id>-<span-id>-<flags>`): the producer's span when tracing is on, otherwise the one Meta's request carried, if any",
   { pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' },
 );
 
 const webhookHeaderSchema = headers(
   {
     [WebhookHeaders.eventId]: string(
-      'unique and stable (`evt_` + a hash of the WABA id and the change\'s bytes): Meta re-sending a change yields the same id. Consumers dedupe on it; it is the `webhook-id` partners see.',
+      "unique and stable (`evt_` + a hash of the WABA id and the change's bytes): Meta re-sending a change yields the same id. Consumers dedupe on it; it is the `webhook-id` partners see.",
       { pattern: '^evt_' },
     ),
     [WebhookHeaders.receivedAt]: rfc3339('when ingress accepted the request (UTC)'),
@@ -57,13 +56,13 @@ const deadHeaderSchema = headers(
     [DeadLetterHeaders.receivedAt]: rfc3339('when ingress accepted the original request'),
     [DeadLetterHeaders.phoneNumberId]: string("the business number's id"),
     [DeadLetterHeaders.destination]: string(
-      'the destination: `primary` or an extra destination\'s name, prefixed `<partner slot>›` outside partner slot `1` (docs/delivery.md)',
+      "the destination: `primary` or an extra destination's name, prefixed `<partner slot>›` outside partner slot `1` (docs/delivery.md)",
     ),
     [DeadLetterHeaders.attempts]: string('how many attempts were made (decimal)'),
-    [DeadLetterHeaders.lastError]: string('the last attempt\'s error class or HTTP status'),
+    [DeadLetterHeaders.lastError]: string("the last attempt's error class or HTTP status"),
     [DeadLetterHeaders.deadAt]: rfc3339('when the retry window ended'),
     [DeadLetterHeaders.channelId]: string(
-      'the channel the event was delivered for, when the router knew it; replay by channel and a partner\'s recover select by it',
+      "the channel the event was delivered for, when the router knew it; replay by channel and a partner's recover select by it",
       { format: 'uuid' },
     ),
     [WebhookHeaders.traceparent]: traceparent,
@@ -212,7 +211,7 @@ const TOPICS: TopicEntry[] = [
     address: `${Topics.retry}.{lane}`,
     title: 'Retry lanes (internal to the router)',
     description:
-      'The router\'s durable retry lanes, one topic per RETRY_SCHEDULE step (`.0`, `.1`, …): the event\'s bytes plus its delivery state in headers. Internal: the layout may change without a new topic version.',
+      "The router's durable retry lanes, one topic per RETRY_SCHEDULE step (`.0`, `.1`, …): the event's bytes plus its delivery state in headers. Internal: the layout may change without a new topic version.",
     message: {
       name: 'RetryTicket',
       title: 'An event waiting for its next attempt',
@@ -231,10 +230,10 @@ const TOPICS: TopicEntry[] = [
     address: Topics.ordered,
     title: 'Parking lane of ordered destinations (internal to the router)',
     description:
-      'Events of `ordered` destinations waiting behind their channel/slot pair\'s undelivered head, in Kafka order. Internal: the layout may change without a new topic version.',
+      "Events of `ordered` destinations waiting behind their channel/slot pair's undelivered head, in Kafka order. Internal: the layout may change without a new topic version.",
     message: {
       name: 'ParkedEvent',
-      title: 'An event parked behind its pair\'s head',
+      title: "An event parked behind its pair's head",
       contentType: 'application/json',
       payload: metaWebhookEnvelopeSchema,
       headers: retryHeaderSchema,
@@ -294,9 +293,7 @@ export function buildAsyncApiDocument(version = '1.0.0'): Record<string, unknown
       address: topic.address,
       title: topic.title,
       description: `${topic.description}\n\nRetention: ${topic.retention}\n\nProduced by: ${topic.producers.join(', ')}. Consumed by: ${topic.consumers.join(', ')}.`,
-      ...(topic.address.includes('{lane}')
-        ? { parameters: { lane: { description: 'the index of the RETRY_SCHEDULE step, from 0' } } }
-        : {}),
+      ...(topic.address.includes('{lane}') ? { parameters: { lane: { description: 'the index of the RETRY_SCHEDULE step, from 0' } } } : {}),
       messages: { [message.name]: { $ref: `#/components/messages/${message.name}` } },
       bindings: {
         kafka: {

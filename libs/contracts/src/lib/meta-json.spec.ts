@@ -18,7 +18,8 @@ describe('toMetaJson (Meta wire encoding)', () => {
   });
 
   it('is byte for byte what Meta sent, so a re-serialised Meta body keeps its signature', () => {
-    const meta = '{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"value":{"text":{"body":"Gr\\u00fc\\u00dfe \\ud83d\\udc4b https:\\/\\/x.example\\/p"}},"field":"messages"}]}]}';
+    const meta =
+      '{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"value":{"text":{"body":"Gr\\u00fc\\u00dfe \\ud83d\\udc4b https:\\/\\/x.example\\/p"}},"field":"messages"}]}]}';
     expect(toMetaJson(JSON.parse(meta))).toBe(meta);
     const sign = (body: string) => createHmac('sha256', 'secret').update(body).digest('hex');
     expect(sign(toMetaJson(JSON.parse(meta)))).toBe(sign(meta));

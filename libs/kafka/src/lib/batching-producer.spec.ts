@@ -9,8 +9,7 @@ class FakeKafka {
     return {
       connect: () => Promise.resolve(),
       disconnect: () => Promise.resolve(),
-      sendBatch: (batch: ProducerBatch) =>
-        new Promise<void>((resolve, reject) => this.requests.push({ batch, ack: resolve, fail: reject })),
+      sendBatch: (batch: ProducerBatch) => new Promise<void>((resolve, reject) => this.requests.push({ batch, ack: resolve, fail: reject })),
     };
   }
 

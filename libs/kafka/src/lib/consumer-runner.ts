@@ -170,9 +170,7 @@ export class ConsumerRunner {
     if (onCommit) {
       this.consumer.on(this.consumer.events.COMMIT_OFFSETS, (event) =>
         onCommit(
-          event.payload.topics.flatMap(({ topic, partitions }) =>
-            partitions.map(({ partition, offset }) => ({ topic, partition: Number(partition), offset })),
-          ),
+          event.payload.topics.flatMap(({ topic, partitions }) => partitions.map(({ partition, offset }) => ({ topic, partition: Number(partition), offset }))),
         ),
       );
     }
@@ -188,10 +186,7 @@ export class ConsumerRunner {
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.crashed = !event.payload.restart;
-      options.logger?.error(
-        { component: 'consumer', groupId: options.groupId, err: event.payload.error, restart: event.payload.restart },
-        'consumer crashed',
-      );
+      options.logger?.error({ component: 'consumer', groupId: options.groupId, err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
     });
   }
 
@@ -205,10 +200,7 @@ export class ConsumerRunner {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
     const joined = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`consumer group ${this.options.groupId} did not join within ${joinTimeoutMs} ms`)),
-        joinTimeoutMs,
-      );
+      const timer = setTimeout(() => reject(new Error(`consumer group ${this.options.groupId} did not join within ${joinTimeoutMs} ms`)), joinTimeoutMs);
       const off = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
         clearTimeout(timer);
         off();

@@ -30,12 +30,7 @@ export function quarantineRecord(value: Buffer | null, input: QuarantineInput): 
  * A consumed record a service cannot read, quarantined byte for byte. Its `received-at` is the
  * record's own header when it has one, else `receivedAtIfUnknown`.
  */
-export function quarantineConsumedRecord(
-  record: ConsumedRecord,
-  reason: string,
-  source: QuarantineSource,
-  receivedAtIfUnknown: Date,
-): OutgoingRecord {
+export function quarantineConsumedRecord(record: ConsumedRecord, reason: string, source: QuarantineSource, receivedAtIfUnknown: Date): OutgoingRecord {
   return quarantineRecord(record.value, {
     reason,
     receivedAt: record.headers[WebhookHeaders.receivedAt] ?? receivedAtIfUnknown.toISOString(),

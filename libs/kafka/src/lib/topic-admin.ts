@@ -50,9 +50,7 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], deadlineMs 
           });
         }
         const metadata = await admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.topic) });
-        const ready = metadata.topics.every(
-          (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
-        );
+        const ready = metadata.topics.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0));
         if (ready) return;
       } catch (error) {
         if (!isRetriable(error) && (error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;

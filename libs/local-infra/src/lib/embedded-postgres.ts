@@ -95,7 +95,10 @@ async function hydrateSymlinks(nativeDir: string): Promise<void> {
   for (const { source, target } of links) {
     // entries are relative to the package dir and start with "native/"
     const targetPath = path.join(nativeDir, '..', target);
-    const exists = await lstat(targetPath).then(() => true, () => false);
+    const exists = await lstat(targetPath).then(
+      () => true,
+      () => false,
+    );
     if (exists) continue;
     const rel = path.relative(path.dirname(targetPath), path.join(nativeDir, '..', source));
     await symlink(rel, targetPath).catch((err: NodeJS.ErrnoException) => {
@@ -214,7 +217,16 @@ export async function startEmbeddedPostgres(opts: StartPostgresOptions = {}): Pr
       try {
         await runToLog(
           path.join(bin, 'initdb'),
-          [`--pgdata=${pgdata}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', ...(opts.durable ? [] : ['--no-sync']), '--no-instructions'],
+          [
+            `--pgdata=${pgdata}`,
+            '--auth=scram-sha-256',
+            `--username=${USER}`,
+            `--pwfile=${pwfile}`,
+            '--encoding=UTF8',
+            '--locale=C',
+            ...(opts.durable ? [] : ['--no-sync']),
+            '--no-instructions',
+          ],
           { user, env, logFile },
         );
       } finally {
@@ -225,11 +237,16 @@ export async function startEmbeddedPostgres(opts: StartPostgresOptions = {}): Pr
     if (!ownDir && fresh) await rm(logFile, { force: true });
 
     const flags = [
-      '-D', pgdata,
-      '-p', String(port),
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=', // TCP only: no clash with a system PostgreSQL's sockets
-      '-c', 'max_connections=200',
+      '-D',
+      pgdata,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=', // TCP only: no clash with a system PostgreSQL's sockets
+      '-c',
+      'max_connections=200',
       // test data: durability off, much faster DDL/commits
       ...(opts.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
     ];

@@ -105,11 +105,9 @@ export async function ensureKafkaJars(opts: { log?: (msg: string) => void } = {}
   }
   const partial = path.join(base, `libs.partial-${process.pid}-${Date.now()}`);
   try {
-    await run(
-      'mvn',
-      ['-q', '-B', '-f', pomPath(), 'dependency:copy-dependencies', `-DoutputDirectory=${partial}`, '-DincludeScope=runtime'],
-      { cwd: repoRoot() },
-    );
+    await run('mvn', ['-q', '-B', '-f', pomPath(), 'dependency:copy-dependencies', `-DoutputDirectory=${partial}`, '-DincludeScope=runtime'], {
+      cwd: repoRoot(),
+    });
     const jars = (await readdir(partial)).filter((f) => f.endsWith('.jar'));
     if (!jars.some((j) => j.startsWith(`kafka_2.13-${version}`)) || !jars.some((j) => j.startsWith('slf4j-simple'))) {
       throw new Error(`Maven finished but ${partial} lacks kafka_2.13-${version}.jar or slf4j-simple (found: ${jars.join(', ')})`);
@@ -221,10 +219,7 @@ async function launch(p: {
   } else {
     [brokerPort, controllerPort] = await freePorts(2);
   }
-  await writeFile(
-    propsFile,
-    serverProperties({ brokerPort, controllerPort, logDir: path.join(dir, 'kraft-logs'), partitions: p.partitions }),
-  );
+  await writeFile(propsFile, serverProperties({ brokerPort, controllerPort, logDir: path.join(dir, 'kraft-logs'), partitions: p.partitions }));
 
   // Kafka's Uuid: 16 random bytes, base64url, 22 chars; its own generator avoids a leading '-'.
   let clusterId: string;
@@ -233,21 +228,23 @@ async function launch(p: {
   const java = javaBin();
   // A caller-given data dir that is already formatted keeps its cluster id and its data.
   if (!existsSync(path.join(dir, 'kraft-logs', 'meta.properties'))) {
-    await run(
-      java,
-      [...jvmArgs(libs, ['-Xmx256m']), 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '--config', propsFile],
-      { outFile: path.join(dir, 'format.log') },
-    );
+    await run(java, [...jvmArgs(libs, ['-Xmx256m']), 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '--config', propsFile], {
+      outFile: path.join(dir, 'format.log'),
+    });
   }
 
   const fd = openSync(logFile, 'a');
   let broker: GuardedProcess;
   try {
-    const child = spawn(java, [...jvmArgs(libs, p.profile === 'throughput' ? ['-Xms1g', '-Xmx1g'] : ['-Xms256m', '-Xmx512m'], p.profile), 'kafka.Kafka', propsFile], {
-      cwd: dir,
-      stdio: ['ignore', fd, fd],
-      detached: true, // its own process group: a Ctrl-C in the terminal reaches the launcher, which stops it last
-    });
+    const child = spawn(
+      java,
+      [...jvmArgs(libs, p.profile === 'throughput' ? ['-Xms1g', '-Xmx1g'] : ['-Xms256m', '-Xmx512m'], p.profile), 'kafka.Kafka', propsFile],
+      {
+        cwd: dir,
+        stdio: ['ignore', fd, fd],
+        detached: true, // its own process group: a Ctrl-C in the terminal reaches the launcher, which stops it last
+      },
+    );
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     if (child.pid === undefined) throw new Error(`cannot start ${java}: ${(await spawnError).message}`);
     broker = guardProcess(child, { signal: 'SIGTERM', graceMs: STOP_GRACE_MS, removeDirOnOrphan: ownDir ? dir : undefined });

@@ -28,9 +28,6 @@ export async function prepareStack(
   const applied = await runMigrations(databaseUrl, {
     secrets: options.secretsKey ? SecretBox.fromEnv(options.secretsKey) : undefined,
   });
-  await ensureTopics(
-    createKafka({ brokers: kafkaBrokers.split(','), clientId: 'wabridge-prepare' }),
-    stackTopics(options.topicPrefix, options.partitions),
-  );
+  await ensureTopics(createKafka({ brokers: kafkaBrokers.split(','), clientId: 'wabridge-prepare' }), stackTopics(options.topicPrefix, options.partitions));
   return applied;
 }

@@ -57,8 +57,16 @@ export function guardProcess(child: ChildProcess, opts: GuardOptions): GuardedPr
 
   const watchdog = spawn(
     'sh',
-    ['-c', WATCHDOG_SCRIPT, 'wabridge-watchdog', String(process.pid), String(pid), opts.signal.replace(/^SIG/, ''),
-      String(Math.ceil(opts.graceMs / 1000)), opts.removeDirOnOrphan ?? ''],
+    [
+      '-c',
+      WATCHDOG_SCRIPT,
+      'wabridge-watchdog',
+      String(process.pid),
+      String(pid),
+      opts.signal.replace(/^SIG/, ''),
+      String(Math.ceil(opts.graceMs / 1000)),
+      opts.removeDirOnOrphan ?? '',
+    ],
     { detached: true, stdio: 'ignore' },
   );
   watchdog.on('error', () => undefined);
@@ -107,10 +115,7 @@ export function guardProcess(child: ChildProcess, opts: GuardOptions): GuardedPr
     if (exitInfo) return;
     child.kill(opts.signal);
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      exited.then(() => false),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), opts.graceMs))),
-    ]);
+    const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), opts.graceMs)))]);
     clearTimeout(timer);
     if (timedOut) child.kill('SIGKILL');
     await exited;

@@ -96,9 +96,7 @@ export class ServiceProcess {
         ...this.env,
         [PORT_VARIABLE[this.name]]: String(this.port),
         // the service's own flags first, so that NODE_OPTIONS given for a run can override them
-        NODE_OPTIONS: [...(SERVICE_NODE_FLAGS[this.name] ?? []), this.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? '']
-          .join(' ')
-          .trim(),
+        NODE_OPTIONS: [...(SERVICE_NODE_FLAGS[this.name] ?? []), this.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''].join(' ').trim(),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: this.options.detached ?? false,

@@ -6,10 +6,7 @@ export interface WaitOptions {
 }
 
 /** Polls until the condition returns a value other than undefined/false/null, or fails at the deadline. */
-export async function waitFor<T>(
-  condition: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  options: WaitOptions = {},
-): Promise<T> {
+export async function waitFor<T>(condition: () => Promise<T | undefined | null | false> | T | undefined | null | false, options: WaitOptions = {}): Promise<T> {
   const { timeoutMs = 20000, intervalMs = 50, what = 'condition' } = options;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

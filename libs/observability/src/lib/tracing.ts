@@ -89,7 +89,11 @@ export interface SpanOptions {
 /** A span, or undefined when tracing is off (so callers guard their extra work with `if (span)`). */
 export function startSpan(name: string, options: SpanOptions): Span | undefined {
   if (!tracer) return undefined;
-  return tracer.startSpan(name, { kind: options.kind, attributes: options.attributes, links: options.links }, options.root ? ROOT_CONTEXT : (options.parent ?? context.active()));
+  return tracer.startSpan(
+    name,
+    { kind: options.kind, attributes: options.attributes, links: options.links },
+    options.root ? ROOT_CONTEXT : (options.parent ?? context.active()),
+  );
 }
 
 /** Runs fn with the span as the active context, so spans started inside (across awaits) are its children. */

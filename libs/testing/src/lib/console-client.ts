@@ -59,6 +59,11 @@ export class ConsoleClient {
     } catch {
       // CSV and other text stay text
     }
-    return { status: response.status, body: parsed as Record<string, unknown>, headers: response.headers, setCookie: response.headers.get('set-cookie') ?? undefined };
+    return {
+      status: response.status,
+      body: parsed as Record<string, unknown>,
+      headers: response.headers,
+      setCookie: response.headers.get('set-cookie') ?? undefined,
+    };
   }
 }

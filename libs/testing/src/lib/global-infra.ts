@@ -1,12 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  createDatabase,
-  prepareStack,
-  startEmbeddedPostgres,
-  startKafka,
-  type KafkaBroker,
-  type Postgres,
-} from '@wabridge/local-infra';
+import { createDatabase, prepareStack, startEmbeddedPostgres, startKafka, type KafkaBroker, type Postgres } from '@wabridge/local-infra';
 
 interface Started {
   kafka?: KafkaBroker;

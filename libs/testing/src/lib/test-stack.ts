@@ -42,10 +42,7 @@ export class TestStack {
     for (const name of Object.keys(PORT_VARIABLE) as ServiceName[]) ports[name] = await freePort();
     const stack = new TestStack(prefix, ports);
     const { kafkaBrokers, databaseUrl } = { ...testInfra(), ...options.infra };
-    await ensureTopics(
-      createKafka({ brokers: kafkaBrokers.split(','), clientId: 'wabridge-test-setup' }),
-      stackTopics(prefix, options.partitions ?? 2),
-    );
+    await ensureTopics(createKafka({ brokers: kafkaBrokers.split(','), clientId: 'wabridge-test-setup' }), stackTopics(prefix, options.partitions ?? 2));
     const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`;
     const defaults: Record<ServiceName, Record<string, string>> = {
       ingress: { META_APP_SECRETS: stack.appSecret, META_VERIFY_TOKEN: stack.verifyToken },

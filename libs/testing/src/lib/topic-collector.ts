@@ -39,11 +39,7 @@ export class TopicCollector {
   }
 
   /** The JSON values of the records matching `filter`, once there are at least `count` of them. */
-  async waitForValues<T>(
-    count: number,
-    filter: (value: T, record: ConsumedRecord) => boolean,
-    what: string,
-  ): Promise<{ value: T; record: ConsumedRecord }[]> {
+  async waitForValues<T>(count: number, filter: (value: T, record: ConsumedRecord) => boolean, what: string): Promise<{ value: T; record: ConsumedRecord }[]> {
     return waitFor(
       () => {
         const matching = this.records

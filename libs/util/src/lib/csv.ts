@@ -20,7 +20,5 @@ export function csvField(value: CsvValue): string {
 
 /** A header line of the columns, then one line per row. */
 export function csvTable<C extends string>(columns: readonly C[], rows: readonly Partial<Record<C, CsvValue>>[]): string {
-  return [columns.map(csvField), ...rows.map((row) => columns.map((column) => csvField(row[column])))]
-    .map((fields) => `${fields.join(',')}\r\n`)
-    .join('');
+  return [columns.map(csvField), ...rows.map((row) => columns.map((column) => csvField(row[column])))].map((fields) => `${fields.join(',')}\r\n`).join('');
 }

@@ -58,12 +58,7 @@ export interface DeliveryRequest {
  * headers, which always win. `webhook-id` is the event id, so every retry of an event carries the
  * same id and partners can dedupe.
  */
-export function buildDeliveryRequest(
-  eventId: string,
-  body: Buffer,
-  target: DeliveryTarget,
-  now: Date = new Date(),
-): DeliveryRequest {
+export function buildDeliveryRequest(eventId: string, body: Buffer, target: DeliveryTarget, now: Date = new Date()): DeliveryRequest {
   // what is sent is what is signed: the reshaped bytes when the binding asks for them
   const payload = target.onPremiseFormat ? (toOnPremiseBody(body) ?? body) : body;
   const headers: Record<string, string> = {};

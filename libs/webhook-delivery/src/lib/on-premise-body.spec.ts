@@ -53,7 +53,14 @@ describe('toOnPremiseBody', () => {
   it("is written in Meta's wire encoding (ASCII only, lowercase \\uXXXX, \\/)", () => {
     const envelope = {
       object: 'whatsapp_business_account',
-      entry: [{ id: '1', changes: [{ field: 'messages', value: { messages: [{ id: 'a', text: { body: 'Grüße 👋 https://x.example/p' } }], contacts: [{ profile: { name: 'Zoë' } }] } }] }],
+      entry: [
+        {
+          id: '1',
+          changes: [
+            { field: 'messages', value: { messages: [{ id: 'a', text: { body: 'Grüße 👋 https://x.example/p' } }], contacts: [{ profile: { name: 'Zoë' } }] } },
+          ],
+        },
+      ],
     };
     const body = toOnPremiseBody(Buffer.from(JSON.stringify(envelope)));
     expect(body?.toString()).toBe(

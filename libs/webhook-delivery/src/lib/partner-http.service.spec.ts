@@ -33,7 +33,6 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
   return state;
 }
 
-
 const local = { allowHttp: true, allowCidrs: ['127.0.0.0/8'] };
 const body = Buffer.from('{"object":"whatsapp_business_account","entry":[{"id":"1"}]}');
 
@@ -213,9 +212,7 @@ describe('PartnerHttpService', () => {
 
 describe('safeLookup', () => {
   const lookup = (policy: { allowHttp: boolean; allowCidrs: string[] }, all: boolean) =>
-    new Promise<{ error: unknown; address: unknown }>((resolve) =>
-      safeLookup(policy)('localhost', { all }, (error, address) => resolve({ error, address })),
-    );
+    new Promise<{ error: unknown; address: unknown }>((resolve) => safeLookup(policy)('localhost', { all }, (error, address) => resolve({ error, address })));
 
   it('refuses at dial time a name that resolves to a private address', async () => {
     const { error } = await lookup({ allowHttp: true, allowCidrs: [] }, false);

@@ -1,12 +1,7 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { Agent } from 'undici';
-import {
-  parseWebhookUrl,
-  resolveSafeAddress,
-  UnsafeUrlError,
-  type UrlPolicy,
-} from '@wabridge/webhook-security';
+import { parseWebhookUrl, resolveSafeAddress, UnsafeUrlError, type UrlPolicy } from '@wabridge/webhook-security';
 import { KeyedSemaphore, Semaphore } from './concurrency';
 import type { DeliveryRequest } from './delivery-request';
 import type { AttemptResult } from './attempt-result';

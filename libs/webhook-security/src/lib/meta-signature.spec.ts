@@ -19,8 +19,6 @@ describe('Meta X-Hub-Signature-256', () => {
   });
 
   it('matches a known HMAC', () => {
-    expect(signMetaPayload('hello', 'key')).toBe(
-      'sha256=9307b3b915efb5171ff14d8cb55fbcc798c6c0ef1456d66ded1a6aa723a58b7b',
-    );
+    expect(signMetaPayload('hello', 'key')).toBe('sha256=9307b3b915efb5171ff14d8cb55fbcc798c6c0ef1456d66ded1a6aa723a58b7b');
   });
 });

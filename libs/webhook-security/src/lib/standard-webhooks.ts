@@ -30,12 +30,7 @@ function signer(secret: string): Webhook {
  * Standard Webhooks headers for one delivery. Several secrets (during a rotation) give several
  * space-separated signatures, as the specification allows.
  */
-export function standardWebhookHeaders(
-  eventId: string,
-  body: Buffer,
-  secrets: readonly string[],
-  at: Date = new Date(),
-): StandardWebhookHeaders {
+export function standardWebhookHeaders(eventId: string, body: Buffer, secrets: readonly string[], at: Date = new Date()): StandardWebhookHeaders {
   const timestamp = Math.floor(at.getTime() / 1000);
   const payload = body.toString('utf8');
   const signature = secrets.map((secret) => signer(secret).sign(eventId, new Date(timestamp * 1000), payload)).join(' ');

@@ -115,7 +115,11 @@ describe('checkCustomHeaders', () => {
   const UndiciRequest = require('undici/lib/core/request.js') as new (origin: string, options: object, handler: object) => unknown;
   const undiciAccepts = (headers: Record<string, string>) => {
     try {
-      new UndiciRequest('http://127.0.0.1', { path: '/', method: 'POST', headers }, { onError() {}, onConnect() {}, onHeaders() {}, onData() {}, onComplete() {} });
+      new UndiciRequest(
+        'http://127.0.0.1',
+        { path: '/', method: 'POST', headers },
+        { onError() {}, onConnect() {}, onHeaders() {}, onData() {}, onComplete() {} },
+      );
       return true;
     } catch {
       return false;

@@ -151,9 +151,7 @@ export interface ResolvedAddress {
  */
 export async function resolveSafeAddress(hostname: string, policy: UrlPolicy, resolver: HostResolver = sharedHostResolver()): Promise<ResolvedAddress> {
   const host = hostname.replace(/^\[|\]$/g, '');
-  const addresses = ipaddr.isValid(host)
-    ? [{ address: host, family: ipaddr.parse(host).kind() === 'ipv6' ? 6 : 4 }]
-    : await resolver.resolve(host);
+  const addresses = ipaddr.isValid(host) ? [{ address: host, family: ipaddr.parse(host).kind() === 'ipv6' ? 6 : 4 }] : await resolver.resolve(host);
   if (addresses.length === 0) throw new UnsafeUrlError('destination host did not resolve');
   for (const entry of addresses) {
     if (!isAddressAllowed(entry.address, policy)) {

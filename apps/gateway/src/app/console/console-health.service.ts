@@ -163,5 +163,4 @@ export class ConsoleHealthService implements OnModuleInit, OnModuleDestroy {
     const metrics = await fetchText(`${router.url}/metrics`);
     if (metrics.status === 200) deliveryWindow(this.samples, attemptsOf(parseMetrics(metrics.text), now), now);
   }
-
 }

@@ -26,7 +26,13 @@ describe('console security helpers', () => {
 
   it('parses Prometheus text samples with labels', () => {
     const samples = parseMetrics(
-      ['# HELP x', 'wabridge_router_consumer_lag{lane="first"} 12', 'wabridge_router_attempts_total{lane="first",state="delivered",error_class="none"} 5', 'up 1', 'bad line'].join('\n'),
+      [
+        '# HELP x',
+        'wabridge_router_consumer_lag{lane="first"} 12',
+        'wabridge_router_attempts_total{lane="first",state="delivered",error_class="none"} 5',
+        'up 1',
+        'bad line',
+      ].join('\n'),
     );
     expect(samples).toEqual([
       { name: 'wabridge_router_consumer_lag', labels: { lane: 'first' }, value: 12 },

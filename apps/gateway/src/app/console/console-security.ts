@@ -45,14 +45,9 @@ export const SESSION_COOKIE = 'wabridge_console';
 export const CONSOLE_PATH = '/console';
 
 export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
-  return [
-    `${SESSION_COOKIE}=${token}`,
-    `Path=${CONSOLE_PATH}`,
-    `Max-Age=${maxAgeSeconds}`,
-    'HttpOnly',
-    'SameSite=Strict',
-    ...(secure ? ['Secure'] : []),
-  ].join('; ');
+  return [`${SESSION_COOKIE}=${token}`, `Path=${CONSOLE_PATH}`, `Max-Age=${maxAgeSeconds}`, 'HttpOnly', 'SameSite=Strict', ...(secure ? ['Secure'] : [])].join(
+    '; ',
+  );
 }
 
 export const clearedSessionCookie = (secure: boolean): string => sessionCookie('', 0, secure);

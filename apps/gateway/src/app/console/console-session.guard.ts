@@ -44,10 +44,8 @@ export class ConsoleSessionGuard implements CanActivate {
 }
 
 /** The session the guard admitted. */
-export const CurrentSession = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): ConsoleSession & { token: string } => {
-    const request = context.switchToHttp().getRequest<ConsoleRequest>();
-    if (!request.consoleSession || !request.consoleToken) throw apiError(401, 'sign in first');
-    return { ...request.consoleSession, token: request.consoleToken };
-  },
-);
+export const CurrentSession = createParamDecorator((_data: unknown, context: ExecutionContext): ConsoleSession & { token: string } => {
+  const request = context.switchToHttp().getRequest<ConsoleRequest>();
+  if (!request.consoleSession || !request.consoleToken) throw apiError(401, 'sign in first');
+  return { ...request.consoleSession, token: request.consoleToken };
+});

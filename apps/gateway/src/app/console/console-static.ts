@@ -35,7 +35,10 @@ export function registerConsole(app: NestFastifyApplication, config: GatewayConf
     index: ['index.html'],
     // @fastify/static 10 hands over the fastify reply (Nest's typing still names the raw response)
     setHeaders: (response: object, path: string) => {
-      (response as { header(name: string, value: string): unknown }).header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      (response as { header(name: string, value: string): unknown }).header(
+        'cache-control',
+        path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
     },
   });
 }

@@ -88,9 +88,7 @@ export class ApiKeysRepository {
 
   /** Revokes the valid keys of one slot; answers how many. */
   async revokeSlot(tx: Tx, channelId: string, slot: string): Promise<number> {
-    return affectedRows(
-      await tx.query(`UPDATE api_keys SET revoked_at = now() WHERE channel_id = $1 AND slot = $2 AND revoked_at IS NULL`, [channelId, slot]),
-    );
+    return affectedRows(await tx.query(`UPDATE api_keys SET revoked_at = now() WHERE channel_id = $1 AND slot = $2 AND revoked_at IS NULL`, [channelId, slot]));
   }
 
   /** Revokes every valid key of the channel. */

@@ -53,25 +53,12 @@ export class DestinationsRepository {
           SET url = EXCLUDED.url, headers = EXCLUDED.headers, signing_secret = EXCLUDED.signing_secret,
               on_premise_format = EXCLUDED.on_premise_format, app_secret = EXCLUDED.app_secret,
               ordered = EXCLUDED.ordered, events = EXCLUDED.events, disabled_at = NULL, updated_at = now()`,
-      [
-        channelId,
-        write.url,
-        JSON.stringify(write.headers),
-        write.signingSecret,
-        write.onPremiseFormat,
-        write.appSecret,
-        write.ordered,
-        write.events,
-        slot,
-      ],
+      [channelId, write.url, JSON.stringify(write.headers), write.signingSecret, write.onPremiseFormat, write.appSecret, write.ordered, write.events, slot],
     );
   }
 
   async deletePrimary(tx: Tx, channelId: string, slot: string): Promise<void> {
-    await tx.query(`DELETE FROM webhook_destinations WHERE channel_id = $1 AND slot = $2 AND kind = 'primary' AND name = 'primary'`, [
-      channelId,
-      slot,
-    ]);
+    await tx.query(`DELETE FROM webhook_destinations WHERE channel_id = $1 AND slot = $2 AND kind = 'primary' AND name = 'primary'`, [channelId, slot]);
   }
 
   /** The primary webhook of the valid key's slot; null when the key is not valid. */
@@ -97,10 +84,10 @@ export class DestinationsRepository {
   }
 
   async extraNames(tx: Tx, channelId: string, slot: string): Promise<string[]> {
-    const rows: { name: string }[] = await tx.query(
-      `SELECT name FROM webhook_destinations WHERE channel_id = $1 AND slot = $2 AND kind = 'extra'`,
-      [channelId, slot],
-    );
+    const rows: { name: string }[] = await tx.query(`SELECT name FROM webhook_destinations WHERE channel_id = $1 AND slot = $2 AND kind = 'extra'`, [
+      channelId,
+      slot,
+    ]);
     return rows.map((row) => row.name);
   }
 
@@ -118,7 +105,18 @@ export class DestinationsRepository {
       // clock_timestamp(), not now(): destinations are listed in the order they were added, also within one request
       `INSERT INTO webhook_destinations (channel_id, kind, name, url, headers, signing_secret, on_premise_format, app_secret, ordered, events, slot, created_at)
        VALUES ($1, 'extra', $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, clock_timestamp())`,
-      [channelId, name, write.url, JSON.stringify(write.headers), write.signingSecret, write.onPremiseFormat, write.appSecret, write.ordered, write.events, slot],
+      [
+        channelId,
+        name,
+        write.url,
+        JSON.stringify(write.headers),
+        write.signingSecret,
+        write.onPremiseFormat,
+        write.appSecret,
+        write.ordered,
+        write.events,
+        slot,
+      ],
     );
   }
 
@@ -140,10 +138,11 @@ export class DestinationsRepository {
 
   /** Answers whether it existed. */
   async deleteExtra(tx: Tx, channelId: string, slot: string, name: string): Promise<boolean> {
-    const result: unknown = await tx.query(
-      `DELETE FROM webhook_destinations WHERE channel_id = $1 AND slot = $3 AND kind = 'extra' AND name = $2`,
-      [channelId, name, slot],
-    );
+    const result: unknown = await tx.query(`DELETE FROM webhook_destinations WHERE channel_id = $1 AND slot = $3 AND kind = 'extra' AND name = $2`, [
+      channelId,
+      name,
+      slot,
+    ]);
     return affectedRows(result) > 0;
   }
 
@@ -158,7 +157,13 @@ export class DestinationsRepository {
   }
 
   /** Locks the destination a secret rotation changes; null when there is none. */
-  async lockForRotation(tx: Tx, channelId: string, slot: string, kind: 'primary' | 'extra', name: string): Promise<{ id: string; disabled_at: Date | null } | null> {
+  async lockForRotation(
+    tx: Tx,
+    channelId: string,
+    slot: string,
+    kind: 'primary' | 'extra',
+    name: string,
+  ): Promise<{ id: string; disabled_at: Date | null } | null> {
     const found: { id: string; disabled_at: Date | null }[] = await tx.query(
       `SELECT id, disabled_at FROM webhook_destinations
         WHERE channel_id = $1 AND slot = $4 AND kind = $2 AND name = $3
@@ -189,10 +194,7 @@ export class DestinationsRepository {
 
   /** Every destination of these channels: its slot, kind, URL and whether the router disabled it. */
   async ofChannels(channelIds: string[]): Promise<{ channel_id: string; slot: string; kind: string; url: string; disabled_at: Date | null }[]> {
-    return this.dataSource.query(
-      `SELECT channel_id, slot, kind, url, disabled_at FROM webhook_destinations WHERE channel_id = ANY ($1::uuid[])`,
-      [channelIds],
-    );
+    return this.dataSource.query(`SELECT channel_id, slot, kind, url, disabled_at FROM webhook_destinations WHERE channel_id = ANY ($1::uuid[])`, [channelIds]);
   }
 
   /** The names (`primary` or an extra's) of the slot's destinations: primary first, then extras by name. */

@@ -54,8 +54,7 @@ function page(rows: DeliveryRow[], limit: number): Page<DeliveryView> {
   const last = shown[shown.length - 1];
   return {
     data: shown.map(view),
-    next_cursor:
-      rows.length > limit && last ? encodeRowCursor({ updatedAt: last.updated_key, eventId: last.event_id, destination: last.destination }) : null,
+    next_cursor: rows.length > limit && last ? encodeRowCursor({ updatedAt: last.updated_key, eventId: last.event_id, destination: last.destination }) : null,
   };
 }
 
@@ -103,11 +102,7 @@ export class DeliveriesService {
           })()
         : (record: ConsumedRecord) => {
             const deadAt = Date.parse(record.headers[DeadLetterHeaders.deadAt] ?? '');
-            return (
-              record.headers[DeadLetterHeaders.channelId] === request.channelId &&
-              deadAt >= request.from.getTime() &&
-              deadAt < request.to.getTime()
-            );
+            return record.headers[DeadLetterHeaders.channelId] === request.channelId && deadAt >= request.from.getTime() && deadAt < request.to.getTime();
           };
     let letters: ConsumedRecord[];
     try {

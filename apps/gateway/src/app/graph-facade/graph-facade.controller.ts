@@ -52,7 +52,10 @@ export class GraphFacadeController {
 
   @Get(':id')
   @AllowBearerKey()
-  @ApiOperation({ summary: "A Graph node by id: the key's number, its WABA, or media of the number", description: "Media answers carry a `url` on the gateway. Any other id: 404. `fields` is limited to the node's own fields (`health_status` included)." })
+  @ApiOperation({
+    summary: "A Graph node by id: the key's number, its WABA, or media of the number",
+    description: "Media answers carry a `url` on the gateway. Any other id: 404. `fields` is limited to the node's own fields (`health_status` included).",
+  })
   @ApiParam({ name: 'id' })
   @ApiQuery({ name: 'fields', required: false, example: 'health_status' })
   @ApiResponse({ status: 200, schema: Schemas.mediaMetadata })
@@ -84,7 +87,7 @@ export class GraphFacadeController {
 
   @Delete(':id')
   @AllowBearerKey()
-  @ApiOperation({ summary: 'Delete media of the number', description: 'Checked to be media of the key\'s number first; any other id: 404.' })
+  @ApiOperation({ summary: 'Delete media of the number', description: "Checked to be media of the key's number first; any other id: 404." })
   @ApiParam({ name: 'id' })
   @ApiResponse({ status: 200, schema: Schemas.success })
   @ApiResponse({ status: 404, description: "not media of the key's channel", schema: Schemas.metaError })
@@ -100,7 +103,12 @@ export class GraphFacadeController {
   @ApiParam({ name: 'id' })
   @ApiResponse({ status: 200, schema: Schemas.success })
   @ApiResponse({ status: 404, description: "not media of the key's channel", schema: Schemas.metaError })
-  async versionedRemove(@Partner() channel: PartnerChannel, @Param('version') version: string, @Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+  async versionedRemove(
+    @Partner() channel: PartnerChannel,
+    @Param('version') version: string,
+    @Param('id') id: string,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     checkVersion(version);
     checkId(id);
     relay(reply, await this.facade.remove(channel, id));
@@ -108,7 +116,10 @@ export class GraphFacadeController {
 
   @Get([':wabaId/message_templates', ':version/:wabaId/message_templates'])
   @AllowBearerKey()
-  @ApiOperation({ summary: "The WABA's templates (Graph `{data, paging}`)", description: "`paging.next` points at the gateway and keeps the caller's `access_token` when it authenticated with one." })
+  @ApiOperation({
+    summary: "The WABA's templates (Graph `{data, paging}`)",
+    description: "`paging.next` points at the gateway and keeps the caller's `access_token` when it authenticated with one.",
+  })
   @ApiParam({ name: 'wabaId' })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer' } })
   @ApiQuery({ name: 'after', required: false })
@@ -186,7 +197,10 @@ export class GraphFacadeController {
 
   @Post(['whatsapp_business_profile', ':phoneNumberId/whatsapp_business_profile', ':version/:phoneNumberId/whatsapp_business_profile'])
   @AllowBearerKey()
-  @ApiOperation({ summary: "Update the number's business profile", description: "Forwarded to Meta (`messaging_product` required there); Meta's answer is relayed." })
+  @ApiOperation({
+    summary: "Update the number's business profile",
+    description: "Forwarded to Meta (`messaging_product` required there); Meta's answer is relayed.",
+  })
   @ApiBody({ schema: { type: 'object', additionalProperties: true } })
   @ApiResponse({ status: 200, schema: Schemas.success })
   @ApiResponse({ status: 404, description: "not the key's number", schema: Schemas.metaError })

@@ -31,7 +31,10 @@ export class GraphFacadeService {
   async profile(channel: PartnerChannel, fields: unknown): Promise<UpstreamResult> {
     const check = checkFields(fields ?? PROFILE_FIELDS.join(','), PROFILE_FIELDS, 'WhatsAppBusinessProfile');
     if (!check.ok) throw metaError(400, check.error);
-    return this.graph.call('GET', `${this.graph.path(channel.phoneNumberId, 'whatsapp_business_profile')}?${new URLSearchParams({ fields: check.fields ?? '' }).toString()}`);
+    return this.graph.call(
+      'GET',
+      `${this.graph.path(channel.phoneNumberId, 'whatsapp_business_profile')}?${new URLSearchParams({ fields: check.fields ?? '' }).toString()}`,
+    );
   }
 
   /** The partner's body goes to Meta unchanged; Meta validates it. */

@@ -11,7 +11,10 @@ describe('Graph facade paths and fields', () => {
   it("passes the node's own fields and refuses edges and unknown fields in Graph's words", () => {
     expect(checkFields(undefined, WABA_FIELDS, 'WhatsAppBusinessAccount')).toEqual({ ok: true, fields: undefined });
     expect(checkFields('health_status', WABA_FIELDS, 'WhatsAppBusinessAccount')).toEqual({ ok: true, fields: 'health_status' });
-    expect(checkFields('verified_name, quality_rating', PHONE_NUMBER_FIELDS, 'WhatsAppBusinessPhoneNumber')).toEqual({ ok: true, fields: 'verified_name,quality_rating' });
+    expect(checkFields('verified_name, quality_rating', PHONE_NUMBER_FIELDS, 'WhatsAppBusinessPhoneNumber')).toEqual({
+      ok: true,
+      fields: 'verified_name,quality_rating',
+    });
     expect(checkFields('phone_numbers', WABA_FIELDS, 'WhatsAppBusinessAccount')).toEqual({
       ok: false,
       error: '(#100) Tried accessing nonexisting field (phone_numbers) on node type (WhatsAppBusinessAccount)',

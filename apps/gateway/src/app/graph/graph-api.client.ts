@@ -5,16 +5,11 @@ import { Histogram } from 'prom-client';
 import { Agent, request } from 'undici';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
 
-export type UpstreamResult =
-  | { kind: 'response'; status: number; contentType: string; body: Buffer }
-  | { kind: 'unreachable' }
-  | { kind: 'timeout' };
+export type UpstreamResult = { kind: 'response'; status: number; contentType: string; body: Buffer } | { kind: 'unreachable' } | { kind: 'timeout' };
 
 /** A download whose bytes are streamed through rather than buffered. */
 export type UpstreamStream =
-  | { kind: 'stream'; status: number; contentType: string; contentLength: string | undefined; body: Readable }
-  | { kind: 'unreachable' }
-  | { kind: 'timeout' };
+  { kind: 'stream'; status: number; contentType: string; contentLength: string | undefined; body: Readable } | { kind: 'unreachable' } | { kind: 'timeout' };
 
 export type GraphMethod = 'GET' | 'POST' | 'DELETE';
 

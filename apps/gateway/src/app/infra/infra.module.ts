@@ -31,8 +31,7 @@ export const GATEWAY_KAFKA = Symbol('GATEWAY_KAFKA');
     {
       provide: GATEWAY_PRODUCER,
       inject: [GATEWAY_CONFIG, GATEWAY_KAFKA],
-      useFactory: (config: GatewayConfig, kafka: ReturnType<typeof createKafka>) =>
-        new BatchingProducer(kafka, { ackTimeoutMs: config.publishTimeoutMs }),
+      useFactory: (config: GatewayConfig, kafka: ReturnType<typeof createKafka>) => new BatchingProducer(kafka, { ackTimeoutMs: config.publishTimeoutMs }),
     },
   ],
   exports: [GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER, GATEWAY_KAFKA],

@@ -11,20 +11,18 @@ import { isSuccess, parseJsonOrUndefined } from '../graph/upstream-reply';
 import { MediaService } from '../media/media.service';
 import { SendService } from '../messages/send.service';
 import { PartnerApi, TAGS } from '../openapi/api-docs';
-import {
-  INVALID,
-  meta,
-  onPremiseBusinessProfile,
-  onPremiseError,
-  onPremiseHealth,
-  profileField,
-  upstreamFailure,
-} from './on-premise-shapes';
+import { INVALID, meta, onPremiseBusinessProfile, onPremiseError, onPremiseHealth, profileField, upstreamFailure } from './on-premise-shapes';
 import { aboutBody, businessProfileUpdate, contactsCheck, markReadBody, parseOnPremiseInput, photoQuery } from './legacy-requests';
 import { asMultipartUpload, rawUploadType } from './raw-upload';
 
 const MESSAGE_ID = /^[A-Za-z0-9.+/=_-]{1,256}$/;
-const onPremiseErrorSchema = { type: 'object', properties: { meta: { type: 'object' }, errors: { type: 'array', items: { type: 'object', properties: { code: { type: 'integer' }, title: { type: 'string' }, details: { type: 'string' } } } } } };
+const onPremiseErrorSchema = {
+  type: 'object',
+  properties: {
+    meta: { type: 'object' },
+    errors: { type: 'array', items: { type: 'object', properties: { code: { type: 'integer' }, title: { type: 'string' }, details: { type: 'string' } } } },
+  },
+};
 const metaOnly = { type: 'object', properties: { meta: { type: 'object', properties: { api_status: { type: 'string' }, version: { type: 'string' } } } } };
 
 /**
@@ -54,7 +52,12 @@ export class LegacyController {
   @ApiParam({ name: 'messageId' })
   @ApiBody({ schema: { type: 'object', properties: { status: { type: 'string', enum: ['read'] } }, required: ['status'] } })
   @ApiResponse({ status: 200, schema: metaOnly })
-  async markRead(@Partner() channel: PartnerChannel, @Param('messageId') messageId: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async markRead(
+    @Partner() channel: PartnerChannel,
+    @Param('messageId') messageId: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     if (!MESSAGE_ID.test(messageId)) throw onPremiseError(400, INVALID, 'the message id is not valid', this.version);
     this.input(markReadBody, request.body);
     const cloud = { messaging_product: 'whatsapp', status: 'read', message_id: messageId };
@@ -62,10 +65,19 @@ export class LegacyController {
   }
 
   @Post('media')
-  @ApiOperation({ summary: 'Upload media (on-premise: the file as the raw body)', description: 'Streamed to Meta as a Cloud multipart upload; answers `{media: [{id}]}`.' })
+  @ApiOperation({
+    summary: 'Upload media (on-premise: the file as the raw body)',
+    description: 'Streamed to Meta as a Cloud multipart upload; answers `{media: [{id}]}`.',
+  })
   @ApiConsumes('application/octet-stream')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  @ApiResponse({ status: 201, schema: { type: 'object', properties: { media: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' } } } }, meta: { type: 'object' } } } })
+  @ApiResponse({
+    status: 201,
+    schema: {
+      type: 'object',
+      properties: { media: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' } } } }, meta: { type: 'object' } },
+    },
+  })
   @ApiResponse({ status: 413, description: 'larger than MEDIA_MAX_BYTES', schema: onPremiseErrorSchema })
   async upload(@Partner() channel: PartnerChannel, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const mimeType = rawUploadType(request.headers['content-type']);
@@ -76,7 +88,12 @@ export class LegacyController {
       void reply.status(413).send(onPremiseError(413, INVALID, 'the file is larger than this gateway accepts', this.version).getResponse());
       return;
     }
-    this.answer(reply, result, (cloud) => (isObject(cloud) && typeof cloud.id === 'string' ? { media: [{ id: cloud.id }], meta: meta(this.version) } : null), 201);
+    this.answer(
+      reply,
+      result,
+      (cloud) => (isObject(cloud) && typeof cloud.id === 'string' ? { media: [{ id: cloud.id }], meta: meta(this.version) } : null),
+      201,
+    );
   }
 
   @Get('settings/profile/about')
@@ -96,7 +113,9 @@ export class LegacyController {
   async setAbout(@Partner() channel: PartnerChannel, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const { text } = this.input(aboutBody, request.body);
     const update = Buffer.from(JSON.stringify({ messaging_product: 'whatsapp', about: text }));
-    this.answer(reply, await this.graph.call('POST', this.graph.path(channel.phoneNumberId, 'whatsapp_business_profile'), update), () => ({ meta: meta(this.version) }));
+    this.answer(reply, await this.graph.call('POST', this.graph.path(channel.phoneNumberId, 'whatsapp_business_profile'), update), () => ({
+      meta: meta(this.version),
+    }));
   }
 
   @Get('settings/profile/photo')
@@ -128,13 +147,26 @@ export class LegacyController {
   @Post('settings/business/profile')
   @HttpCode(200)
   @ApiOperation({ summary: "Update the number's business profile (on-premise)" })
-  @ApiBody({ schema: { type: 'object', properties: { address: { type: 'string' }, description: { type: 'string' }, email: { type: 'string' }, vertical: { type: 'string' }, websites: { type: 'array', items: { type: 'string' } } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      properties: {
+        address: { type: 'string' },
+        description: { type: 'string' },
+        email: { type: 'string' },
+        vertical: { type: 'string' },
+        websites: { type: 'array', items: { type: 'string' } },
+      },
+    },
+  })
   @ApiResponse({ status: 200, schema: metaOnly })
   async setBusinessProfile(@Partner() channel: PartnerChannel, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const update = businessProfileUpdate(request.body, this.version);
     if (!update.ok) throw update.error;
     const body = Buffer.from(JSON.stringify(update.value));
-    this.answer(reply, await this.graph.call('POST', this.graph.path(channel.phoneNumberId, 'whatsapp_business_profile'), body), () => ({ meta: meta(this.version) }));
+    this.answer(reply, await this.graph.call('POST', this.graph.path(channel.phoneNumberId, 'whatsapp_business_profile'), body), () => ({
+      meta: meta(this.version),
+    }));
   }
 
   @Get('configs/phone_number')
@@ -146,15 +178,28 @@ export class LegacyController {
 
   @Get('health')
   @ApiOperation({ summary: 'Health (on-premise shape)', description: "From the number's Cloud `health_status`: `connected` while it can send." })
-  @ApiResponse({ status: 200, schema: { type: 'object', properties: { health: { type: 'object', properties: { gateway_status: { type: 'string' } } }, meta: { type: 'object' } } } })
+  @ApiResponse({
+    status: 200,
+    schema: { type: 'object', properties: { health: { type: 'object', properties: { gateway_status: { type: 'string' } } }, meta: { type: 'object' } } },
+  })
   async health(@Partner() channel: PartnerChannel, @Res() reply: FastifyReply): Promise<void> {
     this.answer(reply, await this.sends.healthStatus(channel), (cloud) => onPremiseHealth(cloud, this.version));
   }
 
   @Post('contacts')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Check contacts (on-premise)', description: "The Cloud API has no contact check: as 360dialog answers since its Cloud migration, every well-formed number is `valid` with its digits as `wa_id` (a send to a number without WhatsApp fails later with Meta's error)." })
-  @ApiBody({ schema: { type: 'object', properties: { blocking: { type: 'string' }, contacts: { type: 'array', items: { type: 'string' } }, force_check: { type: 'boolean' } }, required: ['contacts'] } })
+  @ApiOperation({
+    summary: 'Check contacts (on-premise)',
+    description:
+      "The Cloud API has no contact check: as 360dialog answers since its Cloud migration, every well-formed number is `valid` with its digits as `wa_id` (a send to a number without WhatsApp fails later with Meta's error).",
+  })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      properties: { blocking: { type: 'string' }, contacts: { type: 'array', items: { type: 'string' } }, force_check: { type: 'boolean' } },
+      required: ['contacts'],
+    },
+  })
   @ApiResponse({ status: 200, schema: { type: 'object', properties: { contacts: { type: 'array', items: { type: 'object' } }, meta: { type: 'object' } } } })
   contacts(@Req() request: FastifyRequest): JsonObject {
     const checked = contactsCheck(request.body, this.version);

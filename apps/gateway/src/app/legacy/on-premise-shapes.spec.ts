@@ -1,12 +1,23 @@
 import { businessProfileUpdate, contactsCheck } from './legacy-requests';
 import { onPremiseBusinessProfile, onPremiseHealth, upstreamFailure } from './on-premise-shapes';
 
-const json = (status: number, body: unknown) => ({ kind: 'response' as const, status, contentType: 'application/json', body: Buffer.from(JSON.stringify(body)) });
+const json = (status: number, body: unknown) => ({
+  kind: 'response' as const,
+  status,
+  contentType: 'application/json',
+  body: Buffer.from(JSON.stringify(body)),
+});
 
 describe('on-premise answer shapes', () => {
   it("turns Meta's error into the on-premise errors list with Meta's status", () => {
-    const failure = upstreamFailure(json(400, { error: { message: '(#100) Invalid parameter', code: 100, error_data: { details: 'vertical is not valid' } } }), 'v21.0');
-    expect(failure).toEqual({ status: 400, body: { meta: { api_status: 'stable', version: 'v21.0' }, errors: [{ code: 100, title: '(#100) Invalid parameter', details: 'vertical is not valid' }] } });
+    const failure = upstreamFailure(
+      json(400, { error: { message: '(#100) Invalid parameter', code: 100, error_data: { details: 'vertical is not valid' } } }),
+      'v21.0',
+    );
+    expect(failure).toEqual({
+      status: 400,
+      body: { meta: { api_status: 'stable', version: 'v21.0' }, errors: [{ code: 100, title: '(#100) Invalid parameter', details: 'vertical is not valid' }] },
+    });
     expect(upstreamFailure({ kind: 'timeout' }, 'v21.0').status).toBe(504);
     expect(upstreamFailure({ kind: 'unreachable' }, 'v21.0').status).toBe(502);
     expect(upstreamFailure(json(500, 'oops'), 'v21.0').body).toMatchObject({ errors: [{ code: 1014 }] });
@@ -35,8 +46,14 @@ describe('on-premise answer shapes', () => {
   it('answers a contacts check as 360dialog does after its Cloud migration', () => {
     expect(contactsCheck({ contacts: ['+1 (555) 000-1111', 'x'] }, 'v21.0')).toMatchObject({
       ok: true,
-      value: { contacts: [{ input: '+1 (555) 000-1111', status: 'valid', wa_id: '15550001111' }, { input: 'x', status: 'invalid' }] },
+      value: {
+        contacts: [
+          { input: '+1 (555) 000-1111', status: 'valid', wa_id: '15550001111' },
+          { input: 'x', status: 'invalid' },
+        ],
+      },
     });
-    for (const body of [{}, { contacts: 'x' }, { contacts: [] }, { contacts: [1] }, { contacts: ['1'], blocking: 'x' }, 'x']) expect(contactsCheck(body, 'v21.0').ok).toBe(false);
+    for (const body of [{}, { contacts: 'x' }, { contacts: [] }, { contacts: [1] }, { contacts: ['1'], blocking: 'x' }, 'x'])
+      expect(contactsCheck(body, 'v21.0').ok).toBe(false);
   });
 });

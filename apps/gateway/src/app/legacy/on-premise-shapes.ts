@@ -25,8 +25,10 @@ export function onPremiseError(status: number, error: { code: number; title: str
 
 /** Meta's answer when it is no success: its error in the on-premise shape, with Meta's status. */
 export function upstreamFailure(result: UpstreamResult, version: string): { status: number; body: JsonObject } {
-  if (result.kind === 'unreachable') return { status: 502, body: onPremiseErrorBody(1014, 'Internal error', 'the WhatsApp Graph API could not be reached', version) };
-  if (result.kind === 'timeout') return { status: 504, body: onPremiseErrorBody(1014, 'Internal error', 'the WhatsApp Graph API did not answer in time', version) };
+  if (result.kind === 'unreachable')
+    return { status: 502, body: onPremiseErrorBody(1014, 'Internal error', 'the WhatsApp Graph API could not be reached', version) };
+  if (result.kind === 'timeout')
+    return { status: 504, body: onPremiseErrorBody(1014, 'Internal error', 'the WhatsApp Graph API did not answer in time', version) };
   const parsed = parseJsonOrUndefined(result.body);
   const error = isObject(parsed) && isObject(parsed.error) ? parsed.error : {};
   const data = isObject(error.error_data) ? error.error_data : {};

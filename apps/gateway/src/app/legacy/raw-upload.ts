@@ -14,7 +14,11 @@ export function rawUploadType(contentType: string | undefined): string | null {
  * The on-premise `POST /v1/media` (the file as the raw body) as the Cloud API's multipart upload,
  * streamed: the form's head, the partner's bytes as they arrive, its tail.
  */
-export function asMultipartUpload(body: Readable, mimeType: string, contentLength: string | undefined): { body: Readable; contentType: string; contentLength: string | undefined } {
+export function asMultipartUpload(
+  body: Readable,
+  mimeType: string,
+  contentLength: string | undefined,
+): { body: Readable; contentType: string; contentLength: string | undefined } {
   const boundary = `wabridge${randomBytes(12).toString('hex')}`;
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="messaging_product"\r\n\r\nwhatsapp\r\n` +

@@ -3,7 +3,7 @@ import { attachmentMediaId, attachmentPath, attachmentPathOf, isMediaId, isMedia
 const metaUrl = 'https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1037543291543636&ext=1718000000&hash=ATtz';
 
 describe('media paths', () => {
-  it('points Meta\'s media URL at the gateway, path and query kept', () => {
+  it("points Meta's media URL at the gateway, path and query kept", () => {
     expect(publicMediaUrl(metaUrl, 'https://api.wabridge.example')).toBe(
       'https://api.wabridge.example/whatsapp_business/attachments/?mid=1037543291543636&ext=1718000000&hash=ATtz',
     );
@@ -41,7 +41,12 @@ describe('media paths', () => {
 
   it('reads the one media id an attachments URL names, or none', () => {
     expect(attachmentMediaId('/whatsapp_business/attachments/?mid=1037543291543636&ext=1&hash=x')).toBe('1037543291543636');
-    for (const path of ['/whatsapp_business/attachments/?ext=1', '/whatsapp_business/attachments/?mid=1&mid=2', '/whatsapp_business/attachments/?mid=abc', '/whatsapp_business/attachments/']) {
+    for (const path of [
+      '/whatsapp_business/attachments/?ext=1',
+      '/whatsapp_business/attachments/?mid=1&mid=2',
+      '/whatsapp_business/attachments/?mid=abc',
+      '/whatsapp_business/attachments/',
+    ]) {
       expect(attachmentMediaId(path)).toBeNull();
     }
   });

@@ -10,7 +10,6 @@ import { GRAPH_VERSION } from '../graph-facade/graph-paths';
 import { attachmentPath, isMediaId } from './media-paths';
 import { MediaService, type BytesResult } from './media.service';
 
-
 function checkMediaId(mediaId: string): void {
   if (!isMediaId(mediaId)) throw metaError(404, '(#100) Unknown media id', 100);
 }
@@ -61,7 +60,11 @@ export class MediaController {
   /** The bytes behind the URL `GET /{media_id}` handed out; both rewrites clients apply end here. */
   @Get(['whatsapp_business/attachments', 'whatsapp_business/attachments/*'])
   @AllowBearerKey()
-  @ApiOperation({ summary: 'The bytes behind a media URL', description: 'The URL `GET /{media_id}` returned, or Meta\'s lookaside URL with its host replaced by the gateway; only for media (`mid`) of the key\'s own number, else 404.' })
+  @ApiOperation({
+    summary: 'The bytes behind a media URL',
+    description:
+      "The URL `GET /{media_id}` returned, or Meta's lookaside URL with its host replaced by the gateway; only for media (`mid`) of the key's own number, else 404.",
+  })
   @ApiProduces('application/octet-stream')
   @ApiResponse({ status: 200, description: 'the file, with its content type' })
   async attachment(@Partner() channel: PartnerChannel, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {

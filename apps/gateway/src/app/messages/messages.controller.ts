@@ -24,7 +24,6 @@ const rateLimited = new Counter({
   registers: [metricsRegistry],
 });
 
-
 /** The parsed JSON object and its exact bytes; anything else is refused in Meta's shape. */
 function sendBody(request: RawBodyRequest<FastifyRequest>): { parsed: JsonObject; raw: Buffer } {
   const raw = request.rawBody;
@@ -64,7 +63,10 @@ export class MessagesController {
   /** Cloud API style (360dialog's Cloud endpoint). */
   @Post('messages')
   @PartnerApi(TAGS.messages)
-  @ApiOperation({ summary: 'Send a message (Cloud API style), or mark one as read', description: "Forwarded to Meta byte for byte; Meta's status and body are returned unchanged." })
+  @ApiOperation({
+    summary: 'Send a message (Cloud API style), or mark one as read',
+    description: "Forwarded to Meta byte for byte; Meta's status and body are returned unchanged.",
+  })
   @ApiBody({ schema: Schemas.cloudMessage })
   @ApiResponse({ status: 200, schema: Schemas.cloudSendResponse })
   @ApiResponse({ status: 429, ...rateLimitedAnswer, schema: Schemas.metaError })
@@ -78,16 +80,15 @@ export class MessagesController {
   /** On-premise API style: converted to a Cloud send, answered in the on-premise shape. */
   @Post('v1/messages')
   @PartnerApi(TAGS.messages)
-  @ApiOperation({ summary: 'Send a message (on-premise API style)', description: 'Adds `messaging_product`, drops template `namespace`, keeps `language.policy`; answers with `meta.api_status`.' })
+  @ApiOperation({
+    summary: 'Send a message (on-premise API style)',
+    description: 'Adds `messaging_product`, drops template `namespace`, keeps `language.policy`; answers with `meta.api_status`.',
+  })
   @ApiBody({ schema: Schemas.onPremiseMessage })
   @ApiResponse({ status: 200, schema: Schemas.onPremiseSendResponse })
   @ApiResponse({ status: 429, ...rateLimitedAnswer, schema: Schemas.metaError })
   @GraphErrors()
-  async onPremise(
-    @Partner() channel: PartnerChannel,
-    @Req() request: RawBodyRequest<FastifyRequest>,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
+  async onPremise(@Partner() channel: PartnerChannel, @Req() request: RawBodyRequest<FastifyRequest>, @Res() reply: FastifyReply): Promise<void> {
     const { parsed } = sendBody(request);
     if (!this.withinRate(channel, parsed, reply)) return;
     const cloud = toCloudSend(parsed);

@@ -42,7 +42,10 @@ describe('outboundEventFor', () => {
 
   it('accepts a bare language string and a missing one', () => {
     const response = { messages: [{ id: 'wamid.L' }] };
-    expect(outboundEventFor({ type: 'template', template: { name: 'n', language: 'de' } }, response, channel, at)?.template).toEqual({ name: 'n', language: 'de' });
+    expect(outboundEventFor({ type: 'template', template: { name: 'n', language: 'de' } }, response, channel, at)?.template).toEqual({
+      name: 'n',
+      language: 'de',
+    });
     expect(outboundEventFor({ type: 'template', template: { name: 'n' } }, response, channel, at)?.template).toEqual({ name: 'n', language: '' });
   });
 

@@ -23,12 +23,7 @@ export function isMarkAsRead(request: JsonObject): boolean {
  * The whatsapp.outbound.v1 record of a send Meta accepted: ids, type and template only — the
  * recipient and the content are deliberately left out. Null when there is nothing to record.
  */
-export function outboundEventFor(
-  request: JsonObject,
-  response: unknown,
-  channel: SendingChannel,
-  acceptedAt: Date,
-): OutboundEvent | null {
+export function outboundEventFor(request: JsonObject, response: unknown, channel: SendingChannel, acceptedAt: Date): OutboundEvent | null {
   if (isMarkAsRead(request) || !isObject(response) || !Array.isArray(response.messages)) return null;
   const first: unknown = response.messages[0];
   if (!isObject(first) || typeof first.id !== 'string' || first.id.length === 0) return null;

@@ -28,7 +28,7 @@ const outboxRelayed = new Counter({
 
 const outboxDepth = new Gauge({
   name: 'wabridge_gateway_outbox_depth',
-  help: 'whatsapp.outbound.v1 events waiting in the outbox, as of the relay\'s last look',
+  help: "whatsapp.outbound.v1 events waiting in the outbox, as of the relay's last look",
   registers: [metricsRegistry],
 });
 
@@ -117,7 +117,10 @@ export class OutboundPublisher implements OnApplicationBootstrap, OnApplicationS
         return 'published';
       } catch (error) {
         publishFailures.inc();
-        this.logger.warn({ wamid: event.wamid, channel_id: event.channel_id, err: error }, 'Kafka did not acknowledge an outbound event: keeping it in the outbox');
+        this.logger.warn(
+          { wamid: event.wamid, channel_id: event.channel_id, err: error },
+          'Kafka did not acknowledge an outbound event: keeping it in the outbox',
+        );
       }
     }
     return this.keep(event);
@@ -174,7 +177,10 @@ export class OutboundPublisher implements OnApplicationBootstrap, OnApplicationS
     outboxDepth.set(waiting.reduce((sum, row) => sum + row.n, 0));
     if (waiting.length === 0) return false;
     const sent = await this.outbox.relayOldest(RELAY_BATCH, (rows) =>
-      this.producer.send(this.config.topics.outbound, rows.map((row) => outboundRecord(eventOf(row)))),
+      this.producer.send(
+        this.config.topics.outbound,
+        rows.map((row) => outboundRecord(eventOf(row))),
+      ),
     );
     if (sent > 0) {
       outboxRelayed.inc(sent);

@@ -65,7 +65,7 @@ describe('SendRateLimiter', () => {
     expect(limiter.size).toBe(1);
   });
 
-  it('answers in Meta\'s 130429 shape', () => {
+  it("answers in Meta's 130429 shape", () => {
     expect(rateLimitErrorBody('trace')).toEqual({
       error: {
         message: '(#130429) Rate limit hit',

@@ -32,7 +32,11 @@ describe('/multi_webhook requests', () => {
 
   it('answers 409 beyond the cap', () => {
     const four = ['a', 'b', 'c', 'd'].map((name) => ({ ...a, name }));
-    expect(parseReplaceRequest({ enabled: true, destinations: four }, strict, 3)).toEqual({ ok: false, status: 409, error: expect.stringContaining('at most 3') });
+    expect(parseReplaceRequest({ enabled: true, destinations: four }, strict, 3)).toEqual({
+      ok: false,
+      status: 409,
+      error: expect.stringContaining('at most 3'),
+    });
     expect(parseReplaceRequest({ enabled: true, destinations: four }, strict, 4)).toMatchObject({ ok: true });
     expect(parseAppendRequest({ destinations: four }, strict, 3)).toMatchObject({ ok: false, status: 409 });
   });
@@ -65,11 +69,22 @@ describe('/multi_webhook requests', () => {
   });
 
   it('reads a patch and validates the result like a new destination', () => {
-    expect(parsePatchRequest({ name: 'crm', url: 'https://new.example/' })).toEqual({ ok: true, value: { name: 'crm', changes: { url: 'https://new.example/' } } });
+    expect(parsePatchRequest({ name: 'crm', url: 'https://new.example/' })).toEqual({
+      ok: true,
+      value: { name: 'crm', changes: { url: 'https://new.example/' } },
+    });
     expect(parsePatchRequest({ name: 'crm' })).toMatchObject({ ok: false, status: 400, error: expect.stringContaining('nothing to change') });
     expect(parsePatchRequest({ url: 'https://new.example/' })).toMatchObject({ ok: false, status: 400 });
 
-    const stored = { name: 'crm', url: 'https://crm.example/hook', headers: { 'X-Token': 't' }, on_premise_format: false, app_secret: null, ordered: false, events: ['messages.statuses'] };
+    const stored = {
+      name: 'crm',
+      url: 'https://crm.example/hook',
+      headers: { 'X-Token': 't' },
+      on_premise_format: false,
+      app_secret: null,
+      ordered: false,
+      events: ['messages.statuses'],
+    };
     expect(applyPatch(stored, { headers: { 'X-Other': 'o' } }, strict)).toMatchObject({
       ok: true,
       value: { name: 'crm', url: 'https://crm.example/hook', headers: { 'X-Other': 'o' }, events: ['messages.statuses'] },

@@ -5,13 +5,7 @@ import { Partner, PartnerAuthGuard } from '../auth/partner-auth.guard';
 import type { PartnerChannel } from '../auth/partner-auth.service';
 import { viaOnPremiseBase } from '../onprem/onprem-base';
 import { PartnerApi, Schemas, TAGS } from '../openapi/api-docs';
-import {
-  MultiWebhookService,
-  multiWebhookError,
-  type ExtraRotatedSecret,
-  type MultiWebhookChange,
-  type MultiWebhookView,
-} from './multi-webhook.service';
+import { MultiWebhookService, multiWebhookError, type ExtraRotatedSecret, type MultiWebhookChange, type MultiWebhookView } from './multi-webhook.service';
 import { namedPatchBody, parseWith, removeNameQuery, rotateNameQuery, type MultiWebhookParse } from './multi-webhook-request';
 
 /** The value, or the request's 400 in the /multi_webhook error shape. */
@@ -33,7 +27,10 @@ export class MultiWebhookController {
   constructor(private readonly multiWebhook: MultiWebhookService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Whether the feature is on, and the extra destinations', description: 'Of the key\'s partner slot: each slot switches the feature on for itself, and MULTI_WEBHOOK_MAX counts per slot.' })
+  @ApiOperation({
+    summary: 'Whether the feature is on, and the extra destinations',
+    description: "Of the key's partner slot: each slot switches the feature on for itself, and MULTI_WEBHOOK_MAX counts per slot.",
+  })
   @ApiResponse({ status: 200, schema: Schemas.multiWebhookState })
   current(@Partner() channel: PartnerChannel): Promise<MultiWebhookView> {
     return this.multiWebhook.current(channel);
@@ -42,8 +39,18 @@ export class MultiWebhookController {
   /** `{enabled, destinations?}` replaces the whole set. */
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Switch on or off and replace every extra destination', description: 'Each destination gets its own signing secret, shown in this answer only. `enabled: false` removes them all. Through `/onprem/multi_webhook` the on-premise body shape is the default (an explicit `on_premise_format` wins), as for the primary webhook.' })
-  @ApiBody({ schema: { type: 'object', required: ['enabled'], properties: { enabled: { type: 'boolean' }, destinations: { type: 'array', items: Schemas.extraDestination } } } })
+  @ApiOperation({
+    summary: 'Switch on or off and replace every extra destination',
+    description:
+      'Each destination gets its own signing secret, shown in this answer only. `enabled: false` removes them all. Through `/onprem/multi_webhook` the on-premise body shape is the default (an explicit `on_premise_format` wins), as for the primary webhook.',
+  })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['enabled'],
+      properties: { enabled: { type: 'boolean' }, destinations: { type: 'array', items: Schemas.extraDestination } },
+    },
+  })
   @ApiResponse({ status: 200, schema: Schemas.multiWebhookChange })
   @ApiResponse({ status: 409, description: 'a name repeats or the cap (MULTI_WEBHOOK_MAX) is exceeded', schema: Schemas.multiWebhookError })
   replace(@Partner() channel: PartnerChannel, @Body() body: unknown, @Req() request: FastifyRequest): Promise<MultiWebhookChange> {
@@ -66,7 +73,18 @@ export class MultiWebhookController {
   @Patch()
   @HttpCode(200)
   @ApiOperation({ summary: 'Change the url or headers of one destination, by name', description: 'The destination keeps its signing secret.' })
-  @ApiBody({ schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, url: { type: 'string' }, headers: { type: 'object', additionalProperties: { type: 'string' } }, events: { type: 'array', items: { type: 'string' }, nullable: true, description: 'see `events` of a destination; null lifts the filter' } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['name'],
+      properties: {
+        name: { type: 'string' },
+        url: { type: 'string' },
+        headers: { type: 'object', additionalProperties: { type: 'string' } },
+        events: { type: 'array', items: { type: 'string' }, nullable: true, description: 'see `events` of a destination; null lifts the filter' },
+      },
+    },
+  })
   @ApiResponse({ status: 200, schema: Schemas.multiWebhookChange })
   @ApiResponse({ status: 404, description: 'no destination of that name', schema: Schemas.multiWebhookError })
   patch(@Partner() channel: PartnerChannel, @Body() body: unknown): Promise<MultiWebhookChange> {
@@ -77,7 +95,16 @@ export class MultiWebhookController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Change one destination, named in the path' })
   @ApiParam({ name: 'name' })
-  @ApiBody({ schema: { type: 'object', properties: { url: { type: 'string' }, headers: { type: 'object', additionalProperties: { type: 'string' } }, events: { type: 'array', items: { type: 'string' }, nullable: true, description: 'see `events` of a destination; null lifts the filter' } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      properties: {
+        url: { type: 'string' },
+        headers: { type: 'object', additionalProperties: { type: 'string' } },
+        events: { type: 'array', items: { type: 'string' }, nullable: true, description: 'see `events` of a destination; null lifts the filter' },
+      },
+    },
+  })
   @ApiResponse({ status: 200, schema: Schemas.multiWebhookChange })
   @ApiResponse({ status: 404, description: 'no destination of that name', schema: Schemas.multiWebhookError })
   patchNamed(@Partner() channel: PartnerChannel, @Param('name') name: string, @Body() body: unknown): Promise<MultiWebhookChange> {

@@ -134,9 +134,7 @@ export class MultiWebhookService {
   async patch(channel: PartnerChannel, body: unknown): Promise<MultiWebhookChange> {
     const { name, changes } = unwrap(parsePatchRequest(body));
     const current = await this.findExtra(channel, name);
-    const updated = unwrap(
-      applyPatch({ ...current, name, headers: current.headers ?? {} }, changes, this.config.webhookUrlPolicy),
-    );
+    const updated = unwrap(applyPatch({ ...current, name, headers: current.headers ?? {} }, changes, this.config.webhookUrlPolicy));
     await this.checkAddresses([updated]);
     return this.change(channel, 'destination updated', async (tx) => {
       const found = await this.destinations.updateExtra(tx, channel.channelId, channel.slot, name, this.sealed(updated));
@@ -170,9 +168,7 @@ export class MultiWebhookService {
     if (!outcome.rotated) {
       throw multiWebhookError(
         404,
-        outcome.reason === 'disabled'
-          ? `destination "${name}" was disabled after a 410 Gone: PATCH it to enable it again`
-          : `no destination named "${name}"`,
+        outcome.reason === 'disabled' ? `destination "${name}" was disabled after a 410 Gone: PATCH it to enable it again` : `no destination named "${name}"`,
       );
     }
     return { name, ...outcome.secret };

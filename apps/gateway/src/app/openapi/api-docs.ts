@@ -31,7 +31,11 @@ const object = (properties: Record<string, SchemaObject>, required: string[] = [
   ...(required.length > 0 ? { required } : {}),
   ...extra,
 });
-const string = (description?: string, extra: Partial<SchemaObject> = {}): SchemaObject => ({ type: 'string', ...(description ? { description } : {}), ...extra });
+const string = (description?: string, extra: Partial<SchemaObject> = {}): SchemaObject => ({
+  type: 'string',
+  ...(description ? { description } : {}),
+  ...extra,
+});
 const headersMap: SchemaObject = { type: 'object', additionalProperties: { type: 'string' }, description: 'custom headers sent with every delivery' };
 const eventFilter: SchemaObject = {
   type: 'array',
@@ -74,11 +78,10 @@ export const SchemaDefinitions = {
     [],
     { additionalProperties: true, description: "Meta's Cloud API message object, forwarded byte for byte" },
   ),
-  onPremiseMessage: object(
-    { to: string(), type: string() },
-    [],
-    { additionalProperties: true, description: 'on-premise message object; `messaging_product` is added and template `namespace` dropped' },
-  ),
+  onPremiseMessage: object({ to: string(), type: string() }, [], {
+    additionalProperties: true,
+    description: 'on-premise message object; `messaging_product` is added and template `namespace` dropped',
+  }),
   cloudSendResponse: object({
     messaging_product: string(),
     contacts: { type: 'array', items: object({ input: string(), wa_id: string() }) },
@@ -100,10 +103,10 @@ export const SchemaDefinitions = {
     },
     ['url'],
   ),
-  webhookBindingAnswer: object(
-    { url: string(), headers: headersMap, events: eventFilter, signing_secret: string('Standard Webhooks secret (whsec_...)') },
-    ['url', 'headers'],
-  ),
+  webhookBindingAnswer: object({ url: string(), headers: headersMap, events: eventFilter, signing_secret: string('Standard Webhooks secret (whsec_...)') }, [
+    'url',
+    'headers',
+  ]),
   extraDestination: object(
     { name: string('case-sensitive id, unique per number'), url: string(undefined, { format: 'uri' }), headers: headersMap, events: eventFilter },
     ['name', 'url'],
@@ -113,7 +116,13 @@ export const SchemaDefinitions = {
       enabled: { type: 'boolean' },
       destinations: {
         type: 'array',
-        items: object({ name: string(), url: string(), headers: headersMap, events: eventFilter, disabled_at: string('set after a 410 Gone', { format: 'date-time' }) }),
+        items: object({
+          name: string(),
+          url: string(),
+          headers: headersMap,
+          events: eventFilter,
+          disabled_at: string('set after a 410 Gone', { format: 'date-time' }),
+        }),
       },
     },
     ['enabled', 'destinations'],
@@ -124,7 +133,13 @@ export const SchemaDefinitions = {
       enabled: { type: 'boolean' },
       destinations: {
         type: 'array',
-        items: object({ name: string(), url: string(), headers: headersMap, events: eventFilter, signing_secret: string('only on destinations this call created') }),
+        items: object({
+          name: string(),
+          url: string(),
+          headers: headersMap,
+          events: eventFilter,
+          signing_secret: string('only on destinations this call created'),
+        }),
       },
     },
     ['message', 'enabled', 'destinations'],
@@ -147,7 +162,7 @@ export const SchemaDefinitions = {
   ),
   webhookTestAnswer: object(
     {
-      webhook_id: string('the sample\'s `webhook-id` (`evt_test_…`)'),
+      webhook_id: string("the sample's `webhook-id` (`evt_test_…`)"),
       status_code: { type: 'integer', nullable: true, description: "the endpoint's HTTP status; null when it did not answer" },
       latency_ms: { type: 'integer' },
       error_class: string('null on a 2xx; else why a delivery would fail', {
@@ -264,7 +279,9 @@ export const SchemaDefinitions = {
     id: string(),
   }),
   success: object({ success: { type: 'boolean' } }),
-  healthStatus: object({ health_status: object({ can_send_message: string(), entities: { type: 'array', items: { type: 'object', additionalProperties: true } } }) }),
+  healthStatus: object({
+    health_status: object({ can_send_message: string(), entities: { type: 'array', items: { type: 'object', additionalProperties: true } } }),
+  }),
   client: object({ id: string(undefined, { format: 'uuid' }), name: string(), created_at: string(undefined, { format: 'date-time' }) }),
   channel: object({
     id: string(undefined, { format: 'uuid' }),
@@ -335,4 +352,8 @@ export const GraphErrors = () =>
 
 /** The operator API, behind `Authorization: Bearer <ADMIN_TOKEN>`. */
 export const OperatorApi = () =>
-  applyDecorators(ApiTags(TAGS.operator), ApiBearerAuth(SECURITY.admin), ApiResponse({ status: 401, description: 'missing or wrong operator token', schema: Schemas.apiError }));
+  applyDecorators(
+    ApiTags(TAGS.operator),
+    ApiBearerAuth(SECURITY.admin),
+    ApiResponse({ status: 401, description: 'missing or wrong operator token', schema: Schemas.apiError }),
+  );

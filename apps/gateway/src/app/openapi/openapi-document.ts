@@ -43,17 +43,33 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'the partner key, on Graph-style paths' }, SECURITY.partnerBearer)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'ADMIN_TOKEN', description: 'the operator token' }, SECURITY.admin)
     .addTag(TAGS.messages, 'Sends and mark-as-read, in the Cloud, on-premise and Graph dialects')
-    .addTag(TAGS.webhook, 'The primary webhook of the key\'s number (last writer wins)')
+    .addTag(TAGS.webhook, "The primary webhook of the key's number (last writer wins)")
     .addTag(TAGS.multiWebhook, 'Extra named destinations, each delivered independently')
-    .addTag(TAGS.templates, 'Message templates of the key\'s WABA')
-    .addTag(TAGS.media, 'Media of the key\'s number; media URLs point at the gateway')
+    .addTag(TAGS.templates, "Message templates of the key's WABA")
+    .addTag(TAGS.media, "Media of the key's number; media URLs point at the gateway")
     .addTag(TAGS.health, 'Health for partners')
     .addTag(TAGS.legacy, 'Legacy on-premise API calls mapped onto the Cloud API, answered in the on-premise shape (`meta`; `errors` on failure)')
-    .addTag(TAGS.graph, "Meta's Graph API paths for Meta SDKs (versioned or not; key as D360-API-KEY, Bearer or access_token), scoped to the key's number and WABA")
+    .addTag(
+      TAGS.graph,
+      "Meta's Graph API paths for Meta SDKs (versioned or not; key as D360-API-KEY, Bearer or access_token), scoped to the key's number and WABA",
+    )
     .addTag(TAGS.operator, 'Onboarding (clients, channels, keys), deliveries and dead letters')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
-    include: [AppModule, OperatorModule, WebhookConfigModule, SecretRotationModule, MultiWebhookModule, MessagesModule, TemplatesModule, DeliveriesModule, ConsoleModule, MediaModule, LegacyModule, GraphFacadeModule],
+    include: [
+      AppModule,
+      OperatorModule,
+      WebhookConfigModule,
+      SecretRotationModule,
+      MultiWebhookModule,
+      MessagesModule,
+      TemplatesModule,
+      DeliveriesModule,
+      ConsoleModule,
+      MediaModule,
+      LegacyModule,
+      GraphFacadeModule,
+    ],
     autoTagControllers: false,
   });
   document.components = {

@@ -66,7 +66,12 @@ export class OperatorController {
     schema: {
       type: 'object',
       required: ['client_id', 'phone_number_id', 'waba_id', 'display_phone_number'],
-      properties: { client_id: { type: 'string', format: 'uuid' }, phone_number_id: { type: 'string' }, waba_id: { type: 'string' }, display_phone_number: { type: 'string' } },
+      properties: {
+        client_id: { type: 'string', format: 'uuid' },
+        phone_number_id: { type: 'string' },
+        waba_id: { type: 'string' },
+        display_phone_number: { type: 'string' },
+      },
     },
   })
   @ApiResponse({ status: 201, schema: Schemas.channel })
@@ -81,7 +86,10 @@ export class OperatorController {
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } })
   @ApiQuery({ name: 'client_id', required: false })
-  @ApiResponse({ status: 200, schema: { type: 'object', properties: { data: { type: 'array', items: channelStatusSchema }, next_cursor: { type: 'string', nullable: true } } } })
+  @ApiResponse({
+    status: 200,
+    schema: { type: 'object', properties: { data: { type: 'array', items: channelStatusSchema }, next_cursor: { type: 'string', nullable: true } } },
+  })
   listChannels(@Query() query: Record<string, string>): Promise<{ data: ChannelStatusView[]; next_cursor: string | null }> {
     return this.operator.listChannels(parseInput(listChannelsSchema, query));
   }
@@ -167,7 +175,18 @@ export class PartnerKeysController {
   @ApiBody(slotBody)
   @ApiResponse({
     status: 201,
-    schema: { type: 'object', properties: { api_keys: { type: 'array', items: { type: 'object', properties: { address: { type: 'string' }, api_key: { type: 'string' }, app_id: { type: 'string' }, id: { type: 'string' } } } } } },
+    schema: {
+      type: 'object',
+      properties: {
+        api_keys: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { address: { type: 'string' }, api_key: { type: 'string' }, app_id: { type: 'string' }, id: { type: 'string' } },
+          },
+        },
+      },
+    },
   })
   async issueKey(
     @Param('partnerId') partnerId: string,

@@ -159,9 +159,7 @@ export class OperatorService {
       view.webhook_host = hostOf(destination.url);
       view.webhook_disabled_at = destination.disabled_at ? destination.disabled_at.toISOString() : null;
     }
-    return new Map(
-      [...views].map(([channelId, slots]) => [channelId, [...slots.values()].sort((a, b) => a.slot.localeCompare(b.slot))]),
-    );
+    return new Map([...views].map(([channelId, slots]) => [channelId, [...slots.values()].sort((a, b) => a.slot.localeCompare(b.slot))]));
   }
 
   /**

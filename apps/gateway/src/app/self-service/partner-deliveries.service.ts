@@ -87,18 +87,13 @@ export class PartnerDeliveriesService {
         updated_at: row.updated_at.toISOString(),
       })),
       next_cursor:
-        rows.length > query.limit && last
-          ? encodeRowCursor({ updatedAt: last.updated_key, eventId: last.event_id, destination: last.destination })
-          : null,
+        rows.length > query.limit && last ? encodeRowCursor({ updatedAt: last.updated_key, eventId: last.event_id, destination: last.destination }) : null,
     };
   }
 
   async stats(channel: PartnerChannel, now = new Date()): Promise<WebhookStats> {
     const since = new Date(now.getTime() - DAY_MS);
-    const [bound, rows] = await Promise.all([
-      this.destinations.namesOfSlot(channel.channelId, channel.slot),
-      this.deliveries.statsOfSlot(channel, since),
-    ]);
+    const [bound, rows] = await Promise.all([this.destinations.namesOfSlot(channel.channelId, channel.slot), this.deliveries.statsOfSlot(channel, since)]);
     const statsRows: StatsRow[] = rows.map((row) => ({
       slot: partnerDestinationName(row.slot, channel),
       attempts: Number(row.attempts),

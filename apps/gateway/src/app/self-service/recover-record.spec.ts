@@ -49,7 +49,13 @@ describe('recoverRecord', () => {
   });
 
   it('starts at attempt 2 and names a known reason even for rows that never had an attempt or an error class', () => {
-    const record = recoverRecord(letter({ 'event-id': 'evt_abc', 'phone-number-id': '1' }), { slot: 'crm', channelId: CHANNEL, attempt: 1, lastError: null, now: NOW });
+    const record = recoverRecord(letter({ 'event-id': 'evt_abc', 'phone-number-id': '1' }), {
+      slot: 'crm',
+      channelId: CHANNEL,
+      attempt: 1,
+      lastError: null,
+      now: NOW,
+    });
     expect(record.headers).toMatchObject({ attempt: '2', reason: 'network', destination: 'crm' });
   });
 });

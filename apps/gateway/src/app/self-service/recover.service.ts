@@ -137,7 +137,15 @@ export class RecoverService {
     for (const row of wanted) {
       const source = sources.get(row.event_id);
       if (!source) continue;
-      records.push(recoverRecord(source, { slot: slotDestination(channel.slot, row.slot), channelId: channel.channelId, attempt: row.attempts + 1, lastError: row.last_error, now }));
+      records.push(
+        recoverRecord(source, {
+          slot: slotDestination(channel.slot, row.slot),
+          channelId: channel.channelId,
+          attempt: row.attempts + 1,
+          lastError: row.last_error,
+          now,
+        }),
+      );
       // a still-retrying event keeps its row: its scheduled retry is still on its way (a duplicate the partner dedupes)
       if (row.state !== 'retry_scheduled') settled.push({ eventId: row.event_id, destination: row.destination });
     }

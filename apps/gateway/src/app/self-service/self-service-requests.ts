@@ -50,7 +50,10 @@ export function parseRecoverRequest(body: unknown, now: Date, maxWindowMs: numbe
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = issue.path.join('.');
-    return { ok: false, error: field ? `${field} ${issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message}` : issue.message };
+    return {
+      ok: false,
+      error: field ? `${field} ${issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message}` : issue.message,
+    };
   }
   const since = new Date(result.data.since);
   const given = result.data.until ? new Date(result.data.until) : now;

@@ -46,7 +46,11 @@ export class SelfServiceController {
   @ApiResponse({ status: 202, description: 'how many were queued', schema: Schemas.recoverAnswer })
   @ApiResponse({ status: 400, description: 'a bad date, a reversed window or one over the cap', schema: Schemas.apiError })
   @ApiResponse({ status: 404, description: 'nothing bound (under `destination`)', schema: Schemas.apiError })
-  @ApiResponse({ status: 429, description: 'more than `RECOVER_PER_HOUR` recovers with this key in the last hour; `Retry-After` says when', schema: Schemas.apiError })
+  @ApiResponse({
+    status: 429,
+    description: 'more than `RECOVER_PER_HOUR` recovers with this key in the last hour; `Retry-After` says when',
+    schema: Schemas.apiError,
+  })
   @ApiResponse({ status: 503, description: 'Kafka could not be read or written; nothing was counted', schema: Schemas.apiError })
   async recover(@Partner() channel: PartnerChannel, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<RecoverAnswer> {
     const parsed = parseRecoverRequest(body, new Date(), this.config.selfService.recoverMaxWindowMs);
@@ -82,7 +86,8 @@ export class SelfServiceController {
   @Get('v1/configs/webhook/stats')
   @ApiOperation({
     summary: 'Per destination over the last 24 h: attempts, success ratio, p50/p99 latency, last error class, breaker state',
-    description: 'Attempts are the delivery attempts made, retries included (events an open breaker held back are not attempts). Latency percentiles are histogram bucket bounds, capped at the slowest attempt.',
+    description:
+      'Attempts are the delivery attempts made, retries included (events an open breaker held back are not attempts). Latency percentiles are histogram bucket bounds, capped at the slowest attempt.',
   })
   @ApiResponse({ status: 200, schema: Schemas.webhookStats })
   stats(@Partner() channel: PartnerChannel): Promise<WebhookStats> {
@@ -94,7 +99,7 @@ export class SelfServiceController {
   @ApiOperation({
     summary: 'Send one signed sample event to the primary webhook now',
     description:
-      'A Meta-shaped `messages` change for the channel\'s own number, `webhook-id` starting `evt_test_`, signed and sent like a real ' +
+      "A Meta-shaped `messages` change for the channel's own number, `webhook-id` starting `evt_test_`, signed and sent like a real " +
       'delivery (same timeout, no redirects, same URL safety). Never written to Kafka, never metered, never retried.',
   })
   @ApiResponse({ status: 200, description: 'what the endpoint did', schema: Schemas.webhookTestAnswer })
@@ -106,7 +111,10 @@ export class SelfServiceController {
 
   @Post('multi_webhook/:name/test')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Send one signed sample event to one /multi_webhook destination now', description: 'As `POST /v1/configs/webhook/test`, for the named extra destination.' })
+  @ApiOperation({
+    summary: 'Send one signed sample event to one /multi_webhook destination now',
+    description: 'As `POST /v1/configs/webhook/test`, for the named extra destination.',
+  })
   @ApiParam({ name: 'name' })
   @ApiResponse({ status: 200, description: 'what the endpoint did', schema: Schemas.webhookTestAnswer })
   @ApiResponse({ status: 404, description: 'no destination of that name', schema: Schemas.multiWebhookError })

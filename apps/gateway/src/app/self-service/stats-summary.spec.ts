@@ -58,7 +58,17 @@ describe('summarizeStats', () => {
         last_error_at: '2025-01-01T10:01:00.000Z',
         breaker_state: 'open',
       },
-      { destination: 'crm', bound: true, attempts: 0, delivered: 0, success_ratio: null, latency_ms: null, last_error_class: null, last_error_at: null, breaker_state: 'closed' },
+      {
+        destination: 'crm',
+        bound: true,
+        attempts: 0,
+        delivered: 0,
+        success_ratio: null,
+        latency_ms: null,
+        last_error_class: null,
+        last_error_at: null,
+        breaker_state: 'closed',
+      },
       expect.objectContaining({ destination: 'old', bound: false, attempts: 1, success_ratio: 1, latency_ms: { p50: 4, p99: 4 } }),
     ]);
   });

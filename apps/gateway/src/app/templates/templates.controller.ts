@@ -22,7 +22,10 @@ export class TemplatesController {
   constructor(private readonly templates: TemplatesService) {}
 
   @Get('v1/configs/templates')
-  @ApiOperation({ summary: "The WABA's templates in 360dialog's `waba_templates` list shape", description: 'Offset-paginated over every template of the WABA; `status` in lower case as 360dialog lists it.' })
+  @ApiOperation({
+    summary: "The WABA's templates in 360dialog's `waba_templates` list shape",
+    description: 'Offset-paginated over every template of the WABA; `status` in lower case as 360dialog lists it.',
+  })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 1000 } })
   @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
   @ApiQuery({ name: 'filters', required: false, description: 'JSON object over id, name, language, status, category', example: '{"name":"order_shipped"}' })
@@ -58,7 +61,10 @@ export class TemplatesController {
   }
 
   @Get('message_templates')
-  @ApiOperation({ summary: "The WABA's templates in Graph's `{data, paging}` shape", description: "Graph's list parameters pass through; paging links point at the gateway." })
+  @ApiOperation({
+    summary: "The WABA's templates in Graph's `{data, paging}` shape",
+    description: "Graph's list parameters pass through; paging links point at the gateway.",
+  })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer' } })
   @ApiQuery({ name: 'after', required: false })
   @ApiQuery({ name: 'status', required: false })

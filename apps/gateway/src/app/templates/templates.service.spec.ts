@@ -7,7 +7,12 @@ import { TemplatesService } from './templates.service';
 const channel = { wabaId: '102290129340398', channelId: 'c1' } as PartnerChannel;
 const config = { publicUrl: 'https://api.wabridge.example', graphApi: { version: 'v21.0' } } as GatewayConfig;
 const logger = { setContext: () => undefined, warn: () => undefined } as unknown as PinoLogger;
-const json = (status: number, body: unknown): UpstreamResult => ({ kind: 'response', status, contentType: 'application/json', body: Buffer.from(JSON.stringify(body)) });
+const json = (status: number, body: unknown): UpstreamResult => ({
+  kind: 'response',
+  status,
+  contentType: 'application/json',
+  body: Buffer.from(JSON.stringify(body)),
+});
 
 /** A Graph stand-in serving `count` templates in cursor pages, recording the paths asked for. */
 function graph(count: number, failAt?: number) {
@@ -15,13 +20,18 @@ function graph(count: number, failAt?: number) {
   const client = {
     path: (id: string, edge?: string) => `/v21.0/${id}${edge ? `/${edge}` : ''}`,
     call: (_method: string, path: string) => {
-      if (path.endsWith('?fields=message_template_namespace')) return Promise.resolve(json(200, { message_template_namespace: 'c8ae5f90_307a', id: channel.wabaId }));
+      if (path.endsWith('?fields=message_template_namespace'))
+        return Promise.resolve(json(200, { message_template_namespace: 'c8ae5f90_307a', id: channel.wabaId }));
       paths.push(path);
       if (failAt !== undefined && paths.length === failAt) return Promise.resolve(json(500, { error: { code: 1, message: 'boom' } }));
       const query = new URL(`http://x${path}`).searchParams;
       const limit = Number(query.get('limit'));
       const start = query.get('after') ? Number(query.get('after')) + 1 : 0;
-      const data = Array.from({ length: Math.max(0, Math.min(limit, count - start)) }, (_, i) => ({ name: `t${String(start + i).padStart(4, '0')}`, language: 'en', status: 'APPROVED' }));
+      const data = Array.from({ length: Math.max(0, Math.min(limit, count - start)) }, (_, i) => ({
+        name: `t${String(start + i).padStart(4, '0')}`,
+        language: 'en',
+        status: 'APPROVED',
+      }));
       const last = start + data.length - 1;
       return Promise.resolve(
         json(200, {

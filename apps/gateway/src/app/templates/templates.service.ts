@@ -35,7 +35,11 @@ export class TemplatesService {
     if (!isSuccess(result)) return result;
     const body = parseJsonOrUndefined(result.body);
     if (body === undefined) return result;
-    return { ...result, contentType: 'application/json; charset=utf-8', body: Buffer.from(JSON.stringify(rewritePaging(body, this.config.publicUrl, path, extra))) };
+    return {
+      ...result,
+      contentType: 'application/json; charset=utf-8',
+      body: Buffer.from(JSON.stringify(rewritePaging(body, this.config.publicUrl, path, extra))),
+    };
   }
 
   /**
@@ -57,7 +61,8 @@ export class TemplatesService {
       templates.push(...body.data.filter(isObject));
       const paging = isObject(body.paging) ? body.paging : {};
       const cursors = isObject(paging.cursors) ? paging.cursors : {};
-      if (typeof paging.next !== 'string' || typeof cursors.after !== 'string') return { kind: 'list', body: wabaTemplatesPage(templates, query, await namespace) };
+      if (typeof paging.next !== 'string' || typeof cursors.after !== 'string')
+        return { kind: 'list', body: wabaTemplatesPage(templates, query, await namespace) };
       after = cursors.after;
     }
     this.logger.warn({ channel_id: channel.channelId, templates: templates.length }, 'template list truncated');

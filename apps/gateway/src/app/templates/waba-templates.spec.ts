@@ -20,7 +20,15 @@ const query = (overrides: Partial<WabaListQuery> = {}): WabaListQuery => ({
 describe('360dialog template list', () => {
   it('reads the defaults, filters (JSON and plain) and sort', () => {
     expect(parseWabaListQuery({})).toEqual({ ok: true, value: query() });
-    expect(parseWabaListQuery({ limit: '50', offset: '10', filters: '{"business_templates.name":"order_shipped"}', status: 'approved', sort: '-business_templates.name' })).toEqual({
+    expect(
+      parseWabaListQuery({
+        limit: '50',
+        offset: '10',
+        filters: '{"business_templates.name":"order_shipped"}',
+        status: 'approved',
+        sort: '-business_templates.name',
+      }),
+    ).toEqual({
       ok: true,
       value: { limit: 50, offset: 10, filters: { name: 'order_shipped', status: 'approved' }, sort: ['-business_templates.name'] },
     });
@@ -42,9 +50,20 @@ describe('360dialog template list', () => {
   });
 
   it('answers in the waba_templates shape, statuses in lower case, sorted by name', () => {
-    const all = [graphTemplate('welcome'), graphTemplate('order_shipped', 'de'), graphTemplate('order_shipped'), graphTemplate('promo', 'en', 'REJECTED', 'MARKETING')];
+    const all = [
+      graphTemplate('welcome'),
+      graphTemplate('order_shipped', 'de'),
+      graphTemplate('order_shipped'),
+      graphTemplate('promo', 'en', 'REJECTED', 'MARKETING'),
+    ];
     const ns = 'c8ae5f90_307a_ca4c_b8f6_d1e2a2573574';
-    const listed = (template: Record<string, unknown>, status: string) => ({ ...template, status, rejected_reason: null, namespace: ns, external_id: template.id });
+    const listed = (template: Record<string, unknown>, status: string) => ({
+      ...template,
+      status,
+      rejected_reason: null,
+      namespace: ns,
+      external_id: template.id,
+    });
     expect(wabaTemplatesPage(all, query(), ns)).toEqual({
       count: 4,
       filters: {},
@@ -74,8 +93,10 @@ describe('360dialog template list', () => {
 });
 
 describe('Graph template list', () => {
-  it('passes through only Graph\'s list parameters', () => {
-    expect(graphListQuery({ limit: '10', after: 'c', access_token: 'stolen', status: 'APPROVED', fields: ['a', 'b'] }).toString()).toBe('limit=10&after=c&status=APPROVED');
+  it("passes through only Graph's list parameters", () => {
+    expect(graphListQuery({ limit: '10', after: 'c', access_token: 'stolen', status: 'APPROVED', fields: ['a', 'b'] }).toString()).toBe(
+      'limit=10&after=c&status=APPROVED',
+    );
   });
 
   it('points paging links at the gateway and drops the upstream token', () => {
@@ -92,7 +113,9 @@ describe('Graph template list', () => {
     });
     expect(rewritePaging({ data: [] }, 'https://x', '/message_templates')).toEqual({ data: [] });
     // the caller's own access_token is kept, the system-user token never
-    expect(rewritePaging(body, 'https://api.wabridge.example', '/v14.0/123/message_templates', new URLSearchParams({ access_token: 'partner-key' }))).toMatchObject({
+    expect(
+      rewritePaging(body, 'https://api.wabridge.example', '/v14.0/123/message_templates', new URLSearchParams({ access_token: 'partner-key' })),
+    ).toMatchObject({
       paging: { next: 'https://api.wabridge.example/v14.0/123/message_templates?limit=2&after=a&access_token=partner-key' },
     });
   });

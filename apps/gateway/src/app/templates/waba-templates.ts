@@ -70,7 +70,12 @@ const filtersSchema = z.record(
 const sortSchema = z
   .string({ error: 'sort must be given once' })
   .default(DEFAULT_SORT)
-  .transform((text) => text.split(',').map((field) => field.trim()).filter(Boolean))
+  .transform((text) =>
+    text
+      .split(',')
+      .map((field) => field.trim())
+      .filter(Boolean),
+  )
   .superRefine((fields, context) => {
     const unsupported = fields.find((field) => !(FILTER_FIELDS as readonly string[]).includes(bareField(field.replace(/^-/, ''))));
     if (unsupported !== undefined) context.addIssue({ code: 'custom', message: `sort by ${unsupported} is not supported` });
@@ -122,13 +127,15 @@ function fieldOf(template: JsonObject, field: FilterField): string {
 
 /** Filters, sorts and slices every template of the WABA into 360dialog's list answer. */
 export function wabaTemplatesPage(all: JsonObject[], query: WabaListQuery, namespace: string | null = null): JsonObject {
-  const matching = all.map((template) => toWabaTemplate(template, namespace)).filter((template) =>
-    Object.entries(query.filters).every(([field, wanted]) => {
-      const value = fieldOf(template, field as FilterField);
-      // status and category are enumerations whose case differs between Meta and 360dialog
-      return field === 'status' || field === 'category' ? value.toLowerCase() === wanted.toLowerCase() : value === wanted;
-    }),
-  );
+  const matching = all
+    .map((template) => toWabaTemplate(template, namespace))
+    .filter((template) =>
+      Object.entries(query.filters).every(([field, wanted]) => {
+        const value = fieldOf(template, field as FilterField);
+        // status and category are enumerations whose case differs between Meta and 360dialog
+        return field === 'status' || field === 'category' ? value.toLowerCase() === wanted.toLowerCase() : value === wanted;
+      }),
+    );
   const sorted = [...matching].sort((left, right) => {
     for (const key of query.sort) {
       const descending = key.startsWith('-');
@@ -151,7 +158,20 @@ export function wabaTemplatesPage(all: JsonObject[], query: WabaListQuery, names
 }
 
 /** The query parameters of Graph's template list a partner may pass through `/message_templates`. */
-const GRAPH_LIST_PARAMETERS = ['limit', 'after', 'before', 'fields', 'name', 'status', 'category', 'language', 'content', 'name_or_content', 'quality_score', 'summary'];
+const GRAPH_LIST_PARAMETERS = [
+  'limit',
+  'after',
+  'before',
+  'fields',
+  'name',
+  'status',
+  'category',
+  'language',
+  'content',
+  'name_or_content',
+  'quality_score',
+  'summary',
+];
 
 export function graphListQuery(query: Record<string, unknown>): URLSearchParams {
   const params = new URLSearchParams();

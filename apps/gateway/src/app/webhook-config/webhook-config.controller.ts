@@ -17,15 +17,15 @@ export class WebhookConfigController {
   /** Exactly 200 with `{url, headers}` as 360dialog answers, plus the secret to verify our signatures. */
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Bind the primary webhook (last writer wins)', description: 'The primary webhook of the key\'s partner slot: on a number with several slots each key binds its own, and every slot receives every event. Answers exactly 200, echoing `{url, headers}`, plus the signing secret of our Standard Webhooks signature. Through the `/onprem` base path (`/onprem/v1/configs/webhook`) the on-premise body shape is the default; an explicit `on_premise_format` wins. An empty `url` unbinds (what n8n\'s trigger posts back on a number that had nothing bound) and answers `{"url": "", "headers": {}}`.' })
+  @ApiOperation({
+    summary: 'Bind the primary webhook (last writer wins)',
+    description:
+      'The primary webhook of the key\'s partner slot: on a number with several slots each key binds its own, and every slot receives every event. Answers exactly 200, echoing `{url, headers}`, plus the signing secret of our Standard Webhooks signature. Through the `/onprem` base path (`/onprem/v1/configs/webhook`) the on-premise body shape is the default; an explicit `on_premise_format` wins. An empty `url` unbinds (what n8n\'s trigger posts back on a number that had nothing bound) and answers `{"url": "", "headers": {}}`.',
+  })
   @ApiBody({ schema: Schemas.webhookBinding })
   @ApiResponse({ status: 200, schema: Schemas.webhookBindingAnswer })
   @ApiResponse({ status: 400, description: 'unsafe URL or headers', schema: Schemas.apiError })
-  async bind(
-    @Partner() channel: PartnerChannel,
-    @Body() body: unknown,
-    @Req() request: FastifyRequest,
-  ): Promise<WebhookBinding & { signing_secret?: string }> {
+  async bind(@Partner() channel: PartnerChannel, @Body() body: unknown, @Req() request: FastifyRequest): Promise<WebhookBinding & { signing_secret?: string }> {
     // An empty url restores "nothing bound": n8n's trigger, deactivated on a number that had no webhook before it,
     // posts back the empty url it read from GET. The answer is what GET answers for an unbound number.
     if (typeof body === 'object' && body !== null && (body as { url?: unknown }).url === '') {

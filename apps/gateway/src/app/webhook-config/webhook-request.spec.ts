@@ -20,10 +20,7 @@ describe('parseBindingRequest', () => {
   });
 
   it('takes the optional delivery options', () => {
-    const result = parseBindingRequest(
-      { url: 'https://partner.example/', on_premise_format: true, app_secret: 'meta-app-secret', ordered: true },
-      strict,
-    );
+    const result = parseBindingRequest({ url: 'https://partner.example/', on_premise_format: true, app_secret: 'meta-app-secret', ordered: true }, strict);
     expect(result).toMatchObject({ ok: true, binding: { onPremiseFormat: true, appSecret: 'meta-app-secret', ordered: true, headers: {} } });
   });
 

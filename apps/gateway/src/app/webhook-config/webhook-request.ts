@@ -35,25 +35,34 @@ const appSecretProblem = 'app_secret must be a string of 1 to 256 characters';
  */
 export function bindingFields(policy: UrlPolicy) {
   return {
-    url: z.unknown().optional().transform((raw, context) => {
-      try {
-        return { url: raw as string, hostname: parseWebhookUrl(raw, policy).hostname };
-      } catch (error) {
-        if (error instanceof UnsafeUrlError) return problem(context, error.message);
-        throw error;
-      }
-    }),
-    headers: z.unknown().optional().transform((headers, context) => {
-      const headerProblem = checkCustomHeaders(headers);
-      return headerProblem ? problem(context, headerProblem) : ((headers ?? {}) as Record<string, string>);
-    }),
+    url: z
+      .unknown()
+      .optional()
+      .transform((raw, context) => {
+        try {
+          return { url: raw as string, hostname: parseWebhookUrl(raw, policy).hostname };
+        } catch (error) {
+          if (error instanceof UnsafeUrlError) return problem(context, error.message);
+          throw error;
+        }
+      }),
+    headers: z
+      .unknown()
+      .optional()
+      .transform((headers, context) => {
+        const headerProblem = checkCustomHeaders(headers);
+        return headerProblem ? problem(context, headerProblem) : ((headers ?? {}) as Record<string, string>);
+      }),
     on_premise_format: flag('on_premise_format'),
     ordered: flag('ordered'),
     app_secret: z.string({ error: appSecretProblem }).min(1, appSecretProblem).max(256, appSecretProblem).nullish(),
-    events: z.unknown().optional().transform((value, context) => {
-      const events = parseEventFilter(value);
-      return events.ok ? events.events : problem(context, events.error);
-    }),
+    events: z
+      .unknown()
+      .optional()
+      .transform((value, context) => {
+        const events = parseEventFilter(value);
+        return events.ok ? events.events : problem(context, events.error);
+      }),
   };
 }
 

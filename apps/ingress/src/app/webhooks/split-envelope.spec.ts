@@ -79,9 +79,17 @@ describe('splitEnvelope', () => {
     expect([...result.changes[0].value].every((byte) => byte < 0x80)).toBe(true);
     expect(first).toContain('"body":"Gr\\u00fc\\u00dfe \\ud83d\\udc4b \\u2014 is https:\\/\\/shop.example.com\\/orders\\/10023 shipped?"');
     // each change's text exactly as it stands in Meta's request
-    const changeText = (index: number) => raw.toString().split('"changes":[')[1].split(/,(?=\{"field")/)[index].replace(/\]\}\]\}$/, '');
+    const changeText = (index: number) =>
+      raw
+        .toString()
+        .split('"changes":[')[1]
+        .split(/,(?=\{"field")/)
+        [index].replace(/\]\}\]\}$/, '');
     expect(first).toBe(`{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[${changeText(0)}]}]}`);
     expect(result.changes[1].value.toString()).toContain('"body":"\\u00c7a va? \\ud83d\\ude42 1\\/2"');
-    expect(JSON.parse(result.changes[2].value.toString())).toEqual({ object: parsed.object, entry: [{ id: parsed.entry[0].id, changes: [parsed.entry[0].changes[2]] }] });
+    expect(JSON.parse(result.changes[2].value.toString())).toEqual({
+      object: parsed.object,
+      entry: [{ id: parsed.entry[0].id, changes: [parsed.entry[0].changes[2]] }],
+    });
   });
 });

@@ -58,9 +58,7 @@ export function splitEnvelope(raw: Buffer, parsed: unknown): SplitResult {
   const changes = flat.map(({ wabaId, change }): SplitChange => {
     const phone = change.value?.metadata?.phone_number_id;
     const phoneNumberId = typeof phone === 'string' && phone.length > 0 ? phone : null;
-    const value = single
-      ? raw
-      : toMetaJsonBytes({ object, entry: [{ id: wabaId, changes: [change] }] });
+    const value = single ? raw : toMetaJsonBytes({ object, entry: [{ id: wabaId, changes: [change] }] });
     return {
       eventId: eventIdOf(wabaId, value),
       key: phoneNumberId ?? `waba:${wabaId}`,

@@ -8,10 +8,7 @@ import { INGRESS_CONFIG, type IngressConfig } from '../../config/ingress.config'
 import { splitEnvelope } from './split-envelope';
 
 export type AcceptOutcome =
-  | { kind: 'accepted'; events: number }
-  | { kind: 'unauthenticated' }
-  | { kind: 'quarantined'; reason: string }
-  | { kind: 'unavailable' };
+  { kind: 'accepted'; events: number } | { kind: 'unauthenticated' } | { kind: 'quarantined'; reason: string } | { kind: 'unavailable' };
 
 const received = new Counter({
   name: 'wabridge_ingress_webhooks_total',

@@ -90,7 +90,12 @@ describe('WebhookReceiver', () => {
         controller.close();
       },
     });
-    const response = await fetch(`${base}/webhooks/whatsapp`, { method: 'POST', body: streamed, duplex: 'half', headers: { 'x-hub-signature-256': SIGNATURE } });
+    const response = await fetch(`${base}/webhooks/whatsapp`, {
+      method: 'POST',
+      body: streamed,
+      duplex: 'half',
+      headers: { 'x-hub-signature-256': SIGNATURE },
+    });
     expect(response.status).toBe(413);
     expect(received).toHaveLength(count);
   });
@@ -101,10 +106,14 @@ describe('WebhookReceiver', () => {
     const sockets = new Set<unknown>();
     const send = (body: Buffer) =>
       new Promise<{ status: number; written: boolean }>((resolve, reject) => {
-        const req = request(`${base}/webhooks/whatsapp`, { method: 'POST', agent, headers: { 'x-hub-signature-256': SIGNATURE, 'content-length': String(body.length) } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, written: req.writableEnded }));
-        });
+        const req = request(
+          `${base}/webhooks/whatsapp`,
+          { method: 'POST', agent, headers: { 'x-hub-signature-256': SIGNATURE, 'content-length': String(body.length) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, written: req.writableEnded }));
+          },
+        );
         req.on('socket', (socket) => sockets.add(socket));
         req.on('error', reject);
         // written in pieces, the later ones after the answer has come

@@ -21,7 +21,8 @@ import { INGRESS_PRODUCER, INGRESS_PROBE, produceBatchRecords, WebhookPublisherS
     {
       provide: INGRESS_PRODUCER,
       inject: [INGRESS_CONFIG, KAFKA],
-      useFactory: (config: IngressConfig, kafka: KafkaClient) => new BatchingProducer(kafka, {
+      useFactory: (config: IngressConfig, kafka: KafkaClient) =>
+        new BatchingProducer(kafka, {
           ackTimeoutMs: config.publishTimeoutMs,
           onProduced: (records) => produceBatchRecords.observe(records),
         }),
@@ -39,9 +40,7 @@ export class WebhooksModule implements OnModuleInit, OnApplicationShutdown {
 
   /** Ingress starts even while Kafka is down: it answers 503 (Meta retries) and reports not-ready. */
   onModuleInit(): void {
-    this.producer.connectInBackground((error) =>
-      this.logger.warn({ err: error }, 'Kafka not reachable yet; retrying'),
-    );
+    this.producer.connectInBackground((error) => this.logger.warn({ err: error }, 'Kafka not reachable yet; retrying'));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,9 +1,4 @@
-import {
-  aggregatePricedMessages,
-  aggregateTemplateSends,
-  firstFactPerKey,
-  type AttributedPricedFact,
-} from './metering-batch';
+import { aggregatePricedMessages, aggregateTemplateSends, firstFactPerKey, type AttributedPricedFact } from './metering-batch';
 import type { TemplateSendFact } from './metering-facts';
 
 const C1 = '11111111-1111-4111-8111-111111111111';
@@ -53,13 +48,7 @@ describe('firstFactPerKey', () => {
 
 describe('aggregateTemplateSends', () => {
   it('sums per primary key, sorted by (client, day, channel, template, language)', () => {
-    const rows = aggregateTemplateSends([
-      send('a', { clientId: C2 }),
-      send('b', { language: 'de' }),
-      send('c'),
-      send('d', { day: '2024-06-09' }),
-      send('e'),
-    ]);
+    const rows = aggregateTemplateSends([send('a', { clientId: C2 }), send('b', { language: 'de' }), send('c'), send('d', { day: '2024-06-09' }), send('e')]);
     expect(rows).toEqual([
       { clientId: C1, day: '2024-06-09', channelId: CH, templateName: 'order_update', language: 'en_US', count: 1 },
       { clientId: C1, day: '2024-06-10', channelId: CH, templateName: 'order_update', language: 'de', count: 1 },
@@ -75,12 +64,7 @@ describe('aggregateTemplateSends', () => {
 
 describe('aggregatePricedMessages', () => {
   it('sums per primary key, sorted by (client, day, channel, category, pricing type)', () => {
-    const rows = aggregatePricedMessages([
-      priced('a', { category: 'utility' }),
-      priced('b'),
-      priced('c', { pricingType: 'free_entry_point' }),
-      priced('d'),
-    ]);
+    const rows = aggregatePricedMessages([priced('a', { category: 'utility' }), priced('b'), priced('c', { pricingType: 'free_entry_point' }), priced('d')]);
     expect(rows).toEqual([
       { clientId: C1, day: '2024-06-10', channelId: CH, category: 'marketing', pricingType: 'free_entry_point', count: 1 },
       { clientId: C1, day: '2024-06-10', channelId: CH, category: 'marketing', pricingType: 'regular', count: 2 },

@@ -153,7 +153,22 @@ describe('decodeWebhookRecord', () => {
     ['bad JSON', Buffer.from('{"object":'), 'malformed JSON'],
     ['an empty value', Buffer.alloc(0), 'empty record value'],
     ['an envelope without entry', json({ object: 'whatsapp_business_account' }), 'schema violation'],
-    ['two changes in one record', json({ object: 'x', entry: [{ id: 'W', changes: [{ field: 'a', value: {} }, { field: 'b', value: {} }] }] }), 'schema violation'],
+    [
+      'two changes in one record',
+      json({
+        object: 'x',
+        entry: [
+          {
+            id: 'W',
+            changes: [
+              { field: 'a', value: {} },
+              { field: 'b', value: {} },
+            ],
+          },
+        ],
+      }),
+      'schema violation',
+    ],
     ['statuses that are no array', json(statusEnvelope({ id: 'w1' })), 'not an array'],
     ['a status that is no object', json(statusEnvelope(['w1'])), 'not an object'],
     ['a priced status without id', json(statusEnvelope([{ status: 'sent', timestamp: '1718000100', pricing: { type: 'regular' } }])), 'without id'],

@@ -1,10 +1,4 @@
-import {
-  assertOutboundEvent,
-  assertWebhookEnvelope,
-  ContractViolation,
-  type MetaWebhookEnvelope,
-  type OutboundEvent,
-} from '@wabridge/contracts';
+import { assertOutboundEvent, assertWebhookEnvelope, ContractViolation, type MetaWebhookEnvelope, type OutboundEvent } from '@wabridge/contracts';
 import { isObject } from '@wabridge/util';
 
 /** The dedupe kinds of metering_dedupe: one count per (kind, wamid), ever. */

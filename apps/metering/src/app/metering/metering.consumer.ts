@@ -1,9 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   BatchingProducer,
   ConsumerLagMonitor,
@@ -151,10 +146,7 @@ export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicati
     await this.producer.send(this.config.topics.quarantine, out);
     for (const { record, reason } of invalid) {
       quarantined.inc({ topic: record.topic });
-      this.logger.warn(
-        { topic: record.topic, partition: record.partition, offset: record.offset, reason },
-        'record quarantined',
-      );
+      this.logger.warn({ topic: record.topic, partition: record.partition, offset: record.offset, reason }, 'record quarantined');
     }
   }
 }

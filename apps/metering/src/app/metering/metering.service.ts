@@ -68,9 +68,7 @@ export class MeteringService {
    * offset committed like any other), counted in a metric and logged with the business number id so
    * the operator can onboard the channel. Later statuses of that number are counted once it exists.
    */
-  private async attribute(
-    facts: readonly MeteringFact[],
-  ): Promise<{ countable: CountableFact[]; unknown: Map<string, number> }> {
+  private async attribute(facts: readonly MeteringFact[]): Promise<{ countable: CountableFact[]; unknown: Map<string, number> }> {
     const numbers = facts.flatMap((fact) => (fact.kind === 'priced_message' ? [fact.phoneNumberId] : []));
     const directory = numbers.length > 0 ? await this.channels.resolve(numbers) : new Map<string, Attribution | null>();
     const countable: CountableFact[] = [];

@@ -7,11 +7,7 @@ export function sendReport(reply: FastifyReply, format: 'json' | 'csv', json: un
       void reply.status(200).header('content-type', 'application/json; charset=utf-8').send(json);
       return;
     case 'csv':
-      void reply
-        .status(200)
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${filename}"`)
-        .send(csv());
+      void reply.status(200).header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(csv());
       return;
   }
 }

@@ -38,12 +38,7 @@ function statementSchema(now: Date) {
  * Validates GET /admin/v1/usage/statements/{client_id}/{YYYY-MM}. A month that has not started yet
  * has nothing to invoice and is refused; the current month is allowed (a provisional statement).
  */
-export function parseStatementRequest(
-  clientId: string,
-  period: string,
-  query: Record<string, unknown>,
-  now: Date,
-): ParsedStatementRequest {
+export function parseStatementRequest(clientId: string, period: string, query: Record<string, unknown>, now: Date): ParsedStatementRequest {
   // the query string first: an unknown parameter is named before anything in the path
   const parameters = formatParameter.safeParse(query);
   if (!parameters.success) return { ok: false, error: firstProblem(parameters.error) };

@@ -1,11 +1,5 @@
 import { spreadsheetSafe } from '@wabridge/util';
-import {
-  buildStatement,
-  finalAfter,
-  statementCsv,
-  type StatementPricedRow,
-  type StatementTemplateRow,
-} from './statement';
+import { buildStatement, finalAfter, statementCsv, type StatementPricedRow, type StatementTemplateRow } from './statement';
 
 const CLIENT = '0f9b7c2e-3d6a-4a51-9e0b-1c2d3e4f5a6b';
 const CH1 = {
@@ -87,9 +81,7 @@ describe('buildStatement', () => {
   it('keeps lines of a channel whose row is gone, with null numbers', () => {
     const orphan = { channelId: '33333333-3333-4333-8333-333333333333', phoneNumberId: null, displayPhoneNumber: null };
     const result = statement(undefined, [{ ...orphan, templateName: 'otp', language: 'en', count: 1 }], []);
-    expect(result.template_sends).toEqual([
-      { ...fields(orphan), template: 'otp', language: 'en', quantity: 1 },
-    ]);
+    expect(result.template_sends).toEqual([{ ...fields(orphan), template: 'otp', language: 'en', quantity: 1 }]);
     expect(result.template_sends[0]).toMatchObject({ phone_number_id: null, display_phone_number: null });
     expect(result.totals.template_sends).toBe(1);
   });

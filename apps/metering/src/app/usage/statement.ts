@@ -90,11 +90,7 @@ function channelFields(row: ChannelRef): ChannelFields {
 }
 
 /** Sums rows per key (several days or duplicates of a line collapse into one), sorted by that key. */
-function sumLines<R extends ChannelRef & { count: number }, L>(
-  rows: readonly R[],
-  keyOf: (row: R) => string[],
-  build: (row: R, quantity: number) => L,
-): L[] {
+function sumLines<R extends ChannelRef & { count: number }, L>(rows: readonly R[], keyOf: (row: R) => string[], build: (row: R, quantity: number) => L): L[] {
   const lines = new Map<string, { key: string[]; row: R; quantity: number }>();
   for (const row of rows) {
     const key = keyOf(row);

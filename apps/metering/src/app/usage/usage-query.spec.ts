@@ -5,9 +5,7 @@ const NOW = new Date('2024-02-14T23:30:00Z');
 
 describe('parseUsageQuery', () => {
   it('reads a full query, lower-casing the client id', () => {
-    expect(
-      parseUsageQuery({ client_id: CLIENT, from: '2024-01-05', to: '2024-01-20', group_by: 'day', format: 'csv' }, NOW),
-    ).toEqual({
+    expect(parseUsageQuery({ client_id: CLIENT, from: '2024-01-05', to: '2024-01-20', group_by: 'day', format: 'csv' }, NOW)).toEqual({
       ok: true,
       query: { clientId: CLIENT.toLowerCase(), from: '2024-01-05', to: '2024-01-20', groupBy: 'day', format: 'csv' },
     });
@@ -43,7 +41,7 @@ describe('parseUsageQuery', () => {
     [{ client_id: CLIENT, to: '2024-6-1' }, 'to must be a date YYYY-MM-DD'],
     [{ client_id: CLIENT, to: '' }, 'to must be a date YYYY-MM-DD'],
     [{ client_id: CLIENT, from: '2024-03-02', to: '2024-03-01' }, 'from must not be after to'],
-    [{ client_id: CLIENT, from: '2024-03-02' , to: '2024-02-29'}, 'from must not be after to'],
+    [{ client_id: CLIENT, from: '2024-03-02', to: '2024-02-29' }, 'from must not be after to'],
     [{ client_id: CLIENT, group_by: 'week' }, 'group_by must be one of template, category, day, channel'],
     [{ client_id: CLIENT, group_by: '' }, 'group_by must be one of'],
     [{ client_id: CLIENT, format: 'xml' }, 'format must be one of json, csv'],
@@ -55,8 +53,7 @@ describe('parseUsageQuery', () => {
 
 describe('isDay', () => {
   it.each(['2024-02-29', '1970-01-01', '9999-12-31'])('accepts %s', (day) => expect(isDay(day)).toBe(true));
-  it.each(['2023-02-29', '2024-04-31', '2024-00-10', '1969-12-31', '24-01-01', '2024-01-01T00:00:00Z', ' 2024-01-01'])(
-    'refuses %s',
-    (day) => expect(isDay(day)).toBe(false),
+  it.each(['2023-02-29', '2024-04-31', '2024-00-10', '1969-12-31', '24-01-01', '2024-01-01T00:00:00Z', ' 2024-01-01'])('refuses %s', (day) =>
+    expect(isDay(day)).toBe(false),
   );
 });

@@ -72,17 +72,15 @@ const day = z.string().refine(isDay, 'must be a date YYYY-MM-DD');
 
 /** The dates, completed to whole months; checked (and reported) before the choices below. */
 function usageRange(now: Date) {
-  return z
-    .object({ client_id: clientIdSchema, from: day.optional(), to: day.optional() })
-    .transform(({ client_id, from, to }, context) => {
-      const today = now.toISOString().slice(0, 10);
-      const range = { from: from ?? firstDayOfMonth(to ?? today), to: to ?? lastDayOfMonth(from ?? today) };
-      if (range.from > range.to) {
-        context.addIssue({ code: 'custom', message: 'must not be after to', path: ['from'] });
-        return z.NEVER;
-      }
-      return { clientId: client_id.toLowerCase(), ...range };
-    });
+  return z.object({ client_id: clientIdSchema, from: day.optional(), to: day.optional() }).transform(({ client_id, from, to }, context) => {
+    const today = now.toISOString().slice(0, 10);
+    const range = { from: from ?? firstDayOfMonth(to ?? today), to: to ?? lastDayOfMonth(from ?? today) };
+    if (range.from > range.to) {
+      context.addIssue({ code: 'custom', message: 'must not be after to', path: ['from'] });
+      return z.NEVER;
+    }
+    return { clientId: client_id.toLowerCase(), ...range };
+  });
 }
 
 const usageChoices = z

@@ -17,8 +17,7 @@ const priced: PricedCountRow[] = [
   { channelId: CH1, category: 'authentication', pricingType: 'regular', day: '2024-06-10', count: 5 },
 ];
 
-const report = (groupBy: GroupBy, t = templates, p = priced) =>
-  buildUsageReport({ clientId: CLIENT, from: '2024-06-01', to: '2024-06-30', groupBy }, t, p);
+const report = (groupBy: GroupBy, t = templates, p = priced) => buildUsageReport({ clientId: CLIENT, from: '2024-06-01', to: '2024-06-30', groupBy }, t, p);
 
 describe('buildUsageReport', () => {
   it('groups template sends by template and language; priced messages are only in the totals', () => {
@@ -72,9 +71,7 @@ describe('buildUsageReport', () => {
 
 describe('usageReportCsv', () => {
   it('writes a header line and one line per row, CRLF-terminated', () => {
-    expect(usageReportCsv(report('template'))).toBe(
-      'template,language,template_sends,priced_messages\r\norder_update,en_US,5,0\r\notp,de,5,0\r\n',
-    );
+    expect(usageReportCsv(report('template'))).toBe('template,language,template_sends,priced_messages\r\norder_update,en_US,5,0\r\notp,de,5,0\r\n');
     expect(usageReportCsv(report('channel'))).toBe(`channel_id,template_sends,priced_messages\r\n${CH1},7,9\r\n${CH2},3,1\r\n`);
   });
 
@@ -84,9 +81,7 @@ describe('usageReportCsv', () => {
 
   it('quotes fields holding commas, quotes or line breaks', () => {
     const odd: TemplateCountRow[] = [{ channelId: CH1, templateName: 'a,"b"\nc', language: 'en', day: '2024-06-10', count: 1 }];
-    expect(usageReportCsv(report('template', odd, []))).toBe(
-      'template,language,template_sends,priced_messages\r\n"a,""b""\nc",en,1,0\r\n',
-    );
+    expect(usageReportCsv(report('template', odd, []))).toBe('template,language,template_sends,priced_messages\r\n"a,""b""\nc",en,1,0\r\n');
   });
 
   it('neutralises template names a spreadsheet would run as a formula, as the statement does', () => {

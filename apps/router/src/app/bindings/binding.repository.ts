@@ -65,7 +65,10 @@ export class BindingRepository {
   /** opens the secrets stored sealed; they stay open only in this process's memory */
   private readonly secrets: SecretBox;
 
-  constructor(@Inject(ROUTER_DATA_SOURCE) private readonly dataSource: DataSource, @Inject(ROUTER_CONFIG) config: RouterConfig) {
+  constructor(
+    @Inject(ROUTER_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(ROUTER_CONFIG) config: RouterConfig,
+  ) {
     this.secrets = config.secrets;
   }
 
@@ -87,9 +90,7 @@ export class BindingRepository {
   /** Every channel of a WABA: account-level changes (no phone number) go to each of them. */
   channelsByWaba(wabaId: string): Promise<BoundChannel[]> {
     return this.channelsByWabaId.get(wabaId, async () => {
-      const rows = await this.dataSource
-        .getRepository(ChannelEntity)
-        .find({ where: { wabaId }, order: { createdAt: 'ASC' } });
+      const rows = await this.dataSource.getRepository(ChannelEntity).find({ where: { wabaId }, order: { createdAt: 'ASC' } });
       return rows.map(toChannel);
     });
   }

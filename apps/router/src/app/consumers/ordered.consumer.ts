@@ -134,7 +134,10 @@ export class OrderedConsumer {
         partition.next = offset + 1n;
       }
     } catch (error) {
-      this.logger.warn({ partition: records[0].partition, err: { type: (error as Error)?.name, message: (error as Error)?.message } }, 'parked events not read, reading them again');
+      this.logger.warn(
+        { partition: records[0].partition, err: { type: (error as Error)?.name, message: (error as Error)?.message } },
+        'parked events not read, reading them again',
+      );
       await partition.sleep(this.options.failureBackoffMs);
     }
     if (!current() || partition.next === null) return;

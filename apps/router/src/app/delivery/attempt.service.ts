@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { messageKindsOf, splitSlotDestination, wantsChange, WebhookHeaders, type DeliveryErrorClass, type MessageKind, type TopicNames } from '@wabridge/contracts';
+import {
+  messageKindsOf,
+  splitSlotDestination,
+  wantsChange,
+  WebhookHeaders,
+  type DeliveryErrorClass,
+  type MessageKind,
+  type TopicNames,
+} from '@wabridge/contracts';
 import { endSpanWithError, SpanKind, startSpan, tracingOn } from '@wabridge/observability';
 import { buildDeliveryRequest, judgeAttempt, PartnerHttpService, type AttemptResult, type DeliveryRequest } from '@wabridge/webhook-delivery';
 import { PinoLogger } from 'nestjs-pino';

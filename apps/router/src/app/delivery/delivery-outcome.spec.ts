@@ -2,7 +2,6 @@ import { assertDeliveryAttemptEvent } from '@wabridge/contracts';
 import { attemptEvent, deliveryRowDestination, needsDeliveryRow, planRetry } from './delivery-outcome';
 import { retryPolicy } from './retry-policy';
 
-
 describe('planRetry', () => {
   const policy = retryPolicy([5000, 60_000], 3_600_000, 1);
   const receivedAt = new Date('2025-01-01T00:00:00Z');

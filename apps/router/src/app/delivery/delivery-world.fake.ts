@@ -23,7 +23,16 @@ export const channelA: BoundChannel = { id: '00000000-0000-4000-8000-00000000000
 export const channelB: BoundChannel = { id: '00000000-0000-4000-8000-00000000000b', phoneNumberId: '222', wabaId: 'W1' };
 
 export function destination(channel: BoundChannel, slot: string, url: string): BoundDestination {
-  return { id: `dest-${channel.phoneNumberId}-${slot}`, channelId: channel.id, slot, url, headers: {}, signingSecret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', appSecret: null, ordered: false };
+  return {
+    id: `dest-${channel.phoneNumberId}-${slot}`,
+    channelId: channel.id,
+    slot,
+    url,
+    headers: {},
+    signingSecret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    appSecret: null,
+    ordered: false,
+  };
 }
 
 export function inbound(overrides: Partial<InboundEvent> = {}): InboundEvent {
@@ -91,7 +100,13 @@ export class World {
         return Promise.resolve();
       },
     };
-    const logger: DeliveryLogger = { setContext: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+    const logger: DeliveryLogger = {
+      setContext: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    };
     const clock = () => NOW;
     const stats = { observe: (sample: StatsSample) => void this.samples.push(sample) };
     const parking: Pick<OrderedParkingRepository, 'appendIfParked' | 'park' | 'scheduleHead'> = {
@@ -107,8 +122,7 @@ export class World {
         this.parked.push({ pair: key, eventId: event.eventId, input });
         return Promise.resolve();
       },
-      scheduleHead: (pair, seq, attempt, dueAt) =>
-        Promise.resolve(void this.heads.push({ pair: `${pair.channelId}/${pair.slot}`, seq, attempt, dueAt })),
+      scheduleHead: (pair, seq, attempt, dueAt) => Promise.resolve(void this.heads.push({ pair: `${pair.channelId}/${pair.slot}`, seq, attempt, dueAt })),
     };
     const outcomes = new OutcomeService(config, producer, store, logger);
     const attempts = new AttemptService(config, bindings, http, store, producer, outcomes, logger, this.breakers, stats, clock, () => 0.5);

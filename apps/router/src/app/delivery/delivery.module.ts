@@ -60,8 +60,7 @@ function topicSpecs(config: RouterConfig): TopicSpec[] {
     {
       provide: ROUTER_DATA_SOURCE,
       inject: [ROUTER_CONFIG],
-      useFactory: (config: RouterConfig) =>
-        createDataSource({ url: config.databaseUrl, poolSize: 10, applicationName: 'wabridge-router' }),
+      useFactory: (config: RouterConfig) => createDataSource({ url: config.databaseUrl, poolSize: 10, applicationName: 'wabridge-router' }),
     },
     { provide: ROUTER_CLOCK, useValue: (): Date => new Date() },
     { provide: ROUTER_RANDOM, useValue: Math.random },
@@ -157,12 +156,7 @@ export class DeliveryModule implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await Promise.all([
-      this.dataSource.initialize(),
-      this.producer.connect(),
-      ensureTopics(this.kafka, topicSpecs(this.config)),
-      this.changes.start(),
-    ]);
+    await Promise.all([this.dataSource.initialize(), this.producer.connect(), ensureTopics(this.kafka, topicSpecs(this.config)), this.changes.start()]);
     this.statsTimer = setInterval(() => void this.flushStats(), STATS_FLUSH_MS);
     this.statsTimer.unref();
   }

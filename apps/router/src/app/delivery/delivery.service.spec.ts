@@ -71,7 +71,15 @@ describe('DeliveryService', () => {
     expect(world.rows).toEqual([]);
 
     // a retry for a slot that was rebound meanwhile with a filter leaving the change out ends quietly
-    const ticket: RetryTicket = { event: messages('evt_in', { messages: [{ id: 'wamid.1' }] }), attempt: 2, slot: 'analytics', scope: 'slot', channelId: channelA.id, dueAt: NOW, reason: 'timeout' };
+    const ticket: RetryTicket = {
+      event: messages('evt_in', { messages: [{ id: 'wamid.1' }] }),
+      attempt: 2,
+      slot: 'analytics',
+      scope: 'slot',
+      channelId: channelA.id,
+      dueAt: NOW,
+      reason: 'timeout',
+    };
     await service.deliverRetry(ticket);
     expect(world.posted).toHaveLength(3);
     expect(world.sent.filter((item) => item.topic !== 'deliveries')).toEqual([]);
@@ -106,7 +114,7 @@ describe('DeliveryService', () => {
     ]);
   });
 
-  it('delivers to every partner slot, and retries a slot\'s `primary` to that slot only', async () => {
+  it("delivers to every partner slot, and retries a slot's `primary` to that slot only", async () => {
     const world = new World();
     const inbox = slotDestination('inbox', 'primary');
     world.destinations = [destination(channelA, 'primary', 'https://bot.example/'), destination(channelA, inbox, 'https://inbox.example/')];
@@ -153,7 +161,15 @@ describe('DeliveryService', () => {
     expect(world.rows[0]).toMatchObject({ destination: 'primary', channelId: channelA.id, lastError: 'no_binding' });
 
     world.destinations = [destination(channelA, 'primary', 'https://late.example/')];
-    const ticket: RetryTicket = { event: inbound({ headers: kept.headers ?? {} }), attempt: 2, slot: 'primary', scope: 'channel', channelId: channelA.id, dueAt: NOW, reason: 'no_binding' };
+    const ticket: RetryTicket = {
+      event: inbound({ headers: kept.headers ?? {} }),
+      attempt: 2,
+      slot: 'primary',
+      scope: 'channel',
+      channelId: channelA.id,
+      dueAt: NOW,
+      reason: 'no_binding',
+    };
     await world.service().deliverRetry(ticket);
     expect(world.posted.map((request) => request.url)).toEqual(['https://late.example/']);
     expect(world.rows[1]).toMatchObject({ destination: 'primary', state: 'delivered', attempts: 2 });

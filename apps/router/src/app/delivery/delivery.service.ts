@@ -106,11 +106,18 @@ export class DeliveryService {
     }
     const tasks: Promise<void>[] = [];
     if (plans.length === 0) {
-      tasks.push(this.attempts.keep({ event, target: { channel: null, slot: PRIMARY_SLOT, destinationId: null, scope: 'channel' }, attempt, sourceOffset }, 'unknown_number'));
+      tasks.push(
+        this.attempts.keep(
+          { event, target: { channel: null, slot: PRIMARY_SLOT, destinationId: null, scope: 'channel' }, attempt, sourceOffset },
+          'unknown_number',
+        ),
+      );
     }
     for (const { channel, destinations } of plans) {
       if (destinations.length === 0) {
-        tasks.push(this.attempts.keep({ event, target: { channel, slot: PRIMARY_SLOT, destinationId: null, scope: 'channel' }, attempt, sourceOffset }, 'no_binding'));
+        tasks.push(
+          this.attempts.keep({ event, target: { channel, slot: PRIMARY_SLOT, destinationId: null, scope: 'channel' }, attempt, sourceOffset }, 'no_binding'),
+        );
         continue;
       }
       for (const destination of destinations) {

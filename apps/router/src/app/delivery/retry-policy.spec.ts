@@ -1,15 +1,4 @@
-import {
-  JITTER,
-  laneFor,
-  nextDelay,
-  nextDueAt,
-  parseDuration,
-  parseRetryAfter,
-  retryDelay,
-  retryLaneTopics,
-  retryPolicy,
-  windowEnd,
-} from './retry-policy';
+import { JITTER, laneFor, nextDelay, nextDueAt, parseDuration, parseRetryAfter, retryDelay, retryLaneTopics, retryPolicy, windowEnd } from './retry-policy';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -173,7 +162,12 @@ describe('the retry window', () => {
     let now = receivedAt;
     let attempt = 1;
     for (;;) {
-      const due = nextDueAt(receivedAt, now, nextDelay(attempt, policy.scheduleMs, () => 0.5), policy);
+      const due = nextDueAt(
+        receivedAt,
+        now,
+        nextDelay(attempt, policy.scheduleMs, () => 0.5),
+        policy,
+      );
       if (!due) break;
       now = due;
       attempt += 1;

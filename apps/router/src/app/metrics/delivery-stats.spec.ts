@@ -17,7 +17,15 @@ describe('StatsTally', () => {
     tally.observe(base);
     tally.observe({ ...base, delivered: false, latencyMs: 900, errorClass: 'http_status', at: new Date('2025-01-01T10:00:20Z') });
     // the breaker was open: nothing dialled, so no attempt, but the error class and the state count
-    tally.observe({ ...base, dialed: false, delivered: false, latencyMs: 0, errorClass: 'circuit_open', breakerState: 'open', at: new Date('2025-01-01T10:00:30Z') });
+    tally.observe({
+      ...base,
+      dialed: false,
+      delivered: false,
+      latencyMs: 0,
+      errorClass: 'circuit_open',
+      breakerState: 'open',
+      at: new Date('2025-01-01T10:00:30Z'),
+    });
     tally.observe({ ...base, slot: 'crm' });
     tally.observe({ ...base, at: new Date('2025-01-01T10:01:00Z') });
     const rows = tally.drain();

@@ -34,9 +34,7 @@ describe('ordered destinations', () => {
     const world = new World();
     world.destinations = [orderedDestination('https://ordered.example/')];
     const service = world.service();
-    await Promise.all(
-      ['evt_a', 'evt_b', 'evt_c'].map((eventId, i) => service.deliverFresh(inbound({ eventId }), { partition: 0, offset: String(i) })),
-    );
+    await Promise.all(['evt_a', 'evt_b', 'evt_c'].map((eventId, i) => service.deliverFresh(inbound({ eventId }), { partition: 0, offset: String(i) })));
     expect(world.posted.map((request) => request.headers['webhook-id'])).toEqual(['evt_a', 'evt_b', 'evt_c']);
   });
 
@@ -44,7 +42,9 @@ describe('ordered destinations', () => {
     const world = new World();
     world.destinations = [orderedDestination('https://down.example/')];
     world.answers.set('https://down.example/', { kind: 'error', errorClass: 'timeout', latencyMs: 5000 });
-    const result = await world.ordered().deliverParked({ event: inbound(), pair: { channelId: channelA.id, slot: 'primary' }, seq: 3n, attempt: 2, dueAt: null });
+    const result = await world
+      .ordered()
+      .deliverParked({ event: inbound(), pair: { channelId: channelA.id, slot: 'primary' }, seq: 3n, attempt: 2, dueAt: null });
     const dueAt = new Date('2025-01-01T00:01:10.000Z');
     expect(result).toEqual({ retryAt: dueAt });
     expect(world.heads).toEqual([{ pair: pairKey, seq: 3n, attempt: 3, dueAt }]);
@@ -66,7 +66,9 @@ describe('ordered destinations', () => {
 
   it('a parked event whose slot is no longer bound waits for a binding', async () => {
     const world = new World();
-    const result = await world.ordered().deliverParked({ event: inbound(), pair: { channelId: channelA.id, slot: 'primary' }, seq: 1n, attempt: 2, dueAt: null });
+    const result = await world
+      .ordered()
+      .deliverParked({ event: inbound(), pair: { channelId: channelA.id, slot: 'primary' }, seq: 1n, attempt: 2, dueAt: null });
     expect(result.retryAt).toBeInstanceOf(Date);
     expect(world.rows).toEqual([expect.objectContaining({ state: 'retry_scheduled', lastError: 'no_binding' })]);
   });

@@ -91,11 +91,10 @@ export class OrderedParkingRepository {
 
   /** Where the lane stands for a pair; a pair never parked has delivered nothing and has no head. */
   async progress(pair: OrderedPair): Promise<PairProgress> {
-    const rows: { delivered_seq: string; head_seq: string | null; head_attempt: number | null; head_due_at: Date | null }[] =
-      await this.dataSource.query(
-        `SELECT delivered_seq::text, head_seq::text, head_attempt, head_due_at FROM ordered_pairs WHERE channel_id = $1 AND slot = $2`,
-        [pair.channelId, pair.slot],
-      );
+    const rows: { delivered_seq: string; head_seq: string | null; head_attempt: number | null; head_due_at: Date | null }[] = await this.dataSource.query(
+      `SELECT delivered_seq::text, head_seq::text, head_attempt, head_due_at FROM ordered_pairs WHERE channel_id = $1 AND slot = $2`,
+      [pair.channelId, pair.slot],
+    );
     const row = rows[0];
     if (!row) return { deliveredSeq: 0n, head: null };
     const head =
@@ -127,9 +126,7 @@ export class OrderedParkingRepository {
 
   /** Pairs with events waiting (the metric of parked pairs). */
   async parkedPairs(): Promise<number> {
-    const rows: { n: number }[] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM ordered_pairs WHERE delivered_seq < parked_seq`,
-    );
+    const rows: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM ordered_pairs WHERE delivered_seq < parked_seq`);
     return rows[0]?.n ?? 0;
   }
 

@@ -62,12 +62,8 @@ describe('OrderedSequencer', () => {
     expect(fresh.status).toBe('rejected');
     expect(sequencer.size).toBe(1);
     // the failed record comes back: the pair is open again, in order
-    expect(await sequencer.reserve('k', 5n).enter([{ pair: 'p', run: () => Promise.resolve('again') }])).toEqual([
-      { status: 'fulfilled', value: 'again' },
-    ]);
-    expect(await sequencer.reserve('k', 6n).enter([{ pair: 'p', run: () => Promise.resolve('next') }])).toEqual([
-      { status: 'fulfilled', value: 'next' },
-    ]);
+    expect(await sequencer.reserve('k', 5n).enter([{ pair: 'p', run: () => Promise.resolve('again') }])).toEqual([{ status: 'fulfilled', value: 'again' }]);
+    expect(await sequencer.reserve('k', 6n).enter([{ pair: 'p', run: () => Promise.resolve('next') }])).toEqual([{ status: 'fulfilled', value: 'next' }]);
     expect(sequencer.size).toBe(0);
   });
 
@@ -75,9 +71,7 @@ describe('OrderedSequencer', () => {
     const sequencer = new OrderedSequencer();
     await sequencer.reserve('k', 1n).enter([{ pair: 'p', run: () => Promise.reject(new Error('down')) }]);
     sequencer.reset();
-    expect(await sequencer.reserve('k', 9n).enter([{ pair: 'p', run: () => Promise.resolve('ok') }])).toEqual([
-      { status: 'fulfilled', value: 'ok' },
-    ]);
+    expect(await sequencer.reserve('k', 9n).enter([{ pair: 'p', run: () => Promise.resolve('ok') }])).toEqual([{ status: 'fulfilled', value: 'ok' }]);
   });
 
   it('refuses a second enter of one reservation', async () => {

@@ -1,14 +1,5 @@
 import type { ConsumedRecord } from '@wabridge/kafka';
-import {
-  deadLetterRecord,
-  dueAtOf,
-  parkedRecord,
-  readParkedRecord,
-  readRetryRecord,
-  readWebhookRecord,
-  retryRecord,
-  type InboundEvent,
-} from './event-records';
+import { deadLetterRecord, dueAtOf, parkedRecord, readParkedRecord, readRetryRecord, readWebhookRecord, retryRecord, type InboundEvent } from './event-records';
 
 const value = Buffer.from('{"object":"whatsapp_business_account","entry":[]}');
 

@@ -1,10 +1,4 @@
-import {
-  DELIVERY_ERROR_CLASSES,
-  DeadLetterHeaders,
-  RetryHeaders,
-  WebhookHeaders,
-  type DeliveryErrorClass,
-} from '@wabridge/contracts';
+import { DELIVERY_ERROR_CLASSES, DeadLetterHeaders, RetryHeaders, WebhookHeaders, type DeliveryErrorClass } from '@wabridge/contracts';
 import type { ConsumedRecord, OutgoingRecord } from '@wabridge/kafka';
 
 /** The retry-lane headers that say which channel and scope a retry is for (part of RetryHeaders). */
@@ -42,7 +36,6 @@ export interface RetryTicket {
 }
 
 export type Read<T> = { ok: true; value: T } | { ok: false; reason: string };
-
 
 function nonEmpty(value: string | undefined): string | null {
   return value !== undefined && value.trim().length > 0 ? value : null;

@@ -26,7 +26,14 @@ describe('simulated Graph nodes', () => {
       ok: true,
       fields: { about: 'Open 9-5', websites: ['https://a.example'] },
     });
-    for (const body of [{ about: 'x' }, { messaging_product: 'whatsapp', about: 'x'.repeat(140) }, { messaging_product: 'whatsapp', vertical: 'SPACE' }, { messaging_product: 'whatsapp', websites: ['a', 'b', 'c'] }, { messaging_product: 'whatsapp', colour: 'red' }, []]) {
+    for (const body of [
+      { about: 'x' },
+      { messaging_product: 'whatsapp', about: 'x'.repeat(140) },
+      { messaging_product: 'whatsapp', vertical: 'SPACE' },
+      { messaging_product: 'whatsapp', websites: ['a', 'b', 'c'] },
+      { messaging_product: 'whatsapp', colour: 'red' },
+      [],
+    ]) {
       expect(checkProfileUpdate(body).ok).toBe(false);
     }
     expect(businessProfile({ about: 'Open 9-5', email: 'a@b.example' }, 'about')).toEqual({ data: [{ messaging_product: 'whatsapp', about: 'Open 9-5' }] });

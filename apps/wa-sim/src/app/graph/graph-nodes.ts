@@ -6,11 +6,28 @@ import { healthStatus, metaError, type BusinessNumber, type MetaErrorBody } from
  * a WhatsApp Business Account, and a number's business profile. Pure.
  */
 
-const PHONE_NUMBER_DEFAULT_FIELDS = ['verified_name', 'code_verification_status', 'display_phone_number', 'quality_rating', 'platform_type', 'throughput', 'id'];
+const PHONE_NUMBER_DEFAULT_FIELDS = [
+  'verified_name',
+  'code_verification_status',
+  'display_phone_number',
+  'quality_rating',
+  'platform_type',
+  'throughput',
+  'id',
+];
 const WABA_DEFAULT_FIELDS = ['id', 'name', 'timezone_id', 'message_template_namespace'];
 
 function pick(node: JsonObject, fields: string | undefined, defaults: string[]): JsonObject {
-  const wanted = fields === undefined ? defaults : [...fields.split(',').map((field) => field.trim()).filter(Boolean), 'id'];
+  const wanted =
+    fields === undefined
+      ? defaults
+      : [
+          ...fields
+            .split(',')
+            .map((field) => field.trim())
+            .filter(Boolean),
+          'id',
+        ];
   return Object.fromEntries(wanted.filter((field) => field in node).map((field) => [field, node[field]]));
 }
 
@@ -57,8 +74,25 @@ export function wabaNode(wabaId: string, fields: string | undefined): JsonObject
 
 const PROFILE_FIELDS = ['about', 'address', 'description', 'email', 'profile_picture_url', 'websites', 'vertical'];
 const VERTICALS = new Set([
-  'UNDEFINED', 'OTHER', 'AUTO', 'BEAUTY', 'APPAREL', 'EDU', 'ENTERTAIN', 'EVENT_PLAN', 'FINANCE', 'GROCERY', 'GOVT', 'HOTEL',
-  'HEALTH', 'NONPROFIT', 'PROF_SERVICES', 'RETAIL', 'TRAVEL', 'RESTAURANT', 'NOT_A_BIZ',
+  'UNDEFINED',
+  'OTHER',
+  'AUTO',
+  'BEAUTY',
+  'APPAREL',
+  'EDU',
+  'ENTERTAIN',
+  'EVENT_PLAN',
+  'FINANCE',
+  'GROCERY',
+  'GOVT',
+  'HOTEL',
+  'HEALTH',
+  'NONPROFIT',
+  'PROF_SERVICES',
+  'RETAIL',
+  'TRAVEL',
+  'RESTAURANT',
+  'NOT_A_BIZ',
 ]);
 
 /** `GET /{phone_number_id}/whatsapp_business_profile`: `{data: [profile]}`. */

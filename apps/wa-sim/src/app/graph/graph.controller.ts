@@ -8,14 +8,7 @@ import { businessProfile, checkProfileUpdate, phoneNumberNode, wabaNode } from '
 import { GraphTokenService } from './graph-token.service';
 import { unknownObjectError } from './media-payloads';
 import { MediaStoreService } from './media-store.service';
-import {
-  checkSendRequest,
-  healthStatus,
-  invalidTokenError,
-  metaError,
-  newWamid,
-  sendResponse,
-} from './meta-payloads';
+import { checkSendRequest, healthStatus, invalidTokenError, metaError, newWamid, sendResponse } from './meta-payloads';
 import { SentRequestsService } from './sent-requests.service';
 import { TemplateStoreService } from './template-store.service';
 

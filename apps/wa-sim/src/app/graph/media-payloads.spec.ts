@@ -21,10 +21,20 @@ describe('simulated media payloads', () => {
 
   it('checks an upload form', async () => {
     const file = new Blob([Buffer.from([1, 2, 3])], { type: 'image/png' });
-    expect(await checkUpload(form({ messaging_product: 'whatsapp', type: 'image/png', file }))).toEqual({ ok: true, mimeType: 'image/png', bytes: Buffer.from([1, 2, 3]) });
+    expect(await checkUpload(form({ messaging_product: 'whatsapp', type: 'image/png', file }))).toEqual({
+      ok: true,
+      mimeType: 'image/png',
+      bytes: Buffer.from([1, 2, 3]),
+    });
     expect(await checkUpload(form({ messaging_product: 'whatsapp', file }))).toMatchObject({ ok: true, mimeType: 'image/png' });
-    expect(await checkUpload(form({ type: 'image/png', file }))).toMatchObject({ ok: false, body: { error: { code: 100, message: expect.stringContaining('messaging_product') } } });
-    expect(await checkUpload(form({ messaging_product: 'whatsapp', file: 'not a file' }))).toMatchObject({ ok: false, body: { error: { message: expect.stringContaining('file') } } });
+    expect(await checkUpload(form({ type: 'image/png', file }))).toMatchObject({
+      ok: false,
+      body: { error: { code: 100, message: expect.stringContaining('messaging_product') } },
+    });
+    expect(await checkUpload(form({ messaging_product: 'whatsapp', file: 'not a file' }))).toMatchObject({
+      ok: false,
+      body: { error: { message: expect.stringContaining('file') } },
+    });
     // Typebot sends the media kind as `type`: the file part's content type counts then
     expect(await checkUpload(form({ messaging_product: 'whatsapp', type: 'image', file }))).toMatchObject({ ok: true, mimeType: 'image/png' });
     const untyped = new Blob([Buffer.from([1])]);
@@ -32,6 +42,8 @@ describe('simulated media payloads', () => {
   });
 
   it('answers an unknown id as Meta does', () => {
-    expect(unknownObjectError('42')).toMatchObject({ error: { code: 100, error_subcode: 33, type: 'GraphMethodException', message: expect.stringContaining("'42'") } });
+    expect(unknownObjectError('42')).toMatchObject({
+      error: { code: 100, error_subcode: 33, type: 'GraphMethodException', message: expect.stringContaining("'42'") },
+    });
   });
 });

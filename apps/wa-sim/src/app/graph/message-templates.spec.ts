@@ -25,7 +25,7 @@ describe('simulated message templates', () => {
     [{ name: 'ok', category: 'UTILITY', language: 'english!', components: [{}] }, 'language'],
     [{ name: 'ok', category: 'UTILITY', language: 'en', components: [] }, 'components'],
     ['x', 'JSON object'],
-  ])('refuses %j in Meta\'s error shape', (body, reason) => {
+  ])("refuses %j in Meta's error shape", (body, reason) => {
     const check = checkNewTemplate(body);
     expect(check).toMatchObject({ ok: false, status: 400, body: { error: { code: 100, type: 'OAuthException', message: expect.stringContaining(reason) } } });
   });
@@ -48,7 +48,8 @@ describe('simulated message templates', () => {
 
   it('filters by name, status, category and language', () => {
     const all = [template('order_shipped'), template('order_shipped', 'de'), template('promo', 'en_US', 'REJECTED', 'MARKETING')];
-    const names = (query: object) => (listPage(all, { limit: 25, summary: false, ...query }, (a) => a)!.data as StoredTemplate[]).map((t) => `${t.name}/${t.language}`);
+    const names = (query: object) =>
+      (listPage(all, { limit: 25, summary: false, ...query }, (a) => a)!.data as StoredTemplate[]).map((t) => `${t.name}/${t.language}`);
     expect(names({ name: 'order' })).toEqual(['order_shipped/en_US', 'order_shipped/de']);
     expect(names({ status: 'rejected' })).toEqual(['promo/en_US']);
     expect(names({ category: 'MARKETING' })).toEqual(['promo/en_US']);

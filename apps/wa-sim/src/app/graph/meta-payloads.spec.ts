@@ -1,15 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertWebhookEnvelope, type MetaStatus, type MetaWebhookEnvelope } from '@wabridge/contracts';
-import {
-  checkSendRequest,
-  displayNumberFor,
-  inboundTextWebhook,
-  pricingCategoryFor,
-  sendResponse,
-  statusWebhook,
-  type BusinessNumber,
-} from './meta-payloads';
+import { checkSendRequest, displayNumberFor, inboundTextWebhook, pricingCategoryFor, sendResponse, statusWebhook, type BusinessNumber } from './meta-payloads';
 
 const fixture = <T = MetaWebhookEnvelope>(name: string): T =>
   JSON.parse(readFileSync(join(__dirname, '../../../../../libs/testing/fixtures/meta', name), 'utf8')) as T;

@@ -64,9 +64,7 @@ const required = (parameter: string): SendCheck => ({
 export function checkSendRequest(body: unknown): SendCheck {
   if (!isObject(body) || body.messaging_product !== 'whatsapp') return required('messaging_product');
   if (body.status === 'read') {
-    return typeof body.message_id === 'string' && body.message_id.length > 0
-      ? { kind: 'mark_read', messageId: body.message_id }
-      : required('message_id');
+    return typeof body.message_id === 'string' && body.message_id.length > 0 ? { kind: 'mark_read', messageId: body.message_id } : required('message_id');
   }
   if (typeof body.to !== 'string' || body.to.length === 0) return required('to');
   if (body.to === REJECTED_RECIPIENT) {

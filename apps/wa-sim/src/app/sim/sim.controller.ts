@@ -13,7 +13,12 @@ const NOT_AN_OBJECT = { error: 'body must be a JSON object' };
 
 /** `POST /sim/numbers`: required fields first, then the optional ones. */
 const numberBody = z.object(
-  { phone_number_id: required('phone_number_id'), waba_id: required('waba_id'), display_phone_number: optional('display_phone_number'), name: optional('name') },
+  {
+    phone_number_id: required('phone_number_id'),
+    waba_id: required('waba_id'),
+    display_phone_number: optional('display_phone_number'),
+    name: optional('name'),
+  },
   NOT_AN_OBJECT,
 );
 
@@ -95,12 +100,7 @@ export class SimController {
     return { requests: this.requests.list(phoneNumberId) };
   }
 
-  private async forward(
-    body: Buffer,
-    kind: 'inbound' | 'custom',
-    reply: FastifyReply,
-    extra: Record<string, string>,
-  ): Promise<void> {
+  private async forward(body: Buffer, kind: 'inbound' | 'custom', reply: FastifyReply, extra: Record<string, string>): Promise<void> {
     try {
       const status = await this.emitter.post(body, kind);
       void reply.status(200).send({ ...extra, ingress_status: status });

@@ -35,8 +35,6 @@ export class SigningSecretRotation1764094200000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TRIGGER webhook_destinations_forget_previous_secret ON webhook_destinations`);
     await queryRunner.query(`DROP FUNCTION webhook_destinations_forget_previous_secret()`);
-    await queryRunner.query(
-      `ALTER TABLE webhook_destinations DROP COLUMN previous_signing_secret, DROP COLUMN previous_secret_expires_at`,
-    );
+    await queryRunner.query(`ALTER TABLE webhook_destinations DROP COLUMN previous_signing_secret, DROP COLUMN previous_secret_expires_at`);
   }
 }

@@ -32,9 +32,7 @@ export function secretsAtRestMigration(box: SecretBox | undefined) {
       const clear = await countClearSecrets(queryRunner);
       if (clear === 0) return;
       if (!box) {
-        throw new Error(
-          `SECRETS_KEY is required to run this migration: ${clear} webhook destination(s) hold secrets in clear that it encrypts`,
-        );
+        throw new Error(`SECRETS_KEY is required to run this migration: ${clear} webhook destination(s) hold secrets in clear that it encrypts`);
       }
       await sealStoredSecrets(queryRunner, box);
     }

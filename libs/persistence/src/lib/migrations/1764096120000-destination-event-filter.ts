@@ -9,9 +9,7 @@ export class DestinationEventFilter1764096120000 implements MigrationInterface {
   name = 'DestinationEventFilter1764096120000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      `ALTER TABLE webhook_destinations ADD COLUMN events text[] CHECK (events IS NULL OR cardinality(events) > 0)`,
-    );
+    await queryRunner.query(`ALTER TABLE webhook_destinations ADD COLUMN events text[] CHECK (events IS NULL OR cardinality(events) > 0)`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

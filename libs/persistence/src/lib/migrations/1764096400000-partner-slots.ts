@@ -19,9 +19,7 @@ export class PartnerSlots1764096400000 implements MigrationInterface {
     );
     await queryRunner.query(`UPDATE channels SET multi_webhook_slots = '{1}' WHERE multi_webhook_enabled`);
     await queryRunner.query(`ALTER TABLE channels DROP COLUMN multi_webhook_enabled`);
-    await queryRunner.query(
-      `ALTER TABLE api_keys ADD COLUMN slot text NOT NULL DEFAULT '1' CONSTRAINT api_keys_slot_label CHECK (slot ~ ${label})`,
-    );
+    await queryRunner.query(`ALTER TABLE api_keys ADD COLUMN slot text NOT NULL DEFAULT '1' CONSTRAINT api_keys_slot_label CHECK (slot ~ ${label})`);
     await queryRunner.query(`CREATE INDEX api_keys_channel_slot_idx ON api_keys (channel_id, slot) WHERE revoked_at IS NULL`);
     await queryRunner.query(
       `ALTER TABLE webhook_destinations
@@ -41,9 +39,7 @@ export class PartnerSlots1764096400000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DELETE FROM webhook_destinations WHERE slot <> '1'`);
     await queryRunner.query(`ALTER TABLE webhook_destinations DROP CONSTRAINT webhook_destinations_channel_id_slot_kind_name_key`);
-    await queryRunner.query(
-      `ALTER TABLE webhook_destinations ADD CONSTRAINT webhook_destinations_channel_id_kind_name_key UNIQUE (channel_id, kind, name)`,
-    );
+    await queryRunner.query(`ALTER TABLE webhook_destinations ADD CONSTRAINT webhook_destinations_channel_id_kind_name_key UNIQUE (channel_id, kind, name)`);
     await queryRunner.query(`ALTER TABLE webhook_destinations DROP COLUMN slot`);
     await queryRunner.query(`DROP INDEX api_keys_channel_slot_idx`);
     await queryRunner.query(`ALTER TABLE api_keys DROP COLUMN slot`);
