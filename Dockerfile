@@ -10,7 +10,7 @@ FROM node:24-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.base.json tsconfig.json ./
+COPY nx.json tsconfig.base.json tsconfig.json ./
 COPY apps ./apps
 COPY libs ./libs
 COPY tools ./tools

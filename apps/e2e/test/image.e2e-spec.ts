@@ -82,6 +82,10 @@ describe('container image contents (no Docker engine: the runtime stage rebuilt 
       'package.json ./',
     ]);
     expect(instruction(runtime, 'RUN')).toEqual([]); // nothing installed or built in the final stage
+    // the build stage compiles with tools/build/compile.ts, which finds the workspace by its nx.json and reads tsconfig.base.json there
+    const build = dockerfile.find((stage) => stage.name === 'build') as Stage;
+    const copied = instruction(build, 'COPY').flatMap((args) => args.split(/\s+/).slice(0, -1));
+    expect(copied).toEqual(expect.arrayContaining(['nx.json', 'tsconfig.base.json', 'apps', 'libs', 'tools']));
     expect(instruction(runtime, 'USER')).toEqual(['node']);
     expect(instruction(runtime, 'HEALTHCHECK')).toHaveLength(1);
     expect(instruction(runtime, 'CMD')).toHaveLength(1);
