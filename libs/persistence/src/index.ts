@@ -11,5 +11,5 @@ export * from './lib/entities/outbound-outbox.entity';
 export * from './lib/entities/recover-request.entity';
 export * from './lib/entities/console.entity';
 export * from './lib/change-listener';
-export * from './lib/secrets/stored-secrets';
+export * from './lib/secrets/stored-secrets.repository';
 export * from './lib/delivery-stats';

@@ -19,7 +19,7 @@ import { SigningSecretRotation1764094200000 } from './migrations/1764094200000-s
 import { OrderedDelivery1764094800000 } from './migrations/1764094800000-ordered-delivery';
 import { secretsAtRestMigration } from './migrations/1764096000000-secrets-at-rest';
 import { OutboundOutbox1764096100000 } from './migrations/1764096100000-outbound-outbox';
-import { checkStoredSecrets, sealStoredSecrets } from './secrets/stored-secrets';
+import { checkStoredSecrets, sealStoredSecrets } from './secrets/stored-secrets.repository';
 import { DestinationEventFilter1764096120000 } from './migrations/1764096120000-destination-event-filter';
 import { DeliveryStats1764096180000 } from './migrations/1764096180000-delivery-stats';
 import { RecoverRequests1764096240000 } from './migrations/1764096240000-recover-requests';

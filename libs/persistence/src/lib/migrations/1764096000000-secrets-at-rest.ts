@@ -1,6 +1,6 @@
 import type { SecretBox } from '@wabridge/webhook-security';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { countClearSecrets, sealStoredSecrets, unsealStoredSecrets } from '../secrets/stored-secrets';
+import { countClearSecrets, sealStoredSecrets, unsealStoredSecrets } from '../secrets/stored-secrets.repository';
 
 /**
  * Secrets at rest: signing secrets (current and previous), partner app secrets and custom header
