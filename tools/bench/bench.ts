@@ -138,7 +138,12 @@ async function startStack(
   partner: PartnerSink,
   phoneNumberId: string,
 ): Promise<ServiceProcess[]> {
-  const stack = (Object.keys(ports) as ServiceName[]).map((name) => new ServiceProcess(name, ports[name], env, join(serviceLogDir(), `bench-${name}.log`)));
+  // BENCH_ROUTER_NODE_OPTIONS is passed to the router (e.g. --cpu-prof --cpu-prof-dir=tmp/prof)
+  const routerOptions = process.env.BENCH_ROUTER_NODE_OPTIONS;
+  const envOf = (name: ServiceName) => (name === 'router' && routerOptions ? { ...env, NODE_OPTIONS: routerOptions } : env);
+  const stack = (Object.keys(ports) as ServiceName[]).map(
+    (name) => new ServiceProcess(name, ports[name], envOf(name), join(serviceLogDir(), `bench-${name}.log`)),
+  );
   await Promise.all(stack.map((service) => service.start()));
   const gateway = `http://127.0.0.1:${ports.gateway}`;
   const client = await operator<{ id: string }>(`${gateway}/admin/v1/clients`, adminToken, { name: 'bench' });
