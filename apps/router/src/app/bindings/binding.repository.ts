@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { slotDestination } from '@wabridge/contracts';
 import { ChannelEntity, WebhookDestinationEntity } from '@wabridge/persistence';
 import type { SecretBox } from '@wabridge/webhook-security';
-import { IsNull, type DataSource } from 'typeorm';
+import { In, IsNull, type DataSource } from 'typeorm';
 import { deliveryTargetOf, type DeliveryTarget } from '@wabridge/webhook-delivery';
-import { TtlCache } from '@wabridge/util';
+import { BatchLoader, TtlCache } from '@wabridge/util';
 import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
 import { ROUTER_DATA_SOURCE } from '../router.tokens';
 
@@ -62,6 +62,35 @@ export class BindingRepository {
   private readonly channelsByWabaId = new TtlCache<string, BoundChannel[]>(BINDING_CACHE_MS);
   private readonly destinations = new TtlCache<string, BoundDestination[]>(BINDING_CACHE_MS);
 
+  /**
+   * Cache misses of one tick are read together: with many tenants most events miss (each channel's
+   * entry has expired by its next event), and a query per event per lookup had the router spend its
+   * CPU on PostgreSQL round trips (docs/performance.md, "Issue 15: many tenants").
+   */
+  private readonly channelsByPhoneLoader = new BatchLoader<string, BoundChannel | null>(
+    async (phoneNumberIds) => {
+      const rows = await this.dataSource.getRepository(ChannelEntity).find({ where: { phoneNumberId: In(phoneNumberIds) } });
+      return new Map(rows.map((row) => [row.phoneNumberId, toChannel(row)]));
+    },
+    () => null,
+  );
+
+  private readonly destinationsLoader = new BatchLoader<string, BoundDestination[]>(
+    async (channelIds) => {
+      const rows = await this.dataSource
+        .getRepository(WebhookDestinationEntity)
+        .find({ where: { channelId: In(channelIds), disabledAt: IsNull() }, order: { slot: 'ASC', kind: 'DESC', name: 'ASC' } });
+      const byChannel = new Map<string, BoundDestination[]>();
+      for (const row of rows) {
+        const list = byChannel.get(row.channelId) ?? [];
+        list.push(toDestination(row, this.secrets));
+        byChannel.set(row.channelId, list);
+      }
+      return byChannel;
+    },
+    () => [],
+  );
+
   /** opens the secrets stored sealed; they stay open only in this process's memory */
   private readonly secrets: SecretBox;
 
@@ -73,10 +102,7 @@ export class BindingRepository {
   }
 
   channelByPhone(phoneNumberId: string): Promise<BoundChannel | null> {
-    return this.channelsByPhone.get(phoneNumberId, async () => {
-      const row = await this.dataSource.getRepository(ChannelEntity).findOne({ where: { phoneNumberId } });
-      return row ? toChannel(row) : null;
-    });
+    return this.channelsByPhone.get(phoneNumberId, () => this.channelsByPhoneLoader.load(phoneNumberId));
   }
 
   channelById(id: string): Promise<BoundChannel | null> {
@@ -100,12 +126,7 @@ export class BindingRepository {
    * first within a slot. Each is delivered, retried and circuit-broken on its own.
    */
   destinationsOf(channelId: string): Promise<BoundDestination[]> {
-    return this.destinations.get(channelId, async () => {
-      const rows = await this.dataSource
-        .getRepository(WebhookDestinationEntity)
-        .find({ where: { channelId, disabledAt: IsNull() }, order: { slot: 'ASC', kind: 'DESC', name: 'ASC' } });
-      return rows.map((row) => toDestination(row, this.secrets));
-    });
+    return this.destinations.get(channelId, () => this.destinationsLoader.load(channelId));
   }
 
   /** A channel's destinations changed (a notification, or this router disabled one after a 410). */
