@@ -2,4 +2,3 @@ export * from './lib/constant-time';
 export * from './lib/csv';
 export * from './lib/is-object';
 export * from './lib/ttl-cache';
-export * from './lib/batch-loader';

@@ -4,7 +4,8 @@ import { ChannelEntity, WebhookDestinationEntity } from '@wabridge/persistence';
 import type { SecretBox } from '@wabridge/webhook-security';
 import { In, IsNull, type DataSource } from 'typeorm';
 import { deliveryTargetOf, type DeliveryTarget } from '@wabridge/webhook-delivery';
-import { BatchLoader, TtlCache } from '@wabridge/util';
+import { TtlCache } from '@wabridge/util';
+import DataLoader from 'dataloader';
 import { ROUTER_CONFIG, type RouterConfig } from '../../config/router.config';
 import { ROUTER_DATA_SOURCE } from '../router.tokens';
 
@@ -55,6 +56,14 @@ function toDestination(row: WebhookDestinationEntity, secrets: SecretBox): Bound
 }
 
 /** Where a channel's events go right now: channels and their enabled destinations, briefly cached. */
+/**
+ * DataLoader as a batcher only: the keys asked for while one macrotask runs (every record of a Kafka
+ * batch starts in one loop) are read by one query, at most 500 keys each; it remembers nothing
+ * (`cache: false`): freshness is the TtlCache's, counted from the ask, before the query. A failed
+ * query fails every lookup it held, and nothing is cached.
+ */
+const LOOKUP_BATCHING = { cache: false, maxBatchSize: 500, batchScheduleFn: (run: () => void) => setImmediate(run) } as const;
+
 @Injectable()
 export class BindingRepository {
   private readonly channelsByPhone = new TtlCache<string, BoundChannel | null>(BINDING_CACHE_MS);
@@ -67,29 +76,24 @@ export class BindingRepository {
    * entry has expired by its next event), and a query per event per lookup had the router spend its
    * CPU on PostgreSQL round trips (docs/performance.md, "Issue 15: many tenants").
    */
-  private readonly channelsByPhoneLoader = new BatchLoader<string, BoundChannel | null>(
-    async (phoneNumberIds) => {
-      const rows = await this.dataSource.getRepository(ChannelEntity).find({ where: { phoneNumberId: In(phoneNumberIds) } });
-      return new Map(rows.map((row) => [row.phoneNumberId, toChannel(row)]));
-    },
-    () => null,
-  );
+  private readonly channelsByPhoneLoader = new DataLoader<string, BoundChannel | null>(async (phoneNumberIds) => {
+    const rows = await this.dataSource.getRepository(ChannelEntity).find({ where: { phoneNumberId: In([...phoneNumberIds]) } });
+    const byPhone = new Map(rows.map((row) => [row.phoneNumberId, toChannel(row)]));
+    return phoneNumberIds.map((id) => byPhone.get(id) ?? null);
+  }, LOOKUP_BATCHING);
 
-  private readonly destinationsLoader = new BatchLoader<string, BoundDestination[]>(
-    async (channelIds) => {
-      const rows = await this.dataSource
-        .getRepository(WebhookDestinationEntity)
-        .find({ where: { channelId: In(channelIds), disabledAt: IsNull() }, order: { slot: 'ASC', kind: 'DESC', name: 'ASC' } });
-      const byChannel = new Map<string, BoundDestination[]>();
-      for (const row of rows) {
-        const list = byChannel.get(row.channelId) ?? [];
-        list.push(toDestination(row, this.secrets));
-        byChannel.set(row.channelId, list);
-      }
-      return byChannel;
-    },
-    () => [],
-  );
+  private readonly destinationsLoader = new DataLoader<string, BoundDestination[]>(async (channelIds) => {
+    const rows = await this.dataSource
+      .getRepository(WebhookDestinationEntity)
+      .find({ where: { channelId: In([...channelIds]), disabledAt: IsNull() }, order: { slot: 'ASC', kind: 'DESC', name: 'ASC' } });
+    const byChannel = new Map<string, BoundDestination[]>();
+    for (const row of rows) {
+      const list = byChannel.get(row.channelId) ?? [];
+      list.push(toDestination(row, this.secrets));
+      byChannel.set(row.channelId, list);
+    }
+    return channelIds.map((id) => byChannel.get(id) ?? []);
+  }, LOOKUP_BATCHING);
 
   /** opens the secrets stored sealed; they stay open only in this process's memory */
   private readonly secrets: SecretBox;
