@@ -88,6 +88,8 @@ export async function gatewayScenario(opts: GatewayScenarioOptions): Promise<Gat
         PUBLIC_URL: `http://127.0.0.1:${gatewayPort}`,
         // 200 fresh keys are each looked up once at the start; the default budget (50/s) would refuse most
         UNKNOWN_KEY_LOOKUPS_PER_S: '1000',
+        // BENCH_GATEWAY_NODE_OPTIONS is passed to the gateway (e.g. --cpu-prof --cpu-prof-dir=tmp/prof)
+        ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
       },
       join(serviceLogDir(), `bench-gateway-${topicPrefix}log`),
     );
