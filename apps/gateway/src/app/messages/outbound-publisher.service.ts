@@ -111,7 +111,8 @@ export class OutboundPublisher implements OnApplicationBootstrap, OnApplicationS
    * event went: to Kafka, to the outbox, or nowhere (lost, said in a metric and a log line).
    */
   async publish(event: OutboundEvent, headers?: Record<string, string>): Promise<'published' | 'kept' | 'lost'> {
-    if (!this.waiting.has(event.phone_number_id)) {
+    const queued = this.waiting.has(event.phone_number_id);
+    if (!queued) {
       try {
         await this.producer.send(this.config.topics.outbound, [outboundRecord(event, headers)]);
         return 'published';
@@ -123,10 +124,23 @@ export class OutboundPublisher implements OnApplicationBootstrap, OnApplicationS
         );
       }
     }
-    return this.keep(event);
+    const kept = await this.keep(event);
+    if (kept === 'kept' || !queued) return kept === 'kept' ? 'kept' : this.lost(event, kept.error);
+    // queued behind its number's events but the outbox refused it: Kafka was not tried, and an event out of
+    // order on whatsapp.outbound.v1 is better than a send never metered (docs/security.md)
+    try {
+      await this.producer.send(this.config.topics.outbound, [outboundRecord(event, headers)]);
+      this.logger.warn(
+        { wamid: event.wamid, channel_id: event.channel_id },
+        "the outbox refused an outbound event; published it to Kafka ahead of its number's waiting events",
+      );
+      return 'published';
+    } catch {
+      return this.lost(event, kept.error);
+    }
   }
 
-  private async keep(event: OutboundEvent): Promise<'kept' | 'lost'> {
+  private async keep(event: OutboundEvent): Promise<'kept' | { error: unknown }> {
     try {
       await withTimeout(
         this.outbox.keep(event),
@@ -138,24 +152,28 @@ export class OutboundPublisher implements OnApplicationBootstrap, OnApplicationS
       this.waiting.add(event.phone_number_id);
       return 'kept';
     } catch (error) {
-      // Meta has already accepted the message: answering an error now would make the partner send it
-      // again. The send is answered as Meta answered it; what is lost is its count, so the line
-      // carries everything the event had (no recipient, no content) for the operator to rebuild it.
-      outboundLost.inc();
-      this.logger.error(
-        {
-          wamid: event.wamid,
-          channel_id: event.channel_id,
-          client_id: event.client_id,
-          type: event.type,
-          template: event.template,
-          accepted_at: event.accepted_at,
-          err: error,
-        },
-        'outbound event lost: neither Kafka nor the PostgreSQL outbox kept it, this send is not metered',
-      );
-      return 'lost';
+      return { error };
     }
+  }
+
+  private lost(event: OutboundEvent, error: unknown): 'lost' {
+    // Meta has already accepted the message: answering an error now would make the partner send it
+    // again. The send is answered as Meta answered it; what is lost is its count, so the line
+    // carries everything the event had (no recipient, no content) for the operator to rebuild it.
+    outboundLost.inc();
+    this.logger.error(
+      {
+        wamid: event.wamid,
+        channel_id: event.channel_id,
+        client_id: event.client_id,
+        type: event.type,
+        template: event.template,
+        accepted_at: event.accepted_at,
+        err: error,
+      },
+      'outbound event lost: neither Kafka nor the PostgreSQL outbox kept it, this send is not metered',
+    );
+    return 'lost';
   }
 
   private schedule(delayMs: number): void {

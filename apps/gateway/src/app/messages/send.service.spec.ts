@@ -98,6 +98,29 @@ describe('SendService', () => {
     expect(JSON.stringify(logged)).not.toContain('4915123456789');
   });
 
+  it('publishes to Kafka, not lost, an event queued behind its number in the outbox when the outbox refuses it', async () => {
+    // Kafka down, the outbox up: the number's first event waits in the outbox; then the database goes (a restart)
+    // while Kafka is back: the next event of that number must reach Kafka rather than be lost
+    let kafkaUp = false;
+    let databaseUp = true;
+    const published: OutgoingRecord[] = [];
+    const before = await counted('wabridge_gateway_outbound_lost_total');
+    const { service, logged } = harness(
+      accepted,
+      (_topic, records) => (kafkaUp ? (published.push(...records), Promise.resolve()) : Promise.reject(new Error('Kafka did not acknowledge'))),
+      () => (databaseUp ? Promise.resolve([]) : Promise.reject(new Error('the database system is shutting down'))),
+    );
+    expect(await service.send(channel, 'cloud', request, raw)).toBe(accepted);
+    expect(published).toHaveLength(0);
+    kafkaUp = true;
+    databaseUp = false;
+    expect(await service.send(channel, 'cloud', request, raw)).toBe(accepted);
+    expect(published).toHaveLength(1);
+    expect(published[0].key).toBe(channel.phoneNumberId);
+    expect(await counted('wabridge_gateway_outbound_lost_total')).toBe(before);
+    expect(logged.filter((line) => line.level === 'error')).toEqual([]);
+  });
+
   it('publishes nothing when Meta refused or could not be reached', async () => {
     for (const upstream of [
       { kind: 'response', status: 400, contentType: 'application/json', body: Buffer.from('{"error":{"code":100}}') },
