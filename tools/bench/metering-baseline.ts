@@ -4,7 +4,7 @@
 // client, no dedupe, no counts. Started by metering-scenario.ts; it connects, says `ready` on stdout and
 // starts consuming when it reads a line on stdin (so its CPU is measured from there).
 import { createInterface } from 'node:readline';
-import { Kafka, logLevel } from 'kafkajs';
+import { createKafka } from '@wabridge/kafka';
 import { silenceKnownWarnings } from '@wabridge/observability';
 import { Pool } from 'pg';
 
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   silenceKnownWarnings();
   // one connection per partition consumed at a time
   const db = new Pool({ connectionString: process.env.BASELINE_DATABASE_URL, application_name: 'wabridge-bench-metering-baseline', max: 3 });
-  const kafka = new Kafka({ clientId: 'wabridge-bench-metering-baseline', brokers, logLevel: logLevel.ERROR });
+  const kafka = createKafka({ clientId: 'wabridge-bench-metering-baseline', brokers });
   // metering's fetch settings (ConsumerRunner's defaults in libs/kafka)
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, maxBytesPerPartition: 4 * 1024 * 1024 });
   await consumer.connect();

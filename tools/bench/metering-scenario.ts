@@ -4,11 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { topicNames, WebhookHeaders } from '@wabridge/contracts';
-import { BatchingProducer, createKafka, ensureTopics, type OutgoingRecord } from '@wabridge/kafka';
+import { BatchingProducer, createKafka, ensureTopics, type KafkaAdmin, type OutgoingRecord } from '@wabridge/kafka';
 import { freePort, serviceLogDir, ServiceProcess, waitFor } from '@wabridge/local-infra';
 import { uniqueDigits } from '@wabridge/testing';
 import { createDataSource } from '@wabridge/persistence';
-import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { processCpuSeconds as benchCpuSeconds, startBaselineProcess } from './bench-infra';
 import { cpuUsPer } from './stats';
@@ -188,7 +187,7 @@ async function progressOf(url: string): Promise<{ statuses: number; cpuSeconds: 
 }
 
 /** Waits until `groupId` has committed the end of every partition of `topic` that holds records. */
-async function consumedAll(admin: Admin, topic: string, groupId: string, ends: { partition: number; high: string }[]): Promise<void> {
+async function consumedAll(admin: KafkaAdmin, topic: string, groupId: string, ends: { partition: number; high: string }[]): Promise<void> {
   await waitFor(
     async () => {
       const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
@@ -203,7 +202,7 @@ async function consumedAll(admin: Admin, topic: string, groupId: string, ends: {
 async function drainWithBaseline(
   opts: MeteringScenarioOptions,
   dataSource: DataSource,
-  run: { topic: string; groupId: string; statuses: number; admin: Admin },
+  run: { topic: string; groupId: string; statuses: number; admin: KafkaAdmin },
 ): Promise<MeteringScenarioResult> {
   const table = `bench_metering_baseline_${randomBytes(4).toString('hex')}`;
   await dataSource.query(`CREATE TABLE ${table} (wamid text NOT NULL, status text NOT NULL)`);

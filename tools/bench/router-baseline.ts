@@ -6,7 +6,7 @@
 import { createInterface } from 'node:readline';
 import { WebhookHeaders } from '@wabridge/contracts';
 import { silenceKnownWarnings } from '@wabridge/observability';
-import { Kafka, logLevel } from 'kafkajs';
+import { createKafka } from '@wabridge/kafka';
 import { Agent, request } from 'undici';
 
 const brokers = (process.env.BASELINE_KAFKA_BROKERS ?? '').split(',');
@@ -16,7 +16,7 @@ const partitions = Number(process.env.BASELINE_PARTITIONS ?? 6);
 
 async function main(): Promise<void> {
   silenceKnownWarnings();
-  const kafka = new Kafka({ clientId: 'wabridge-bench-router-baseline', brokers, logLevel: logLevel.ERROR });
+  const kafka = createKafka({ clientId: 'wabridge-bench-router-baseline', brokers });
   // the router's fetch size per partition (lane.consumer.ts)
   const consumer = kafka.consumer({ groupId: `${topic}.router-baseline`, maxBytesPerPartition: 256 * 1024 });
   const agent = new Agent({ connections: 16, keepAliveTimeout: 60_000 });

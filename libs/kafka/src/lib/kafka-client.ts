@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type LogEntry, type logCreator } from 'kafkajs';
 
 /** Minimal structured logger the Kafka lib writes to (pino satisfies it). */
 export interface KafkaLogger {
@@ -55,3 +55,6 @@ export function createKafka(options: KafkaClientOptions): Kafka {
 
 /** The client type, so services never import kafkajs themselves. */
 export type KafkaClient = Kafka;
+
+/** The admin client type, for tools that read offsets and topic ends. */
+export type KafkaAdmin = Admin;
