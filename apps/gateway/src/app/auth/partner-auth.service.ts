@@ -3,7 +3,7 @@ import { metricsRegistry } from '@wabridge/observability';
 import { TtlCache } from '@wabridge/util';
 import { Counter } from 'prom-client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway.config';
-import { ApiKeysRepository } from '../data/api-keys.repository';
+import { ApiKeysRepository, type KeyOwner } from '../data/api-keys.repository';
 import { SendRateLimiter } from '../messages/send-rate-limiter';
 import { hashApiKey, isPlausibleApiKey } from './api-key';
 
@@ -16,17 +16,8 @@ const budgetRefusals = new Counter({
 /** A key seen valid this recently is looked up again without spending the unknown-key budget. */
 const KNOWN_VALID_MS = 10 * 60_000;
 
-/** The channel a valid key belongs to. */
-export interface PartnerChannel {
-  keyId: string;
-  /** the key's partner slot: what it binds, lists and recovers is that slot's (sends are the channel's) */
-  slot: string;
-  channelId: string;
-  clientId: string;
-  phoneNumberId: string;
-  wabaId: string;
-  displayPhoneNumber: string;
-}
+/** The channel a valid key belongs to: the repository's answer, as the partner API's guards and services see it. */
+export type PartnerChannel = KeyOwner;
 
 /**
  * A revoked key must be refused within 1 s on every instance, and instances do not talk to each

@@ -15,6 +15,7 @@ const LOCK_CLAUSE: Record<KeyLock, string> = { none: '', share: ' FOR SHARE', up
 /** A valid key and the channel it belongs to. */
 export interface KeyOwner {
   keyId: string;
+  /** the key's partner slot: what it binds, lists and recovers is that slot's (sends are the channel's) */
   slot: string;
   channelId: string;
   clientId: string;
