@@ -9,3 +9,4 @@ export * from './lib/consumer-lag';
 export * from './lib/topic-range';
 export * from './lib/dead-letters';
 export * from './lib/quarantine';
+export * from './lib/member-watchdog';

@@ -1,6 +1,7 @@
 // Over 300 lines on purpose: the runner and its per-partition commit lanes share one member state (joined, generation, lanes).
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { KafkaLogger } from './kafka-client';
+import { MemberWatchdog, REJOIN_DEADLINE_MS, STALL_MS, type StuckReason } from './member-watchdog';
 
 export interface ConsumedRecord {
   topic: string;
@@ -62,6 +63,10 @@ export interface ConsumerRunnerOptions {
   onBatchEnd?: (batch: BatchEnd) => void;
   /** After every OffsetCommit request of this member, with what it committed (the next offsets to read). */
   onCommit?: (offsets: CommittedOffset[]) => void;
+  /** Out of the group this long after a crash, the member is replaced (REJOIN_DEADLINE_MS). */
+  rejoinDeadlineMs?: number;
+  /** In the group with no fetch, heartbeat or batch call this long, the member is replaced (STALL_MS). */
+  stallMs?: number;
 }
 
 export interface CommittedOffset {
@@ -100,6 +105,13 @@ export const COMMIT_SPACING_MS = 100;
  */
 export const COMMIT_RESOLVED_AFTER_MS = 200;
 
+/** How long a replaced member's disconnect is waited for before the new member starts anyway. */
+const REPLACE_DISCONNECT_MS = 5000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
 /** One partition's commits: those requested through BatchContext.commit, and resolved offsets kafkajs has not committed yet. */
 interface CommitLane {
   wanted: bigint;
@@ -135,17 +147,63 @@ function toRecord(topic: string, partition: number, message: KafkaMessage): Cons
  * crash, a rebalance or a restart.
  */
 export class ConsumerRunner {
-  private readonly consumer: Consumer;
+  /** the member consuming now; replaced when the watchdog finds it stuck */
+  private consumer: Consumer;
+  private readonly watchdog: MemberWatchdog;
   private joined = false;
-  private crashed = false;
+  private stopped = false;
+  private replacing: Promise<void> | undefined;
   private commitLanes = new Map<string, CommitLane>();
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly options: ConsumerRunnerOptions,
   ) {
-    this.consumer = kafka.consumer({
+    this.watchdog = new MemberWatchdog({
+      rejoinDeadlineMs: options.rejoinDeadlineMs ?? REJOIN_DEADLINE_MS,
+      stallMs: options.stallMs ?? STALL_MS,
+      onStuck: (reason) => this.replace(reason),
+    });
+    this.consumer = this.createConsumer();
+  }
+
+  /** true while the member is in its group: from its join until it crashed, was replaced or stopped */
+  get isHealthy(): boolean {
+    return this.joined;
+  }
+
+  /** Connects, subscribes and starts consuming; resolves when the member has joined its group. */
+  async start(joinTimeoutMs = 30000): Promise<void> {
+    const consumer = this.consumer;
+    const joined = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`consumer group ${this.options.groupId} did not join within ${joinTimeoutMs} ms`)), joinTimeoutMs);
+      const off = consumer.on(consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      });
+    });
+    await this.launch(consumer);
+    await joined;
+    this.watchdog.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.watchdog.stop();
+    this.joined = false;
+    await this.consumer.disconnect();
+    this.clearCommitTimers();
+  }
+
+  /** A kafkajs consumer whose events feed this runner for as long as it is the current member. */
+  private createConsumer(): Consumer {
+    const { options } = this;
+    const current = (): boolean => consumer === this.consumer && !this.stopped;
+    const consumer: Consumer = this.kafka.consumer({
       groupId: options.groupId,
+      // a replaced member is not restarted by kafkajs: it would join the group beside its replacement
+      retry: { retries: 5, restartOnFailure: () => Promise.resolve(current()) },
       sessionTimeout: options.sessionTimeout ?? 10000,
       heartbeatInterval: options.heartbeatInterval ?? 1000,
       rebalanceTimeout: 30000,
@@ -153,29 +211,37 @@ export class ConsumerRunner {
       maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
       allowAutoTopicCreation: false,
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+    const { events } = consumer;
+    consumer.on(events.GROUP_JOIN, () => {
+      // a replaced member that joined anyway (its start was under way) leaves at once
+      if (!current()) return void consumer.disconnect().catch(() => undefined);
       this.joined = true;
-      this.crashed = false;
+      this.watchdog.joined();
       // what this member asked to commit before the rebalance is no longer its to commit
-      this.clearCommitTimers();
-      this.commitLanes = new Map();
+      this.resetCommitLanes();
       options.onRebalance?.();
     });
+    const active = (): void => {
+      if (current()) this.watchdog.activity();
+    };
+    consumer.on(events.FETCH_START, active);
+    consumer.on(events.HEARTBEAT, active);
     const { onBatchEnd, onCommit } = options;
     if (onBatchEnd) {
-      this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (event) =>
-        onBatchEnd({ topic: event.payload.topic, partition: event.payload.partition, offsetLag: Number(event.payload.offsetLag) }),
-      );
+      consumer.on(events.END_BATCH_PROCESS, (event) => {
+        if (current()) onBatchEnd({ topic: event.payload.topic, partition: event.payload.partition, offsetLag: Number(event.payload.offsetLag) });
+      });
     }
     if (onCommit) {
-      this.consumer.on(this.consumer.events.COMMIT_OFFSETS, (event) =>
+      consumer.on(events.COMMIT_OFFSETS, (event) =>
         onCommit(
           event.payload.topics.flatMap(({ topic, partitions }) => partitions.map(({ partition, offset }) => ({ topic, partition: Number(partition), offset }))),
         ),
       );
     }
     // kafkajs's own commits (at the end of each batch call) and ours: a resolved offset they covered needs no commit of its own
-    this.consumer.on(this.consumer.events.COMMIT_OFFSETS, (event) => {
+    consumer.on(events.COMMIT_OFFSETS, (event) => {
+      if (!current()) return;
       for (const { topic, partitions } of event.payload.topics) {
         for (const { partition, offset } of partitions) {
           const lane = this.commitLanes.get(laneKey(topic, partition));
@@ -184,63 +250,85 @@ export class ConsumerRunner {
         }
       }
     });
-    this.consumer.on(this.consumer.events.CRASH, (event) => {
-      this.crashed = !event.payload.restart;
+    consumer.on(events.CRASH, (event) => {
+      if (!current()) return;
+      // out of the group until it joins again, whether kafkajs restarts it or not (the watchdog's deadline covers both)
+      this.joined = false;
+      this.watchdog.crashed();
       options.logger?.error({ component: 'consumer', groupId: options.groupId, err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
     });
+    return consumer;
   }
 
-  /** true once the member joined its group, until it crashed for good */
-  get isHealthy(): boolean {
-    return this.joined && !this.crashed;
-  }
-
-  /** Connects, subscribes and starts consuming; resolves when the member has joined its group. */
-  async start(joinTimeoutMs = 30000): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
-    const joined = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`consumer group ${this.options.groupId} did not join within ${joinTimeoutMs} ms`)), joinTimeoutMs);
-      const off = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-        clearTimeout(timer);
-        off();
-        resolve();
-      });
-    });
+  /** Connects, subscribes and runs `consumer`; its batch calls reach the handler only while it is the current member. */
+  private async launch(consumer: Consumer): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
     const autoCommit = this.options.autoCommit ?? true;
-    await this.consumer.run({
+    await consumer.run({
       autoCommit,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: async (payload) => {
+        // a replaced member's records (nothing resolved, so nothing committed) are the new member's to fetch
+        if (consumer !== this.consumer) return void consumer.disconnect().catch(() => undefined);
         const { batch } = payload;
         const records = batch.messages.map((message) => toRecord(batch.topic, batch.partition, message));
         if (records.length === 0) return;
-        await this.options.handler(records, {
-          resolveOffset: (offset) => {
-            payload.resolveOffset(offset);
-            if (autoCommit) this.commitUnlessCommitted(batch.topic, batch.partition, BigInt(offset));
-          },
-          heartbeat: () => payload.heartbeat(),
-          pause: () => payload.pause(),
-          isRunning: () => payload.isRunning(),
-          isStale: () => payload.isStale(),
-          commit: (offset) => this.commitSoon(batch.topic, batch.partition, BigInt(offset)),
-          seek: (offset) => {
-            if (this.options.autoCommit !== false) throw new Error('seek needs a runner with autoCommit: false');
-            this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset });
-          },
-        });
+        this.watchdog.batchStarted();
+        try {
+          await this.options.handler(records, {
+            resolveOffset: (offset) => {
+              payload.resolveOffset(offset);
+              if (autoCommit) this.commitUnlessCommitted(batch.topic, batch.partition, BigInt(offset));
+            },
+            heartbeat: () => payload.heartbeat(),
+            pause: () => payload.pause(),
+            isRunning: () => payload.isRunning(),
+            isStale: () => payload.isStale(),
+            commit: (offset) => this.commitSoon(batch.topic, batch.partition, BigInt(offset)),
+            seek: (offset) => {
+              if (this.options.autoCommit !== false) throw new Error('seek needs a runner with autoCommit: false');
+              consumer.seek({ topic: batch.topic, partition: batch.partition, offset });
+            },
+          });
+        } finally {
+          if (consumer === this.consumer) this.watchdog.batchEnded();
+        }
         await payload.commitOffsetsIfNecessary();
       },
     });
-    await joined;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Swaps the stuck member for a new one: the old one is disconnected (or given up on after
+   * REPLACE_DISCONNECT_MS), and the new one joins the group and fetches from the committed offsets,
+   * so what the old one fetched but did not resolve is handled again. If the new one cannot start
+   * (the broker is still down), the watchdog's next deadline replaces it again.
+   */
+  private replace(reason: StuckReason): void {
+    if (this.stopped || this.replacing) return;
+    const { logger, groupId } = this.options;
+    logger?.warn({ component: 'consumer', groupId, reason }, 'consumer group member stuck; replacing it');
+    const old = this.consumer;
     this.joined = false;
-    await this.consumer.disconnect();
+    this.resetCommitLanes();
+    this.consumer = this.createConsumer();
+    const fresh = this.consumer;
+    this.replacing = (async () => {
+      await Promise.race([old.disconnect().catch(() => undefined), delay(REPLACE_DISCONNECT_MS)]);
+      if (this.stopped || fresh !== this.consumer) return;
+      await this.launch(fresh);
+    })()
+      .catch((error: unknown) => logger?.error({ component: 'consumer', groupId, err: error }, 'replacement consumer did not start; trying again later'))
+      .finally(() => {
+        this.replacing = undefined;
+      });
+  }
+
+  private resetCommitLanes(): void {
     this.clearCommitTimers();
+    this.commitLanes = new Map();
   }
 
   private laneOf(topic: string, partition: number): CommitLane {

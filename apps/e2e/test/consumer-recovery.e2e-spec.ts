@@ -1,0 +1,117 @@
+// A consumer group member that kafkajs gives up on, or that never comes back after its broker died, is replaced by
+// the runner (member-watchdog.ts): nothing would consume that group on this instance again otherwise, while its
+// service kept answering its health checks. Against real brokers: the shared one, and one of its own to SIGKILL.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startKafka, type KafkaBroker } from '@wabridge/local-infra';
+import { BatchingProducer, ConsumerRunner, createKafka, ensureTopics, type ConsumedRecord } from '@wabridge/kafka';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await sleep(50);
+  return condition();
+}
+
+async function produce(brokers: string[], topic: string, values: string[]): Promise<void> {
+  const producer = new BatchingProducer(createKafka({ brokers, clientId: 'consumer-runner-recovery-producer' }));
+  await producer.connect();
+  try {
+    await producer.send(
+      topic,
+      values.map((value) => ({ key: 'k', value, partition: 0 })),
+    );
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () => {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
+  });
+
+  it('consumes again after a handler error kafkajs treats as fatal, and is not healthy in between', async () => {
+    const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
+    const kafka = createKafka({ brokers, clientId: 'consumer-runner-recovery-e2e' });
+    const topic = `runner-recovery-${randomBytes(4).toString('hex')}`;
+    await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
+    await produce(brokers, topic, ['first']);
+
+    const handled: string[] = [];
+    let thrown = false;
+    const runner = new ConsumerRunner(kafka, {
+      groupId: `${topic}-group`,
+      topics: [topic],
+      rejoinDeadlineMs: 3000,
+      handler: (records: ConsumedRecord[], context) => {
+        for (const record of records) {
+          if (!thrown) {
+            thrown = true;
+            // a TypeError is not retriable to kafkajs: it crashes the member with restart: false, for good
+            throw new TypeError('handler bug');
+          }
+          handled.push(String(record.value));
+          context.resolveOffset(record.offset);
+        }
+        return Promise.resolve();
+      },
+    });
+    await runner.start();
+    cleanup.push(() => runner.stop());
+
+    expect(await until(() => thrown && !runner.isHealthy, 20_000)).toBe(true);
+    // the record whose handler failed was never resolved: the replacement fetches it again, and what follows
+    expect(await until(() => handled.includes('first'), 30_000)).toBe(true);
+    expect(runner.isHealthy).toBe(true);
+    await produce(brokers, topic, ['second']);
+    expect(await until(() => handled.includes('second'), 20_000)).toBe(true);
+    expect(handled).toEqual(['first', 'second']);
+  }, 90_000);
+
+  it('consumes everything produced after its broker was SIGKILLed for 10 s and started again', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'wabridge-runner-recovery-'));
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    const port = await freePort();
+    let broker: KafkaBroker = await startKafka({ dataDir, port });
+    cleanup.push(() => broker.stop());
+    const kafka = createKafka({ brokers: broker.brokers, clientId: 'consumer-runner-recovery-kill-e2e' });
+    const topic = `runner-kill-${randomBytes(4).toString('hex')}`;
+    await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
+
+    const handled = new Set<string>();
+    const runner = new ConsumerRunner(kafka, {
+      groupId: `${topic}-group`,
+      topics: [topic],
+      rejoinDeadlineMs: 5000,
+      handler: (records, context) => {
+        for (const record of records) {
+          handled.add(String(record.value));
+          context.resolveOffset(record.offset);
+        }
+        return Promise.resolve();
+      },
+    });
+    await runner.start();
+    cleanup.push(() => runner.stop());
+    await produce(broker.brokers, topic, ['before']);
+    expect(await until(() => handled.has('before'), 20_000)).toBe(true);
+
+    // as a crashed broker: no controlled shutdown, nothing flushed
+    process.kill(Number(readFileSync(join(dataDir, 'kafka.pid'), 'utf8').trim()), 'SIGKILL');
+    await broker.stop();
+    expect(await until(() => !runner.isHealthy, 20_000)).toBe(true);
+    await sleep(10_000);
+    broker = await startKafka({ dataDir, port });
+
+    const after = Array.from({ length: 20 }, (_, i) => `after ${i}`);
+    await produce(broker.brokers, topic, after);
+    expect(await until(() => after.every((value) => handled.has(value)), 60_000)).toBe(true);
+    expect(runner.isHealthy).toBe(true);
+  }, 180_000);
+});

@@ -1,0 +1,121 @@
+import { MemberWatchdog, type StuckReason } from './member-watchdog';
+
+describe('MemberWatchdog', () => {
+  let now = 0;
+  let stuck: StuckReason[] = [];
+  const watchdog = (): MemberWatchdog =>
+    new MemberWatchdog({ rejoinDeadlineMs: 30_000, stallMs: 60_000, now: () => now, onStuck: (reason) => stuck.push(reason) });
+
+  beforeEach(() => {
+    now = 1_000_000;
+    stuck = [];
+  });
+
+  it('says nothing while the member fetches, however long it runs', () => {
+    const dog = watchdog();
+    dog.joined();
+    for (let i = 0; i < 100; i++) {
+      now += 1000;
+      dog.activity();
+      expect(dog.check()).toBeUndefined();
+    }
+    expect(stuck).toEqual([]);
+  });
+
+  it('gives a crashed member the rejoin deadline, and no more', () => {
+    const dog = watchdog();
+    dog.joined();
+    dog.crashed();
+    now += 29_999;
+    expect(dog.check()).toBeUndefined();
+    now += 1;
+    expect(dog.check()).toBe('not-rejoined');
+    expect(stuck).toEqual(['not-rejoined']);
+  });
+
+  it('counts the deadline from the first crash: kafkajs restarting and crashing again does not reset it', () => {
+    const dog = watchdog();
+    dog.joined();
+    dog.crashed();
+    now += 20_000;
+    dog.crashed();
+    dog.activity();
+    now += 10_000;
+    expect(dog.check()).toBe('not-rejoined');
+  });
+
+  it('is satisfied by a rejoin within the deadline', () => {
+    const dog = watchdog();
+    dog.joined();
+    dog.crashed();
+    now += 25_000;
+    dog.joined();
+    now += 25_000;
+    expect(dog.check()).toBeUndefined();
+  });
+
+  it('gives the replacement the same deadline, and fires again if it does not join either', () => {
+    const dog = watchdog();
+    dog.joined();
+    dog.crashed();
+    now += 30_000;
+    expect(dog.check()).toBe('not-rejoined');
+    now += 29_000;
+    expect(dog.check()).toBeUndefined();
+    now += 1000;
+    expect(dog.check()).toBe('not-rejoined');
+    expect(stuck).toHaveLength(2);
+  });
+
+  it('finds a member in its group with no fetch or heartbeat for the stall time stalled', () => {
+    const dog = watchdog();
+    dog.joined();
+    now += 59_999;
+    expect(dog.check()).toBeUndefined();
+    now += 1;
+    expect(dog.check()).toBe('stalled');
+  });
+
+  it('does not count a long batch call as a stall, but counts from its end', () => {
+    const dog = watchdog();
+    dog.joined();
+    dog.batchStarted();
+    now += 120_000;
+    expect(dog.check()).toBeUndefined();
+    dog.batchEnded();
+    now += 59_999;
+    expect(dog.check()).toBeUndefined();
+    now += 1;
+    expect(dog.check()).toBe('stalled');
+  });
+
+  it("forgets a replaced member's batch calls: one that never ends does not keep its replacement from being checked", () => {
+    const dog = watchdog();
+    dog.joined();
+    now += 60_000;
+    dog.batchStarted();
+    dog.crashed();
+    now += 30_000;
+    expect(dog.check()).toBe('not-rejoined');
+    dog.joined();
+    now += 60_000;
+    expect(dog.check()).toBe('stalled');
+  });
+
+  it('checks on its own timer once started, and not after stop', () => {
+    jest.useFakeTimers();
+    try {
+      const dog = new MemberWatchdog({ rejoinDeadlineMs: 1000, stallMs: 60_000, onStuck: (reason) => stuck.push(reason) });
+      dog.start();
+      dog.joined();
+      dog.crashed();
+      jest.advanceTimersByTime(1250);
+      expect(stuck).toEqual(['not-rejoined']);
+      dog.stop();
+      jest.advanceTimersByTime(10_000);
+      expect(stuck).toEqual(['not-rejoined']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

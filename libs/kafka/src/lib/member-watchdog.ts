@@ -1,0 +1,98 @@
+/**
+ * How long a consumer group member may be out of its group, after a crash, before the runner gives
+ * up on kafkajs bringing it back and replaces it. kafkajs restarts a crashed member itself only when
+ * the error was retriable (a TypeError thrown by a handler, or some errors while a broker restarts,
+ * end it for good), and even a restarted member has been seen never to rejoin: either way nothing
+ * would consume that group on this instance again.
+ */
+export const REJOIN_DEADLINE_MS = 30_000;
+
+/**
+ * How long a member in its group may go without a fetch or a heartbeat while none of its batch calls
+ * is running. An idle member fetches every maxWaitTimeInMs and heartbeats every second; one that
+ * does neither for this long has lost its fetch loop.
+ */
+export const STALL_MS = 60_000;
+
+export type StuckReason = 'not-rejoined' | 'stalled';
+
+export interface MemberWatchdogOptions {
+  rejoinDeadlineMs: number;
+  stallMs: number;
+  /** Called once per stuck spell; the watchdog then waits for a join within rejoinDeadlineMs again. */
+  onStuck: (reason: StuckReason) => void;
+  now?: () => number;
+}
+
+/**
+ * Watches one consumer group member from its kafkajs events and says when it is stuck: out of its
+ * group too long after a crash, or in it with no fetch, heartbeat or batch call for too long. It only
+ * keeps clocks; the runner decides what replacing the member means.
+ */
+export class MemberWatchdog {
+  private readonly now: () => number;
+  private inGroup = false;
+  /** since when the member has been out of its group after a crash or a replacement */
+  private outSince: number | undefined;
+  private lastActivity: number;
+  private busy = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: MemberWatchdogOptions) {
+    this.now = options.now ?? Date.now;
+    this.lastActivity = this.now();
+  }
+
+  /** Checks every quarter of the shorter deadline (at most every 5 s) until stop(). */
+  start(): void {
+    this.stop();
+    const every = Math.min(5000, Math.max(50, Math.floor(Math.min(this.options.rejoinDeadlineMs, this.options.stallMs) / 4)));
+    this.timer = setInterval(() => this.check(), every);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  joined(): void {
+    this.inGroup = true;
+    this.outSince = undefined;
+    this.lastActivity = this.now();
+  }
+
+  crashed(): void {
+    this.inGroup = false;
+    this.outSince ??= this.now();
+  }
+
+  /** A fetch started or ended, or a heartbeat went out. */
+  activity(): void {
+    this.lastActivity = this.now();
+  }
+
+  batchStarted(): void {
+    this.busy += 1;
+  }
+
+  batchEnded(): void {
+    this.busy = Math.max(0, this.busy - 1);
+    this.lastActivity = this.now();
+  }
+
+  /** Whether the member is stuck now; when it is, tells onStuck and starts the rejoin clock again. */
+  check(): StuckReason | undefined {
+    const now = this.now();
+    let reason: StuckReason | undefined;
+    if (!this.inGroup && this.outSince !== undefined && now - this.outSince >= this.options.rejoinDeadlineMs) reason = 'not-rejoined';
+    else if (this.inGroup && this.busy === 0 && now - this.lastActivity >= this.options.stallMs) reason = 'stalled';
+    if (reason === undefined) return undefined;
+    // the replacement has the same deadline to join; batch calls of the old member no longer count
+    this.inGroup = false;
+    this.outSince = now;
+    this.busy = 0;
+    this.options.onStuck(reason);
+    return reason;
+  }
+}
