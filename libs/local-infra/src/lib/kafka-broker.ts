@@ -27,6 +27,10 @@ export interface StartKafkaOptions {
    * optimise fully (C2, G1) for the local stack and the benchmark.
    */
   profile?: 'test' | 'throughput';
+  /** JVM heap flags instead of the profile's (`-Xms1g -Xmx1g` for throughput, `-Xms256m -Xmx512m` for test). */
+  heap?: string[];
+  /** server.properties entries that override the local defaults, e.g. `{ 'num.io.threads': '8' }` (the broker A/B bench). */
+  properties?: Record<string, string>;
 }
 
 const START_TIMEOUT_MS = 60_000;
@@ -187,7 +191,19 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
   const ownDir = opts.dataDir === undefined;
   const dir = ownDir ? await mkdtemp(path.join(os.tmpdir(), 'wabridge-kafka-')) : path.resolve(opts.dataDir as string);
   try {
-    return await launch({ dir, ownDir, libs, version, started, log, port: opts.port, partitions: opts.partitions ?? 1, profile: opts.profile ?? 'test' });
+    return await launch({
+      dir,
+      ownDir,
+      libs,
+      version,
+      started,
+      log,
+      port: opts.port,
+      partitions: opts.partitions ?? 1,
+      profile: opts.profile ?? 'test',
+      heap: opts.heap,
+      properties: opts.properties ?? {},
+    });
   } catch (err) {
     if (ownDir) await rm(dir, { recursive: true, force: true });
     throw err;
@@ -204,6 +220,8 @@ async function launch(p: {
   log: (msg: string) => void;
   port: number | undefined;
   partitions: number;
+  heap: string[] | undefined;
+  properties: Record<string, string>;
 }): Promise<KafkaBroker> {
   const { dir, ownDir, libs, version, started, log } = p;
   await mkdir(dir, { recursive: true });
@@ -219,7 +237,12 @@ async function launch(p: {
   } else {
     [brokerPort, controllerPort] = await freePorts(2);
   }
-  await writeFile(propsFile, serverProperties({ brokerPort, controllerPort, logDir: path.join(dir, 'kraft-logs'), partitions: p.partitions }));
+  const overrides = Object.entries(p.properties).map(([key, value]) => `${key}=${value}\n`);
+  // a later entry of a properties file wins over an earlier one
+  await writeFile(
+    propsFile,
+    serverProperties({ brokerPort, controllerPort, logDir: path.join(dir, 'kraft-logs'), partitions: p.partitions }) + overrides.join(''),
+  );
 
   // Kafka's Uuid: 16 random bytes, base64url, 22 chars; its own generator avoids a leading '-'.
   let clusterId: string;
@@ -238,7 +261,7 @@ async function launch(p: {
   try {
     const child = spawn(
       java,
-      [...jvmArgs(libs, p.profile === 'throughput' ? ['-Xms1g', '-Xmx1g'] : ['-Xms256m', '-Xmx512m'], p.profile), 'kafka.Kafka', propsFile],
+      [...jvmArgs(libs, p.heap ?? (p.profile === 'throughput' ? ['-Xms1g', '-Xmx1g'] : ['-Xms256m', '-Xmx512m']), p.profile), 'kafka.Kafka', propsFile],
       {
         cwd: dir,
         stdio: ['ignore', fd, fd],
