@@ -25,7 +25,7 @@ const WARMUP_S = Number(process.env.BENCH_BROKER_WARMUP_S ?? 8);
 const PARTITIONS = 3;
 
 /** What the local stack runs (`npm start`, the bench), and the settings measured against it. */
-const VARIANTS: Record<string, Pick<StartKafkaOptions, 'profile' | 'heap' | 'properties'>> = {
+const VARIANTS: Record<string, Pick<StartKafkaOptions, 'profile' | 'heap' | 'properties' | 'jvmFlags'>> = {
   // G1 + C2, 1 GB heap, 2 network and 2 I/O threads: tools/stack/start.ts and the bench
   stack: { profile: 'throughput' },
   // C1 only, serial GC, 256–512 MB: what the tests run (starts fastest)
@@ -34,6 +34,11 @@ const VARIANTS: Record<string, Pick<StartKafkaOptions, 'profile' | 'heap' | 'pro
   // Kafka's own defaults
   'threads-3-8': { profile: 'throughput', properties: { 'num.network.threads': '3', 'num.io.threads': '8' } },
   'heap-384m': { profile: 'throughput', heap: ['-Xms384m', '-Xmx384m'] },
+  // the stack's heap and threads with the test profile's JIT (C1 only), on G1 or the serial GC
+  'c1-g1': { profile: 'throughput', jvmFlags: ['-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:TieredStopAtLevel=1'] },
+  'c1-serial': { profile: 'throughput', jvmFlags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+  // C2 as the stack, with the serial GC (no concurrent GC threads competing for the two cores)
+  'c2-serial': { profile: 'throughput', jvmFlags: ['-XX:+UseSerialGC'] },
 };
 
 interface BrokerRun {

@@ -27,6 +27,8 @@ export interface StartKafkaOptions {
    * optimise fully (C2, G1) for the local stack and the benchmark.
    */
   profile?: 'test' | 'throughput';
+  /** JIT and GC flags instead of the profile's (the broker A/B bench). */
+  jvmFlags?: string[];
   /** JVM heap flags instead of the profile's (`-Xms1g -Xmx1g` for throughput, `-Xms256m -Xmx512m` for test). */
   heap?: string[];
   /** server.properties entries that override the local defaults, e.g. `{ 'num.io.threads': '8' }` (the broker A/B bench). */
@@ -163,10 +165,10 @@ log.cleaner.dedupe.buffer.size=2097152
 `;
 }
 
-export function jvmArgs(libs: string, heap: string[], profile: 'test' | 'throughput' = 'test'): string[] {
+export function jvmArgs(libs: string, heap: string[], profile: 'test' | 'throughput' = 'test', jvmFlags?: string[]): string[] {
   return [
     ...heap,
-    ...(profile === 'test' ? ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] : ['-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20']),
+    ...(jvmFlags ?? (profile === 'test' ? ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] : ['-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20'])),
     '-XX:+ExitOnOutOfMemoryError',
     '-Djava.awt.headless=true',
     '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
@@ -202,6 +204,7 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
       partitions: opts.partitions ?? 1,
       profile: opts.profile ?? 'test',
       heap: opts.heap,
+      jvmFlags: opts.jvmFlags,
       properties: opts.properties ?? {},
     });
   } catch (err) {
@@ -221,6 +224,7 @@ async function launch(p: {
   port: number | undefined;
   partitions: number;
   heap: string[] | undefined;
+  jvmFlags: string[] | undefined;
   properties: Record<string, string>;
 }): Promise<KafkaBroker> {
   const { dir, ownDir, libs, version, started, log } = p;
@@ -261,7 +265,11 @@ async function launch(p: {
   try {
     const child = spawn(
       java,
-      [...jvmArgs(libs, p.heap ?? (p.profile === 'throughput' ? ['-Xms1g', '-Xmx1g'] : ['-Xms256m', '-Xmx512m']), p.profile), 'kafka.Kafka', propsFile],
+      [
+        ...jvmArgs(libs, p.heap ?? (p.profile === 'throughput' ? ['-Xms1g', '-Xmx1g'] : ['-Xms256m', '-Xmx512m']), p.profile, p.jvmFlags),
+        'kafka.Kafka',
+        propsFile,
+      ],
       {
         cwd: dir,
         stdio: ['ignore', fd, fd],
