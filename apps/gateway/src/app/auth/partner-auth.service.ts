@@ -34,11 +34,12 @@ export const KEY_CONFIRMED_MAX_AGE_MS = 1000;
 /** How often all cached valid keys are re-checked, in one query: twice per bound, so one slow or failed refresh is absorbed. */
 export const KEY_REFRESH_INTERVAL_MS = 500;
 /**
- * A key not used for this long leaves the refreshed set (its next request looks it up again, outside the
- * budget): the refresh query stays the size of the keys in use, and a key used every few seconds still
- * never waits for PostgreSQL.
+ * A key not used for this long leaves the refreshed set, so the query covers the keys in use, not every key
+ * ever seen. Keeping an idle key costs one index probe in a query that runs anyway; dropping it costs its
+ * next request a lookup on the request path (what the refresh is for). So the window is generous: a partner
+ * pausing for less than half a minute comes back without waiting for PostgreSQL.
  */
-export const KEY_IDLE_MS = 5000;
+export const KEY_IDLE_MS = 30_000;
 /** Unknown or revoked keys: refused from memory this long, then looked up again (within the budget). */
 export const UNKNOWN_KEY_TTL_MS = 500;
 const CACHE_MAX_ENTRIES = 50000;
