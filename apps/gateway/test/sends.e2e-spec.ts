@@ -229,7 +229,9 @@ describe('gateway: partner sends through the Graph API (wa-sim)', () => {
       expect((await call('POST', `${gateway}${path}`, { headers: partnerKey(channel.apiKey), body: cloudText })).status).toBe(200);
     }
     for (const path of ['/v1/messages', '/onprem/v1/messages']) {
-      expect((await call('POST', `${gateway}${path}`, { headers: partnerKey(channel.apiKey), body: { to: RECIPIENT, type: 'text', text: { body: text } } })).status).toBe(200);
+      expect(
+        (await call('POST', `${gateway}${path}`, { headers: partnerKey(channel.apiKey), body: { to: RECIPIENT, type: 'text', text: { body: text } } })).status,
+      ).toBe(200);
     }
     await settle();
     expect(requestLines().slice(before)).toEqual([]);

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { pinoHttp } from 'pino-http';
+import { pinoHttp, type Options } from 'pino-http';
 import { failedRequestLogger, loggerParams } from './logging';
 
 /** pino-http as the services configure it, and the hot-route logger on its logger, side by side on one server. */
@@ -14,10 +14,11 @@ async function serve(): Promise<{ url: string; lines: Record<string, unknown>[];
     },
   });
   const { pinoHttp: options } = loggerParams('gateway', 'info');
-  const cold = pinoHttp(options as Parameters<typeof pinoHttp>[0], stream);
+  // loggerParams gives pino-http an options object (never a stream)
+  const cold = pinoHttp(options as Options, stream);
   const hot = failedRequestLogger(() => cold.logger);
   let requests = 0;
-  const server = createServer((req: IncomingMessage & { id?: string }, res: ServerResponse) => {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     // as Fastify does: its request ids are on the raw request, and pino-http logs them
     requests += 1;
     req.id = `req-${requests}`;

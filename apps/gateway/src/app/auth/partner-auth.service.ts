@@ -199,7 +199,10 @@ export class PartnerAuthService implements OnModuleInit, OnModuleDestroy {
     } catch (error) {
       keyQueries.inc({ kind: 'refresh', outcome: 'failed' });
       // the error's class only: a driver message could echo parameters, and these are key hashes
-      this.logger.warn({ error: (error as Error)?.name ?? typeof error, keys: checked.size }, 'partner key refresh failed; keys are looked up again once unconfirmed for 1 s');
+      this.logger.warn(
+        { error: (error as Error)?.name ?? typeof error, keys: checked.size },
+        'partner key refresh failed; keys are looked up again once unconfirmed for 1 s',
+      );
       return;
     }
     keyQueries.inc({ kind: 'refresh', outcome: 'ok' });
