@@ -100,8 +100,9 @@ describe('gateway: partner key revalidation', () => {
     expect(failures).toBe(0);
     // ~4 s × 50 keys × 4–5 requests/s: every key was used several times per refresh period
     expect(requests).toBeGreaterThan(400);
-    // before: each key looked up again every 500 ms, ~100 queries/s for 50 keys
-    expect(end.lookup - start.lookup).toBe(0);
+    // before: each key looked up again every 500 ms, ~100 queries/s for 50 keys. A few lookups are allowed: an
+    // event loop late by more than a refresh period (a loaded CI machine) lets answers age past the 1 s bound
+    expect(end.lookup - start.lookup).toBeLessThan(25);
     const refreshesPerSecond = (end.refresh - start.refresh) / seconds;
     expect(refreshesPerSecond).toBeGreaterThanOrEqual(1);
     expect(refreshesPerSecond).toBeLessThanOrEqual(2.5);
