@@ -212,6 +212,48 @@ describe('gateway: partner sends through the Graph API (wa-sim)', () => {
     expect((await call('GET', `${gateway}/health_status`)).status).toBe(401);
   });
 
+  it('logs no request line for a successful send on any send route, and one line without secrets for a refused one', async () => {
+    const text = 'a message text for the log check';
+    const cloudText = { messaging_product: 'whatsapp', to: RECIPIENT, type: 'text', text: { body: text } };
+    const requestLines = () =>
+      stack
+        .service('gateway')
+        .logs()
+        .split('\n')
+        .filter((line) => line.includes('"req":'));
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+    await settle();
+    const before = requestLines().length;
+    // LOG_LEVEL is debug here: before, each of these logged a `request completed` line
+    for (const path of ['/messages', `/${channel.phoneNumberId}/messages`, `/v21.0/${channel.phoneNumberId}/messages`]) {
+      expect((await call('POST', `${gateway}${path}`, { headers: partnerKey(channel.apiKey), body: cloudText })).status).toBe(200);
+    }
+    for (const path of ['/v1/messages', '/onprem/v1/messages']) {
+      expect(
+        (await call('POST', `${gateway}${path}`, { headers: partnerKey(channel.apiKey), body: { to: RECIPIENT, type: 'text', text: { body: text } } })).status,
+      ).toBe(200);
+    }
+    await settle();
+    expect(requestLines().slice(before)).toEqual([]);
+
+    const unknownKey = 'A'.repeat(43);
+    expect((await call('POST', `${gateway}/messages`, { headers: partnerKey(unknownKey), body: cloudText })).status).toBe(401);
+    expect((await call('POST', `${gateway}/v21.0/${channel.phoneNumberId}/messages`, { headers: partnerKey(channel.apiKey), body: [text] })).status).toBe(400);
+    await settle();
+    const logged = requestLines().slice(before);
+    expect(logged.map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({ level: 'warn', req: { method: 'POST', path: '/messages' }, res: { status: 401 }, msg: 'request completed' }),
+      expect.objectContaining({ level: 'warn', req: { method: 'POST', path: '/v21.0/:id/messages' }, res: { status: 400 }, msg: 'request completed' }),
+    ]);
+    for (const secret of [unknownKey, channel.apiKey, channel.phoneNumberId, RECIPIENT, text]) expect(logged.join('\n')).not.toContain(secret);
+    // the same fields as a refusal on a route pino-http still logs
+    expect((await call('GET', `${gateway}/v1/configs/webhook`, { headers: partnerKey(unknownKey) })).status).toBe(401);
+    await settle();
+    const cold = JSON.parse(requestLines().at(-1)!) as Record<string, unknown>;
+    expect(cold).toMatchObject({ req: { path: '/v1/configs/webhook' }, res: { status: 401 } });
+    expect(Object.keys(JSON.parse(logged[0]) as object)).toEqual(Object.keys(cold));
+  });
+
   it('published exactly one outbound event per accepted message and none for anything else', async () => {
     const received = await simReceived();
     const accepted = received.filter(({ body }) => body.status !== 'read' && body.to !== '0000' && body.messaging_product === 'whatsapp');

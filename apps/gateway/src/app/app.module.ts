@@ -13,6 +13,7 @@ import { GATEWAY_DATA_SOURCE, GATEWAY_PRODUCER, InfraModule } from './infra/infr
 import { GraphFacadeModule } from './graph-facade/graph-facade.module';
 import { LegacyModule } from './legacy/legacy.module';
 import { MediaModule } from './media/media.module';
+import { SEND_ROUTES } from './messages/messages.controller';
 import { MessagesModule } from './messages/messages.module';
 import { MultiWebhookModule } from './multi-webhook/multi-webhook.module';
 import { AsyncApiController } from './openapi/asyncapi.controller';
@@ -53,6 +54,7 @@ export class AppModule {
           service: 'gateway',
           metricsToken: config.metricsToken,
           logLevel: config.logLevel,
+          hotRoutes: SEND_ROUTES,
           imports: [InfraModule],
           readiness: {
             inject: [GATEWAY_PRODUCER, GATEWAY_DATA_SOURCE],

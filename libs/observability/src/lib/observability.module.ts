@@ -1,9 +1,18 @@
-import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import type { RouteInfo } from '@nestjs/common/interfaces';
 import { TerminusModule } from '@nestjs/terminus';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { HealthController } from './health.controller';
-import { loggerParams } from './logging';
+import { failedRequestLogger, loggerParams } from './logging';
 import { METRICS_TOKEN, MetricsController } from './metrics.controller';
 import { READINESS_CHECKS, type ReadinessCheck } from './readiness';
 import { reportReadinessOf } from './readiness-metric';
@@ -16,7 +25,7 @@ export interface ObservabilityOptions {
   readiness: Omit<Provider & { provide: typeof READINESS_CHECKS }, 'provide'> & Record<string, unknown>;
   /** modules the readiness provider injects from */
   imports?: DynamicModule['imports'];
-  /** high-volume routes that get no per-request log line (their outcomes are metrics) */
+  /** high-volume routes that get no per-request logger: only answers of 400 or more log their line */
   hotRoutes?: RouteInfo[];
   /** when set, /metrics answers only `Authorization: Bearer <metricsToken>` (METRICS_TOKEN) */
   metricsToken?: string;
@@ -38,9 +47,18 @@ class ReadinessMetric {
   }
 }
 
+const HOT_ROUTES = Symbol('HOT_ROUTES');
+
 /** /health/live, /health/ready, /metrics and structured pino logs, the same in every service. */
 @Module({})
-export class ObservabilityModule {
+export class ObservabilityModule implements NestModule {
+  constructor(@Inject(HOT_ROUTES) private readonly hotRoutes: RouteInfo[]) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    // PinoLogger.root is pino-http's logger, set once LoggerModule has configured its middleware
+    if (this.hotRoutes.length > 0) consumer.apply(failedRequestLogger(() => PinoLogger.root)).forRoutes(...this.hotRoutes);
+  }
+
   static forRoot(options: ObservabilityOptions): DynamicModule {
     return {
       module: ObservabilityModule,
@@ -56,6 +74,7 @@ export class ObservabilityModule {
         TracingShutdown,
         ReadinessMetric,
         { provide: METRICS_TOKEN, useValue: options.metricsToken ?? '' },
+        { provide: HOT_ROUTES, useValue: options.hotRoutes ?? [] },
       ],
       exports: [LoggerModule],
     };

@@ -25,6 +25,7 @@ export interface KeyOwner {
 }
 
 interface KeyOwnerRow {
+  key_hash: string;
   key_id: string;
   slot: string;
   channel_id: string;
@@ -41,24 +42,35 @@ export class ApiKeysRepository {
 
   /** The valid key with this hash and its channel, or null. */
   async ownerOf(keyHash: string): Promise<KeyOwner | null> {
+    const [found] = await this.owners('k.key_hash = $1', [keyHash]);
+    return found ? found[1] : null;
+  }
+
+  /** The valid keys among these hashes, by hash, in one query: a hash missing from the answer is unknown or revoked. */
+  async ownersOf(keyHashes: string[]): Promise<Map<string, KeyOwner>> {
+    return new Map(await this.owners('k.key_hash = ANY ($1::text[])', [keyHashes]));
+  }
+
+  /** [hash, owner] of the valid keys matching `match`; the hash stays out of the KeyOwner handed to requests. */
+  private async owners(match: string, params: unknown[]): Promise<[string, KeyOwner][]> {
     const rows: KeyOwnerRow[] = await this.dataSource.query(
-      `SELECT k.id AS key_id, k.slot, c.id AS channel_id, c.client_id, c.phone_number_id, c.waba_id, c.display_phone_number
+      `SELECT k.key_hash, k.id AS key_id, k.slot, c.id AS channel_id, c.client_id, c.phone_number_id, c.waba_id, c.display_phone_number
          FROM api_keys k JOIN channels c ON c.id = k.channel_id
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-      [keyHash],
+        WHERE ${match} AND k.revoked_at IS NULL`,
+      params,
     );
-    const row = rows[0];
-    return row
-      ? {
-          keyId: row.key_id,
-          slot: row.slot,
-          channelId: row.channel_id,
-          clientId: row.client_id,
-          phoneNumberId: row.phone_number_id,
-          wabaId: row.waba_id,
-          displayPhoneNumber: row.display_phone_number,
-        }
-      : null;
+    return rows.map((row) => [
+      row.key_hash,
+      {
+        keyId: row.key_id,
+        slot: row.slot,
+        channelId: row.channel_id,
+        clientId: row.client_id,
+        phoneNumberId: row.phone_number_id,
+        wabaId: row.waba_id,
+        displayPhoneNumber: row.display_phone_number,
+      },
+    ]);
   }
 
   /** Whether the key is still valid (not revoked), reading its row with the given lock. */

@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, Param, Post, type RawBodyRequest, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Post, type RawBodyRequest, Req, RequestMethod, Res, UseGuards } from '@nestjs/common';
+import type { RouteInfo } from '@nestjs/common/interfaces';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse } from '@nestjs/swagger';
 import { metricsRegistry } from '@wabridge/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -23,6 +24,16 @@ const rateLimited = new Counter({
   help: 'Sends refused with 429 (130429) because the channel exceeded its throughput tier',
   registers: [metricsRegistry],
 });
+
+const CLOUD_SEND = 'messages';
+const ON_PREMISE_SEND = 'v1/messages';
+const GRAPH_SENDS = [':phoneNumberId/messages', ':version/:phoneNumberId/messages'];
+
+/**
+ * The partner send routes, the gateway's hot path: no per-request logger, only their failures log a line
+ * (ObservabilityModule's `hotRoutes`); the /onprem base is rewritten before routing, so it is covered too.
+ */
+export const SEND_ROUTES: RouteInfo[] = [CLOUD_SEND, ON_PREMISE_SEND, ...GRAPH_SENDS].map((path) => ({ path, method: RequestMethod.POST }));
 
 /** The parsed JSON object and its exact bytes; anything else is refused in Meta's shape. */
 function sendBody(request: RawBodyRequest<FastifyRequest>): { parsed: JsonObject; raw: Buffer } {
@@ -61,7 +72,7 @@ export class MessagesController {
   }
 
   /** Cloud API style (360dialog's Cloud endpoint). */
-  @Post('messages')
+  @Post(CLOUD_SEND)
   @PartnerApi(TAGS.messages)
   @ApiOperation({
     summary: 'Send a message (Cloud API style), or mark one as read',
@@ -78,7 +89,7 @@ export class MessagesController {
   }
 
   /** On-premise API style: converted to a Cloud send, answered in the on-premise shape. */
-  @Post('v1/messages')
+  @Post(ON_PREMISE_SEND)
   @PartnerApi(TAGS.messages)
   @ApiOperation({
     summary: 'Send a message (on-premise API style)',
@@ -104,7 +115,7 @@ export class MessagesController {
   }
 
   /** Graph API style, for Meta SDKs pointed at wabridge: the path must name the key's own number. */
-  @Post([':phoneNumberId/messages', ':version/:phoneNumberId/messages'])
+  @Post(GRAPH_SENDS)
   @AllowBearerKey()
   @GraphStyleApi(TAGS.messages)
   @ApiOperation({ summary: 'Send a message (Graph API path, versioned or not, for Meta SDKs)', description: "The path's number must be the key's channel." })
