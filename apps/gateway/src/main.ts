@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -44,6 +45,30 @@ function streamOnlyOn(routes: ReadonlySet<string>, route: string | undefined, pa
   payload.resume();
 }
 
+/** JSON bodies above the limit are still read, up to this size, before they are refused (drainOversizedJson). */
+const OVERSIZED_DRAIN_LIMIT = 8 * BODY_LIMIT;
+
+/**
+ * Fastify refuses a JSON body whose Content-Length is above the limit before reading it, and closes the
+ * connection: a client still sending sees the connection reset (EPIPE) instead of the 413 in Meta's
+ * shape. Up to OVERSIZED_DRAIN_LIMIT the body is read and dropped first, so the 413 reaches a client that
+ * has finished writing; a larger one is still cut off at once.
+ */
+function drainOversizedJson(instance: FastifyInstance): void {
+  instance.addHook('onRequest', (request, _reply, done) => {
+    const length = Number(request.headers['content-length']);
+    if (!(length > BODY_LIMIT) || length > OVERSIZED_DRAIN_LIMIT || !String(request.headers['content-type']).includes('json')) {
+      done();
+      return;
+    }
+    const raw = request.raw;
+    raw.on('data', () => undefined);
+    raw.once('end', () => done());
+    raw.once('error', () => done());
+    raw.resume();
+  });
+}
+
 async function bootstrap(): Promise<void> {
   silenceKnownWarnings();
   // before anything else: off (and not loaded) unless an OTEL_* exporter is configured
@@ -59,6 +84,7 @@ async function bootstrap(): Promise<void> {
     ...httpServerTimeouts(config.mediaUploadTimeoutMs),
   });
   enforceRequestTimeout(adapter.getInstance(), config.httpRequestTimeoutMs);
+  drainOversizedJson(adapter.getInstance());
   // rawBody: Cloud-style sends are forwarded to Meta byte for byte
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { assertOutboundEvent, type OutboundEvent } from '@wabridge/contracts';
 import { metaFixture, provisionChannel, TestStack, TopicCollector, type ProvisionedChannel } from '@wabridge/testing';
 import { bearer, call, partnerKey } from './support/http';
@@ -200,6 +201,28 @@ describe('gateway: partner sends through the Graph API (wa-sim)', () => {
     expect(huge.status).toBe(413);
     expect(huge.body.error).toMatchObject({ type: 'OAuthException', code: 100 });
     expect(await simReceived()).toHaveLength(before);
+  });
+
+  it('answers an oversized JSON body 413 once the client has sent it, not with a reset mid-upload', async () => {
+    const body = Buffer.from(JSON.stringify({ messaging_product: 'whatsapp', to: RECIPIENT, type: 'text', text: { body: 'x'.repeat(1100 * 1024) } }));
+    const url = new URL(`${gateway}/messages`);
+    const outcome = await new Promise<{ status: number; answeredWhileSending: boolean; text: string }>((resolve, reject) => {
+      let sent = false;
+      const headers = { ...partnerKey(channel.apiKey), 'content-type': 'application/json', 'content-length': String(body.length) };
+      const upload = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers }, (response) => {
+        const answeredWhileSending = !sent;
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, answeredWhileSending, text: Buffer.concat(chunks).toString('utf8') }));
+      });
+      // an upload still under way when the server has decided: the rest follows a moment later
+      upload.on('error', reject);
+      upload.write(body.subarray(0, 64 * 1024));
+      setTimeout(() => upload.end(body.subarray(64 * 1024), () => (sent = true)), 300);
+    });
+    expect(outcome.answeredWhileSending).toBe(false);
+    expect(outcome.status).toBe(413);
+    expect((JSON.parse(outcome.text) as { error: unknown }).error).toMatchObject({ type: 'OAuthException', code: 100 });
   });
 
   it("answers the Graph health status for the key's number", async () => {
