@@ -1,9 +1,44 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createDatabase, prepareStack, startEmbeddedPostgres, startKafka, type KafkaBroker, type Postgres, repoRoot } from '@wabridge/local-infra';
+import {
+  createDatabase,
+  prepareStack,
+  startEmbeddedPostgres,
+  startKafka,
+  type KafkaBroker,
+  type Postgres,
+  repoRoot,
+  type StartKafkaOptions,
+} from '@wabridge/local-infra';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileServices } from '../build/compile';
+
+type BrokerVariant = Pick<StartKafkaOptions, 'profile' | 'heap' | 'properties' | 'jvmFlags'>;
+
+/** What the local stack and the bench ran before tools/bench/broker-only.ts measured it: C2, G1, 1 GB, 2 network and 2 I/O threads. */
+const BEFORE: BrokerVariant = {
+  profile: 'throughput',
+  jvmFlags: ['-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20'],
+  heap: ['-Xms1g', '-Xmx1g'],
+  properties: { 'num.network.threads': '2', 'num.io.threads': '2' },
+};
+
+/** What the local stack runs (`npm start`, the bench), and the settings measured against it (docs/performance.md). */
+export const BROKER_VARIANTS: Record<string, BrokerVariant> = {
+  // the `throughput` profile: C2, serial GC, 512 MB, 1 network and 1 I/O thread (the `lean` of the measurements)
+  stack: { profile: 'throughput' },
+  before: BEFORE,
+  // C1 only, serial GC, 256–512 MB, 2/2 threads: what the tests run (starts fastest)
+  'test-jit': { profile: 'test' },
+  // one change each against `before`
+  'threads-1-1': { ...BEFORE, properties: { 'num.network.threads': '1', 'num.io.threads': '1' } },
+  'threads-3-8': { ...BEFORE, properties: { 'num.network.threads': '3', 'num.io.threads': '8' } }, // Kafka's defaults
+  'heap-384m': { ...BEFORE, heap: ['-Xms384m', '-Xmx384m'] },
+  'c1-g1': { ...BEFORE, jvmFlags: ['-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:TieredStopAtLevel=1'] },
+  'c1-serial': { ...BEFORE, jvmFlags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
+  'c2-serial': { ...BEFORE, jvmFlags: ['-XX:+UseSerialGC'] },
+};
 
 export interface BenchInfra {
   kafkaBrokers: string;
@@ -36,7 +71,10 @@ export async function startBenchInfra(name: string, partitions: number): Promise
   try {
     let kafkaBrokers = process.env.KAFKA_BROKERS;
     if (!kafkaBrokers) {
-      kafka = await startKafka({ log: say, partitions, profile: 'throughput' });
+      // BENCH_BROKER names one of BROKER_VARIANTS (tools/bench/broker-only.ts compares them); default: the stack's
+      const variant = BROKER_VARIANTS[process.env.BENCH_BROKER ?? 'stack'];
+      if (!variant) throw new Error(`unknown BENCH_BROKER ${process.env.BENCH_BROKER} (known: ${Object.keys(BROKER_VARIANTS).join(', ')})`);
+      kafka = await startKafka({ log: say, partitions, ...variant });
       kafkaBrokers = kafka.brokers.join(',');
     }
     let serverUrl = process.env.DATABASE_URL;

@@ -13,33 +13,16 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startKafka, type StartKafkaOptions } from '@wabridge/local-infra';
+import { startKafka } from '@wabridge/local-infra';
 import { BatchingProducer, ConsumerRunner, createKafka, ensureTopics } from '@wabridge/kafka';
 import { silenceKnownWarnings } from '@wabridge/observability';
-import { interleaved, median, printRuns, processCpuSeconds, processPeakRssMb, say } from './bench-infra';
+import { BROKER_VARIANTS as VARIANTS, interleaved, median, printRuns, processCpuSeconds, processPeakRssMb, say } from './bench-infra';
 import { cpuUsPer, summarise } from './stats';
 
 const RATE = Number(process.env.BENCH_BROKER_RATE ?? 2000);
 const DURATION_S = Number(process.env.BENCH_BROKER_DURATION_S ?? 30);
 const WARMUP_S = Number(process.env.BENCH_BROKER_WARMUP_S ?? 8);
 const PARTITIONS = 3;
-
-/** What the local stack runs (`npm start`, the bench), and the settings measured against it. */
-const VARIANTS: Record<string, Pick<StartKafkaOptions, 'profile' | 'heap' | 'properties' | 'jvmFlags'>> = {
-  // G1 + C2, 1 GB heap, 2 network and 2 I/O threads: tools/stack/start.ts and the bench
-  stack: { profile: 'throughput' },
-  // C1 only, serial GC, 256–512 MB: what the tests run (starts fastest)
-  'test-jit': { profile: 'test' },
-  'threads-1-1': { profile: 'throughput', properties: { 'num.network.threads': '1', 'num.io.threads': '1' } },
-  // Kafka's own defaults
-  'threads-3-8': { profile: 'throughput', properties: { 'num.network.threads': '3', 'num.io.threads': '8' } },
-  'heap-384m': { profile: 'throughput', heap: ['-Xms384m', '-Xmx384m'] },
-  // the stack's heap and threads with the test profile's JIT (C1 only), on G1 or the serial GC
-  'c1-g1': { profile: 'throughput', jvmFlags: ['-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:TieredStopAtLevel=1'] },
-  'c1-serial': { profile: 'throughput', jvmFlags: ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] },
-  // C2 as the stack, with the serial GC (no concurrent GC threads competing for the two cores)
-  'c2-serial': { profile: 'throughput', jvmFlags: ['-XX:+UseSerialGC'] },
-};
 
 interface BrokerRun {
   startup_s: number;

@@ -23,8 +23,11 @@ export interface StartKafkaOptions {
   /** num.partitions for topics created without an explicit count. Default 1. */
   partitions?: number;
   /**
-   * `test` (default) starts fastest: C1-only JIT, serial GC, 512 MB heap. `throughput` lets the JVM
-   * optimise fully (C2, G1) for the local stack and the benchmark.
+   * `test` (default) starts fastest: C1-only JIT, serial GC, 256–512 MB heap. `throughput`, for the local
+   * stack and the benchmark, which run for minutes and more: C2 (it pays its compile time back after about
+   * half a minute), the serial GC, a 512 MB heap and one network and one I/O thread — measured against G1,
+   * 1 GB and 2/2 threads on two shared cores: −11 % CPU per record, −30 % memory (docs/performance.md, "The
+   * broker on a small machine").
    */
   profile?: 'test' | 'throughput';
   /** JIT and GC flags instead of the profile's (the broker A/B bench). */
@@ -130,7 +133,7 @@ export async function ensureKafkaJars(opts: { log?: (msg: string) => void } = {}
   }
 }
 
-function serverProperties(p: { brokerPort: number; controllerPort: number; logDir: string; partitions: number }): string {
+function serverProperties(p: { brokerPort: number; controllerPort: number; logDir: string; partitions: number; threads: number }): string {
   return `# written by libs/local-infra (startKafka): single-node KRaft broker for tests and local runs
 process.roles=broker,controller
 node.id=1
@@ -158,8 +161,8 @@ auto.create.topics.enable=false
 group.initial.rebalance.delay.ms=0
 group.min.session.timeout.ms=1000
 # small footprint
-num.network.threads=2
-num.io.threads=2
+num.network.threads=${p.threads}
+num.io.threads=${p.threads}
 background.threads=2
 log.cleaner.dedupe.buffer.size=2097152
 `;
@@ -168,7 +171,7 @@ log.cleaner.dedupe.buffer.size=2097152
 export function jvmArgs(libs: string, heap: string[], profile: 'test' | 'throughput' = 'test', jvmFlags?: string[]): string[] {
   return [
     ...heap,
-    ...(jvmFlags ?? (profile === 'test' ? ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] : ['-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20'])),
+    ...(jvmFlags ?? (profile === 'test' ? ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] : ['-XX:+UseSerialGC'])),
     '-XX:+ExitOnOutOfMemoryError',
     '-Djava.awt.headless=true',
     '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
@@ -245,7 +248,13 @@ async function launch(p: {
   // a later entry of a properties file wins over an earlier one
   await writeFile(
     propsFile,
-    serverProperties({ brokerPort, controllerPort, logDir: path.join(dir, 'kraft-logs'), partitions: p.partitions }) + overrides.join(''),
+    serverProperties({
+      brokerPort,
+      controllerPort,
+      logDir: path.join(dir, 'kraft-logs'),
+      partitions: p.partitions,
+      threads: p.profile === 'throughput' ? 1 : 2,
+    }) + overrides.join(''),
   );
 
   // Kafka's Uuid: 16 random bytes, base64url, 22 chars; its own generator avoids a leading '-'.
@@ -266,7 +275,7 @@ async function launch(p: {
     const child = spawn(
       java,
       [
-        ...jvmArgs(libs, p.heap ?? (p.profile === 'throughput' ? ['-Xms1g', '-Xmx1g'] : ['-Xms256m', '-Xmx512m']), p.profile, p.jvmFlags),
+        ...jvmArgs(libs, p.heap ?? (p.profile === 'throughput' ? ['-Xms512m', '-Xmx512m'] : ['-Xms256m', '-Xmx512m']), p.profile, p.jvmFlags),
         'kafka.Kafka',
         propsFile,
       ],
