@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startKafka, type KafkaBroker } from '@wabridge/local-infra';
-import { BatchingProducer, ConsumerRunner, createKafka, ensureTopics, type ConsumedRecord } from '@wabridge/kafka';
+import { BatchingProducer, ConsumerLagMonitor, ConsumerRunner, createKafka, ensureTopics, type ConsumedRecord } from '@wabridge/kafka';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -72,6 +72,44 @@ describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () 
     await produce(brokers, topic, ['second']);
     expect(await until(() => handled.includes('second'), 20_000)).toBe(true);
     expect(handled).toEqual(['first', 'second']);
+  }, 90_000);
+
+  it('replaces a member whose fetch loop runs but that starts no batch call while records wait for it', async () => {
+    const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
+    const kafka = createKafka({ brokers, clientId: 'consumer-runner-progress-e2e' });
+    const topic = `runner-progress-${randomBytes(4).toString('hex')}`;
+    const groupId = `${topic}-group`;
+    await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
+    const lag = new ConsumerLagMonitor(kafka, [{ groupId, topics: [topic] }], { cacheMs: 0 });
+    cleanup.push(() => lag.stop());
+
+    const handled: string[] = [];
+    let paused = false;
+    const runner = new ConsumerRunner(kafka, {
+      groupId,
+      topics: [topic],
+      stallMs: 3000,
+      lagOf: () => lag.lags(),
+      handler: (records: ConsumedRecord[], context) => {
+        if (!paused) {
+          // as a member that lost track of its partition: paused for good, its fetch loop still going
+          paused = true;
+          context.pause();
+          return Promise.resolve();
+        }
+        for (const record of records) {
+          handled.push(String(record.value));
+          context.resolveOffset(record.offset);
+        }
+        return Promise.resolve();
+      },
+    });
+    await runner.start();
+    cleanup.push(() => runner.stop());
+    await produce(brokers, topic, ['waiting']);
+    expect(await until(() => paused, 20_000)).toBe(true);
+    expect(await until(() => handled.includes('waiting'), 30_000)).toBe(true);
+    expect(runner.isHealthy).toBe(true);
   }, 90_000);
 
   it('consumes everything produced after its broker was SIGKILLed for 10 s and started again', async () => {

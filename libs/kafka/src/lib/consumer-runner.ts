@@ -1,5 +1,6 @@
 // Over 300 lines on purpose: the runner and its per-partition commit lanes share one member state (joined, generation, lanes).
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { PartitionLag } from './consumer-lag';
 import type { KafkaLogger } from './kafka-client';
 import { MemberWatchdog, REJOIN_DEADLINE_MS, STALL_MS, type StuckReason } from './member-watchdog';
 
@@ -67,6 +68,12 @@ export interface ConsumerRunnerOptions {
   rejoinDeadlineMs?: number;
   /** In the group with no fetch, heartbeat or batch call this long, the member is replaced (STALL_MS). */
   stallMs?: number;
+  /**
+   * The group's lag as the broker sees it (ConsumerLagMonitor.lags). With it, a member that started no batch
+   * call for stallMs while records wait on a partition assigned to it is replaced too, however alive its
+   * fetch loop looks. Only for consumers that never keep a partition paused that long (not retry lanes).
+   */
+  lagOf?: () => Promise<PartitionLag[]>;
 }
 
 export interface CommittedOffset {
@@ -154,6 +161,8 @@ export class ConsumerRunner {
   private stopped = false;
   private replacing: Promise<void> | undefined;
   private commitLanes = new Map<string, CommitLane>();
+  /** the partitions of the current member's last join, by topic */
+  private assignment: Record<string, number[]> = {};
 
   constructor(
     private readonly kafka: Kafka,
@@ -163,6 +172,7 @@ export class ConsumerRunner {
       rejoinDeadlineMs: options.rejoinDeadlineMs ?? REJOIN_DEADLINE_MS,
       stallMs: options.stallMs ?? STALL_MS,
       onStuck: (reason) => this.replace(reason),
+      lagging: options.lagOf ? () => this.lagging(options.lagOf as () => Promise<PartitionLag[]>) : undefined,
     });
     this.consumer = this.createConsumer();
   }
@@ -212,9 +222,10 @@ export class ConsumerRunner {
       allowAutoTopicCreation: false,
     });
     const { events } = consumer;
-    consumer.on(events.GROUP_JOIN, () => {
+    consumer.on(events.GROUP_JOIN, (event) => {
       // a replaced member that joined anyway (its start was under way) leaves at once
       if (!current()) return void consumer.disconnect().catch(() => undefined);
+      this.assignment = event.payload.memberAssignment;
       this.joined = true;
       this.watchdog.joined();
       // what this member asked to commit before the rebalance is no longer its to commit
@@ -324,6 +335,12 @@ export class ConsumerRunner {
       .finally(() => {
         this.replacing = undefined;
       });
+  }
+
+  /** Whether records wait on a partition assigned to this member. */
+  private async lagging(lagOf: () => Promise<PartitionLag[]>): Promise<boolean> {
+    const lags = await lagOf();
+    return lags.some(({ topic, partition, lag }) => lag > 0 && (this.assignment[topic] ?? []).includes(partition));
   }
 
   private resetCommitLanes(): void {

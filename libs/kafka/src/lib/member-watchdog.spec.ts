@@ -118,4 +118,84 @@ describe('MemberWatchdog', () => {
       jest.useRealTimers();
     }
   });
+
+  describe('with a lag probe', () => {
+    let waiting = true;
+    let asked = 0;
+    const probed = (): MemberWatchdog =>
+      new MemberWatchdog({
+        rejoinDeadlineMs: 30_000,
+        stallMs: 60_000,
+        now: () => now,
+        onStuck: (reason) => stuck.push(reason),
+        lagging: () => {
+          asked += 1;
+          return Promise.resolve(waiting);
+        },
+      });
+
+    beforeEach(() => {
+      waiting = true;
+      asked = 0;
+    });
+
+    it('finds a member that fetches but starts no batch call while records wait stuck', async () => {
+      const dog = probed();
+      dog.joined();
+      now += 59_000;
+      dog.activity();
+      expect(await dog.checkProgress()).toBeUndefined();
+      expect(asked).toBe(0);
+      now += 1000;
+      dog.activity();
+      expect(dog.check()).toBeUndefined();
+      expect(await dog.checkProgress()).toBe('no-progress');
+      expect(stuck).toEqual(['no-progress']);
+    });
+
+    it('leaves an idle member alone when nothing waits, and one whose batch calls keep starting', async () => {
+      const dog = probed();
+      dog.joined();
+      now += 60_000;
+      waiting = false;
+      expect(await dog.checkProgress()).toBeUndefined();
+      waiting = true;
+      dog.batchStarted();
+      dog.batchEnded();
+      now += 30_000;
+      expect(await dog.checkProgress()).toBeUndefined();
+      expect(stuck).toEqual([]);
+    });
+
+    it('does not count a probe that fails as records waiting', async () => {
+      const dog = new MemberWatchdog({
+        rejoinDeadlineMs: 30_000,
+        stallMs: 60_000,
+        now: () => now,
+        onStuck: (reason) => stuck.push(reason),
+        lagging: () => Promise.reject(new Error('broker away')),
+      });
+      dog.joined();
+      now += 60_000;
+      expect(await dog.checkProgress()).toBeUndefined();
+    });
+
+    it('does not fire when the member left its group while the probe was out', async () => {
+      let answer: (value: boolean) => void = () => undefined;
+      const dog = new MemberWatchdog({
+        rejoinDeadlineMs: 30_000,
+        stallMs: 60_000,
+        now: () => now,
+        onStuck: (reason) => stuck.push(reason),
+        lagging: () => new Promise<boolean>((resolve) => (answer = resolve)),
+      });
+      dog.joined();
+      now += 60_000;
+      const pending = dog.checkProgress();
+      dog.crashed();
+      answer(true);
+      expect(await pending).toBeUndefined();
+      expect(stuck).toEqual([]);
+    });
+  });
 });

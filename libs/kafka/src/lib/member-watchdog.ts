@@ -14,13 +14,19 @@ export const REJOIN_DEADLINE_MS = 30_000;
  */
 export const STALL_MS = 60_000;
 
-export type StuckReason = 'not-rejoined' | 'stalled';
+export type StuckReason = 'not-rejoined' | 'stalled' | 'no-progress';
 
 export interface MemberWatchdogOptions {
   rejoinDeadlineMs: number;
   stallMs: number;
   /** Called once per stuck spell; the watchdog then waits for a join within rejoinDeadlineMs again. */
   onStuck: (reason: StuckReason) => void;
+  /**
+   * Whether records wait for the group on its partitions (the broker's view). With it, a member in its
+   * group that started no batch call for stallMs while records wait is stuck too, however busy its fetch
+   * loop looks. Only for consumers that never keep a partition paused that long.
+   */
+  lagging?: () => Promise<boolean>;
   now?: () => number;
 }
 
@@ -36,18 +42,23 @@ export class MemberWatchdog {
   private outSince: number | undefined;
   private lastActivity: number;
   private busy = 0;
+  private lastBatchStart: number;
+  private asking = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: MemberWatchdogOptions) {
     this.now = options.now ?? Date.now;
     this.lastActivity = this.now();
+    this.lastBatchStart = this.now();
   }
 
   /** Checks every quarter of the shorter deadline (at most every 5 s) until stop(). */
   start(): void {
     this.stop();
     const every = Math.min(5000, Math.max(50, Math.floor(Math.min(this.options.rejoinDeadlineMs, this.options.stallMs) / 4)));
-    this.timer = setInterval(() => this.check(), every);
+    this.timer = setInterval(() => {
+      if (this.check() === undefined) void this.checkProgress();
+    }, every);
     this.timer.unref();
   }
 
@@ -60,6 +71,7 @@ export class MemberWatchdog {
     this.inGroup = true;
     this.outSince = undefined;
     this.lastActivity = this.now();
+    this.lastBatchStart = this.now();
   }
 
   crashed(): void {
@@ -74,6 +86,7 @@ export class MemberWatchdog {
 
   batchStarted(): void {
     this.busy += 1;
+    this.lastBatchStart = this.now();
   }
 
   batchEnded(): void {
@@ -88,11 +101,34 @@ export class MemberWatchdog {
     if (!this.inGroup && this.outSince !== undefined && now - this.outSince >= this.options.rejoinDeadlineMs) reason = 'not-rejoined';
     else if (this.inGroup && this.busy === 0 && now - this.lastActivity >= this.options.stallMs) reason = 'stalled';
     if (reason === undefined) return undefined;
+    this.fire(reason, now);
+    return reason;
+  }
+
+  /**
+   * In the group, no batch call started for stallMs, and records wait (asked of `lagging`, one question at a
+   * time): stuck. The answer comes later, so the conditions are checked again when it does.
+   */
+  async checkProgress(): Promise<StuckReason | undefined> {
+    const { lagging, stallMs } = this.options;
+    const idle = () => this.inGroup && this.now() - this.lastBatchStart >= stallMs;
+    if (!lagging || this.asking || !idle()) return undefined;
+    this.asking = true;
+    try {
+      const waiting = await lagging().catch(() => false);
+      if (!waiting || !idle()) return undefined;
+      this.fire('no-progress', this.now());
+      return 'no-progress';
+    } finally {
+      this.asking = false;
+    }
+  }
+
+  private fire(reason: StuckReason, now: number): void {
     // the replacement has the same deadline to join; batch calls of the old member no longer count
     this.inGroup = false;
     this.outSince = now;
     this.busy = 0;
     this.options.onStuck(reason);
-    return reason;
   }
 }

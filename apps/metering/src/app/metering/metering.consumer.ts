@@ -71,6 +71,8 @@ export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicati
       // one partition's batch is decoded while another's transaction runs; the count upserts take their
       // row locks in key order (metering-batch.ts), so concurrent batches cannot deadlock
       partitionsConsumedConcurrently: 3,
+      // metering never rests a partition for more than RETRY_BACKOFF_MS: records waiting with no batch call is a stuck member
+      lagOf: () => this.lag.lags(),
     });
     this.lag = new ConsumerLagMonitor(kafka, [{ groupId: config.groupId, topics: [config.topics.outbound, config.topics.webhooks] }]);
   }
