@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startKafka, type KafkaBroker } from '@wabridge/local-infra';
-import { BatchingProducer, ConsumerLagMonitor, ConsumerRunner, createKafka, ensureTopics, type ConsumedRecord } from '@wabridge/kafka';
+import { BatchingProducer, ConsumerLagMonitor, ConsumerRunner, createKafka, ensureTopics, type BatchContext, type ConsumedRecord } from '@wabridge/kafka';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -28,6 +28,15 @@ async function produce(brokers: string[], topic: string, values: string[]): Prom
   } finally {
     await producer.disconnect();
   }
+}
+
+/** Hands each record's value to `take` and resolves it. */
+function takeEach(records: ConsumedRecord[], context: BatchContext, take: (value: string) => void): Promise<void> {
+  for (const record of records) {
+    take(String(record.value));
+    context.resolveOffset(record.offset);
+  }
+  return Promise.resolve();
 }
 
 describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () => {
@@ -97,11 +106,7 @@ describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () 
           context.pause();
           return Promise.resolve();
         }
-        for (const record of records) {
-          handled.push(String(record.value));
-          context.resolveOffset(record.offset);
-        }
-        return Promise.resolve();
+        return takeEach(records, context, (value) => handled.push(value));
       },
     });
     await runner.start();
@@ -127,13 +132,7 @@ describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () 
       groupId: `${topic}-group`,
       topics: [topic],
       rejoinDeadlineMs: 5000,
-      handler: (records, context) => {
-        for (const record of records) {
-          handled.add(String(record.value));
-          context.resolveOffset(record.offset);
-        }
-        return Promise.resolve();
-      },
+      handler: (records, context) => takeEach(records, context, (value) => handled.add(value)),
     });
     await runner.start();
     cleanup.push(() => runner.stop());
