@@ -9,10 +9,6 @@
 // BENCH_BROKER_RATE (2000 records/s), BENCH_BROKER_DURATION_S (30), BENCH_BROKER_WARMUP_S (8),
 // BENCH_BROKER_VARIANTS (comma-separated names of VARIANTS below; default all).
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startKafka } from '@wabridge/local-infra';
 import { BatchingProducer, ConsumerRunner, createKafka, ensureTopics } from '@wabridge/kafka';
 import { silenceKnownWarnings } from '@wabridge/observability';
@@ -40,11 +36,10 @@ interface BrokerRun {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function run(name: string): Promise<BrokerRun> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'wabridge-broker-bench-'));
   const startedAt = Date.now();
-  const broker = await startKafka({ ...VARIANTS[name], dataDir, partitions: PARTITIONS });
+  const broker = await startKafka({ ...VARIANTS[name], partitions: PARTITIONS });
   const startup = (Date.now() - startedAt) / 1000;
-  const pid = Number(readFileSync(join(dataDir, 'kafka.pid'), 'utf8').trim());
+  const { pid } = broker;
   const kafka = createKafka({ brokers: broker.brokers, clientId: `broker-bench-${name}` });
   const topic = `broker-bench-${randomBytes(4).toString('hex')}`;
   const producer = new BatchingProducer(kafka);
@@ -122,7 +117,6 @@ async function run(name: string): Promise<BrokerRun> {
     await runner.stop().catch(() => undefined);
     await producer.disconnect().catch(() => undefined);
     await broker.stop();
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -2,7 +2,6 @@
 // the runner (member-watchdog.ts): nothing would consume that group on this instance again otherwise, while its
 // service kept answering its health checks. Against real brokers: the shared one, and one of its own to SIGKILL.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,7 +139,7 @@ describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () 
     expect(await until(() => handled.has('before'), 20_000)).toBe(true);
 
     // as a crashed broker: no controlled shutdown, nothing flushed
-    process.kill(Number(readFileSync(join(dataDir, 'kafka.pid'), 'utf8').trim()), 'SIGKILL');
+    process.kill(broker.pid, 'SIGKILL');
     await broker.stop();
     expect(await until(() => !runner.isHealthy, 20_000)).toBe(true);
     await sleep(10_000);

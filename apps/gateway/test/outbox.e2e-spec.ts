@@ -2,7 +2,6 @@
 // accepted while the broker is gone is kept in the PostgreSQL outbox and published once it is back,
 // so every accepted template send is metered exactly once. With PostgreSQL gone too, the partner still
 // gets Meta's answer and a metric and a log line say what was not kept.
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,9 +14,8 @@ import { Client } from 'pg';
 import { call, partnerKey } from './support/http';
 
 /** SIGKILL, as a crashed broker: no controlled shutdown, nothing flushed. */
-async function killBroker(broker: KafkaBroker, dataDir: string): Promise<void> {
-  const pid = Number(readFileSync(join(dataDir, 'kafka.pid'), 'utf8').trim());
-  process.kill(pid, 'SIGKILL');
+async function killBroker(broker: KafkaBroker): Promise<void> {
+  process.kill(broker.pid, 'SIGKILL');
   await broker.stop();
 }
 
@@ -74,7 +72,7 @@ describe('gateway outbox: accepted sends survive a Kafka outage', () => {
 
     const outboxSize = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM outbound_outbox`)).rows[0].n);
     await waitFor(() => accepted.length >= 40, { timeoutMs: 30_000, what: 'sends to be under way' });
-    await killBroker(broker, dataDir);
+    await killBroker(broker);
     const killedAt = Date.now();
     let deepest = 0;
     while (Date.now() - killedAt < 10_000) {

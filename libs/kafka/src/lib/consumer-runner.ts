@@ -168,11 +168,12 @@ export class ConsumerRunner {
     private readonly kafka: Kafka,
     private readonly options: ConsumerRunnerOptions,
   ) {
+    const { lagOf } = options;
     this.watchdog = new MemberWatchdog({
       rejoinDeadlineMs: options.rejoinDeadlineMs ?? REJOIN_DEADLINE_MS,
       stallMs: options.stallMs ?? STALL_MS,
       onStuck: (reason) => this.replace(reason),
-      lagging: options.lagOf ? () => this.lagging(options.lagOf as () => Promise<PartitionLag[]>) : undefined,
+      lagging: lagOf ? () => this.lagging(lagOf) : undefined,
     });
     this.consumer = this.createConsumer();
   }

@@ -122,16 +122,12 @@ describe('MemberWatchdog', () => {
   describe('with a lag probe', () => {
     let waiting = true;
     let asked = 0;
+    const probedBy = (lagging: () => Promise<boolean>): MemberWatchdog =>
+      new MemberWatchdog({ rejoinDeadlineMs: 30_000, stallMs: 60_000, now: () => now, onStuck: (reason) => stuck.push(reason), lagging });
     const probed = (): MemberWatchdog =>
-      new MemberWatchdog({
-        rejoinDeadlineMs: 30_000,
-        stallMs: 60_000,
-        now: () => now,
-        onStuck: (reason) => stuck.push(reason),
-        lagging: () => {
-          asked += 1;
-          return Promise.resolve(waiting);
-        },
+      probedBy(() => {
+        asked += 1;
+        return Promise.resolve(waiting);
       });
 
     beforeEach(() => {
@@ -168,13 +164,7 @@ describe('MemberWatchdog', () => {
     });
 
     it('does not count a probe that fails as records waiting', async () => {
-      const dog = new MemberWatchdog({
-        rejoinDeadlineMs: 30_000,
-        stallMs: 60_000,
-        now: () => now,
-        onStuck: (reason) => stuck.push(reason),
-        lagging: () => Promise.reject(new Error('broker away')),
-      });
+      const dog = probedBy(() => Promise.reject(new Error('broker away')));
       dog.joined();
       now += 60_000;
       expect(await dog.checkProgress()).toBeUndefined();
@@ -182,13 +172,7 @@ describe('MemberWatchdog', () => {
 
     it('does not fire when the member left its group while the probe was out', async () => {
       let answer: (value: boolean) => void = () => undefined;
-      const dog = new MemberWatchdog({
-        rejoinDeadlineMs: 30_000,
-        stallMs: 60_000,
-        now: () => now,
-        onStuck: (reason) => stuck.push(reason),
-        lagging: () => new Promise<boolean>((resolve) => (answer = resolve)),
-      });
+      const dog = probedBy(() => new Promise<boolean>((resolve) => (answer = resolve)));
       dog.joined();
       now += 60_000;
       const pending = dog.checkProgress();

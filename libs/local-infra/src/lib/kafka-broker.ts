@@ -11,6 +11,8 @@ import { repoRoot } from './repo-root';
 export interface KafkaBroker {
   /** bootstrap list for kafkajs, e.g. ['127.0.0.1:40123'] */
   brokers: string[];
+  /** the broker JVM's pid (also in <dataDir>/kafka.pid): for tests that SIGKILL it and benches that read its CPU time */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -321,6 +323,7 @@ async function launch(p: {
   let stopped: Promise<void> | undefined;
   return {
     brokers: [`127.0.0.1:${brokerPort}`],
+    pid: broker.pid,
     stop: () =>
       (stopped ??= (async () => {
         await broker.stop();
