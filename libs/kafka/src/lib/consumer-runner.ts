@@ -159,7 +159,6 @@ export class ConsumerRunner {
   private readonly watchdog: MemberWatchdog;
   private joined = false;
   private stopped = false;
-  private replacing: Promise<void> | undefined;
   private commitLanes = new Map<string, CommitLane>();
   /** the partitions of the current member's last join, by topic */
   private assignment: Record<string, number[]> = {};
@@ -319,7 +318,9 @@ export class ConsumerRunner {
    * (the broker is still down), the watchdog's next deadline replaces it again.
    */
   private replace(reason: StuckReason): void {
-    if (this.stopped || this.replacing) return;
+    // not skipped while an earlier replacement is still starting: that start may hang (seen: a join that never
+    // returned after a broker SIGKILL), and the watchdog fires at most once per rejoin deadline
+    if (this.stopped) return;
     const { logger, groupId } = this.options;
     logger?.warn({ component: 'consumer', groupId, reason }, 'consumer group member stuck; replacing it');
     const old = this.consumer;
@@ -327,15 +328,11 @@ export class ConsumerRunner {
     this.resetCommitLanes();
     this.consumer = this.createConsumer();
     const fresh = this.consumer;
-    this.replacing = (async () => {
+    void (async () => {
       await Promise.race([old.disconnect().catch(() => undefined), delay(REPLACE_DISCONNECT_MS)]);
       if (this.stopped || fresh !== this.consumer) return;
       await this.launch(fresh);
-    })()
-      .catch((error: unknown) => logger?.error({ component: 'consumer', groupId, err: error }, 'replacement consumer did not start; trying again later'))
-      .finally(() => {
-        this.replacing = undefined;
-      });
+    })().catch((error: unknown) => logger?.error({ component: 'consumer', groupId, err: error }, 'replacement consumer did not start; trying again later'));
   }
 
   /** Whether records wait on a partition assigned to this member. */
