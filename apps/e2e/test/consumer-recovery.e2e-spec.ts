@@ -44,7 +44,7 @@ describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () 
     for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
   });
 
-  it('consumes again after a handler error kafkajs treats as fatal, and is not healthy in between', async () => {
+  it('consumes again within seconds after a handler error kafkajs treats as fatal, and is not healthy in between', async () => {
     const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
     const kafka = createKafka({ brokers, clientId: 'consumer-runner-recovery-e2e' });
     const topic = `runner-recovery-${randomBytes(4).toString('hex')}`;
@@ -56,7 +56,7 @@ describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () 
     const runner = new ConsumerRunner(kafka, {
       groupId: `${topic}-group`,
       topics: [topic],
-      rejoinDeadlineMs: 3000,
+      // the default rejoin deadline (30 s) is not what brings it back: the runner replaces a crashed member at once
       handler: (records: ConsumedRecord[], context) => {
         for (const record of records) {
           if (!thrown) {
@@ -75,7 +75,7 @@ describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () 
 
     expect(await until(() => thrown && !runner.isHealthy, 20_000)).toBe(true);
     // the record whose handler failed was never resolved: the replacement fetches it again, and what follows
-    expect(await until(() => handled.includes('first'), 30_000)).toBe(true);
+    expect(await until(() => handled.includes('first'), 15_000)).toBe(true);
     expect(runner.isHealthy).toBe(true);
     await produce(brokers, topic, ['second']);
     expect(await until(() => handled.includes('second'), 20_000)).toBe(true);
@@ -130,7 +130,6 @@ describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () 
     const runner = new ConsumerRunner(kafka, {
       groupId: `${topic}-group`,
       topics: [topic],
-      rejoinDeadlineMs: 5000,
       handler: (records, context) => takeEach(records, context, (value) => handled.add(value)),
     });
     await runner.start();

@@ -115,6 +115,17 @@ export const COMMIT_RESOLVED_AFTER_MS = 200;
 /** How long a replaced member's disconnect is waited for before the new member starts anyway. */
 const REPLACE_DISCONNECT_MS = 5000;
 
+/**
+ * A crashed member is replaced by a new one this long after its crash, the wait doubling with every
+ * crash or failed start less than RESTART_RESET_MS after the one before, up to RESTART_MAX_MS (a
+ * member that crashes on every batch does not rejoin its group every second). kafkajs's own
+ * restart (a new group session on the crashed consumer's connections) is never used: after a broker
+ * SIGKILL it was seen to leave a member that neither consumed nor crashed again.
+ */
+export const RESTART_INITIAL_MS = 1000;
+export const RESTART_MAX_MS = 10_000;
+const RESTART_RESET_MS = 60_000;
+
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
@@ -159,6 +170,11 @@ export class ConsumerRunner {
   private readonly watchdog: MemberWatchdog;
   private joined = false;
   private stopped = false;
+  /** crashes and failed starts, each less than RESTART_RESET_MS after the one before */
+  private restarts = 0;
+  private lastRestartAt = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private joinWaiters: (() => void)[] = [];
   private commitLanes = new Map<string, CommitLane>();
   /** the partitions of the current member's last join, by topic */
   private assignment: Record<string, number[]> = {};
@@ -184,22 +200,24 @@ export class ConsumerRunner {
 
   /** Connects, subscribes and starts consuming; resolves when the member has joined its group. */
   async start(joinTimeoutMs = 30000): Promise<void> {
-    const consumer = this.consumer;
+    // the member that joins may be a replacement, when the first one crashed while joining
+    let timer: NodeJS.Timeout | undefined;
     const joined = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`consumer group ${this.options.groupId} did not join within ${joinTimeoutMs} ms`)), joinTimeoutMs);
-      const off = consumer.on(consumer.events.GROUP_JOIN, () => {
-        clearTimeout(timer);
-        off();
-        resolve();
-      });
+      timer = setTimeout(() => reject(new Error(`consumer group ${this.options.groupId} did not join within ${joinTimeoutMs} ms`)), joinTimeoutMs);
+      this.joinWaiters.push(resolve);
     });
-    await this.launch(consumer);
-    await joined;
+    try {
+      await this.launch(this.consumer);
+      await joined;
+    } finally {
+      clearTimeout(timer);
+    }
     this.watchdog.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.restartTimer);
     this.watchdog.stop();
     this.joined = false;
     await this.consumer.disconnect();
@@ -212,8 +230,8 @@ export class ConsumerRunner {
     const current = (): boolean => consumer === this.consumer && !this.stopped;
     const consumer: Consumer = this.kafka.consumer({
       groupId: options.groupId,
-      // a replaced member is not restarted by kafkajs: it would join the group beside its replacement
-      retry: { retries: 5, restartOnFailure: () => Promise.resolve(current()) },
+      // never restarted by kafkajs: after a crash the runner replaces the member (RESTART_INITIAL_MS)
+      retry: { retries: 5, restartOnFailure: () => Promise.resolve(false) },
       sessionTimeout: options.sessionTimeout ?? 10000,
       heartbeatInterval: options.heartbeatInterval ?? 1000,
       rebalanceTimeout: 30000,
@@ -228,6 +246,7 @@ export class ConsumerRunner {
       this.assignment = event.payload.memberAssignment;
       this.joined = true;
       this.watchdog.joined();
+      for (const resolve of this.joinWaiters.splice(0)) resolve();
       // what this member asked to commit before the rebalance is no longer its to commit
       this.resetCommitLanes();
       options.onRebalance?.();
@@ -263,10 +282,12 @@ export class ConsumerRunner {
     });
     consumer.on(events.CRASH, (event) => {
       if (!current()) return;
-      // out of the group until it joins again, whether kafkajs restarts it or not (the watchdog's deadline covers both)
+      // kafkajs has disconnected it; out of the group until a replacement joins (the watchdog's deadline covers a start that hangs)
       this.joined = false;
       this.watchdog.crashed();
-      options.logger?.error({ component: 'consumer', groupId: options.groupId, err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+      const restartInMs = this.restartDelay();
+      options.logger?.error({ component: 'consumer', groupId: options.groupId, err: event.payload.error, restartInMs }, 'consumer crashed');
+      this.replaceIn(restartInMs, 'crashed');
     });
     return consumer;
   }
@@ -317,12 +338,15 @@ export class ConsumerRunner {
    * so what the old one fetched but did not resolve is handled again. If the new one cannot start
    * (the broker is still down), the watchdog's next deadline replaces it again.
    */
-  private replace(reason: StuckReason): void {
+  private replace(reason: StuckReason | 'crashed' | 'start-failed'): void {
     // not skipped while an earlier replacement is still starting: that start may hang (seen: a join that never
     // returned after a broker SIGKILL), and the watchdog fires at most once per rejoin deadline
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     if (this.stopped) return;
     const { logger, groupId } = this.options;
-    logger?.warn({ component: 'consumer', groupId, reason }, 'consumer group member stuck; replacing it');
+    if (reason === 'crashed' || reason === 'start-failed') logger?.info({ component: 'consumer', groupId, reason }, 'replacing consumer group member');
+    else logger?.warn({ component: 'consumer', groupId, reason }, 'consumer group member stuck; replacing it');
     const old = this.consumer;
     this.joined = false;
     this.resetCommitLanes();
@@ -332,7 +356,29 @@ export class ConsumerRunner {
       await Promise.race([old.disconnect().catch(() => undefined), delay(REPLACE_DISCONNECT_MS)]);
       if (this.stopped || fresh !== this.consumer) return;
       await this.launch(fresh);
-    })().catch((error: unknown) => logger?.error({ component: 'consumer', groupId, err: error }, 'replacement consumer did not start; trying again later'));
+    })().catch((error: unknown) => {
+      if (this.stopped || fresh !== this.consumer) return;
+      const restartInMs = this.restartDelay();
+      logger?.error({ component: 'consumer', groupId, err: error, restartInMs }, 'replacement consumer did not start');
+      this.replaceIn(restartInMs, 'start-failed');
+    });
+  }
+
+  /** The wait before the next replacement: RESTART_INITIAL_MS, doubled per crash or failed start in a row. */
+  private restartDelay(): number {
+    const now = Date.now();
+    if (now - this.lastRestartAt > RESTART_RESET_MS) this.restarts = 0;
+    this.lastRestartAt = now;
+    const wait = Math.min(RESTART_MAX_MS, RESTART_INITIAL_MS * 2 ** Math.min(this.restarts, 10));
+    this.restarts += 1;
+    return wait;
+  }
+
+  private replaceIn(ms: number, reason: 'crashed' | 'start-failed'): void {
+    if (this.stopped) return;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => this.replace(reason), ms);
+    this.restartTimer.unref();
   }
 
   /** Whether records wait on a partition assigned to this member. */

@@ -1,9 +1,8 @@
 /**
  * How long a consumer group member may be out of its group, after a crash, before the runner gives
- * up on kafkajs bringing it back and replaces it. kafkajs restarts a crashed member itself only when
- * the error was retriable (a TypeError thrown by a handler, or some errors while a broker restarts,
- * end it for good), and even a restarted member has been seen never to rejoin: either way nothing
- * would consume that group on this instance again.
+ * up on the replacement it started and starts another. The runner replaces a crashed member itself
+ * (kafkajs never restarts one), but a replacement's join has been seen to hang after a broker SIGKILL:
+ * nothing would consume that group on this instance again.
  */
 export const REJOIN_DEADLINE_MS = 30_000;
 
