@@ -97,7 +97,7 @@ describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () 
       groupId,
       topics: [topic],
       stallMs: 3000,
-      lagOf: () => lag.lags(),
+      lagOf: () => lag.fresh(),
       handler: (records: ConsumedRecord[], context) => {
         if (!paused) {
           // as a member that lost track of its partition: paused for good, its fetch loop still going

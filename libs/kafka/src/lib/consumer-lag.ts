@@ -32,21 +32,34 @@ export class ConsumerLagMonitor {
     private readonly options: { cacheMs?: number; timeoutMs?: number } = {},
   ) {}
 
-  /** The latest lags; the previous answer when the broker cannot be asked within the timeout. */
+  /** The latest lags; the previous answer when the broker cannot be asked within the timeout (for /metrics). */
   async lags(): Promise<PartitionLag[]> {
+    return (await this.fresh()) ?? this.last?.lags ?? [];
+  }
+
+  /**
+   * Lags at most `cacheMs` old, or undefined when the broker could not be asked within the timeout: for
+   * decisions (the consumer watchdog), which must not act on, nor be blinded by, an answer from before an
+   * outage. A question that failed or timed out drops the admin client, so the next one connects afresh
+   * instead of waiting on a client that lost its broker (kafkajs retries a request for minutes).
+   */
+  async fresh(): Promise<PartitionLag[] | undefined> {
     const cacheMs = this.options.cacheMs ?? 5000;
     if (this.last && Date.now() - this.last.at < cacheMs) return this.last.lags;
-    this.inFlight ??= this.fetch().finally(() => {
-      this.inFlight = undefined;
-    });
+    const asked = (this.inFlight ??= this.fetch());
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), this.options.timeoutMs ?? 3000);
     });
     try {
-      const lags = await Promise.race([this.inFlight.catch(() => undefined), timeout]);
-      if (lags) this.last = { at: Date.now(), lags };
-      return lags ?? this.last?.lags ?? [];
+      const lags = await Promise.race([asked.catch(() => undefined), timeout]);
+      if (this.inFlight === asked) this.inFlight = undefined;
+      if (lags) {
+        this.last = { at: Date.now(), lags };
+        return lags;
+      }
+      this.dropAdmin();
+      return undefined;
     } finally {
       clearTimeout(timer);
     }
@@ -58,13 +71,19 @@ export class ConsumerLagMonitor {
     await admin?.disconnect().catch(() => undefined);
   }
 
-  private async fetch(): Promise<PartitionLag[]> {
-    if (!this.admin) {
-      const admin = this.kafka.admin();
-      await admin.connect();
-      this.admin = admin;
-    }
+  private dropAdmin(): void {
     const admin = this.admin;
+    this.admin = undefined;
+    void admin?.disconnect().catch(() => undefined);
+  }
+
+  private async fetch(): Promise<PartitionLag[]> {
+    let admin = this.admin;
+    if (!admin) {
+      admin = this.kafka.admin();
+      this.admin = admin;
+      await admin.connect();
+    }
     const topics = [...new Set(this.groups.flatMap((group) => group.topics))];
     const ends = new Map<string, Map<number, { high: bigint; low: bigint }>>();
     await Promise.all(

@@ -69,11 +69,12 @@ export interface ConsumerRunnerOptions {
   /** In the group with no fetch, heartbeat or batch call this long, the member is replaced (STALL_MS). */
   stallMs?: number;
   /**
-   * The group's lag as the broker sees it (ConsumerLagMonitor.lags). With it, a member that started no batch
-   * call for stallMs while records wait on a partition assigned to it is replaced too, however alive its
-   * fetch loop looks. Only for consumers that never keep a partition paused that long (not retry lanes).
+   * The group's lag as the broker sees it now (ConsumerLagMonitor.fresh; undefined: it could not be asked).
+   * With it, a member that started no batch call for stallMs while records wait on a partition assigned to
+   * it is replaced too, however alive its fetch loop looks. Only for consumers that never keep a partition
+   * paused that long (not retry lanes).
    */
-  lagOf?: () => Promise<PartitionLag[]>;
+  lagOf?: () => Promise<PartitionLag[] | undefined>;
 }
 
 export interface CommittedOffset {
@@ -245,6 +246,7 @@ export class ConsumerRunner {
       if (!current()) return void consumer.disconnect().catch(() => undefined);
       this.assignment = event.payload.memberAssignment;
       this.joined = true;
+      options.logger?.info({ component: 'consumer', groupId: options.groupId, assignment: this.assignment }, 'consumer group member joined');
       this.watchdog.joined();
       for (const resolve of this.joinWaiters.splice(0)) resolve();
       // what this member asked to commit before the rebalance is no longer its to commit
@@ -381,10 +383,20 @@ export class ConsumerRunner {
     this.restartTimer.unref();
   }
 
-  /** Whether records wait on a partition assigned to this member. */
-  private async lagging(lagOf: () => Promise<PartitionLag[]>): Promise<boolean> {
+  /** Whether records wait on a partition assigned to this member (asked only after stallMs without a batch call). */
+  private async lagging(lagOf: () => Promise<PartitionLag[] | undefined>): Promise<boolean> {
     const lags = await lagOf();
-    return lags.some(({ topic, partition, lag }) => lag > 0 && (this.assignment[topic] ?? []).includes(partition));
+    const waiting = (lags ?? []).filter(({ topic, partition, lag }) => lag > 0 && (this.assignment[topic] ?? []).includes(partition));
+    this.options.logger?.debug(
+      {
+        component: 'consumer',
+        groupId: this.options.groupId,
+        answered: lags !== undefined,
+        waiting: waiting.map(({ topic, partition, lag }) => ({ topic, partition, lag })),
+      },
+      'no batch call for the stall time; records waiting on assigned partitions',
+    );
+    return waiting.length > 0;
   }
 
   private resetCommitLanes(): void {

@@ -72,7 +72,7 @@ export class MeteringConsumer implements OnApplicationBootstrap, BeforeApplicati
       // row locks in key order (metering-batch.ts), so concurrent batches cannot deadlock
       partitionsConsumedConcurrently: 3,
       // metering never rests a partition for more than RETRY_BACKOFF_MS: records waiting with no batch call is a stuck member
-      lagOf: () => this.lag.lags(),
+      lagOf: () => this.lag.fresh(),
     });
     this.lag = new ConsumerLagMonitor(kafka, [{ groupId: config.groupId, topics: [config.topics.outbound, config.topics.webhooks] }]);
   }
