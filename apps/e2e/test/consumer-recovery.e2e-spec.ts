@@ -149,4 +149,39 @@ describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () 
     expect(await until(() => after.every((value) => handled.has(value)), 60_000)).toBe(true);
     expect(runner.isHealthy).toBe(true);
   }, 180_000);
+
+  it('answers no fresh lags while its broker is SIGKILLed, the last ones on /metrics, and fresh ones once the broker is back', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'wabridge-lag-kill-'));
+    const port = await freePort();
+    let broker: KafkaBroker = await startKafka({ dataDir, port });
+    const own = createKafka({ brokers: broker.brokers, clientId: 'consumer-lag-kill-e2e' });
+    const killed = `lag-kill-${randomBytes(4).toString('hex')}`;
+    const group = `${killed}-group`;
+    const monitor = new ConsumerLagMonitor(own, [{ groupId: group, topics: [killed] }], { cacheMs: 0, timeoutMs: 2000 });
+    try {
+      await ensureTopics(own, [{ topic: killed, numPartitions: 1 }]);
+      await produce(broker.brokers, killed, ['1', '2']);
+      expect(await monitor.fresh()).toEqual([{ group, topic: killed, partition: 0, lag: 2 }]);
+
+      process.kill(broker.pid, 'SIGKILL');
+      await broker.stop();
+      // a decision must not rest on an answer from before the outage; the gauge keeps the last one
+      expect(await monitor.fresh()).toBeUndefined();
+      expect(await monitor.lags()).toEqual([{ group, topic: killed, partition: 0, lag: 2 }]);
+
+      broker = await startKafka({ dataDir, port });
+      await produce(broker.brokers, killed, ['3', '4', '5']);
+      const deadline = Date.now() + 60_000;
+      let lag: number | undefined;
+      while (lag !== 5 && Date.now() < deadline) {
+        lag = (await monitor.fresh())?.[0]?.lag;
+        if (lag !== 5) await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(lag).toBe(5);
+    } finally {
+      await monitor.stop();
+      await broker.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
