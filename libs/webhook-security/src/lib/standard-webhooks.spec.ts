@@ -31,4 +31,17 @@ describe('Standard Webhooks signing', () => {
     expect(secret).toMatch(/^whsec_/);
     expect(Buffer.from(secret.slice(6), 'base64')).toHaveLength(32);
   });
+
+  it('signs the exact bytes, and what the reference library verifies, for a body that is not ASCII', () => {
+    const secret = generateSigningSecret();
+    const body = Buffer.from('{"text":"Grüße 👋 — ok"}');
+    const headers = standardWebhookHeaders('evt_2', body, [secret], new Date());
+    expect(() => new Webhook(secret).verify(body, { ...headers })).not.toThrow();
+    expect(() => new Webhook(secret).verify(Buffer.from('{"text":"Grüße 👋 — no"}'), { ...headers })).toThrow();
+  });
+
+  it('refuses a secret that is not base64 after its prefix, as the reference library does', () => {
+    expect(() => standardWebhookHeaders('evt_3', Buffer.from('{}'), ['whsec_not base64!'])).toThrow(/base64/);
+    expect(() => new Webhook('whsec_not base64!')).toThrow();
+  });
 });
