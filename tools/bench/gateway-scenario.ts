@@ -92,6 +92,8 @@ export async function gatewayScenario(opts: GatewayScenarioOptions): Promise<Gat
         ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
       },
       join(serviceLogDir(), `bench-gateway-${topicPrefix}log`),
+      // BENCH_GATEWAY_ENTRY runs another build of the gateway (e.g. tmp/ab/before/apps/gateway/src/main.js) for A/B runs
+      { entry: process.env.BENCH_GATEWAY_ENTRY || undefined },
     );
     gateway = service;
     await service.start();
