@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startKafka, type KafkaBroker } from '@wabridge/local-infra';
+import { metricsRegistry } from '@wabridge/observability';
 import { BatchingProducer, ConsumerLagMonitor, ConsumerRunner, createKafka, ensureTopics, type BatchContext, type ConsumedRecord } from '@wabridge/kafka';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -77,6 +78,8 @@ describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () 
     // the record whose handler failed was never resolved: the replacement fetches it again, and what follows
     expect(await until(() => handled.includes('first'), 15_000)).toBe(true);
     expect(runner.isHealthy).toBe(true);
+    // operators see it on /metrics (an alert fires when a group keeps replacing its member)
+    expect(await metricsRegistry.metrics()).toContain(`wabridge_kafka_consumer_replacements_total{group="${topic}-group",reason="crashed"} 1`);
     await produce(brokers, topic, ['second']);
     expect(await until(() => handled.includes('second'), 20_000)).toBe(true);
     expect(handled).toEqual(['first', 'second']);

@@ -1,5 +1,7 @@
 // Over 300 lines on purpose: the runner and its per-partition commit lanes share one member state (joined, generation, lanes).
+import { metricsRegistry } from '@wabridge/observability';
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { Counter } from 'prom-client';
 import type { PartitionLag } from './consumer-lag';
 import type { KafkaLogger } from './kafka-client';
 import { MemberWatchdog, REJOIN_DEADLINE_MS, STALL_MS, type StuckReason } from './member-watchdog';
@@ -126,6 +128,15 @@ const REPLACE_DISCONNECT_MS = 5000;
 export const RESTART_INITIAL_MS = 1000;
 export const RESTART_MAX_MS = 10_000;
 const RESTART_RESET_MS = 60_000;
+
+export type ReplacementReason = StuckReason | 'crashed' | 'start-failed';
+
+const replacements = new Counter({
+  name: 'wabridge_kafka_consumer_replacements_total',
+  help: 'Consumer group members replaced by a new one: after a crash (crashed), after a replacement could not start (start-failed), or found stuck by the watchdog (not-rejoined, stalled, no-progress)',
+  labelNames: ['group', 'reason'],
+  registers: [metricsRegistry],
+});
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -340,13 +351,14 @@ export class ConsumerRunner {
    * so what the old one fetched but did not resolve is handled again. If the new one cannot start
    * (the broker is still down), the watchdog's next deadline replaces it again.
    */
-  private replace(reason: StuckReason | 'crashed' | 'start-failed'): void {
+  private replace(reason: ReplacementReason): void {
     // not skipped while an earlier replacement is still starting: that start may hang (seen: a join that never
     // returned after a broker SIGKILL), and the watchdog fires at most once per rejoin deadline
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
     if (this.stopped) return;
     const { logger, groupId } = this.options;
+    replacements.inc({ group: groupId, reason });
     if (reason === 'crashed' || reason === 'start-failed') logger?.info({ component: 'consumer', groupId, reason }, 'replacing consumer group member');
     else logger?.warn({ component: 'consumer', groupId, reason }, 'consumer group member stuck; replacing it');
     const old = this.consumer;
