@@ -2,12 +2,9 @@
 // the runner (member-watchdog.ts): nothing would consume that group on this instance again otherwise, while its
 // service kept answering its health checks. Against real brokers: the shared one, and one of its own to SIGKILL.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, startKafka, type KafkaBroker } from '@wabridge/local-infra';
 import { metricsRegistry } from '@wabridge/observability';
 import { BatchingProducer, ConsumerLagMonitor, ConsumerRunner, createKafka, ensureTopics, type BatchContext, type ConsumedRecord } from '@wabridge/kafka';
+import { RestartableKafka } from '@wabridge/testing';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -120,10 +117,7 @@ describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () 
   }, 90_000);
 
   it('consumes everything produced after its broker was SIGKILLed for 10 s and started again', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'wabridge-runner-recovery-'));
-    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-    const port = await freePort();
-    let broker: KafkaBroker = await startKafka({ dataDir, port });
+    const broker = await RestartableKafka.start();
     cleanup.push(() => broker.stop());
     const kafka = createKafka({ brokers: broker.brokers, clientId: 'consumer-runner-recovery-kill-e2e' });
     const topic = `runner-kill-${randomBytes(4).toString('hex')}`;
@@ -140,12 +134,10 @@ describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () 
     await produce(broker.brokers, topic, ['before']);
     expect(await until(() => handled.has('before'), 20_000)).toBe(true);
 
-    // as a crashed broker: no controlled shutdown, nothing flushed
-    process.kill(broker.pid, 'SIGKILL');
-    await broker.stop();
+    await broker.kill();
     expect(await until(() => !runner.isHealthy, 20_000)).toBe(true);
     await sleep(10_000);
-    broker = await startKafka({ dataDir, port });
+    await broker.startAgain();
 
     const after = Array.from({ length: 20 }, (_, i) => `after ${i}`);
     await produce(broker.brokers, topic, after);
@@ -154,9 +146,7 @@ describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () 
   }, 180_000);
 
   it('answers no fresh lags while its broker is SIGKILLed, the last ones on /metrics, and fresh ones once the broker is back', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'wabridge-lag-kill-'));
-    const port = await freePort();
-    let broker: KafkaBroker = await startKafka({ dataDir, port });
+    const broker = await RestartableKafka.start();
     const own = createKafka({ brokers: broker.brokers, clientId: 'consumer-lag-kill-e2e' });
     const killed = `lag-kill-${randomBytes(4).toString('hex')}`;
     const group = `${killed}-group`;
@@ -166,13 +156,12 @@ describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () 
       await produce(broker.brokers, killed, ['1', '2']);
       expect(await monitor.fresh()).toEqual([{ group, topic: killed, partition: 0, lag: 2 }]);
 
-      process.kill(broker.pid, 'SIGKILL');
-      await broker.stop();
+      await broker.kill();
       // a decision must not rest on an answer from before the outage; the gauge keeps the last one
       expect(await monitor.fresh()).toBeUndefined();
       expect(await monitor.lags()).toEqual([{ group, topic: killed, partition: 0, lag: 2 }]);
 
-      broker = await startKafka({ dataDir, port });
+      await broker.startAgain();
       await produce(broker.brokers, killed, ['3', '4', '5']);
       const deadline = Date.now() + 60_000;
       let lag: number | undefined;
@@ -184,7 +173,6 @@ describe('ConsumerRunner: a member kafkajs does not bring back is replaced', () 
     } finally {
       await monitor.stop();
       await broker.stop();
-      await rm(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
 });

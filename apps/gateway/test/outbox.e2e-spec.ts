@@ -7,17 +7,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, freePort, startEmbeddedPostgres, startKafka, type KafkaBroker, type Postgres } from '@wabridge/local-infra';
+import { createDatabase, startEmbeddedPostgres, startKafka, type Postgres } from '@wabridge/local-infra';
 import { runMigrations } from '@wabridge/persistence';
-import { metaFixture, provisionChannel, TestStack, testInfra, waitFor, type ProvisionedChannel } from '@wabridge/testing';
+import { metaFixture, provisionChannel, RestartableKafka, TestStack, testInfra, waitFor, type ProvisionedChannel } from '@wabridge/testing';
 import { Client } from 'pg';
 import { call, partnerKey } from './support/http';
-
-/** SIGKILL, as a crashed broker: no controlled shutdown, nothing flushed. */
-async function killBroker(broker: KafkaBroker): Promise<void> {
-  process.kill(broker.pid, 'SIGKILL');
-  await broker.stop();
-}
 
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -35,10 +29,7 @@ describe('gateway outbox: accepted sends survive a Kafka outage', () => {
   });
 
   it('meters every send accepted while the broker was SIGKILLed for 10 s exactly once, and empties the outbox', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'wabridge-outbox-kafka-'));
-    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-    const port = await freePort();
-    let broker = await startKafka({ dataDir, port, partitions: 2 });
+    const broker = await RestartableKafka.start({ partitions: 2 });
     cleanup.push(() => broker.stop());
     const infra = { kafkaBrokers: broker.brokers.join(','), databaseUrl: testInfra().databaseUrl };
     const stack = await TestStack.start({
@@ -72,14 +63,14 @@ describe('gateway outbox: accepted sends survive a Kafka outage', () => {
 
     const outboxSize = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM outbound_outbox`)).rows[0].n);
     await waitFor(() => accepted.length >= 40, { timeoutMs: 30_000, what: 'sends to be under way' });
-    await killBroker(broker);
+    await broker.kill();
     const killedAt = Date.now();
     let deepest = 0;
     while (Date.now() - killedAt < 10_000) {
       deepest = Math.max(deepest, await outboxSize());
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    broker = await startKafka({ dataDir, port, partitions: 2 });
+    await broker.startAgain();
     const backAt = Date.now();
     await waitFor(async () => (await outboxSize()) === 0, { timeoutMs: 30_000, intervalMs: 100, what: 'the outbox to empty' });
     const drainedInMs = Date.now() - backAt;

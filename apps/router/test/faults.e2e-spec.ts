@@ -6,18 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { topicNames, type TopicNames } from '@wabridge/contracts';
 import { createKafka, ensureTopics } from '@wabridge/kafka';
-import {
-  createDatabase,
-  freePort,
-  serviceLogDir,
-  ServiceProcess,
-  startEmbeddedPostgres,
-  startKafka,
-  type KafkaBroker,
-  type Postgres,
-} from '@wabridge/local-infra';
+import { createDatabase, freePort, serviceLogDir, ServiceProcess, startEmbeddedPostgres, type Postgres } from '@wabridge/local-infra';
 import { DeliveryEntity, runMigrations } from '@wabridge/persistence';
-import { testInfra, waitFor } from '@wabridge/testing';
+import { RestartableKafka, testInfra, waitFor } from '@wabridge/testing';
 import { In } from 'typeorm';
 import { RouterTestKit, type TestChannel } from './router-test-kit';
 
@@ -285,10 +276,7 @@ describe('router faults: dedicated infrastructure', () => {
   }, 180_000);
 
   it('keeps every event across a Kafka broker restart', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'wabridge-faults-kafka-'));
-    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-    const port = await freePort();
-    let broker: KafkaBroker = await startKafka({ dataDir, port });
+    const broker = await RestartableKafka.start();
     cleanup.push(() => broker.stop());
     const infra = { kafkaBrokers: broker.brokers.join(','), databaseUrl: testInfra().databaseUrl };
 
@@ -304,8 +292,8 @@ describe('router faults: dedicated infrastructure', () => {
 
     const before = await burst(kit, channels, 1000);
     await waitFor(() => partner.distinct >= 100, { timeoutMs: 30_000, what: 'the flow to be under way' });
-    await broker.stop();
-    broker = await startKafka({ dataDir, port });
+    await broker.shutDown();
+    await broker.startAgain();
 
     const after = await burst(kit, channels, 200);
     await everyDelivered(partner, [...before, ...after], 120_000);

@@ -9,3 +9,4 @@ export * from './lib/topic-collector';
 export * from './lib/otlp-receiver';
 export * from './lib/console-client';
 export * from './lib/console-browser';
+export * from './lib/restartable-kafka';
