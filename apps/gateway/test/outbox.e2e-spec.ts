@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, startEmbeddedPostgres, startKafka, type Postgres } from '@wabridge/local-infra';
+import { createKafka } from '@wabridge/kafka';
 import { runMigrations } from '@wabridge/persistence';
 import { metaFixture, provisionChannel, RestartableKafka, TestStack, testInfra, waitFor, type ProvisionedChannel } from '@wabridge/testing';
 import { Client } from 'pg';
@@ -63,6 +64,7 @@ describe('gateway outbox: accepted sends survive a Kafka outage', () => {
 
     const outboxSize = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM outbound_outbox`)).rows[0].n);
     await waitFor(() => accepted.length >= 40, { timeoutMs: 30_000, what: 'sends to be under way' });
+    const acceptedBeforeKill = accepted.length;
     await broker.kill();
     const killedAt = Date.now();
     let deepest = 0;
@@ -70,6 +72,7 @@ describe('gateway outbox: accepted sends survive a Kafka outage', () => {
       deepest = Math.max(deepest, await outboxSize());
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    const acceptedBeforeBack = accepted.length;
     await broker.startAgain();
     const backAt = Date.now();
     await waitFor(async () => (await outboxSize()) === 0, { timeoutMs: 30_000, intervalMs: 100, what: 'the outbox to empty' });
@@ -95,7 +98,32 @@ describe('gateway outbox: accepted sends survive a Kafka outage', () => {
     // metering's consumer must first find its group coordinator again on the restarted broker (kafkajs retries with
     // back-off, then restarts the consumer): that took from seconds to over a minute on a loaded 2-core machine
     const catchUpFrom = Date.now();
-    await waitFor(async () => (await metered()) >= accepted.length, { timeoutMs: 150_000, what: `metering to count ${accepted.length} template sends` });
+    await waitFor(async () => (await metered()) >= accepted.length, { timeoutMs: 150_000, what: `metering to count ${accepted.length} template sends` }).catch(
+      async (error: unknown) => {
+        // an intermittent failure in CI: say which sends are missing (sent before the kill, during the outage or after)
+        // and where the group stands on the broker, so the next run's log tells whether the broker or metering lost them
+        const counted = new Set(
+          (await db.query<{ wamid: string }>(`SELECT wamid FROM metering_dedupe WHERE kind = 'template_send' AND wamid = ANY($1)`, [accepted])).rows.map(
+            (row) => row.wamid,
+          ),
+        );
+        const missing = accepted.flatMap((wamid, index) => (counted.has(wamid) ? [] : [index]));
+        const phase = (index: number) => (index < acceptedBeforeKill ? 'before the kill' : index < acceptedBeforeBack ? 'during the outage' : 'after');
+        const byPhase: Record<string, number> = {};
+        for (const index of missing) byPhase[phase(index)] = (byPhase[phase(index)] ?? 0) + 1;
+        const admin = createKafka({ brokers: broker.brokers, clientId: 'outbox-e2e-diagnostics' }).admin();
+        await admin.connect();
+        const ends = await admin.fetchTopicOffsets(stack.topics.outbound);
+        const committed = await admin.fetchOffsets({ groupId: `${stack.prefix}wabridge-metering`, topics: [stack.topics.outbound] });
+        await admin.disconnect();
+        process.stderr.write(
+          `outbox diagnostics: ${accepted.length} accepted (${acceptedBeforeKill} before the kill, ${acceptedBeforeBack} before the broker was back), ` +
+            `${counted.size} counted; missing by phase: ${JSON.stringify(byPhase)}; ` +
+            `outbound ends ${JSON.stringify(ends.map(({ partition, low, high }) => ({ partition, low, high })))}; committed ${JSON.stringify(committed[0]?.partitions ?? [])}\n`,
+        );
+        throw error;
+      },
+    );
     const caughtUpInMs = Date.now() - catchUpFrom;
     // a relay that published twice must not count twice: exactly the accepted sends, no more
     await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -398,13 +398,14 @@ export class ConsumerRunner {
   /** Whether records wait on a partition assigned to this member (asked only after stallMs without a batch call). */
   private async lagging(lagOf: () => Promise<PartitionLag[] | undefined>): Promise<boolean> {
     const lags = await lagOf();
-    const waiting = (lags ?? []).filter(({ topic, partition, lag }) => lag > 0 && (this.assignment[topic] ?? []).includes(partition));
+    const assigned = (lags ?? []).filter(({ topic, partition }) => (this.assignment[topic] ?? []).includes(partition));
+    const waiting = assigned.filter(({ lag }) => lag > 0);
     this.options.logger?.debug(
       {
         component: 'consumer',
         groupId: this.options.groupId,
         answered: lags !== undefined,
-        waiting: waiting.map(({ topic, partition, lag }) => ({ topic, partition, lag })),
+        lags: assigned.map(({ topic, partition, lag }) => ({ topic, partition, lag })),
       },
       'no batch call for the stall time; records waiting on assigned partitions',
     );
