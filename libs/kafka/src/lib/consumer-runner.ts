@@ -346,10 +346,11 @@ export class ConsumerRunner {
   }
 
   /**
-   * Swaps the stuck member for a new one: the old one is disconnected (or given up on after
+   * Swaps a crashed or stuck member for a new one: the old one is disconnected (or given up on after
    * REPLACE_DISCONNECT_MS), and the new one joins the group and fetches from the committed offsets,
    * so what the old one fetched but did not resolve is handled again. If the new one cannot start
-   * (the broker is still down), the watchdog's next deadline replaces it again.
+   * (the broker is still down), it is replaced after the next restart delay; one whose start hangs,
+   * at the watchdog's next deadline.
    */
   private replace(reason: ReplacementReason): void {
     // not skipped while an earlier replacement is still starting: that start may hang (seen: a join that never
@@ -399,7 +400,6 @@ export class ConsumerRunner {
   private async lagging(lagOf: () => Promise<PartitionLag[] | undefined>): Promise<boolean> {
     const lags = await lagOf();
     const assigned = (lags ?? []).filter(({ topic, partition }) => (this.assignment[topic] ?? []).includes(partition));
-    const waiting = assigned.filter(({ lag }) => lag > 0);
     this.options.logger?.debug(
       {
         component: 'consumer',
@@ -407,9 +407,9 @@ export class ConsumerRunner {
         answered: lags !== undefined,
         lags: assigned.map(({ topic, partition, lag }) => ({ topic, partition, lag })),
       },
-      'no batch call for the stall time; records waiting on assigned partitions',
+      "no batch call for the stall time; the broker's lag on the assigned partitions",
     );
-    return waiting.length > 0;
+    return assigned.some(({ lag }) => lag > 0);
   }
 
   private resetCommitLanes(): void {
